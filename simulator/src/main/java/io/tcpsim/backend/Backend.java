@@ -1,0 +1,48 @@
+package io.tcpsim.backend;
+
+import io.tcpsim.calls.Call;
+import io.tcpsim.calls.Result;
+import java.util.List;
+
+/**
+ * Where a script's calls run: the model ({@code io.tcpsim.model.Model}) or the real kernel (in trace-replay).
+ * The runner, the output and the expectations are shared; a backend only executes calls, moves time and reports
+ * what it saw.
+ *
+ * <p>Processes are named by the script. A backend makes a process the first time a call names it. Descriptors are
+ * the numbers the backend returned (per process).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "model" or "kernel". */
+    String name();
+
+    /** The current time in nanoseconds since the Unix epoch (virtual for the model, CLOCK_REALTIME for the kernel). */
+    long now();
+
+    /**
+     * Runs one call for the process and returns its result. On the model, a call that would block advances the
+     * virtual clock until it can complete, or returns {@link Result#blocked()} when nothing can ever wake it.
+     * Afterwards the loopback has settled: every packet the call caused, and every answer to it, has been delivered.
+     */
+    Result call(String process, Call call);
+
+    /** Moves time forward by {@code nanos}, firing every timer and delivering every packet due on the way. */
+    void sleep(long nanos);
+
+    /** The process exits: its descriptors close in ascending order, as do_exit does. */
+    void exit(String process);
+
+    /** The scenario's TCP sockets as netstat lists them, in /proc/net/tcp order. */
+    List<NetstatRow> netstat();
+
+    /**
+     * Everything that happened since the last call of this method other than the calls themselves: packets,
+     * signals, process deaths, in time order.
+     */
+    List<Event> drainEvents();
+
+    /** Ends the run: a backend may need to finish a capture, or release what it holds. */
+    @Override
+    default void close() {}
+}

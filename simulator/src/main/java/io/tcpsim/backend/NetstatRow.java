@@ -1,0 +1,28 @@
+package io.tcpsim.backend;
+
+import io.tcpsim.wire.SockAddr;
+
+/**
+ * One line of {@code netstat -tn}: the values get_tcp4_sock puts in /proc/net/tcp. {@code state} is the netstat
+ * name (ESTABLISHED, FIN_WAIT2, ...). {@code timer} is netstat -o's column ("off (0.00/0/0)", "timewait (59.94/0/0)")
+ * and {@code orphan} is true when no descriptor refers to the socket (inode 0).
+ */
+public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreign, String state, String timer,
+                         boolean orphan) {
+
+    /** The netstat -tn header (net-tools netstat.c), trailing spaces included. */
+    public static final String HEADER =
+            "Proto Recv-Q Send-Q Local Address           Foreign Address         State      ";
+
+    /** The line as netstat -tn prints it: {@code printf("%-4s  %6ld %6ld %-*s %-*s %-11s")} with width 23. */
+    public String format() {
+        String l = local.toString();
+        String f = foreign.port() == 0 && foreign.ip() == 0 ? "0.0.0.0:*" : foreign.toString();
+        return String.format("%-4s  %6d %6d %-" + Math.max(23, l.length()) + "s %-" + Math.max(23, f.length())
+                + "s %-11s", "tcp", recvQ, sendQ, l, f, state);
+    }
+
+    public boolean listening() {
+        return "LISTEN".equals(state);
+    }
+}

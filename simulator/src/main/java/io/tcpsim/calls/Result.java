@@ -1,0 +1,55 @@
+package io.tcpsim.calls;
+
+import java.util.List;
+
+/**
+ * What a call returned. {@code value} is the return value (or -1 with {@code errno} set). Extra outputs, when the
+ * call has them: the bytes a recv read, the descriptors pipe/socketpair made, the revents of each pollfd, the events
+ * epoll_wait reported, the option values getsockopt read. {@code sigpipe} says whether the call raised SIGPIPE.
+ * {@code blockedForever} says that the call would block and nothing left in the simulation can wake it.
+ */
+public record Result(long value, Errno errno, byte[] data, int[] fds, int[] revents, List<EpollEvent> events,
+                     int[] optval, boolean sigpipe, boolean blockedForever) {
+
+    public record EpollEvent(int fd, int events) {}
+
+    public static Result ok(long value) {
+        return new Result(value, null, null, null, null, null, null, false, false);
+    }
+
+    public static Result error(Errno e) {
+        return new Result(-1, e, null, null, null, null, null, false, false);
+    }
+
+    public static Result blocked() {
+        return new Result(-1, null, null, null, null, null, null, false, true);
+    }
+
+    public boolean failed() {
+        return errno != null;
+    }
+
+    public Result withSigpipe() {
+        return new Result(value, errno, data, fds, revents, events, optval, true, blockedForever);
+    }
+
+    public static Result data(byte[] bytes) {
+        return new Result(bytes.length, null, bytes, null, null, null, null, false, false);
+    }
+
+    public static Result fds(int a, int b) {
+        return new Result(0, null, null, new int[] {a, b}, null, null, null, false, false);
+    }
+
+    public static Result poll(int count, int[] revents) {
+        return new Result(count, null, null, null, revents, null, null, false, false);
+    }
+
+    public static Result epoll(List<EpollEvent> events) {
+        return new Result(events.size(), null, null, null, null, List.copyOf(events), null, false, false);
+    }
+
+    public static Result option(int... values) {
+        return new Result(0, null, null, null, null, null, values, false, false);
+    }
+}
