@@ -1,0 +1,25 @@
+package io.tcpsim.model;
+
+import io.tcpsim.calls.Call;
+import io.tcpsim.model.files.OpenFile;
+import java.util.TreeMap;
+
+/** A simulated process: its descriptor table and its SIGPIPE disposition. */
+final class Proc {
+    final String name;
+    final TreeMap<Integer, OpenFile> fds = new TreeMap<>();
+    Call.Disposition sigpipe = Call.Disposition.SIG_DFL;
+    boolean alive = true;
+
+    Proc(String name) {
+        this.name = name;
+    }
+
+    /** The lowest free descriptor; 0, 1 and 2 are the standard streams (alloc_fd). */
+    int allocate(OpenFile f) {
+        int fd = 3;
+        while (fds.containsKey(fd)) fd++;
+        fds.put(fd, f);
+        return fd;
+    }
+}

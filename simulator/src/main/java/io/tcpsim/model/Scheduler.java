@@ -1,0 +1,71 @@
+package io.tcpsim.model;
+
+import java.util.PriorityQueue;
+
+/**
+ * The virtual clock and everything due on it: packets in flight on the loopback and kernel timers. Time only moves
+ * here, and only when the model asks it to ({@link #runUntil}, {@link #runNext}); nothing reads a real clock.
+ * Events due at the same instant run in the order they were scheduled.
+ */
+public final class Scheduler {
+    /** What runs when an event comes due. */
+    public interface Action {
+        void run();
+    }
+
+    private record Entry(long at, long order, boolean packet, Action action) implements Comparable<Entry> {
+        public int compareTo(Entry o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
+
+    private final PriorityQueue<Entry> queue = new PriorityQueue<>();
+    private long now;
+    private long order;
+    private int packetsInFlight;
+
+    public long now() {
+        return now;
+    }
+
+    public void at(long time, Action action) {
+        queue.add(new Entry(Math.max(time, now), order++, false, action));
+    }
+
+    /** A packet delivery: counted, so that {@link #settle} knows when the loopback is quiet. */
+    public void deliverAt(long time, Action action) {
+        packetsInFlight++;
+        queue.add(new Entry(Math.max(time, now), order++, true, action));
+    }
+
+    public boolean idle() {
+        return queue.isEmpty();
+    }
+
+    /** Runs the next event, moving the clock to it. Returns false when nothing is left. */
+    public boolean runNext() {
+        Entry e = queue.poll();
+        if (e == null) return false;
+        now = e.at;
+        if (e.packet) packetsInFlight--;
+        e.action.run();
+        return true;
+    }
+
+    /** Runs every event due up to {@code time}, then sets the clock to {@code time}. */
+    public void runUntil(long time) {
+        while (!queue.isEmpty() && queue.peek().at <= time) runNext();
+        if (time > now) now = time;
+    }
+
+    /**
+     * Delivers every packet in flight, and whatever they cause, with the timers that fall due on the way: what
+     * the kernel does in softirq context before a loopback send returns to the caller.
+     */
+    public void settle() {
+        while (packetsInFlight > 0 && runNext()) {
+            // keep going
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.tcpsim.model.tcp;
+
+import io.tcpsim.wire.SockAddr;
+
+/**
+ * What netstat lists: a full socket ({@link TcpSock}) or a timewait minisock ({@link TimeWaitSock}). The state field
+ * is private to this class and {@link #setState} is the only place that changes it: every change is checked against
+ * {@link StateTable} and reported to the stack, which logs it and keeps the hash tables in step.
+ */
+public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
+    final TcpStack stack;
+    private TcpState state;
+    SockAddr local;
+    SockAddr remote;
+
+    Endpoint(TcpStack stack, TcpState initial) {
+        this.stack = stack;
+        this.state = initial;
+    }
+
+    public final TcpState state() {
+        return state;
+    }
+
+    public final SockAddr local() {
+        return local;
+    }
+
+    public final SockAddr remote() {
+        return remote;
+    }
+
+    /** Changes the state. {@code why} names the Linux function or event that made the change. */
+    final void setState(TcpState to, String why) {
+        TcpState from = state;
+        if (from == to) return;
+        if (!StateTable.allowed(from, to)) {
+            throw new IllegalStateException("transition " + from + " -> " + to + " is not one Linux makes (" + why + ")");
+        }
+        state = to;
+        stack.stateChanged(this, from, to, why);
+    }
+
+    /** "127.0.0.1:40000 > 127.0.0.1:4321", or just the local address for a listener. */
+    public String name() {
+        String l = local == null ? "*:*" : local.toString();
+        return remote == null || remote.port() == 0 ? l : l + " > " + remote;
+    }
+}

@@ -1,0 +1,33 @@
+package io.tcpsim.model.tcp;
+
+import io.tcpsim.wire.SockAddr;
+
+/**
+ * A request sock (TCP_NEW_SYN_RECV): the listener's record of a SYN it answered with a SYN-ACK, until the third ACK
+ * makes a full child socket (tcp_check_req). netstat lists it as SYN_RECV with empty queues.
+ */
+final class RequestSock {
+    final TcpSock listener;
+    final SockAddr local, remote;
+    final long iss, irs;
+    final int peerWscale;
+    final long peerTsVal;
+    final long tsOffset;
+    final int peerMss;
+    final long peerWindow;
+    int synackRetransmits;
+
+    RequestSock(TcpSock listener, SockAddr local, SockAddr remote, long iss, long irs, int peerWscale, long peerTsVal,
+                long tsOffset, int peerMss, long peerWindow) {
+        this.listener = listener;
+        this.local = local;
+        this.remote = remote;
+        this.iss = iss;
+        this.irs = irs;
+        this.peerWscale = peerWscale;
+        this.peerTsVal = peerTsVal;
+        this.tsOffset = tsOffset;
+        this.peerMss = peerMss;
+        this.peerWindow = peerWindow;
+    }
+}

@@ -1,0 +1,614 @@
+package io.tcpsim.model.tcp;
+
+import io.tcpsim.calls.Errno;
+import io.tcpsim.model.WaitQueue;
+import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.TcpFlags;
+import io.tcpsim.wire.TcpOption;
+
+/**
+ * What arrives: tcp_v4_rcv's lookup, then tcp_rcv_state_process and its helpers for a full socket,
+ * tcp_timewait_state_process for a minisock, the LISTEN case and tcp_check_req for a listener, and
+ * tcp_v4_send_reset when no socket wants the segment. Each decision names the kernel function it follows.
+ */
+final class TcpInput {
+    private static final int TCP_MIN_MSS = 88;
+    private final TcpStack stack;
+
+    TcpInput(TcpStack stack) {
+        this.stack = stack;
+    }
+
+    private TcpOutput out() {
+        return stack.output;
+    }
+
+    /** tcp_v4_rcv: established hash (full sockets and timewait), then the listener, else a reset. */
+    void receive(Segment seg) {
+        Endpoint ep = stack.established.get(new ConnKey(seg.dst(), seg.src()));
+        if (ep instanceof TimeWaitSock tw) {
+            timewait(tw, seg);
+            return;
+        }
+        if (ep instanceof TcpSock sk) {
+            if (sk.state() == TcpState.SYN_SENT) synSent(sk, seg);
+            else stateProcess(sk, seg);
+            return;
+        }
+        TcpSock listener = listenerFor(seg);
+        if (listener != null) {
+            RequestSock req = listener.synQueue.get(new ConnKey(seg.dst(), seg.src()));
+            if (req != null) checkReq(listener, req, seg);
+            else listen(listener, seg);
+            return;
+        }
+        out().sendResetReply(seg);
+    }
+
+    private TcpSock listenerFor(Segment seg) {
+        TcpSock l = stack.listeners.get(seg.dst().port());
+        if (l == null) return null;
+        int ip = l.local.ip();
+        return ip == 0 || ip == seg.dst().ip() ? l : null;
+    }
+
+    // ---------------------------------------------------------------- LISTEN
+
+    /** tcp_rcv_state_process, case TCP_LISTEN, and tcp_conn_request. */
+    private void listen(TcpSock l, Segment seg) {
+        if (seg.has(TcpFlags.ACK)) {
+            out().sendResetReply(seg); // "if (th->ack) return 1" -> tcp_v4_send_reset
+            return;
+        }
+        if (seg.has(TcpFlags.RST) || !seg.has(TcpFlags.SYN) || seg.has(TcpFlags.FIN)) return;
+        // tcp_conn_request: a full accept queue drops the SYN (LISTENOVERFLOWS); measured: the client stays in
+        // SYN_SENT and retransmits.
+        if (l.acceptQueueFull()) return;
+        Options o = Options.parse(seg);
+        RequestSock req = new RequestSock(l, seg.dst(), seg.src(), stack.rng.nextU32(), seg.seq(), o.wscale,
+                o.tsVal, stack.rng.nextU32(), o.mss, seg.window());
+        l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
+        out().sendSynAck(req);
+    }
+
+    /** tcp_check_req: the third ACK makes the child (tcp_v4_syn_recv_sock) and queues it for accept(). */
+    private void checkReq(TcpSock l, RequestSock req, Segment seg) {
+        ConnKey key = new ConnKey(seg.dst(), seg.src());
+        if (seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && seg.seq() == req.irs) {
+            out().sendSynAck(req); // a retransmitted SYN: answer again
+            return;
+        }
+        if (seg.has(TcpFlags.RST)) {
+            l.synQueue.remove(key);
+            return;
+        }
+        if (!seg.has(TcpFlags.ACK)) return;
+        if (seg.ack() != Seq.mask(req.iss + 1)) {
+            out().sendResetReply(seg);
+            return;
+        }
+        // inet_csk_complete_hashdance -> listen_overflow: with tcp_abort_on_overflow=0 the ACK is dropped.
+        if (l.acceptQueueFull()) return;
+        l.synQueue.remove(key);
+        TcpSock child = stack.newSock();
+        child.local = req.local;
+        child.remote = req.remote;
+        child.iss = req.iss;
+        child.irs = req.irs;
+        child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
+        child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
+        child.rcvWnd = out().initialWindow(true);
+        child.rcvSsthresh = child.rcvWnd;
+        child.rcvWscale = stack.profile.windowScale();
+        child.sndWscale = req.peerWscale;
+        child.sndWnd = (long) seg.window() << child.sndWscale;
+        child.maxWindow = child.sndWnd;
+        child.tsOffset = req.tsOffset;
+        TcpOption.Timestamps ts = seg.timestamps();
+        child.tsRecent = ts != null ? ts.val() : 0;
+        child.peerMss = req.peerMss;
+        child.reuseAddr = l.reuseAddr;
+        child.linger = l.linger;
+        child.lingerSeconds = l.lingerSeconds;
+        child.bound = true;
+        child.ipId = stack.rng.between(0, 0xffff);
+        child.parent = l;
+        child.ss = TcpSock.SocketState.CONNECTED;
+        stack.bound.add(child);
+        child.setState(TcpState.SYN_RECV, "tcp_v4_syn_recv_sock: child of " + l.local);
+        stack.hash(child);
+        child.setState(TcpState.ESTABLISHED, "tcp_rcv_state_process: third ACK of the handshake");
+        l.acceptQueue.add(child);
+        l.waitQueue.wake(WaitQueue.KEY_READABLE); // sk_data_ready on the listener
+        if (seg.length() > 0 || seg.has(TcpFlags.FIN)) stateProcess(child, seg);
+    }
+
+    // ---------------------------------------------------------------- SYN_SENT
+
+    /** tcp_rcv_synsent_state_process. */
+    private void synSent(TcpSock sk, Segment seg) {
+        if (seg.has(TcpFlags.ACK)) {
+            if (!Seq.after(seg.ack(), sk.sndUna) || Seq.after(seg.ack(), sk.sndNxt)) {
+                out().sendResetReply(seg); // reset_and_undo
+                return;
+            }
+            if (seg.has(TcpFlags.RST)) {
+                reset(sk); // SYN_SENT -> ECONNREFUSED
+                return;
+            }
+            if (!seg.has(TcpFlags.SYN)) return;
+            Options o = Options.parse(seg);
+            sk.irs = seg.seq();
+            sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
+            sk.sndUna = seg.ack();
+            sk.sndWscale = o.wscale;
+            sk.sndWnd = seg.window(); // the window of a SYN-ACK is never scaled (RFC 7323)
+            sk.maxWindow = sk.sndWnd;
+            sk.peerMss = o.mss;
+            sk.tsRecent = o.tsVal;
+            sk.rtxGen++;
+            sk.setState(TcpState.ESTABLISHED, "tcp_finish_connect: SYN-ACK received");
+            sk.waitQueue.wake(WaitQueue.KEY_ANY);
+            // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.
+            out().sendAck(sk);
+            return;
+        }
+        if (seg.has(TcpFlags.RST)) return;
+        if (seg.has(TcpFlags.SYN)) {
+            // Crossed SYNs (simultaneous open, or a connect to itself).
+            Options o = Options.parse(seg);
+            sk.irs = seg.seq();
+            sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
+            sk.sndWscale = o.wscale;
+            sk.sndWnd = seg.window();
+            sk.peerMss = o.mss;
+            sk.tsRecent = o.tsVal;
+            sk.setState(TcpState.SYN_RECV, "tcp_rcv_synsent_state_process: crossed SYNs");
+            Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
+                    (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
+                    stack.profile.timestamps(), stack.profile.sack()), null);
+            stack.transmit(synAck, sk.ipId++);
+        }
+    }
+
+    // ---------------------------------------------------------------- synchronized states
+
+    /** tcp_rcv_state_process (and tcp_rcv_established's slow path, which takes the same decisions on loopback). */
+    private void stateProcess(TcpSock sk, Segment seg) {
+        if (!seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST) && !seg.has(TcpFlags.SYN)) return;
+        if (!validate(sk, seg)) return;
+
+        // step 5: the ACK field (tcp_ack)
+        int ack = ack(sk, seg);
+        if (ack < 0) {
+            if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg);
+            // tcp_rcv_established drops an ACK of unsent data silently; the other states answer with a challenge ACK.
+            else if (sk.state() != TcpState.ESTABLISHED) out().sendChallengeAck(sk);
+            return;
+        }
+        boolean finAcked = sk.finQueued && sk.sndUna == sk.writeSeq;
+        switch (sk.state()) {
+            case SYN_RECV -> {
+                sk.setState(TcpState.ESTABLISHED, "tcp_rcv_state_process: ACK of our SYN-ACK");
+                sk.waitQueue.wake(WaitQueue.KEY_ANY);
+            }
+            case FIN_WAIT1 -> {
+                if (finAcked) {
+                    sk.setState(TcpState.FIN_WAIT2, "tcp_rcv_state_process: our FIN was ACKed");
+                    sk.shutdown |= TcpSock.SEND_SHUTDOWN;
+                    if (!sk.dead) {
+                        sk.waitQueue.wake(WaitQueue.KEY_ANY); // wakes a lingering close()
+                    } else {
+                        long endSeq = seg.seq() + seg.seqLength();
+                        if (seg.seqLength() != 0 && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
+                            // An orphan got new data: tcp_done and "return 1" -> tcp_v4_send_reset (abort on data).
+                            done(sk, "tcp_rcv_state_process: orphan in FIN_WAIT1 received data");
+                            out().sendResetReply(seg);
+                            return;
+                        }
+                        if (!seg.has(TcpFlags.FIN)) {
+                            timeWait(sk, TcpState.FIN_WAIT2, finTime());
+                            return;
+                        }
+                        // With a FIN in the same segment the full socket stays (keepalive timer) and tcp_fin below
+                        // moves it to TIME_WAIT.
+                    }
+                }
+            }
+            case CLOSING -> {
+                if (finAcked) {
+                    timeWait(sk, TcpState.TIME_WAIT, 0);
+                    return;
+                }
+            }
+            case LAST_ACK -> {
+                if (finAcked) {
+                    done(sk, "tcp_rcv_state_process: ACK of our FIN in LAST_ACK");
+                    return;
+                }
+            }
+            default -> { }
+        }
+
+        // step 7: the segment text
+        switch (sk.state()) {
+            case CLOSE_WAIT, CLOSING, LAST_ACK -> {
+                if (!Seq.before(seg.seq(), sk.rcvNxt)) break; // the peer already sent its FIN: ignore
+                dataQueue(sk, seg);
+            }
+            case FIN_WAIT1, FIN_WAIT2 -> {
+                long endSeq = seg.seq() + seg.seqLength();
+                if ((sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0 && seg.seqLength() != 0
+                        && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
+                    // RFC 1122: data for a socket that will never read it. tcp_reset plus tcp_v4_send_reset.
+                    reset(sk);
+                    out().sendResetReply(seg);
+                    return;
+                }
+                dataQueue(sk, seg);
+            }
+            case ESTABLISHED -> dataQueue(sk, seg);
+            default -> { }
+        }
+        if (sk.state() != TcpState.CLOSE) {
+            out().push(sk, false);     // tcp_data_snd_check
+            out().ackSndCheck(sk);     // tcp_ack_snd_check
+        }
+    }
+
+    /** tcp_validate_incoming: sequence check, then RST (RFC 5961 3.2), then SYN (RFC 5961 4.2). */
+    private boolean validate(TcpSock sk, Segment seg) {
+        long seq = seg.seq();
+        long endSeq = Seq.mask(seq + seg.seqLength());
+        boolean rst = seg.has(TcpFlags.RST);
+        if (!inSequence(sk, seq, endSeq)) {
+            if (!rst) {
+                if (seg.has(TcpFlags.SYN)) {
+                    out().sendChallengeAck(sk);
+                } else {
+                    // tcp_send_dupack: a retransmission re-enters quickack mode, and the ACK goes at once.
+                    if (seg.seqLength() != 0 && Seq.before(seq, sk.rcvNxt)) out().enterQuickAckMode(sk);
+                    out().sendChallengeAck(sk);
+                }
+            } else if (resetCheck(sk, seq)) {
+                reset(sk);
+            }
+            return false;
+        }
+        if (rst) {
+            if (seq == sk.rcvNxt || resetCheck(sk, seq)) {
+                reset(sk);
+            } else {
+                out().sendChallengeAck(sk);
+            }
+            return false;
+        }
+        if (seg.has(TcpFlags.SYN)) {
+            out().sendChallengeAck(sk);
+            return false;
+        }
+        // RFC 7323: remember the peer's TS if this segment starts at or before the last ACK we sent.
+        TcpOption.Timestamps ts = seg.timestamps();
+        if (ts != null && !Seq.after(seq, sk.rcvWup)) sk.tsRecent = ts.val();
+        return true;
+    }
+
+    /** tcp_sequence. */
+    private boolean inSequence(TcpSock sk, long seq, long endSeq) {
+        long win = Math.max(0, Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt));
+        if (Seq.before(endSeq, sk.rcvWup)) return false;
+        long right = sk.rcvNxt + win;
+        if (Seq.after(endSeq, right)) {
+            if (Seq.after(seq, right)) return false;
+            return sk.recvQueue.isEmpty() && !sk.finInRecvQueue;
+        }
+        return true;
+    }
+
+    /** tcp_reset_check: RCV.NXT-1 is acceptable after the peer's FIN (CLOSE_WAIT, LAST_ACK, CLOSING). */
+    private static boolean resetCheck(TcpSock sk, long seq) {
+        TcpState s = sk.state();
+        return seq == Seq.mask(sk.rcvNxt - 1)
+                && (s == TcpState.CLOSE_WAIT || s == TcpState.LAST_ACK || s == TcpState.CLOSING);
+    }
+
+    /** tcp_ack: 1 = new data ACKed, 0 = old or duplicate ACK (ignored), -1 = invalid (ACK of unsent data, too old). */
+    private int ack(TcpSock sk, Segment seg) {
+        long ack = seg.ack();
+        if (Seq.before(ack, sk.sndUna)) {
+            if (Seq.before(ack, sk.sndUna - sk.maxWindow)) return -1;
+            return 0;
+        }
+        if (Seq.after(ack, sk.sndNxt)) return -1;
+        long win = (long) seg.window() << sk.sndWscale;
+        sk.sndWnd = win;
+        sk.maxWindow = Math.max(sk.maxWindow, win);
+        int acked = Seq.diff(ack, sk.sndUna);
+        if (acked > 0) {
+            int dataAcked = Math.min(acked, sk.sendQueue.size());
+            sk.sendQueue.drop(dataAcked);
+            sk.sndUna = ack;
+            if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_WRITABLE);
+            return 1;
+        }
+        return 0;
+    }
+
+    /** tcp_data_queue: in-order data and FIN are queued; anything else is answered with an immediate ACK. */
+    private void dataQueue(TcpSock sk, Segment seg) {
+        int len = seg.length();
+        boolean fin = seg.has(TcpFlags.FIN);
+        if (len == 0 && !fin) return;
+        long seq = seg.seq();
+        int skip = 0;
+        if (seq != sk.rcvNxt) {
+            long endSeq = seq + len + (fin ? 1 : 0);
+            if (!Seq.after(endSeq, sk.rcvNxt)) {
+                // A retransmission of what we have: quickack mode and a duplicate ACK (tcp_data_queue out_of_window).
+                out().enterQuickAckMode(sk);
+                sk.ackScheduled = true;
+                return;
+            }
+            if (Seq.after(seq, sk.rcvNxt)) {
+                // Out of order: the model keeps no OFO queue (loopback never reorders); ACK at once for a replay.
+                sk.ackScheduled = true;
+                out().enterQuickAckMode(sk);
+                return;
+            }
+            skip = Seq.diff(sk.rcvNxt, seq); // partial overlap: keep the new part
+        }
+        if (Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt) <= 0 && len > 0) {
+            // Zero window: drop, and ACK at once.
+            out().enterQuickAckMode(sk);
+            sk.ackScheduled = true;
+            return;
+        }
+        int n = len - skip;
+        if (n > 0) {
+            sk.recvQueue.add(seg.payload(), skip, n);
+            sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
+            eventDataRecv(sk, seg, n);
+        }
+        if (fin) {
+            sk.rcvNxt = Seq.mask(sk.rcvNxt + 1);
+            sk.finInRecvQueue = true;
+            finReceived(sk);
+        }
+        if (!sk.dead && sk.state() != TcpState.CLOSE) sk.waitQueue.wake(WaitQueue.KEY_READABLE); // tcp_data_ready
+    }
+
+    /** tcp_event_data_recv: schedules the ACK and drives the quickack/ato engine. */
+    private void eventDataRecv(TcpSock sk, Segment seg, int len) {
+        sk.ackScheduled = true;
+        measureRcvMss(sk, seg, len);
+        long now = stack.jiffies();
+        long atoMin = out().atoMin();
+        if (sk.atoJiffies == 0) {
+            // The first data packet: TCP_MAX_QUICKACKS quick ACKs (measured: data gets an ACK within ~10 us).
+            out().incrQuickAck(sk);
+            sk.atoJiffies = atoMin;
+        } else {
+            long m = now - sk.lrcvtime;
+            if (m <= atoMin / 2) {
+                sk.atoJiffies = (sk.atoJiffies >> 1) + atoMin / 2;
+            } else if (m < sk.atoJiffies) {
+                sk.atoJiffies = Math.min((sk.atoJiffies >> 1) + m, out().rtoJiffies());
+            } else if (m > out().rtoJiffies()) {
+                out().incrQuickAck(sk); // a long gap: the sender restarted, ACK quickly again
+            }
+        }
+        sk.lrcvtime = now;
+    }
+
+    /** tcp_measure_rcv_mss: learns the peer's segment size; small pushed segments set ICSK_ACK_PUSHED(2). */
+    private void measureRcvMss(TcpSock sk, Segment seg, int len) {
+        if (len >= sk.rcvMss) {
+            sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
+            return;
+        }
+        int hdr = 20 + (stack.profile.timestamps() ? TcpOutput.TS_LEN : 0);
+        int withHdr = len + hdr;
+        boolean remnant = (seg.flags() & (TcpFlags.FIN | TcpFlags.URG | TcpFlags.SYN | TcpFlags.PSH)) != 0;
+        if (withHdr >= 536 + 20 || (withHdr >= TCP_MIN_MSS + 20 && !remnant)) {
+            int lss = sk.lastSegSize;
+            sk.lastSegSize = len;
+            if (len == lss) {
+                sk.rcvMss = len;
+                return;
+            }
+        }
+        if (sk.ackPushed) sk.ackPushed2 = true;
+        sk.ackPushed = true;
+    }
+
+    /** tcp_fin. */
+    private void finReceived(TcpSock sk) {
+        sk.ackScheduled = true;
+        sk.shutdown |= TcpSock.RCV_SHUTDOWN;
+        sk.done = true;
+        switch (sk.state()) {
+            case SYN_RECV, ESTABLISHED -> {
+                sk.setState(TcpState.CLOSE_WAIT, "tcp_fin: the peer's FIN");
+                sk.pingpong = Math.max(sk.pingpong, 1); // inet_csk_enter_pingpong_mode: the FIN's ACK is delayed
+            }
+            case FIN_WAIT1 -> {
+                // Simultaneous close: ACK the FIN, enter CLOSING.
+                out().sendAck(sk);
+                sk.setState(TcpState.CLOSING, "tcp_fin: FIN while our FIN is unacknowledged");
+            }
+            case FIN_WAIT2 -> {
+                out().sendAck(sk); // measured: immediate ACK, then TIME_WAIT
+                timeWait(sk, TcpState.TIME_WAIT, 0);
+                return;
+            }
+            default -> { }
+        }
+        if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ANY);
+    }
+
+    // ---------------------------------------------------------------- endings
+
+    /**
+     * tcp_reset: an acceptable RST. The error depends on the state (SYN_SENT: ECONNREFUSED, CLOSE_WAIT: EPIPE,
+     * otherwise ECONNRESET; nothing in CLOSE); the write queue is purged, the receive queue is kept (measured: data
+     * queued before the RST is still read first).
+     */
+    void reset(TcpSock sk) {
+        Errno err;
+        switch (sk.state()) {
+            case SYN_SENT -> err = Errno.ECONNREFUSED;
+            case CLOSE_WAIT -> err = Errno.EPIPE;
+            case CLOSE -> { return; }
+            default -> err = Errno.ECONNRESET;
+        }
+        sk.skErr = err;
+        sk.sendQueue.clear();
+        done(sk, "tcp_reset: RST received, sk_err=" + err.name());
+        if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ERROR); // sk_error_report
+    }
+
+    /** tcp_done: CLOSE, timers stopped, both directions shut; an orphan is destroyed. */
+    void done(TcpSock sk, String why) {
+        sk.setState(TcpState.CLOSE, why);
+        out().cancelTimers(sk);
+        sk.shutdown = TcpSock.SHUTDOWN_MASK;
+        if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ANY);
+        else stack.destroy(sk);
+    }
+
+    /** tcp_fin_time: tcp_fin_timeout, but at least 3.5 RTO. */
+    long finTime() {
+        return Math.max(stack.profile.finTimeoutNanos(), 700_000_000L);
+    }
+
+    /**
+     * tcp_time_wait: a timewait minisock takes over the 4-tuple (substate FIN_WAIT2 for an orphan whose FIN was
+     * ACKed, TIME_WAIT otherwise), and the full socket is done. TIME_WAIT always lasts TCP_TIMEWAIT_LEN (60 s).
+     */
+    void timeWait(TcpSock sk, TcpState substate, long timeoNanos) {
+        TimeWaitSock tw = new TimeWaitSock(stack, substate);
+        tw.local = sk.local;
+        tw.remote = sk.remote;
+        tw.rcvNxt = sk.rcvNxt;
+        tw.sndNxt = sk.sndNxt;
+        tw.rcvWnd = Math.max(0, Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt));
+        tw.rcvWscale = sk.rcvWscale;
+        tw.tsRecent = sk.tsRecent;
+        tw.tsOffset = sk.tsOffset;
+        tw.reuseAddr = sk.reuseAddr;
+        long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, 700_000_000L);
+        stack.established.put(new ConnKey(tw.local, tw.remote), tw);
+        stack.bound.add(tw);
+        stack.logBirth(tw, substate == TcpState.TIME_WAIT ? "tcp_time_wait: TIME_WAIT for 60 s"
+                : "tcp_time_wait: orphan in FIN_WAIT2 for tcp_fin_timeout");
+        scheduleTimewait(tw, timeo);
+        done(sk, "tcp_time_wait: a timewait minisock takes over");
+    }
+
+    private void scheduleTimewait(TimeWaitSock tw, long timeoNanos) {
+        long jiffies = timeoNanos / stack.profile.jiffyNanos();
+        tw.expiresAt = stack.timerFiresAt(jiffies);
+        int gen = ++tw.gen;
+        stack.clock.at(tw.expiresAt, () -> {
+            if (tw.gen == gen) killTimewait(tw, "tw_timer_handler: the timewait timer expired");
+        });
+    }
+
+    private void killTimewait(TimeWaitSock tw, String why) {
+        tw.gen++;
+        ConnKey k = new ConnKey(tw.local, tw.remote);
+        if (stack.established.get(k) == tw) stack.established.remove(k);
+        stack.releasePort(tw);
+        stack.logDeath(tw, why);
+    }
+
+    /** tcp_timewait_state_process, with tcp_v4_rcv's handling of its verdict. */
+    private void timewait(TimeWaitSock tw, Segment seg) {
+        long seq = seg.seq();
+        long endSeq = Seq.mask(seq + seg.seqLength());
+        boolean rst = seg.has(TcpFlags.RST), syn = seg.has(TcpFlags.SYN), ack = seg.has(TcpFlags.ACK);
+        if (tw.state() == TcpState.FIN_WAIT2) {
+            if (!inWindow(seq, endSeq, tw.rcvNxt, tw.rcvNxt + tw.rcvWnd)) {
+                timewaitOowAck(tw);
+                return;
+            }
+            if (rst) {
+                killTimewait(tw, "tcp_timewait_state_process: RST in FIN_WAIT2");
+                return;
+            }
+            if (syn && !Seq.before(seq, tw.rcvNxt)) {
+                twReset(tw, seg);
+                return;
+            }
+            if (!ack || !Seq.after(endSeq, tw.rcvNxt) || endSeq == seq) return; // a duplicate ACK
+            if (!seg.has(TcpFlags.FIN) || endSeq != Seq.mask(tw.rcvNxt + 1)) {
+                // New data after a half-duplex close: reset (TCP_TW_RST). Measured as "abort on data".
+                twReset(tw, seg);
+                return;
+            }
+            tw.rcvNxt = endSeq;
+            TcpOption.Timestamps ts = seg.timestamps();
+            if (ts != null) tw.tsRecent = ts.val();
+            tw.setState(TcpState.TIME_WAIT, "tcp_timewait_state_process: FIN received, TIME_WAIT for 60 s");
+            scheduleTimewait(tw, stack.profile.timeWaitNanos());
+            out().sendTimewaitAck(tw);
+            return;
+        }
+        // The real TIME_WAIT.
+        if (seq == tw.rcvNxt && (seq == endSeq || rst)) {
+            if (rst) {
+                killTimewait(tw, "tcp_timewait_state_process: RST kills TIME_WAIT (tcp_rfc1337=0)");
+            } else {
+                scheduleTimewait(tw, stack.profile.timeWaitNanos());
+            }
+            return;
+        }
+        if (syn && !rst && !ack && Seq.after(seq, tw.rcvNxt)) {
+            // TCP_TW_SYN: a new connection on the old 4-tuple goes to the listener, if there is one.
+            TcpSock l = listenerFor(seg);
+            if (l != null) {
+                killTimewait(tw, "tcp_v4_rcv: TCP_TW_SYN, a new SYN reuses the 4-tuple");
+                listen(l, seg);
+                return;
+            }
+        }
+        if (!rst) {
+            if (ack) scheduleTimewait(tw, stack.profile.timeWaitNanos());
+            timewaitOowAck(tw);
+        }
+    }
+
+    private void twReset(TimeWaitSock tw, Segment seg) {
+        out().sendResetReply(seg);
+        killTimewait(tw, "tcp_v4_rcv: TCP_TW_RST");
+    }
+
+    /** tcp_timewait_check_oow_rate_limit, then TCP_TW_ACK. */
+    private void timewaitOowAck(TimeWaitSock tw) {
+        long now = stack.now();
+        if (tw.lastOowAck != Long.MIN_VALUE && now - tw.lastOowAck < 500_000_000L) return;
+        tw.lastOowAck = now;
+        out().sendTimewaitAck(tw);
+    }
+
+    /** tcp_in_window. */
+    private static boolean inWindow(long seq, long endSeq, long sWin, long eWin) {
+        if (seq == Seq.mask(sWin)) return true;
+        if (Seq.after(endSeq, sWin) && Seq.before(seq, eWin)) return true;
+        return seq == Seq.mask(eWin) && seq == endSeq;
+    }
+
+    /** The options of a SYN or SYN-ACK that the model uses. */
+    private record Options(int mss, int wscale, long tsVal) {
+        static Options parse(Segment seg) {
+            int mss = 536, ws = 0;
+            long ts = 0;
+            for (TcpOption o : seg.options()) {
+                if (o instanceof TcpOption.Mss m) mss = m.mss();
+                else if (o instanceof TcpOption.WindowScale w) ws = Math.min(w.shift(), 14);
+                else if (o instanceof TcpOption.Timestamps t) ts = t.val();
+            }
+            return new Options(mss, ws, ts);
+        }
+    }
+}

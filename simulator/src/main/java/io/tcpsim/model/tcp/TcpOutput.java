@@ -1,0 +1,389 @@
+package io.tcpsim.model.tcp;
+
+import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.TcpFlags;
+import io.tcpsim.wire.TcpOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What leaves the host: segments built as tcp_output.c builds them, the delayed-ACK engine (tcp_send_delayed_ack,
+ * tcp_delack_timer_handler), Nagle (tcp_nagle_test with Minshall's variant), and the two kinds of RST:
+ * {@link #sendActiveReset} (a socket aborting itself, tcp_send_active_reset) and {@link #sendResetReply} (an answer
+ * built from the offending segment, tcp_v4_send_reset).
+ */
+final class TcpOutput {
+    /** TCP_ATO_MIN and TCP_DELACK_MIN: HZ/25 jiffies (40 ms). */
+    private final long atoMin;
+    /** TCP_RTO_MIN: HZ/5 (200 ms), the floor of the retransmission timeout on loopback. */
+    private final long rtoMinJiffies;
+    private static final int TCP_MAX_QUICKACKS = 16;
+    /** tcp_syn_retries default. */
+    private static final int SYN_RETRIES = 6;
+    /** TCP_OLEN_TSTAMP_ALIGNED: the timestamp option costs 12 bytes of every segment. */
+    static final int TS_LEN = 12;
+
+    private final TcpStack stack;
+
+    TcpOutput(TcpStack stack) {
+        this.stack = stack;
+        this.atoMin = stack.profile.hz() / 25;
+        this.rtoMinJiffies = stack.profile.hz() / 5;
+    }
+
+    long atoMin() {
+        return atoMin;
+    }
+
+    long rtoJiffies() {
+        return rtoMinJiffies;
+    }
+
+    // ------------------------------------------------------------------ options and windows
+
+    /**
+     * SYN and SYN-ACK options in the order tcp_options_write puts them: mss, then sackOK+TS (or nop,nop,TS or
+     * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
+     */
+    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack) {
+        List<TcpOption> o = new ArrayList<>(6);
+        o.add(new TcpOption.Mss(stack.profile.mss()));
+        if (ts) {
+            if (sack) o.add(TcpOption.SACK_PERMITTED);
+            else { o.add(TcpOption.NOP); o.add(TcpOption.NOP); }
+            o.add(new TcpOption.Timestamps(tsVal, tsEcr));
+        } else if (sack) {
+            o.add(TcpOption.NOP);
+            o.add(TcpOption.NOP);
+            o.add(TcpOption.SACK_PERMITTED);
+        }
+        o.add(TcpOption.NOP);
+        o.add(new TcpOption.WindowScale(stack.profile.windowScale()));
+        return o;
+    }
+
+    private List<TcpOption> tsOptions(TcpSock sk) {
+        if (!stack.profile.timestamps()) return List.of();
+        return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent));
+    }
+
+    /**
+     * The initial receive window: tcp_select_initial_window rounds the space down to a multiple of the MSS it was
+     * given. The active side passes advmss (65495), the passive side advmss minus the timestamp option (65483,
+     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483.
+     */
+    long initialWindow(boolean passive) {
+        int mss = stack.profile.mss() - (passive && stack.profile.timestamps() ? TS_LEN : 0);
+        long space = 65535;
+        return space - space % mss;
+    }
+
+    /** The MSS the sender uses for data: the peer's MSS less the timestamp option (tcp_current_mss). */
+    int sendMss(TcpSock sk) {
+        return Math.min(sk.peerMss, stack.profile.mss()) - (stack.profile.timestamps() ? TS_LEN : 0);
+    }
+
+    /**
+     * tcp_space(): the window the free receive buffer allows, at the default scaling ratio of one half
+     * (tcp_win_from_space with TCP_DEFAULT_SCALING_RATIO).
+     */
+    private long freeSpace(TcpSock sk) {
+        return Math.max(0, (stack.profile.rcvbuf() - sk.recvQueue.size()) / 2);
+    }
+
+    /**
+     * tcp_select_window(): the window to advertise now, in bytes, never moving the right edge left (new windows
+     * smaller than what remains of the last one are rounded up to it), and aligned to the window-scale unit.
+     */
+    private int selectWindow(TcpSock sk) {
+        int ws = sk.rcvWscale;
+        long curWin = Math.max(0, Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt));
+        long free = Math.min(freeSpace(sk), sk.rcvSsthresh);
+        long newWin = align(free, ws);
+        if (newWin < curWin) newWin = align(curWin, ws);
+        sk.rcvWnd = newWin;
+        sk.rcvWup = sk.rcvNxt;
+        long raw = newWin >> ws;
+        return (int) Math.min(raw, 65535);
+    }
+
+    private static long align(long v, int ws) {
+        long unit = 1L << ws;
+        return (v + unit - 1) / unit * unit;
+    }
+
+    /** The raw window field as the socket would advertise it now, without committing it. */
+    int peekWindow(TcpSock sk) {
+        long saveWnd = sk.rcvWnd, saveWup = sk.rcvWup;
+        int raw = selectWindow(sk);
+        sk.rcvWnd = saveWnd;
+        sk.rcvWup = saveWup;
+        return raw;
+    }
+
+    // ------------------------------------------------------------------ segments of a full socket
+
+    /** tcp_transmit_skb for an established-side segment: seq, ack, the advertised window, the TS option. */
+    private void send(TcpSock sk, int flags, long seq, byte[] payload) {
+        boolean ack = (flags & TcpFlags.ACK) != 0;
+        int win = selectWindow(sk);
+        Segment seg = new Segment(sk.local, sk.remote, Seq.mask(seq), ack ? Seq.mask(sk.rcvNxt) : 0, flags, win, 0,
+                tsOptions(sk), payload);
+        stack.transmit(seg, sk.ipId++);
+        if (ack) ackSent(sk);
+        if (payload.length > 0) dataSent(sk);
+    }
+
+    /** tcp_event_ack_sent: one quick ACK used up, and the delayed-ACK timer is cleared (inet_csk_clear_xmit_timer). */
+    private void ackSent(TcpSock sk) {
+        if (sk.quick > 0) {
+            int pkts = sk.ackScheduled ? 1 : 0;
+            if (pkts >= sk.quick) {
+                sk.quick = 0;
+                sk.atoJiffies = atoMin;
+            } else {
+                sk.quick -= pkts;
+            }
+        }
+        sk.ackScheduled = false;
+        sk.ackTimer = false;
+        sk.ackPushed = false;
+        sk.ackPushed2 = false;
+        sk.delackGen++;
+    }
+
+    /** tcp_event_data_sent: a reply within ato of the last received data counts towards pingpong mode. */
+    private void dataSent(TcpSock sk) {
+        if (sk.lrcvtime != Long.MIN_VALUE && stack.jiffies() - sk.lrcvtime < sk.atoJiffies) {
+            sk.pingpong++;
+        }
+    }
+
+    /** tcp_send_ack: a bare ACK at SND.NXT (tcp_acceptable_seq). */
+    void sendAck(TcpSock sk) {
+        send(sk, TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
+    }
+
+    /** tcp_send_challenge_ack, rate-limited per socket (tcp_oow_rate_limited, tcp_invalid_ratelimit = 500 ms). */
+    void sendChallengeAck(TcpSock sk) {
+        long now = stack.now();
+        if (sk.lastOowAck != Long.MIN_VALUE && now - sk.lastOowAck < 500_000_000L) return;
+        sk.lastOowAck = now;
+        sendAck(sk);
+    }
+
+    /** The active open's SYN (tcp_connect), and its retransmission timer. */
+    void sendSyn(TcpSock sk) {
+        sk.rcvWnd = initialWindow(false);
+        sk.rcvSsthresh = sk.rcvWnd;
+        sk.rcvWscale = stack.profile.windowScale();
+        Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
+                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        stack.transmit(seg, sk.ipId++);
+        armRetransmit(sk);
+    }
+
+    void sendSynAck(RequestSock req) {
+        long win = initialWindow(true);
+        Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
+                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, stack.profile.timestamps(),
+                stack.profile.sack()), null);
+        // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
+        stack.transmit(seg, 0);
+    }
+
+    /**
+     * tcp_write_xmit: sends what the window allows. Full-sized segments go at once; a final small one waits while an
+     * earlier small segment is unacknowledged (Nagle with Minshall's rule), unless {@code nagleOff} (tcp_send_fin,
+     * tcp_push with TCP_NAGLE_OFF). A FIN queued behind the data rides on the last segment (tcp_send_fin).
+     */
+    void push(TcpSock sk, boolean nagleOff) {
+        int mss = sendMss(sk);
+        while (true) {
+            long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
+            int unsent = Seq.diff(dataEnd, sk.sndNxt);
+            boolean finPending = sk.finQueued && Seq.before(sk.sndNxt, sk.writeSeq);
+            if (unsent <= 0) {
+                if (finPending) {
+                    send(sk, TcpFlags.FIN | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
+                    sk.sndNxt = Seq.mask(sk.sndNxt + 1);
+                }
+                return;
+            }
+            long windowRoom = Seq.diff(sk.sndUna + sk.sndWnd, sk.sndNxt);
+            int len = (int) Math.min(Math.min(unsent, mss), Math.max(windowRoom, 0));
+            if (len <= 0) return; // zero window: the persist timer is not modelled
+            boolean last = len == unsent;
+            if (last && len < mss && !nagleOff && sk.hasUnacked() && minshallCheck(sk)) return;
+            int offset = Seq.diff(sk.sndNxt, sk.sndUna);
+            byte[] data = sk.sendQueue.peek(offset, len);
+            int flags = TcpFlags.ACK | (last ? TcpFlags.PSH : 0);
+            boolean withFin = last && finPending;
+            if (withFin) flags |= TcpFlags.FIN;
+            send(sk, flags, sk.sndNxt, data);
+            sk.sndNxt = Seq.mask(sk.sndNxt + len + (withFin ? 1 : 0));
+            if (len < mss) sk.sndSml = sk.sndNxt;
+            if (withFin) return;
+        }
+    }
+
+    /** tcp_minshall_check: a small segment is still unacknowledged. */
+    private static boolean minshallCheck(TcpSock sk) {
+        return Seq.after(sk.sndSml, sk.sndUna) && !Seq.after(sk.sndSml, sk.sndNxt);
+    }
+
+    /** tcp_send_active_reset: [R.] at SND.NXT, ACKing RCV.NXT, with the real window and the TS option. */
+    void sendActiveReset(TcpSock sk) {
+        send(sk, TcpFlags.RST | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
+    }
+
+    /**
+     * tcp_v4_send_reset: the answer to a segment no socket wants. Never answers an RST. With ACK in the offending
+     * segment: [R] seq = SEG.ACK; otherwise [R.] seq 0, ack = SEG.SEQ + SYN + FIN + length. No options, window 0,
+     * IP id 0 (ip_send_unicast_reply). Measured for every row of linux-tcp-facts.md section 7.
+     */
+    void sendResetReply(Segment in) {
+        if (in.has(TcpFlags.RST)) return;
+        Segment rst;
+        if (in.has(TcpFlags.ACK)) {
+            rst = new Segment(in.dst(), in.src(), in.ack(), 0, TcpFlags.RST, 0, 0, List.of(), null);
+        } else {
+            rst = new Segment(in.dst(), in.src(), 0, Seq.mask(in.seq() + in.seqLength()), TcpFlags.RST | TcpFlags.ACK,
+                    0, 0, List.of(), null);
+        }
+        stack.transmit(rst, 0);
+    }
+
+    /** tcp_v4_timewait_ack: seq tw_snd_nxt, ack tw_rcv_nxt, the window and TS of the minisock, IP id 0. */
+    void sendTimewaitAck(TimeWaitSock tw) {
+        List<TcpOption> opts = stack.profile.timestamps()
+                ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(tw.tsOffset), tw.tsRecent))
+                : List.of();
+        int win = (int) Math.min(tw.rcvWnd >> tw.rcvWscale, 65535);
+        stack.transmit(new Segment(tw.local, tw.remote, tw.sndNxt, tw.rcvNxt, TcpFlags.ACK, win, 0, opts, null), 0);
+    }
+
+    // ------------------------------------------------------------------ the delayed-ACK engine
+
+    /** tcp_in_quickack_mode: quick ACKs left and not in pingpong mode. */
+    boolean inQuickAckMode(TcpSock sk) {
+        return sk.quick > 0 && sk.pingpong == 0;
+    }
+
+    /** tcp_incr_quickack: rcv_wnd / (2 * rcv_mss) quick ACKs (16 at most; 2 at least). */
+    void incrQuickAck(TcpSock sk, int max) {
+        long q = sk.rcvWnd / (2L * sk.rcvMss);
+        if (q == 0) q = 2;
+        q = Math.min(q, max);
+        if (q > sk.quick) sk.quick = (int) q;
+    }
+
+    void incrQuickAck(TcpSock sk) {
+        incrQuickAck(sk, TCP_MAX_QUICKACKS);
+    }
+
+    /** tcp_enter_quickack_mode: quick ACKs again, out of pingpong mode, ato at its minimum. */
+    void enterQuickAckMode(TcpSock sk) {
+        incrQuickAck(sk);
+        sk.pingpong = 0;
+        sk.atoJiffies = atoMin;
+    }
+
+    /** __tcp_ack_snd_check: ACK now (more than a full frame, quickack mode), or later. */
+    void ackSndCheck(TcpSock sk) {
+        if (!sk.ackScheduled) return;
+        boolean moreThanFrame = Seq.diff(sk.rcvNxt, sk.rcvWup) > sk.rcvMss && newWindowAtLeastCurrent(sk);
+        if (moreThanFrame || inQuickAckMode(sk)) {
+            sendAck(sk);
+        } else {
+            sendDelayedAck(sk);
+        }
+    }
+
+    private boolean newWindowAtLeastCurrent(TcpSock sk) {
+        return align(Math.min(freeSpace(sk), sk.rcvSsthresh), sk.rcvWscale) >= sk.rcvWnd;
+    }
+
+    /**
+     * tcp_send_delayed_ack: the timer runs for ato, capped at TCP_DELACK_MIN by the loopback's tiny RTT (the rtt
+     * bound uses max(srtt, TCP_DELACK_MIN)); an earlier pending timer is kept, and one about to expire means ACK now.
+     */
+    void sendDelayedAck(TcpSock sk) {
+        long ato = sk.atoJiffies;
+        if (ato > atoMin) ato = atoMin;
+        long j = stack.jiffies();
+        long timeout = j + ato;
+        if (sk.ackTimer) {
+            if (sk.delackTimeout <= j + (ato >> 2)) {
+                sendAck(sk);
+                return;
+            }
+            if (timeout >= sk.delackTimeout) timeout = sk.delackTimeout;
+        }
+        sk.ackScheduled = true;
+        sk.ackTimer = true;
+        sk.delackTimeout = timeout;
+        int gen = ++sk.delackGen;
+        stack.clock.at(stack.timerFiresAt(timeout - j), () -> {
+            if (sk.delackGen == gen) delackTimer(sk);
+        });
+    }
+
+    /** tcp_delack_timer_handler: the ACK goes out; a missed ACK in pingpong mode leaves pingpong mode. */
+    private void delackTimer(TcpSock sk) {
+        if (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN || !sk.ackTimer) return;
+        sk.ackTimer = false;
+        if (sk.ackScheduled) {
+            if (sk.pingpong == 0) {
+                sk.atoJiffies = Math.min(sk.atoJiffies << 1, rtoMinJiffies);
+            } else {
+                sk.pingpong = 0;
+                sk.atoJiffies = atoMin;
+            }
+            sendAck(sk);
+        }
+    }
+
+    // ------------------------------------------------------------------ retransmission (SYN) and other timers
+
+    private void armRetransmit(TcpSock sk) {
+        int gen = ++sk.rtxGen;
+        long delayJiffies = sk.rtoNanos * stack.profile.hz() / 1_000_000_000L;
+        stack.clock.at(stack.timerFiresAt(delayJiffies), () -> {
+            if (sk.rtxGen == gen) retransmitTimer(sk);
+        });
+    }
+
+    /**
+     * tcp_retransmit_timer for a SYN that got no answer (a full accept queue drops it): back off and resend, and
+     * after tcp_syn_retries give up with ETIMEDOUT (tcp_write_timeout, tcp_write_err).
+     */
+    private void retransmitTimer(TcpSock sk) {
+        if (sk.state() != TcpState.SYN_SENT) return;
+        if (sk.retransmits >= SYN_RETRIES) {
+            sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
+            stack.input.done(sk, "tcp_write_err: SYN retries exhausted");
+            sk.waitQueue.wake(io.tcpsim.model.WaitQueue.KEY_ERROR);
+            return;
+        }
+        sk.retransmits++;
+        sk.rtoNanos *= 2;
+        Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
+                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        stack.transmit(seg, sk.ipId++);
+        armRetransmit(sk);
+    }
+
+    void cancelTimers(TcpSock sk) {
+        sk.delackGen++;
+        sk.rtxGen++;
+        sk.ackTimer = false;
+        sk.ackScheduled = false;
+    }
+
+    /** netstat -o's timer column for a full socket. */
+    String timerColumn(TcpSock sk) {
+        if (sk.state() == TcpState.SYN_SENT) return "on";
+        return "off (0.00/0/0)";
+    }
+}

@@ -1,0 +1,143 @@
+package io.tcpsim.model.tcp;
+
+import io.tcpsim.calls.Errno;
+import io.tcpsim.model.ByteQueue;
+import io.tcpsim.model.WaitQueue;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A full TCP socket: struct tcp_sock with the fields the model needs. Sequence numbers are unsigned 32-bit values
+ * kept in longs and always masked; compare them with {@link Seq}.
+ */
+public final class TcpSock extends Endpoint {
+    /** sk_shutdown bits (include/net/sock.h). */
+    public static final int RCV_SHUTDOWN = 1, SEND_SHUTDOWN = 2, SHUTDOWN_MASK = 3;
+
+    /** struct socket's state (SS_*), which connect() and shutdown() consult besides the TCP state. */
+    enum SocketState { UNCONNECTED, CONNECTING, CONNECTED, DISCONNECTING }
+
+    final int id;
+    public final WaitQueue waitQueue = new WaitQueue();
+
+    // struct sock
+    Errno skErr;
+    int shutdown;
+    boolean done;          // SOCK_DONE: a FIN was received (tcp_fin)
+    boolean dead;          // SOCK_DEAD: orphaned by close()
+    boolean reuseAddr;     // SO_REUSEADDR
+    boolean linger;        // SOCK_LINGER
+    int lingerSeconds;
+    boolean bound;         // has a local port (bind, or autobind by connect/listen)
+    boolean closedByUser;  // close() was called (even if the socket lives on as an orphan)
+    SocketState ss = SocketState.UNCONNECTED;
+    int ipId;
+
+    // sequence space (tcp_sock)
+    long iss, irs;
+    long sndUna, sndNxt, writeSeq;
+    long rcvNxt, copiedSeq, rcvWup;
+    long sndWnd;            // peer's window in bytes (scaled)
+    int sndWscale, rcvWscale;
+    long rcvWnd;            // the window last advertised, in bytes
+    long rcvSsthresh;
+    long maxWindow;
+    boolean finQueued;      // our FIN is in the write queue (counted in writeSeq)
+    long sndSml;            // end of the last small segment sent (Nagle, tcp_minshall_update)
+    int peerMss;
+
+    // timestamps (RFC 7323)
+    long tsOffset;
+    long tsRecent;
+
+    // data
+    final ByteQueue sendQueue = new ByteQueue();    // bytes from sndUna to writeSeq (FIN not included)
+    final ByteQueue recvQueue = new ByteQueue();    // bytes from copiedSeq to rcvNxt (FIN not included)
+    boolean finInRecvQueue;                          // the peer's FIN is queued behind the data
+
+    // delayed-ACK engine (inet_connection_sock icsk_ack)
+    int quick;
+    int pingpong;
+    long atoJiffies;
+    long lrcvtime = Long.MIN_VALUE;
+    boolean ackScheduled;   // ICSK_ACK_SCHED
+    boolean ackTimer;       // ICSK_ACK_TIMER
+    boolean ackPushed, ackPushed2;
+    long delackTimeout;
+    int delackGen;
+    int rcvMss = 536;       // TCP_MSS_DEFAULT until tcp_measure_rcv_mss learns better
+    int lastSegSize;
+
+    // retransmission (SYN only on loopback)
+    int retransmits;
+    long rtoNanos = 1_000_000_000L;   // TCP_TIMEOUT_INIT
+    int rtxGen;
+    long lastOowAck = Long.MIN_VALUE;
+
+    // listener
+    int backlog;
+    final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>();
+    final Map<ConnKey, RequestSock> synQueue = new LinkedHashMap<>();
+    TcpSock parent;          // the listener, while this child waits in its accept queue
+    long lingerDeadline;
+
+    TcpSock(TcpStack stack, int id) {
+        super(stack, TcpState.CLOSE);
+        this.id = id;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public boolean orphan() {
+        return dead;
+    }
+
+    public Errno pendingError() {
+        return skErr;
+    }
+
+    public int shutdownBits() {
+        return shutdown;
+    }
+
+    /** Bytes the application can still read (data only). */
+    public int readable() {
+        return recvQueue.size();
+    }
+
+    public int lingerSeconds() {
+        return lingerSeconds;
+    }
+
+    public int sendQueued() {
+        return sendQueue.size();
+    }
+
+    /** sock_error(): returns the pending error and clears it (xchg). */
+    Errno takeError() {
+        Errno e = skErr;
+        skErr = null;
+        return e;
+    }
+
+    boolean hasUnsentData() {
+        return Seq.after(writeSeq - (finQueued ? 1 : 0), sndNxt);
+    }
+
+    /** tcp_packets_in_flight() != 0, in sequence terms. */
+    boolean hasUnacked() {
+        return Seq.after(sndNxt, sndUna);
+    }
+
+    int acceptBacklog() {
+        return acceptQueue.size();
+    }
+
+    /** sk_acceptq_is_full(): the queue is full when it holds MORE than the backlog (so listen(0) admits one). */
+    boolean acceptQueueFull() {
+        return acceptQueue.size() > backlog;
+    }
+}

@@ -1,0 +1,225 @@
+package io.tcpsim.model.tcp;
+
+import io.tcpsim.backend.Event;
+import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.model.Profile;
+import io.tcpsim.model.Rng;
+import io.tcpsim.model.Scheduler;
+import io.tcpsim.wire.Packet;
+import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.SockAddr;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The TCP stack of the simulated host: its hash tables, its loopback device and its timers. Segments go out through
+ * {@link #transmit} and come back in through {@link TcpInput#receive}; the application side is {@link TcpCalls}.
+ *
+ * <p>Reading list: include/net/tcp.h, net/ipv4/tcp.c (the calls), tcp_input.c (the receive path), tcp_output.c
+ * (what goes out), tcp_timer.c, tcp_minisocks.c (TIME_WAIT), tcp_ipv4.c (lookup, resets for no socket),
+ * inet_connection_sock.c (bind, listen, accept), af_inet.c (connect, shutdown, release).
+ */
+public final class TcpStack {
+    final Profile profile;
+    final Scheduler clock;
+    final Rng rng;
+    private final Consumer<Event> events;
+
+    final TcpInput input;
+    final TcpOutput output;
+    final TcpCalls calls;
+
+    /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
+    final Map<ConnKey, Endpoint> established = new HashMap<>();
+    /** Listeners by local port (inet_lhash2). */
+    final Map<Integer, TcpSock> listeners = new HashMap<>();
+    /** Everything netstat lists, in creation order (a stand-in for /proc's hash-bucket order). */
+    final LinkedHashMap<Endpoint, Boolean> listed = new LinkedHashMap<>();
+    /** Every full socket ever made that still holds a port: the bind hash (inet_bind_bucket). */
+    final List<Endpoint> bound = new ArrayList<>();
+
+    private int nextSockId = 1;
+
+    public TcpStack(Profile profile, Scheduler clock, Rng rng, Consumer<Event> events) {
+        this.profile = profile;
+        this.clock = clock;
+        this.rng = rng;
+        this.events = events;
+        this.input = new TcpInput(this);
+        this.output = new TcpOutput(this);
+        this.calls = new TcpCalls(this);
+    }
+
+    public TcpCalls calls() {
+        return calls;
+    }
+
+    TcpSock newSock() {
+        return new TcpSock(this, nextSockId++);
+    }
+
+    long now() {
+        return clock.now();
+    }
+
+    long jiffies() {
+        return clock.now() / profile.jiffyNanos();
+    }
+
+    /**
+     * When a timer armed now for {@code delayJiffies} fires: on the first tick after the expiry jiffy. Measured: a
+     * delayed ACK with ato 40 ms left 41.7–43.8 ms after the data, the ACK of a FIN with ato 0 after 0.6–4.2 ms
+     * (linux-tcp-facts.md section 8), i.e. 10 and 0 jiffies plus one tick at HZ=250.
+     */
+    long timerFiresAt(long delayJiffies) {
+        return (jiffies() + delayJiffies + 1) * profile.jiffyNanos();
+    }
+
+    long msToJiffies(long ms) {
+        return ms * profile.hz() / 1000;
+    }
+
+    /** The TCP timestamp clock: milliseconds (tcp_time_stamp_ts with usec_ts off). */
+    long tsNow(long offset) {
+        return Seq.mask(clock.now() / 1_000_000L + offset);
+    }
+
+    // ---------------------------------------------------------------- the loopback device
+
+    /**
+     * Puts a segment on lo: it is captured now (dev_queue_xmit_nit) and delivered after the loopback delay.
+     */
+    void transmit(Segment seg, int ipId) {
+        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg)));
+        clock.deliverAt(clock.now() + profile.loopbackDelayNanos(), () -> input.receive(seg));
+    }
+
+    // ---------------------------------------------------------------- state bookkeeping
+
+    /** Called by {@link Endpoint#setState} only: keeps the hashes in step (tcp_set_state) and logs the change. */
+    void stateChanged(Endpoint ep, TcpState from, TcpState to, String why) {
+        if (to == TcpState.CLOSE) {
+            unhash(ep);
+        } else if (from == TcpState.CLOSE || !listed.containsKey(ep)) {
+            listed.put(ep, Boolean.TRUE);
+        }
+        events.accept(new Event.StateChanged(clock.now(), ep.name(), from.netstatName(), to.netstatName(), why));
+    }
+
+    void logBirth(Endpoint ep, String why) {
+        listed.put(ep, Boolean.TRUE);
+        events.accept(new Event.StateChanged(clock.now(), ep.name(), "-", ep.state().netstatName(), why));
+    }
+
+    void logDeath(TimeWaitSock tw, String why) {
+        tw.setState(TcpState.CLOSE, why);
+    }
+
+    void hash(TcpSock sk) {
+        established.put(new ConnKey(sk.local, sk.remote), sk);
+    }
+
+    private void unhash(Endpoint ep) {
+        listed.remove(ep);
+        if (ep.local != null && ep.remote != null) {
+            ConnKey k = new ConnKey(ep.local, ep.remote);
+            if (established.get(k) == ep) established.remove(k);
+        }
+        if (ep instanceof TcpSock sk && ep.local != null && listeners.get(ep.local.port()) == sk) {
+            listeners.remove(ep.local.port());
+        }
+    }
+
+    /** The socket no longer holds its port (inet_put_port): it was destroyed, or disconnected from a port it auto-bound. */
+    void releasePort(Endpoint ep) {
+        bound.remove(ep);
+    }
+
+    /** inet_csk_destroy_sock: the socket is gone for good. */
+    void destroy(TcpSock sk) {
+        output.cancelTimers(sk);
+        releasePort(sk);
+        listed.remove(sk);
+    }
+
+    // ---------------------------------------------------------------- netstat
+
+    /** The rows get_tcp4_sock / get_timewait4_sock / get_openreq4 write to /proc/net/tcp (tcp_ipv4.c). */
+    public List<NetstatRow> netstat(boolean withListeners) {
+        List<NetstatRow> rows = new ArrayList<>();
+        // /proc/net/tcp walks the listening hash first, then the established hash.
+        for (Endpoint ep : listed.keySet()) {
+            if (ep instanceof TcpSock sk && sk.state() == TcpState.LISTEN && withListeners) {
+                rows.add(new NetstatRow(sk.acceptBacklog(), 0, sk.local, new SockAddr(0, 0), "LISTEN",
+                        "off (0.00/0/0)", false));
+            }
+        }
+        for (Endpoint ep : listed.keySet()) {
+            if (ep instanceof TcpSock sk) {
+                if (sk.state() == TcpState.LISTEN) {
+                    // Request socks live in the established hash (TCP_NEW_SYN_RECV); get_openreq4 prints 0:0.
+                    for (RequestSock req : sk.synQueue.values()) {
+                        rows.add(new NetstatRow(0, 0, req.local, req.remote, "SYN_RECV", "on", true));
+                    }
+                    continue;
+                }
+                long rx = Math.max(Seq.diff(sk.rcvNxt, sk.copiedSeq), 0);
+                long tx = Seq.diff(sk.writeSeq, sk.sndUna);
+                rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, sk.state().netstatName(),
+                        output.timerColumn(sk), sk.dead || sk.parent != null));
+            } else if (ep instanceof TimeWaitSock tw) {
+                double left = Math.max(0, tw.expiresAt - clock.now()) / 1e9;
+                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state().netstatName(),
+                        String.format("timewait (%.2f/0/0)", left), true));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * The inside of every endpoint: those netstat lists, and full sockets that only a descriptor still sees (CLOSE
+     * after an RST or a TIME_WAIT handover). Sequence numbers are relative to the ISNs.
+     */
+    public List<io.tcpsim.backend.Inspectable.EndpointSnapshot> snapshots(Map<TcpSock, String> owners) {
+        List<io.tcpsim.backend.Inspectable.EndpointSnapshot> out = new ArrayList<>();
+        java.util.Set<Endpoint> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Endpoint> all = new ArrayList<>(listed.keySet());
+        for (TcpSock sk : owners.keySet()) if (!listed.containsKey(sk)) all.add(sk);
+        for (Endpoint ep : all) {
+            if (!seen.add(ep)) continue;
+            String local = ep.local == null ? "*" : ep.local.toString();
+            String remote = ep.remote == null ? "*" : ep.remote.toString();
+            if (ep instanceof TcpSock sk) {
+                List<String> timers = new ArrayList<>();
+                if (sk.ackTimer) timers.add("delack at " + sk.delackTimeout * profile.jiffyNanos() / 1000 + "us");
+                if (sk.state() == TcpState.SYN_SENT) timers.add("retransmit (SYN)");
+                String shut = switch (sk.shutdown) {
+                    case 0 -> "-";
+                    case TcpSock.RCV_SHUTDOWN -> "RCV";
+                    case TcpSock.SEND_SHUTDOWN -> "SEND";
+                    default -> "RCV|SEND";
+                };
+                boolean sync = sk.state().isSynchronized() || sk.state() == TcpState.CLOSE && sk.irs != 0;
+                out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote,
+                        owners.getOrDefault(sk, sk.parent != null ? "accept queue" : "orphan"), sk.state().netstatName(),
+                        Seq.mask(sk.sndUna - sk.iss), Seq.mask(sk.sndNxt - sk.iss),
+                        sync ? Seq.mask(sk.rcvNxt - sk.irs) : 0, sk.sendQueue.size(), sk.recvQueue.size(),
+                        sk.skErr == null ? "0" : sk.skErr.name(), shut, timers, sk.dead));
+            } else if (ep instanceof TimeWaitSock tw) {
+                out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote, "timewait minisock",
+                        tw.state().netstatName(), 0, 0, 0, 0, 0, "0", "RCV|SEND",
+                        List.of("timewait expires at " + tw.expiresAt / 1000 + "us"), true));
+            }
+        }
+        return out;
+    }
+
+    /** Every endpoint netstat would list, for the step view and the property tests. */
+    public List<Endpoint> endpoints() {
+        return new ArrayList<>(listed.keySet());
+    }
+}
