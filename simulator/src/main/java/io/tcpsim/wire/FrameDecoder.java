@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>Option decoding keeps the bytes: an option whose length does not fit its kind (an MSS of length 3, say) becomes
  * {@link TcpOption.Unknown} with that kind, which the encoder writes back byte for byte. Decoding stops at the first
- * {@code eol}; the zero padding after it is not kept (the encoder puts it back). Non-zero bytes after an {@code eol}
+ * {@code eol}. Zero bytes from an unaligned position to the end are taken as padding and not kept (the encoder puts
+ * them back), so an explicit {@code eol} in that position is lost; non-zero bytes after an {@code eol}
  * are lost, which Linux never sends.
  */
 public final class FrameDecoder {
@@ -97,7 +98,11 @@ public final class FrameDecoder {
         while (i < end) {
             int kind = b[i] & 0xff;
             if (kind == 0) {
-                out.add(TcpOption.EOL);
+                // Zeros from an unaligned position to the end are the encoder's padding, not an option; an eol on
+                // a 4-byte boundary cannot be padding, so it was sent as one.
+                boolean padding = (i - at) % 4 != 0;
+                for (int j = i; j < end && padding; j++) padding = b[j] == 0;
+                if (!padding) out.add(TcpOption.EOL);
                 return null;
             }
             if (kind == 1) {

@@ -13,7 +13,10 @@ package io.tcpsim.wire;
 final class TcpdumpOptions {
     private TcpdumpOptions() {}
 
-    /** tcp_option_values in print-tcp.c; kind 13 (CC.ECHO) really has an empty name there. */
+    /**
+     * tcp_option_values in print-tcp.c; kind 13 (CC.ECHO) really has an empty name there. 4.99.3 has no entry for
+     * User Timeout (27): it prints {@code unknown-27 0x....}, measured; later versions decode it.
+     */
     static String name(int kind) {
         return switch (kind) {
             case 0 -> "eol";
@@ -30,7 +33,6 @@ final class TcpdumpOptions {
             case 13 -> "";
             case 19 -> "md5";
             case 20 -> "scps";
-            case 27 -> "uto";
             case 29 -> "tcp-ao";
             case 30 -> "mptcp";
             case 34 -> "tfo";
@@ -93,19 +95,15 @@ final class TcpdumpOptions {
             throws Bad {
         int datalen;
         switch (opt) {
-            case 2, 27, 20 -> {
+            case 2 -> {
                 datalen = 2;
                 check(datalen, hlen);
-                int v = FrameDecoder.u16(b, cp);
-                if (opt == 2) {
-                    out.append(' ').append(v);
-                } else if (opt == 20) {
-                    out.append(" cap ").append(hex2(b[cp] & 0xff)).append(" id ").append(b[cp + 1] & 0xff);
-                } else {
-                    // User Timeout (RFC 5482): granularity bit, then minutes or seconds.
-                    out.append(" 0x").append(Integer.toHexString(v)).append(' ')
-                            .append((v & 1) != 0 ? (v >>> 1) * 60 : v >>> 1);
-                }
+                out.append(' ').append(FrameDecoder.u16(b, cp));
+            }
+            case 20 -> {
+                datalen = 2;
+                check(datalen, hlen);
+                out.append(" cap ").append(hex2(b[cp] & 0xff)).append(" id ").append(b[cp + 1] & 0xff);
             }
             case 3 -> {
                 datalen = 1;

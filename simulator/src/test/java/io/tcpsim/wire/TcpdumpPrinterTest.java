@@ -344,12 +344,12 @@ class TcpdumpPrinterTest {
         }
 
         @Test
-        void fastOpenAndUserTimeout() {
+        void fastOpenAndUserTimeoutWhich4993DoesNotKnow() {
             TcpdumpPrinter p = new TcpdumpPrinter();
             List<TcpOption> opts = List.of(new TcpOption.Unknown(34, new byte[0]), new TcpOption.Unknown(27,
                     new byte[] {0, (byte) 0x85}));
             assertEquals("00:00:00.000000 IP 127.0.0.1.55688 > 127.0.0.1.48001: Flags [S], seq 1, win 1, "
-                            + "options [tfo  cookiereq,uto 0x85 3960,eol], length 0",
+                            + "options [tfo  cookiereq,unknown-27 0x0085,eol], length 0",
                     p.print(pkt("00:00:00.000000", CLIENT, SERVER, SYN, 1, 0, 1, opts, "")));
         }
     }
