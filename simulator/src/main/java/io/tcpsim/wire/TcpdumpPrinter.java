@@ -1,15 +1,187 @@
 package io.tcpsim.wire;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * Prints packets exactly as {@code tcpdump -nn} 4.99 prints them. Stateful: tcpdump's relative sequence numbers
- * depend on the packets seen before, so use one printer per trace, in packet order.
+ * Prints packets exactly as {@code tcpdump -nn} 4.99.3 prints an Ethernet/IPv4/TCP frame read from a pcap file with
+ * {@code TZ=UTC}: {@code HH:MM:SS.uuuuuu IP a.b.c.d.P > e.f.g.h.Q: Flags [..], seq S[:E], ack A, win W[, urg U][,
+ * options [...]], length N}. The rules come from print-tcp.c (tcp_print) and were checked line for line against the
+ * installed tcpdump by PcapRoundTripTest in trace-replay; fact sheet section 11 has the real lines.
+ *
+ * <p>Stateful: tcpdump's relative sequence numbers depend on the packets seen before, so use one printer per trace,
+ * in packet order. The state is print-tcp.c's tcp_seq_hash: one entry per address/port pair in both directions
+ * (ordered so that the lower port, or on equal ports the lower address, is the "forward" side). Only ACK-bearing
+ * packets look at it. The first ACK-bearing packet of a pair, or any ACK-bearing SYN, records the base (its seq and
+ * ack−1) and prints absolute numbers; later ACK-bearing packets print seq and ack minus the base, modulo 2^32.
+ * Packets without ACK always print absolute numbers and leave the state alone, which is why a SYN prints absolute,
+ * the SYN-ACK records the base, and the refused-connection RST prints {@code seq 0, ack ISN+1}.
+ *
+ * <p>Not reproduced: tcpdump's payload decoders, which run after {@code length N} on well-known ports
+ * ({@link #portHasPayloadDecoder}) when the segment carries data; the MPTCP option decoder (see TcpdumpOptions).
  */
 public final class TcpdumpPrinter {
-    public TcpdumpPrinter() {}
+    private final boolean absolute;
+    private final int verbosity;
+    private final Map<Pair, Base> bases = new HashMap<>();
 
-    /** One line, without a trailing newline, e.g. {@code 00:00:00.000123 IP 127.0.0.1.53746 > 127.0.0.1.4321: Flags [F.], ...}. */
+    /** {@code tcpdump -nn}. */
+    public TcpdumpPrinter() {
+        this(false, 0);
+    }
+
+    /**
+     * @param absolute  {@code -S}: print absolute sequence numbers everywhere
+     * @param verbosity 0, or 1 for {@code -v} / 2 for {@code -vv}: an IP line first (then the TCP line on a second line,
+     *                  indented by four spaces), the TCP checksum, and RST payload text; at 2, {@code seq} on every packet
+     */
+    public TcpdumpPrinter(boolean absolute, int verbosity) {
+        if (verbosity < 0 || verbosity > 2) throw new IllegalArgumentException("verbosity " + verbosity + " not in 0..2");
+        this.absolute = absolute;
+        this.verbosity = verbosity;
+    }
+
+    /** tcp_seq_hash's key: both addresses and both ports, in the pair's canonical order. */
+    private record Pair(int src, int dst, int ports) {}
+
+    /** The recorded bases: {@code seq} for the forward side, {@code ack} for the reverse side. */
+    private static final class Base {
+        long seq;
+        long ack;
+    }
+
+    /** Forgets every relative-number base, as a fresh tcpdump process would. */
+    public void reset() {
+        bases.clear();
+    }
+
+    /**
+     * One line, without a trailing newline, e.g. {@code 00:00:00.000123 IP 127.0.0.1.53746 > 127.0.0.1.4321: Flags
+     * [F.], ...}; with -v two lines separated by {@code \n}.
+     */
     public String print(Packet packet) {
-        // STUB: replaced by the real printer.
-        return String.valueOf(packet);
+        Segment s = packet.segment();
+        byte[] options = FrameEncoder.options(s.options());
+        StringBuilder out = new StringBuilder(160);
+        timeOfDay(out, packet.timeNanos());
+        out.append(" IP ");
+        if (verbosity > 0) {
+            int ipLength = FrameEncoder.IPV4_HEADER + FrameEncoder.TCP_HEADER + options.length + s.length();
+            out.append("(tos 0x0, ttl ").append(FrameEncoder.TTL).append(", id ").append(packet.ipId() & 0xffff)
+                    .append(", offset 0, flags [DF], proto TCP (6), length ").append(ipLength).append(")\n    ");
+        }
+        out.append(s.src().tcpdumpString()).append(" > ").append(s.dst().tcpdumpString()).append(": Flags [")
+                .append(TcpFlags.tcpdump(s.flags())).append(']');
+
+        long seq = s.seq();
+        long ack = s.ack();
+        long sackBase = 0;
+        if (!absolute && s.has(TcpFlags.ACK)) {
+            int sport = s.src().port();
+            int dport = s.dst().port();
+            boolean rev = sport > dport
+                    || (sport == dport && Integer.compareUnsigned(s.src().ip(), s.dst().ip()) > 0);
+            Pair pair = rev ? new Pair(s.dst().ip(), s.src().ip(), (dport << 16) | sport)
+                    : new Pair(s.src().ip(), s.dst().ip(), (sport << 16) | dport);
+            Base base = bases.get(pair);
+            if (base == null || s.has(TcpFlags.SYN)) {
+                if (base == null) {
+                    base = new Base();
+                    bases.put(pair, base);
+                }
+                if (rev) {
+                    base.ack = seq;
+                    base.seq = (ack - 1) & 0xffffffffL;
+                } else {
+                    base.seq = seq;
+                    base.ack = (ack - 1) & 0xffffffffL;
+                }
+            } else if (rev) {
+                seq = (seq - base.ack) & 0xffffffffL;
+                ack = (ack - base.seq) & 0xffffffffL;
+            } else {
+                seq = (seq - base.seq) & 0xffffffffL;
+                ack = (ack - base.ack) & 0xffffffffL;
+            }
+            sackBase = rev ? base.seq : base.ack;
+        }
+
+        if (verbosity > 0) {
+            int sum = FrameDecoder.u16(FrameEncoder.tcpSegment(s), 16);
+            out.append(", cksum 0x").append(hex4(sum)).append(" (correct)");
+        }
+        int length = s.length();
+        if (verbosity > 1 || length > 0 || s.has(TcpFlags.SYN | TcpFlags.FIN | TcpFlags.RST)) {
+            out.append(", seq ").append(seq);
+            if (length > 0) out.append(':').append((seq + length) & 0xffffffffL);
+        }
+        if (s.has(TcpFlags.ACK)) out.append(", ack ").append(ack);
+        out.append(", win ").append(s.window() & 0xffff);
+        if (s.has(TcpFlags.URG)) out.append(", urg ").append(s.urgent() & 0xffff);
+        if (options.length > 0 && !TcpdumpOptions.append(out, options, sackBase)) return out.toString();
+        out.append(", length ").append(length);
+        if (length > 0 && verbosity > 0 && s.has(TcpFlags.RST)) rstData(out, s.payload());
+        return out.toString();
+    }
+
+    /**
+     * The ports on which tcpdump 4.99 hands a segment's payload to a protocol decoder (print-tcp.c, after "length"),
+     * so a line for a data-carrying segment gets more text than this printer writes.
+     */
+    public static boolean portHasPayloadDecoder(int port) {
+        return switch (port) {
+            case 21, 22, 23, 25, 43, 53, 80, 139, 179, 323, 445, 554, 639, 646, 1723, 2049, 6379, 6633, 6653, 8080,
+                    8554, 10288 -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * HH:MM:SS.uuuuuu of the UTC day. A pcap with nanosecond stamps read without --time-stamp-precision is scaled to
+     * microseconds by libpcap, which truncates.
+     */
+    static void timeOfDay(StringBuilder out, long timeNanos) {
+        long micros = Math.floorDiv(timeNanos, 1000L);
+        long secondOfDay = Math.floorMod(Math.floorDiv(micros, 1_000_000L), 86_400L);
+        int usec = (int) Math.floorMod(micros, 1_000_000L);
+        pad(out, (int) (secondOfDay / 3600), 2).append(':');
+        pad(out, (int) (secondOfDay / 60 % 60), 2).append(':');
+        pad(out, (int) (secondOfDay % 60), 2).append('.');
+        pad(out, usec, 6);
+    }
+
+    private static StringBuilder pad(StringBuilder out, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) out.append('0');
+        return out.append(digits);
+    }
+
+    /** print_tcp_rst_data: at most 30 bytes (a "+" says there were more), each as fn_print_char shows it. */
+    private static void rstData(StringBuilder out, byte[] payload) {
+        out.append(" [RST");
+        int n = payload.length;
+        if (n > 30) {
+            n = 30;
+            out.append('+');
+        }
+        out.append(' ');
+        for (int i = 0; i < n; i++) {
+            int c = payload[i] & 0xff;
+            if (c > 0x7f) {
+                c &= 0x7f;
+                out.append("M-");
+            }
+            if (c < 0x20 || c == 0x7f) {
+                c ^= 0x40;
+                out.append('^');
+            }
+            out.append((char) c);
+        }
+        out.append(']');
+    }
+
+    private static String hex4(int v) {
+        String h = Integer.toHexString(v);
+        return "0000".substring(h.length()) + h;
     }
 }
