@@ -30,6 +30,18 @@ public sealed interface TcpOption {
     /** SACK blocks as (left, right) pairs of absolute sequence numbers. */
     record Sack(List<long[]> blocks) implements TcpOption {
         public int kind() { return 5; }
+
+        // Blocks are arrays: compare their contents, not their identities.
+        @Override public boolean equals(Object o) {
+            if (!(o instanceof Sack s) || s.blocks.size() != blocks.size()) return false;
+            for (int i = 0; i < blocks.size(); i++) if (!Arrays.equals(s.blocks.get(i), blocks.get(i))) return false;
+            return true;
+        }
+        @Override public int hashCode() {
+            int h = 5;
+            for (long[] b : blocks) h = h * 31 + Arrays.hashCode(b);
+            return h;
+        }
     }
 
     /** Both values are unsigned 32-bit. */
