@@ -13,7 +13,7 @@ public record Profile(
         int tcpRmemMax,          // net.ipv4.tcp_rmem[2]; with rmem_max it fixes the window scale
         int rmemMax,             // net.core.rmem_max
         int rcvbuf,              // tcp_rmem[1]: the initial receive buffer, bytes
-        int sndbuf,              // tcp_wmem[1]: the send buffer, bytes
+        int sndbuf,              // data a connected socket's send queue holds (see linux6())
         int hz,                  // CONFIG_HZ: timers fire on jiffy ticks
         long finTimeoutNanos,    // net.ipv4.tcp_fin_timeout (orphaned FIN_WAIT2)
         long timeWaitNanos,      // TCP_TIMEWAIT_LEN, a compile-time constant of 60 s
@@ -25,7 +25,10 @@ public record Profile(
         int somaxconn) {         // net.core.somaxconn caps listen()'s backlog
 
     public static Profile linux6() {
-        return new Profile(65495, 33554432, 4194304, 131072, 16384, 250, 60_000_000_000L, 60_000_000_000L,
+        // sndbuf: tcp_sndbuf_expand grows a connected socket's SO_SNDBUF to 3939840 (measured). Measured too: a peer
+        // that never reads lets non-blocking sends accept 3919467 bytes, 127973 of them in its receive queue, so the
+        // send queue holds 3791494 bytes of data before EAGAIN.
+        return new Profile(65495, 33554432, 4194304, 131072, 3791494, 250, 60_000_000_000L, 60_000_000_000L,
                 10_000L, true, true, 32768, 60999, 4096);
     }
 

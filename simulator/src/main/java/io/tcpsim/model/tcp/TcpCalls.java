@@ -281,6 +281,7 @@ public final class TcpCalls {
         while (p.copied < data.length) {
             int room = stack.profile.sndbuf() - sk.sendQueue.size();
             if (room <= 0) {
+                sk.noSpace = true; // SOCK_NOSPACE: the next ACK that frees space calls sk_write_space
                 out().push(sk, false);
                 if (p.copied > 0 && dontwait) break;
                 if (dontwait) return sendError(sk, p, err(Errno.EAGAIN), flags, raiseSigpipe);
@@ -326,11 +327,12 @@ public final class TcpCalls {
         if (sk.state() == TcpState.LISTEN) return err(Errno.ENOTCONN);
         boolean peek = (flags & Bits.MSG_PEEK) != 0;
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
-        if (len == 0) {
+        int avail = sk.recvQueue.size();
+        if (len == 0 && (avail > 0 || sk.finInRecvQueue)) {
+            // A zero-length read copies nothing and leaves the queue as it is (measured).
             out[0] = new byte[0];
             return 0;
         }
-        int avail = sk.recvQueue.size();
         if (avail > 0) {
             int n = Math.min(len, avail);
             out[0] = sk.recvQueue.peek(0, n);
@@ -353,6 +355,8 @@ public final class TcpCalls {
         if ((sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0) return 0;
         if (sk.state() == TcpState.CLOSE) return err(Errno.ENOTCONN);
         if (dontwait) return err(Errno.EAGAIN);
+        // A blocking recv(fd, buf, 0) waits for one wakeup and then returns 0 (measured): the retry sees the
+        // new data or FIN above and returns 0.
         return WOULD_BLOCK;
     }
 
@@ -530,6 +534,8 @@ public final class TcpCalls {
             if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= 1) mask |= Bits.POLLIN | Bits.POLLRDNORM;
             if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || sk.sendQueue.size() < stack.profile.sndbuf()) {
                 mask |= Bits.POLLOUT | Bits.POLLWRNORM;
+            } else {
+                sk.noSpace = true; // tcp_poll sets SOCK_NOSPACE when it finds the socket not writeable
             }
         }
         if (sk.skErr != null) mask |= Bits.POLLERR;

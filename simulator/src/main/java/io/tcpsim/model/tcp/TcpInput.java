@@ -328,7 +328,12 @@ final class TcpInput {
             int dataAcked = Math.min(acked, sk.sendQueue.size());
             sk.sendQueue.drop(dataAcked);
             sk.sndUna = ack;
-            if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_WRITABLE);
+            // tcp_check_space: sk_write_space only for a writer that ran out of room (measured: an EPOLLOUT|EPOLLET
+            // registration sees no event for ACKs of its own small sends).
+            if (sk.noSpace && !sk.dead && sk.sendQueue.size() < stack.profile.sndbuf()) {
+                sk.noSpace = false;
+                sk.waitQueue.wake(WaitQueue.KEY_WRITABLE);
+            }
             return 1;
         }
         return 0;

@@ -18,8 +18,12 @@ final class TcpOutput {
     /** TCP_RTO_MIN: HZ/5 (200 ms), the floor of the retransmission timeout on loopback. */
     private final long rtoMinJiffies;
     private static final int TCP_MAX_QUICKACKS = 16;
-    /** tcp_syn_retries default. */
-    private static final int SYN_RETRIES = 6;
+    /**
+     * SYN retransmissions: tcp_syn_retries 6 plus tcp_syn_linear_timeouts 4 on this kernel. Measured: SYNs at +1, 2,
+     * 3, 4, 5 and 7 s (the first five 1 s apart, then doubling); the source gives up after 10 retransmissions.
+     */
+    private static final int SYN_RETRIES = 10;
+    private static final int SYN_LINEAR_TIMEOUTS = 4;
     /** TCP_OLEN_TSTAMP_ALIGNED: the timestamp option costs 12 bytes of every segment. */
     static final int TS_LEN = 12;
 
@@ -78,9 +82,18 @@ final class TcpOutput {
         return space - space % mss;
     }
 
-    /** The MSS the sender uses for data: the peer's MSS less the timestamp option (tcp_current_mss). */
+    /**
+     * The MSS the sender uses for data: the peer's MSS less the timestamp option (tcp_current_mss), and at most half
+     * the largest window the peer offered (tcp_bound_to_half_wnd). Measured: a bulk send's first segment is 32741
+     * bytes, half the SYN-ACK's 65483.
+     */
     int sendMss(TcpSock sk) {
-        return Math.min(sk.peerMss, stack.profile.mss()) - (stack.profile.timestamps() ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (stack.profile.timestamps() ? TS_LEN : 0);
+        if (sk.maxWindow > 536) {
+            long cutoff = sk.maxWindow >> 1;
+            if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (stack.profile.timestamps() ? TS_LEN : 0));
+        }
+        return mss;
     }
 
     /**
@@ -367,7 +380,7 @@ final class TcpOutput {
             return;
         }
         sk.retransmits++;
-        sk.rtoNanos *= 2;
+        if (sk.retransmits > SYN_LINEAR_TIMEOUTS) sk.rtoNanos *= 2;
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
                 synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(seg, sk.ipId++);

@@ -31,6 +31,7 @@ public final class TcpSock extends Endpoint {
     int lingerSeconds;
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
     boolean closedByUser;  // close() was called (even if the socket lives on as an orphan)
+    boolean noSpace;       // SOCK_NOSPACE: a writer found the send buffer full
     SocketState ss = SocketState.UNCONNECTED;
     int ipId;
 
