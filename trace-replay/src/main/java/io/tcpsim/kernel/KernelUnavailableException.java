@@ -7,7 +7,8 @@ package io.tcpsim.kernel;
 public final class KernelUnavailableException extends RuntimeException {
 
     public static final String NEEDS_PRIVILEGE =
-            "tcpsim capture needs root or CAP_NET_ADMIN+CAP_NET_RAW (unshare a network namespace, capture on lo)";
+            "tcpsim capture needs root or CAP_SYS_ADMIN+CAP_NET_ADMIN+CAP_NET_RAW "
+                    + "(unshare a network namespace, bring lo up, capture on lo)";
     public static final String NEEDS_LIBPCAP =
             "tcpsim capture needs libpcap: install libpcap0.8 (apt-get install -y libpcap0.8)";
 
