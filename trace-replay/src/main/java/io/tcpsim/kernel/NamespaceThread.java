@@ -168,9 +168,17 @@ final class NamespaceThread implements AutoCloseable {
      * timeout returns the signal number and clears it, or fails with EAGAIN when none is pending.
      */
     static boolean takePendingSigpipe() {
-        Memory ts = new Memory(LibC.SIZEOF_TIMESPEC);
-        ts.clear();
-        return LibC.C.sigtimedwait(sigset(LibC.SIGPIPE), null, ts) == LibC.SIGPIPE;
+        return LibC.C.sigtimedwait(SigpipeWait.SET, null, SigpipeWait.ZERO) == LibC.SIGPIPE;
+    }
+
+    /** The arguments of the zero-timeout wait, built once: sigtimedwait only reads them. */
+    private static final class SigpipeWait {
+        static final Memory SET = sigset(LibC.SIGPIPE);
+        static final Memory ZERO = new Memory(LibC.SIZEOF_TIMESPEC);
+
+        static {
+            ZERO.clear();
+        }
     }
 
     /**
