@@ -274,8 +274,4 @@ final class NamespaceThread implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
-
-    boolean isAlive() {
-        return thread.isAlive();
-    }
 }

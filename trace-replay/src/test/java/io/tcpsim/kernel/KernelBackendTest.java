@@ -289,6 +289,22 @@ class KernelBackendTest {
     }
 
     @Test
+    void closeSettlesStopsTheCaptureAndTheTailCanStillBeDrained() {
+        KernelBackend k = new KernelBackend();
+        established(k);
+        List<Event> events = new ArrayList<>(k.drainEvents());
+        int win = Wire.windowAfterHandshake(events);
+        assertEquals(Result.ok(0), k.call("client", new Call.Close(3)));
+        k.close(); // no sleep: the FIN's delayed ACK (next jiffy) must still be caught by the settle
+        events.addAll(k.drainEvents());
+        assertEquals(concat(handshake(win),
+                "C>S [F.] seq 1 ack 1 win " + win + " len 0 <nop,nop,TS>",
+                "S>C [.] seq 1 ack 2 win " + win + " len 0 <nop,nop,TS>"), Wire.render(events, PORT));
+        assertEquals(List.of(), k.drainEvents());
+        k.close(); // idempotent
+    }
+
+    @Test
     void libcErrnoSurvivesUntilTheNextNativeCall() {
         assertEquals(-1, LibC.C.close(Integer.MAX_VALUE));
         byte[] garbage = new byte[1 << 20]; // Java work in between (allocation, maybe GC) must not disturb it
