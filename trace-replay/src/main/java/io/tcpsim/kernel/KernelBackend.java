@@ -1,0 +1,365 @@
+package io.tcpsim.kernel;
+
+import com.sun.jna.Memory;
+import com.sun.jna.ptr.IntByReference;
+import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Event;
+import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.calls.Bits;
+import io.tcpsim.calls.Call;
+import io.tcpsim.calls.Errno;
+import io.tcpsim.calls.Result;
+import io.tcpsim.capture.FrameDecoder;
+import io.tcpsim.capture.LoopbackCapture;
+import io.tcpsim.capture.RawFrame;
+import io.tcpsim.wire.Packet;
+import io.tcpsim.wire.SockAddr;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The real Linux kernel as a {@link Backend}: every call runs for real, in a private network namespace, and lo is
+ * captured. See docs/kernel-backend.md.
+ *
+ * <ul>
+ *   <li><b>Isolation.</b> All syscalls run on one {@link NamespaceThread} that unshared its network namespace, so a
+ *       run owns its lo, its ports and its /proc/net/tcp; runs in parallel never meet.</li>
+ *   <li><b>Processes.</b> Each script process is an {@link EmulatedProcess}: its own descriptor numbers (3, 4, ...)
+ *       mapped to the real ones, and its SIGPIPE disposition. exit() closes in ascending order (do_exit).</li>
+ *   <li><b>SIGPIPE.</b> It stays blocked on the namespace thread; after each call a zero-timeout sigtimedwait tells
+ *       whether the call raised it. Under SIG_DFL the process is then killed: its descriptors close in order.</li>
+ *   <li><b>Blocking.</b> A call still running after {@code blockLimit} (plus its own poll/epoll timeout) is
+ *       interrupted with SIGUSR1 and reported as {@link Result#blocked()}; the socket is left as it was.</li>
+ * </ul>
+ */
+public final class KernelBackend implements Backend {
+
+    public static final Duration DEFAULT_BLOCK_LIMIT = Duration.ofSeconds(2);
+    /** Pause before stopping the capture, so that the tail of the run (last ACKs, RSTs) is in. */
+    public static final Duration CLOSE_SETTLE = Duration.ofMillis(20);
+    private static final long SYNC_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Any descriptor the script does not own goes to the kernel as this number: EBADF, or POLLNVAL in poll. */
+    private static final int NOT_OWNED = Integer.MAX_VALUE;
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final long blockLimitNanos;
+    private final NamespaceThread ns;
+    private final LoopbackCapture capture;
+    private final Map<String, EmulatedProcess> processes = new HashMap<>(); // used on the namespace thread only
+    private final List<Event> events = new ArrayList<>(); // guarded by itself
+    private final ThreadLocal<Memory> timespec = ThreadLocal.withInitial(() -> new Memory(LibC.SIZEOF_TIMESPEC));
+    private boolean closed;
+
+    /** Opens a run with the default blocked-call limit (2 s). */
+    public KernelBackend() {
+        this(DEFAULT_BLOCK_LIMIT);
+    }
+
+    /**
+     * Opens a run: a new network namespace with lo up, and a capture on it.
+     *
+     * @throws KernelUnavailableException when libpcap is missing or the process may not unshare or capture
+     */
+    public KernelBackend(Duration blockLimit) {
+        this.blockLimitNanos = blockLimit.toNanos();
+        LoopbackCapture.checkLibpcap();
+        ns = NamespaceThread.start("tcpsim-kernel-" + RUNS.incrementAndGet());
+        LoopbackCapture c;
+        try {
+            c = ns.call(LoopbackCapture::openHere);
+            // The first packet through the capture pays for JNA callback setup; pay it here, not in the run.
+            if (!c.sync(TimeUnit.SECONDS.toNanos(5))) {
+                c.close();
+                throw new IllegalStateException("capture on lo saw nothing: " + c.failure());
+            }
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+        capture = c;
+    }
+
+    @Override
+    public String name() {
+        return "kernel";
+    }
+
+    @Override
+    public long now() {
+        Memory ts = timespec.get();
+        LibC.C.clock_gettime(LibC.CLOCK_REALTIME, ts);
+        return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+    }
+
+    @Override
+    public Result call(String process, Call call) {
+        long limit = blockLimitNanos + TimeUnit.MILLISECONDS.toNanos(ownTimeoutMs(call));
+        NamespaceThread.Outcome<Result> o = ns.callBounded(() -> execute(process, call), limit);
+        Result r = o.value();
+        if (o.signalled() && r.errno() == Errno.EINTR) return Result.blocked();
+        return r;
+    }
+
+    /** poll and epoll_wait may legitimately take their own timeout before the blocked limit starts. */
+    private static int ownTimeoutMs(Call call) {
+        if (call instanceof Call.Poll p) return Math.max(0, p.timeoutMs());
+        if (call instanceof Call.EpollWait w) return Math.max(0, w.timeoutMs());
+        return 0;
+    }
+
+    @Override
+    public void sleep(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = deadline - System.nanoTime()) LockSupport.parkNanos(left);
+    }
+
+    @Override
+    public void exit(String process) {
+        ns.call(() -> {
+            EmulatedProcess p = processes.remove(process);
+            if (p != null) closeAll(p);
+            emit(new Event.ProcessEnded(now(), process, "exit"));
+            return null;
+        });
+    }
+
+    @Override
+    public List<NetstatRow> netstat() {
+        // /proc/thread-self/net is the namespace of the thread that opens it: read it on the namespace thread.
+        List<String> lines = ns.call(() -> {
+            try {
+                return Files.readAllLines(Path.of("/proc/thread-self/net/tcp"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return ProcNetTcp.parse(lines);
+    }
+
+    @Override
+    public List<Event> drainEvents() {
+        if (!closed) capture.sync(SYNC_TIMEOUT_NANOS);
+        List<Event> out = new ArrayList<>();
+        for (RawFrame f : capture.drain()) {
+            Packet p = FrameDecoder.decode(f);
+            if (p != null) out.add(new Event.PacketSent(p));
+        }
+        synchronized (events) {
+            out.addAll(events);
+            events.clear();
+        }
+        out.sort(Comparator.comparingLong(Event::timeNanos)); // stable: equal times keep their order
+        return out;
+    }
+
+    /** Every frame captured so far, as libpcap delivered it (for writing the run's pcap file). */
+    public List<RawFrame> rawFrames() {
+        return capture.frames();
+    }
+
+    /**
+     * Settles, stops the capture (the frames stay readable: drain once more after this), then closes whatever the
+     * processes still hold and ends the namespace thread; the namespace goes with its last socket.
+     */
+    @Override
+    public void close() {
+        if (closed) return;
+        sleep(CLOSE_SETTLE.toNanos());
+        capture.sync(SYNC_TIMEOUT_NANOS);
+        closed = true;
+        capture.close();
+        try {
+            ns.call(() -> {
+                for (EmulatedProcess p : processes.values()) {
+                    for (var d : p.descriptors()) LibC.C.close(d.getValue());
+                }
+                processes.clear();
+                return null;
+            });
+        } finally {
+            ns.close();
+        }
+    }
+
+    // ---- on the namespace thread ----
+
+    private Result execute(String processName, Call call) {
+        EmulatedProcess p = processes.computeIfAbsent(processName, EmulatedProcess::new);
+        Result r = dispatch(p, call);
+        // Only send/write raise SIGPIPE (sk_stream_error -> send_sig), but checking costs one syscall.
+        if (NamespaceThread.takePendingSigpipe()) {
+            r = r.withSigpipe();
+            deliverSigpipe(p);
+        }
+        return r;
+    }
+
+    /** What the process's disposition makes of a raised SIGPIPE: death (SIG_DFL), a handler run, or nothing. */
+    private void deliverSigpipe(EmulatedProcess p) {
+        switch (p.sigpipe()) {
+            case SIG_DFL -> {
+                emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, true));
+                processes.remove(p.name);
+                closeAll(p);
+                emit(new Event.ProcessEnded(now(), p.name, "killed by SIGPIPE"));
+            }
+            case HANDLER -> emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, false));
+            case SIG_IGN -> { }
+        }
+    }
+
+    /** do_exit: close_files walks the descriptor table upwards. */
+    private static void closeAll(EmulatedProcess p) {
+        for (var d : p.descriptors()) {
+            LibC.C.close(d.getValue());
+            p.release(d.getKey());
+        }
+    }
+
+    private void emit(Event e) {
+        synchronized (events) {
+            events.add(e);
+        }
+    }
+
+    private static int real(EmulatedProcess p, int fd) {
+        if (fd < 0) return fd;
+        Integer r = p.real(fd);
+        return r == null ? NOT_OWNED : r;
+    }
+
+    private static Result dispatch(EmulatedProcess p, Call call) {
+        LibC c = LibC.C;
+        if (call instanceof Call.Socket s) {
+            return newFd(p, c.socket(LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
+        }
+        if (call instanceof Call.Bind b) {
+            byte[] sa = sockaddr(b.addr());
+            return status(c.bind(real(p, b.fd()), sa, sa.length));
+        }
+        if (call instanceof Call.Listen l) return status(c.listen(real(p, l.fd()), l.backlog()));
+        if (call instanceof Call.Accept a) return newFd(p, c.accept4(real(p, a.fd()), null, null, a.flags()));
+        if (call instanceof Call.Connect k) {
+            byte[] sa = sockaddr(k.addr());
+            return status(c.connect(real(p, k.fd()), sa, sa.length));
+        }
+        if (call instanceof Call.Send s) {
+            byte[] d = s.data() == null ? new byte[0] : s.data();
+            long n = s.write() ? c.write(real(p, s.fd()), d, d.length) : c.send(real(p, s.fd()), d, d.length, s.flags());
+            return status(n);
+        }
+        if (call instanceof Call.Recv r) {
+            byte[] buf = new byte[Math.max(0, r.length())];
+            long n = r.read() ? c.read(real(p, r.fd()), buf, buf.length)
+                    : c.recv(real(p, r.fd()), buf, buf.length, r.flags());
+            return n < 0 ? error() : Result.data(Arrays.copyOf(buf, (int) n));
+        }
+        if (call instanceof Call.Shutdown s) return status(c.shutdown(real(p, s.fd()), s.how()));
+        if (call instanceof Call.Close k) {
+            int rc = c.close(real(p, k.fd()));
+            Result r = status(rc);
+            // close(2) releases the descriptor whatever it returns, unless it was not open (EBADF).
+            if (r.errno() != Errno.EBADF) p.release(k.fd());
+            return r;
+        }
+        if (call instanceof Call.SetSockOpt s) {
+            int[] v = Arrays.copyOf(s.values() == null ? new int[0] : s.values(), s.option().arity);
+            return status(c.setsockopt(real(p, s.fd()), LibC.SOL_SOCKET, s.option().number, v, 4 * v.length));
+        }
+        if (call instanceof Call.GetSockOpt g) {
+            int[] v = new int[g.option().arity];
+            IntByReference len = new IntByReference(4 * v.length);
+            int rc = c.getsockopt(real(p, g.fd()), LibC.SOL_SOCKET, g.option().number, v, len);
+            return rc < 0 ? error() : Result.option(v);
+        }
+        if (call instanceof Call.Fcntl f) return status(c.fcntl(real(p, f.fd()), f.cmd(), f.arg()));
+        if (call instanceof Call.Poll q) return poll(p, q);
+        if (call instanceof Call.EpollCreate) return newFd(p, c.epoll_create1(0));
+        if (call instanceof Call.EpollCtl e) {
+            Memory ev = new Memory(12); // struct epoll_event is packed on x86_64
+            ev.setInt(0, e.events());
+            ev.setLong(4, e.fd()); // data: the fd as the process knows it, what epoll_wait hands back
+            return status(c.epoll_ctl(real(p, e.epfd()), e.op(), real(p, e.fd()), ev));
+        }
+        if (call instanceof Call.EpollWait w) return epollWait(p, w);
+        if (call instanceof Call.Pipe) {
+            int[] fds = new int[2];
+            return c.pipe(fds) < 0 ? error() : Result.fds(p.adopt(fds[0]), p.adopt(fds[1]));
+        }
+        if (call instanceof Call.SocketPair) {
+            int[] fds = new int[2];
+            return c.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM, 0, fds) < 0 ? error()
+                    : Result.fds(p.adopt(fds[0]), p.adopt(fds[1]));
+        }
+        if (call instanceof Call.Signal s) {
+            if (s.signo() == Bits.SIGPIPE) p.setSigpipe(s.disposition());
+            return Result.ok(0);
+        }
+        throw new IllegalArgumentException("call not supported by the kernel backend: " + call.name());
+    }
+
+    private static Result poll(EmulatedProcess p, Call.Poll q) {
+        int n = q.fds().size();
+        Memory m = new Memory(Math.max(8, 8L * n));
+        m.clear();
+        for (int i = 0; i < n; i++) {
+            m.setInt(8L * i, real(p, q.fds().get(i).fd()));
+            m.setShort(8L * i + 4, (short) q.fds().get(i).events());
+        }
+        int rc = LibC.C.poll(m, n, q.timeoutMs());
+        if (rc < 0) return error();
+        int[] revents = new int[n];
+        for (int i = 0; i < n; i++) revents[i] = m.getShort(8L * i + 6) & 0xffff;
+        return Result.poll(rc, revents);
+    }
+
+    private static Result epollWait(EmulatedProcess p, Call.EpollWait w) {
+        int max = Math.max(1, w.maxEvents());
+        Memory m = new Memory(12L * max);
+        int rc = LibC.C.epoll_wait(real(p, w.epfd()), m, w.maxEvents(), w.timeoutMs());
+        if (rc < 0) return error();
+        List<Result.EpollEvent> out = new ArrayList<>(rc);
+        for (int i = 0; i < rc; i++) out.add(new Result.EpollEvent((int) m.getLong(12L * i + 4), m.getInt(12L * i)));
+        return Result.epoll(out);
+    }
+
+    private static Result newFd(EmulatedProcess p, int realFd) {
+        return realFd < 0 ? error() : Result.ok(p.adopt(realFd));
+    }
+
+    private static Result status(long rc) {
+        return rc < 0 ? error() : Result.ok(rc);
+    }
+
+    private static Result error() {
+        int n = LibC.errno();
+        Errno e = Errno.ofNumber(n);
+        if (e == null) throw new IllegalStateException("kernel returned errno " + n + " (" + LibC.C.strerror(n)
+                + "), which io.tcpsim.calls.Errno does not list");
+        return Result.error(e);
+    }
+
+    static byte[] sockaddr(SockAddr a) {
+        byte[] sa = new byte[16];
+        sa[0] = (byte) LibC.AF_INET; // sa_family: native-order (little-endian) u16
+        sa[2] = (byte) (a.port() >>> 8);
+        sa[3] = (byte) a.port();
+        sa[4] = (byte) (a.ip() >>> 24);
+        sa[5] = (byte) (a.ip() >>> 16);
+        sa[6] = (byte) (a.ip() >>> 8);
+        sa[7] = (byte) a.ip();
+        return sa;
+    }
+}

@@ -1,0 +1,22 @@
+package io.tcpsim.kernel;
+
+/**
+ * The real kernel cannot be used from this process. The message is one line that says what to install or which
+ * privilege to grant, so a command line can print it as it is.
+ */
+public final class KernelUnavailableException extends RuntimeException {
+
+    public static final String NEEDS_PRIVILEGE =
+            "tcpsim capture needs root or CAP_SYS_ADMIN+CAP_NET_ADMIN+CAP_NET_RAW "
+                    + "(unshare a network namespace, bring lo up, capture on lo)";
+    public static final String NEEDS_LIBPCAP =
+            "tcpsim capture needs libpcap: install libpcap0.8 (apt-get install -y libpcap0.8)";
+
+    public KernelUnavailableException(String message) {
+        super(message);
+    }
+
+    public KernelUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

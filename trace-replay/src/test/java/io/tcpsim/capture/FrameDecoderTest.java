@@ -1,0 +1,84 @@
+package io.tcpsim.capture;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tcpsim.wire.Packet;
+import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.SockAddr;
+import io.tcpsim.wire.TcpFlags;
+import io.tcpsim.wire.TcpOption;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameDecoderTest {
+
+    /** Ethernet (zero MACs, as on lo) + IPv4 + TCP, with trailing junk after the IP packet. */
+    static byte[] frame(int flags, int urgent, byte[] options, byte[] payload, byte[] trailer) {
+        var b = new ByteArrayOutputStream();
+        b.writeBytes(new byte[12]);
+        b.writeBytes(new byte[] {0x08, 0x00});
+        int tcpLen = 20 + options.length;
+        int total = 20 + tcpLen + payload.length;
+        b.writeBytes(new byte[] {0x45, 0, (byte) (total >> 8), (byte) total, (byte) 0xbe, (byte) 0xef, 0x40, 0,
+            64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2});
+        b.writeBytes(new byte[] {(byte) 0xd1, (byte) 0xf2, 0x10, (byte) 0xe1, // 53746 -> 4321
+            (byte) 0xfe, (byte) 0xdc, (byte) 0xba, (byte) 0x98, 0, 0, 0, 7,
+            (byte) ((tcpLen / 4) << 4), (byte) flags, (byte) 0xff, (byte) 0xd7, 0x12, 0x34,
+            (byte) (urgent >> 8), (byte) urgent});
+        b.writeBytes(options);
+        b.writeBytes(payload);
+        b.writeBytes(trailer);
+        return b.toByteArray();
+    }
+
+    @Test
+    void keepsEveryFlagBitTheUrgentPointerOptionOrderAndPayload() {
+        byte[] options = {2, 4, (byte) 0xff, (byte) 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 3, 3, 10,
+            (byte) 253, 4, (byte) 0xab, (byte) 0xcd, 5, 10, 0, 0, 0, 5, 0, 0, 0, 9, 0, 0};
+        byte[] payload = {'h', 'e', 'l', 'l', 'o'};
+        int all = 0xff;
+        Packet p = FrameDecoder.decode(new RawFrame(42, frame(all, 0x0102, options, payload, new byte[] {9, 9}), 0));
+        Segment s = p.segment();
+        assertEquals(42, p.timeNanos());
+        assertEquals(0xbeef, p.ipId());
+        assertEquals(new SockAddr(0x7f000001, 53746), s.src());
+        assertEquals(new SockAddr(0x7f000002, 4321), s.dst());
+        assertEquals(0xfedcba98L, s.seq());
+        assertEquals(7, s.ack());
+        assertEquals(all, s.flags());
+        assertEquals("FSRP.UEW", TcpFlags.tcpdump(s.flags()));
+        assertEquals(65495, s.window());
+        assertEquals(0x0102, s.urgent());
+        assertArrayEquals(payload, s.payload()); // the trailer past the IP length is not payload
+        List<TcpOption> o = s.options();
+        assertEquals(new TcpOption.Mss(65495), o.get(0));
+        assertEquals(TcpOption.SACK_PERMITTED, o.get(1));
+        assertEquals(new TcpOption.Timestamps(1, 2), o.get(2));
+        assertEquals(TcpOption.NOP, o.get(3));
+        assertEquals(new TcpOption.WindowScale(10), o.get(4));
+        assertEquals(new TcpOption.Unknown(253, new byte[] {(byte) 0xab, (byte) 0xcd}), o.get(5));
+        TcpOption.Sack sack = (TcpOption.Sack) o.get(6);
+        assertArrayEquals(new long[] {5, 9}, sack.blocks().get(0));
+        assertEquals(TcpOption.EOL, o.get(7));
+        assertEquals(8, o.size());
+    }
+
+    @Test
+    void aBadOptionLengthKeepsTheRestRaw() {
+        byte[] options = {1, 8, 1, 0};
+        Segment s = FrameDecoder.decode(new RawFrame(0, frame(TcpFlags.ACK, 0, options, new byte[0], new byte[0]), 0))
+                .segment();
+        assertEquals(List.of(TcpOption.NOP, new TcpOption.Unknown(8, new byte[] {1, 0})), s.options());
+        assertEquals(0, s.flags() & ~TcpFlags.ACK);
+    }
+
+    @Test
+    void notTcpIsNull() {
+        byte[] f = frame(0, 0, new byte[0], new byte[0], new byte[0]);
+        f[14 + 9] = 17; // UDP
+        assertNull(FrameDecoder.decode(new RawFrame(0, f, f.length)));
+    }
+}
