@@ -25,6 +25,20 @@ public record Result(long value, Errno errno, byte[] data, int[] fds, int[] reve
         return new Result(-1, null, null, null, null, null, null, false, true);
     }
 
+    /** Arrays are compared by content, so two results that print the same are equal. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Result r && r.value == value && r.errno == errno && r.sigpipe == sigpipe
+                && r.blockedForever == blockedForever && java.util.Arrays.equals(r.data, data)
+                && java.util.Arrays.equals(r.fds, fds) && java.util.Arrays.equals(r.revents, revents)
+                && java.util.Objects.equals(r.events, events) && java.util.Arrays.equals(r.optval, optval);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(value, errno, sigpipe, blockedForever, java.util.Arrays.hashCode(data));
+    }
+
     public boolean failed() {
         return errno != null;
     }
