@@ -7,9 +7,8 @@ import io.tcpsim.wire.Packet;
 import java.util.List;
 
 /**
- * One line of a run's log: what a step did or what the backend saw. Ordered by {@link #time()}; at equal times the
- * steps' own lines ({@link #rank()} 0) come before what the backend reported (rank 1). Printed by one exhaustive
- * switch on {@link #kind()}.
+ * One line of a run's log: what a step did or what the backend saw. Ordered by {@link #time()}, stably (see
+ * {@link Runner#ORDER}). Printed by one exhaustive switch on {@link #kind()}.
  */
 public sealed interface LogLine {
 
@@ -18,8 +17,6 @@ public sealed interface LogLine {
     Kind kind();
 
     long time();
-
-    default int rank() { return 1; }
 
     /** A segment on the loopback wire. */
     record PacketLine(Packet packet) implements LogLine {
@@ -35,7 +32,6 @@ public sealed interface LogLine {
     record CallLine(long time, long endTime, Step.CallStep step, Result result, String resultText,
                     List<String> recorded, Boolean holds) implements LogLine {
         public Kind kind() { return Kind.CALL; }
-        public int rank() { return 0; }
         public boolean failed() { return Boolean.FALSE.equals(holds); }
     }
 
@@ -56,14 +52,12 @@ public sealed interface LogLine {
 
     record SleepLine(long time, Step.Sleep step) implements LogLine {
         public Kind kind() { return Kind.SLEEP; }
-        public int rank() { return 0; }
     }
 
     /** The rows netstat showed (listeners already dropped unless {@code -a}). */
     record NetstatLine(long time, Step.Netstat step, List<NetstatRow> rows) implements LogLine {
         public NetstatLine { rows = List.copyOf(rows); }
         public Kind kind() { return Kind.NETSTAT; }
-        public int rank() { return 0; }
     }
 
     /**
@@ -72,7 +66,6 @@ public sealed interface LogLine {
      */
     record NotReachedLine(long time, Step step, String why) implements LogLine {
         public Kind kind() { return Kind.NOT_REACHED; }
-        public int rank() { return 0; }
         public boolean failed() { return step instanceof Step.CallStep c && c.expected() != null; }
     }
 }

@@ -23,8 +23,12 @@ import java.util.Map;
  * further steps: they are logged as not reached.
  */
 public final class Runner {
-    /** Time order; at equal times a step's own line before what the backend reported; otherwise as logged. */
-    static final Comparator<LogLine> ORDER = Comparator.comparingLong(LogLine::time).thenComparingInt(LogLine::rank);
+    /**
+     * Time order, stable: lines at the same time stay in the order they were logged. What the backend still held at
+     * close (the kernel backend hands its capture over then) is logged last, so it sorts after the calls and the
+     * events of its instant.
+     */
+    static final Comparator<LogLine> ORDER = Comparator.comparingLong(LogLine::time);
 
     private final Script script;
     private final Backend backend;
@@ -101,7 +105,7 @@ public final class Runner {
         return added;
     }
 
-    /** Closes the backend, collects what it still held and returns the whole log in time order. */
+    /** Closes the backend, collects what it still held (after everything else) and returns the whole log in time order. */
     public RunLog finish() {
         if (!finished) {
             finished = true;
