@@ -107,14 +107,25 @@ public final class Runner {
 
     /** Closes the backend, collects what it still held (after everything else) and returns the whole log in time order. */
     public RunLog finish() {
-        if (!finished) {
-            finished = true;
-            backend.close();
-            drain();
-        }
+        close();
         List<LogLine> all = new ArrayList<>(log);
         all.sort(ORDER);
         return new RunLog(script, backend.name(), all);
+    }
+
+    /**
+     * Closes the backend and returns, in time order, the lines it reported only then (once; later calls return
+     * nothing). {@link #finish()} does this too.
+     */
+    public List<LogLine> close() {
+        if (finished) return List.of();
+        finished = true;
+        int from = log.size();
+        backend.close();
+        drain();
+        List<LogLine> late = new ArrayList<>(log.subList(from, log.size()));
+        late.sort(ORDER);
+        return late;
     }
 
     private boolean notReached(Step step) {

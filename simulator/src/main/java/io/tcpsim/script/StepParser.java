@@ -292,12 +292,15 @@ final class StepParser {
             throw error(u.at(), "unknown descriptor '" + u.name() + "'; "
                     + (open.isEmpty() ? "process '" + process + "' has no named descriptor yet" : "known: " + String.join(", ", open)));
         }
+        if (b.closed() != null) {
+            // A closed name resolves to -1 at run time, so the call fails with EBADF whoever makes it.
+            if (ebadf) return;
+            throw error(u.at(), "descriptor '" + u.name() + "' is closed (" + b.closed()
+                    + "); only a step that expects -1 EBADF may use it");
+        }
         if (!b.process().equals(process))
             throw error(u.at(), "descriptor '" + u.name() + "' belongs to process '" + b.process() + "' (line " + b.line()
                     + "); process '" + process + "' cannot use it");
-        if (b.closed() != null && !ebadf)
-            throw error(u.at(), "descriptor '" + u.name() + "' is closed (" + b.closed()
-                    + "); only a step that expects -1 EBADF may use it");
     }
 
     // ---- arguments ---------------------------------------------------------------------------------------------
