@@ -212,4 +212,11 @@ class MainTest {
                 "00:00:00.000000 [main] c = socket() = 3", ""), "-- Enter: next step, q: quit -- "), o);
         assertEquals(List.of("socket"), backends.get(0).calls);
     }
+
+    @Test
+    void theShippedExampleParses() {
+        Path p = Path.of("..", "examples", "close-then-send.yaml");
+        assertEquals(new Outcome(0, "# tcpsim run " + p + " --dry-run: 18 steps, processes main: ok\n", ""),
+                run("run", p.toString(), "--dry-run"));
+    }
 }
