@@ -1,0 +1,136 @@
+package io.tcpsim.cli;
+
+import io.tcpsim.backend.Backend;
+import io.tcpsim.pcap.PcapWriter;
+import io.tcpsim.run.JsonOutput;
+import io.tcpsim.run.LogLine;
+import io.tcpsim.run.RunLog;
+import io.tcpsim.run.Runner;
+import io.tcpsim.run.TextOutput;
+import io.tcpsim.script.Recorder;
+import io.tcpsim.script.Script;
+import io.tcpsim.script.ScriptException;
+import io.tcpsim.script.ScriptParser;
+import io.tcpsim.script.Step;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", description = "Run a script on the model and print packets, calls and netstat tables on one time line.",
+        sortOptions = false)
+final class RunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
+    Path file;
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed (default: the script's seed:, else a random one).")
+    Long seed;
+
+    @Option(names = "--json", description = "One JSON object per line instead of text.")
+    boolean json;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Also write the packets to FILE as a pcap capture.")
+    Path pcap;
+
+    @Option(names = "--record", description = "Write each call's observed result into SCRIPT as its expectation.")
+    boolean record;
+
+    @Option(names = "--dry-run", description = "Only parse and check the script.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        Main.Env env = Main.env;
+        PrintWriter out = env.out(), err = env.err();
+        Script script;
+        try {
+            script = ScriptFile.load(file);
+        } catch (ScriptFile.Unusable e) {
+            err.println("tcpsim: " + e.getMessage());
+            return Main.BAD_INPUT;
+        }
+        if (dryRun) {
+            out.println("# tcpsim run " + file + " --dry-run: " + script.steps().size() + " steps, processes "
+                    + String.join(", ", ScriptParser.processes(script)) + ": ok");
+            return Main.OK;
+        }
+        long s = ScriptFile.seed(seed, script);
+        Backend backend = env.backend().apply(script.profile(), s);
+        RunLog log = Runner.run(script, backend);
+
+        // Everything is computed before the first line is printed: a failure leaves stdout empty.
+        List<String> lines = new ArrayList<>();
+        if (json) {
+            JsonOutput j = new JsonOutput(script);
+            lines.add(JsonOutput.header(file.toString(), s, log.backend()));
+            lines.addAll(j.lines(log.lines()));
+            lines.add(JsonOutput.end(log));
+        } else {
+            TextOutput t = new TextOutput(script);
+            lines.add(TextOutput.header("run", file.toString(), s));
+            lines.addAll(t.lines(log.lines()));
+            if (!log.ok()) lines.add(t.summary(log));
+        }
+        for (String l : lines) out.println(l);
+        out.flush();
+
+        if (pcap != null) {
+            try {
+                PcapWriter.write(pcap, log.packets());
+            } catch (IOException e) {
+                err.println("tcpsim: " + pcap + ": cannot write the capture: " + Main.oneLine(e));
+                return Main.BAD_INPUT;
+            }
+        }
+        if (record) return record(script, log, err);
+        return log.ok() ? Main.OK : Main.FAILED;
+    }
+
+    /** Rewrites the expectations that are missing or did not hold; the rest of the file stays byte for byte. */
+    private int record(Script script, RunLog log, PrintWriter err) {
+        Map<Step.CallStep, List<String>> results = new LinkedHashMap<>();
+        for (LogLine.CallLine c : log.calls().values())
+            if (!Boolean.TRUE.equals(c.holds())) results.put(c.step(), c.recorded());
+        Recorder.Recorded r = Recorder.record(script, results);
+        for (int line : r.skipped())
+            err.println("tcpsim: " + file + ":" + line + ": cannot write this step's result safely; left as it was");
+        try {
+            ScriptParser.parse(file.toString(), r.text());
+        } catch (ScriptException e) {
+            err.println("tcpsim: internal error: the recorded script does not parse (" + e.getMessage() + "); " + file + " left as it was");
+            return Main.INTERNAL;
+        }
+        if (r.changed() > 0) {
+            try {
+                Path target = file.toAbsolutePath();
+                Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+                try {
+                    Files.writeString(tmp, r.text(), StandardCharsets.UTF_8);
+                    try {
+                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException e) {
+                err.println("tcpsim: " + file + ": cannot write: " + Main.oneLine(e));
+                return Main.BAD_INPUT;
+            }
+        }
+        err.println("tcpsim: recorded " + r.changed() + (r.changed() == 1 ? " result" : " results") + " in " + file);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,55 @@
+package io.tcpsim.cli;
+
+import io.tcpsim.script.Script;
+import io.tcpsim.script.ScriptException;
+import io.tcpsim.script.ScriptParser;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Reading and parsing the script a command names; every failure is one line for stderr. */
+final class ScriptFile {
+    private ScriptFile() {}
+
+    /** A failure to report as {@code tcpsim: MESSAGE} with exit code 2. */
+    static final class Unusable extends Exception {
+        Unusable(String message) {
+            super(message);
+        }
+    }
+
+    static Script load(Path path) throws Unusable {
+        String name = path.toString();
+        String text;
+        try {
+            if (Files.isDirectory(path)) throw new Unusable(name + ": is a directory, not a script");
+            byte[] bytes = Files.readAllBytes(path);
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (NoSuchFileException e) {
+            throw new Unusable(name + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new Unusable(name + ": permission denied");
+        } catch (CharacterCodingException e) {
+            throw new Unusable(name + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new Unusable(name + ": cannot read: " + Main.oneLine(e));
+        }
+        try {
+            return ScriptParser.parse(name, text);
+        } catch (ScriptException e) {
+            throw new Unusable(e.getMessage());
+        }
+    }
+
+    /** --seed, else the script's seed:, else a fresh one (printed, so that the run can be repeated). */
+    static long seed(Long option, Script script) {
+        if (option != null) return option;
+        if (script.seed() != null) return script.seed();
+        return ThreadLocalRandom.current().nextLong(1, 1L << 31);
+    }
+}

@@ -1,0 +1,86 @@
+package io.tcpsim.cli;
+
+import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Inspectable;
+import io.tcpsim.run.LogLine;
+import io.tcpsim.run.RunLog;
+import io.tcpsim.run.Runner;
+import io.tcpsim.run.TextOutput;
+import io.tcpsim.script.Script;
+import io.tcpsim.script.Step;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "step", description = "Run a script one step at a time, showing every endpoint's state after each step.")
+final class StepCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
+    Path file;
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed (default: the script's seed:, else a random one).")
+    Long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        Main.Env env = Main.env;
+        PrintWriter out = env.out(), err = env.err();
+        Script script;
+        try {
+            script = ScriptFile.load(file);
+        } catch (ScriptFile.Unusable e) {
+            err.println("tcpsim: " + e.getMessage());
+            return Main.BAD_INPUT;
+        }
+        long s = ScriptFile.seed(seed, script);
+        Backend backend = env.backend().apply(script.profile(), s);
+        Runner runner = new Runner(script, backend);
+        TextOutput text = new TextOutput(script);
+        out.println(TextOutput.header("step", file.toString(), s));
+        int n = 0, total = script.steps().size();
+        boolean quit = false;
+        while (runner.hasNext()) {
+            Step step = runner.peek();
+            out.println("## step " + (++n) + "/" + total + " (" + file + ":" + step.line() + "): " + source(step));
+            for (String l : text.lines(runner.step())) out.println(l);
+            endpoints(backend, out);
+            out.flush();
+            if (env.terminal() && runner.hasNext()) {
+                err.print("-- Enter: next step, q: quit -- ");
+                err.flush();
+                String answer = env.in().readLine();
+                if (answer == null || answer.strip().equalsIgnoreCase("q")) {
+                    quit = true;
+                    break;
+                }
+            }
+        }
+        List<LogLine> late = runner.close();
+        if (!late.isEmpty()) {
+            out.println("## at close");
+            for (String l : text.lines(late)) out.println(l);
+        }
+        RunLog log = runner.finish();
+        if (!log.ok()) out.println(text.summary(log));
+        if (quit) return Main.OK;
+        return log.ok() ? Main.OK : Main.FAILED;
+    }
+
+    private static String source(Step step) {
+        return step.source().text();
+    }
+
+    private static void endpoints(Backend backend, PrintWriter out) {
+        if (!(backend instanceof Inspectable i)) return;
+        List<Inspectable.EndpointSnapshot> eps = i.endpoints();
+        if (eps.isEmpty()) {
+            out.println("  (no TCP endpoint)");
+            return;
+        }
+        for (Inspectable.EndpointSnapshot e : eps) for (String l : TextOutput.endpoint(e)) out.println(l);
+    }
+}

@@ -1,0 +1,260 @@
+package io.tcpsim.run;
+
+import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Event;
+import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.calls.Bits;
+import io.tcpsim.calls.Call;
+import io.tcpsim.calls.Result;
+import io.tcpsim.script.CallTemplate;
+import io.tcpsim.script.Script;
+import io.tcpsim.script.Step;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a parsed script on a backend: one interpreter loop over the steps, one step at a time so that
+ * {@code tcpsim step} can stop after each. Names become descriptor numbers here, from what the backend returned.
+ *
+ * <p>A process that was killed (an {@link Event.ProcessEnded}), that exited, or whose call blocks for ever runs no
+ * further steps: they are logged as not reached.
+ */
+public final class Runner {
+    /**
+     * Time order, stable: lines at the same time stay in the order they were logged. What the backend still held at
+     * close (the kernel backend hands its capture over then) is logged last, so it sorts after the calls and the
+     * events of its instant.
+     */
+    static final Comparator<LogLine> ORDER = Comparator.comparingLong(LogLine::time);
+
+    private final Script script;
+    private final Backend backend;
+    private final List<LogLine> log = new ArrayList<>();
+    /** Descriptor name to the number the backend gave it; -1 once closed, so that a stale name cannot hit a reused number. */
+    private final Map<String, Integer> fds = new HashMap<>();
+    private final Map<String, String> owner = new HashMap<>();
+    /** Processes that run no further steps, with the reason. */
+    private final Map<String, String> stopped = new HashMap<>();
+    private final Map<String, Call.Disposition> sigpipe = new HashMap<>();
+    /** SIGPIPE lines the runner wrote itself because the backend had not (yet) reported them, per process. */
+    private final Map<String, Integer> synthesizedSignal = new HashMap<>();
+    private final Map<String, Integer> synthesizedEnd = new HashMap<>();
+    private int next;
+    private boolean finished;
+
+    public Runner(Script script, Backend backend) {
+        this.script = script;
+        this.backend = backend;
+    }
+
+    /** Runs every step, closes the backend and returns the whole log in time order. */
+    public static RunLog run(Script script, Backend backend) {
+        Runner r = new Runner(script, backend);
+        while (r.hasNext()) r.step();
+        return r.finish();
+    }
+
+    public boolean hasNext() {
+        return next < script.steps().size();
+    }
+
+    /** The step {@link #step()} runs next. */
+    public Step peek() {
+        return script.steps().get(next);
+    }
+
+    /** Runs the next step; returns the lines it added, in time order. */
+    public List<LogLine> step() {
+        int from = log.size();
+        Step step = script.steps().get(next++);
+        switch (step.kind()) {
+            case CALL -> call((Step.CallStep) step);
+            case SLEEP -> {
+                Step.Sleep s = (Step.Sleep) step;
+                log.add(new LogLine.SleepLine(backend.now(), s));
+                backend.sleep(s.nanos());
+                drain();
+            }
+            case NETSTAT -> {
+                Step.Netstat n = (Step.Netstat) step;
+                List<NetstatRow> rows = backend.netstat().stream().filter(r -> n.all() || !r.listening()).toList();
+                log.add(new LogLine.NetstatLine(backend.now(), n, rows));
+                drain();
+            }
+            case EXIT -> {
+                String p = step.process();
+                if (notReached(step)) break;
+                long at = backend.now();
+                backend.exit(p);
+                stop(p, "exited");
+                closeNamesOf(p);
+                List<Event> events = backend.drainEvents();
+                boolean ended = events.stream().anyMatch(e -> e instanceof Event.ProcessEnded x && x.process().equals(p));
+                take(events);
+                if (!ended) {
+                    log.add(new LogLine.ProcessEndLine(at, p, "exited"));
+                    synthesizedEnd.merge(p, 1, Integer::sum);
+                }
+            }
+        }
+        List<LogLine> added = new ArrayList<>(log.subList(from, log.size()));
+        added.sort(ORDER);
+        return added;
+    }
+
+    /** Closes the backend, collects what it still held (after everything else) and returns the whole log in time order. */
+    public RunLog finish() {
+        close();
+        List<LogLine> all = new ArrayList<>(log);
+        all.sort(ORDER);
+        return new RunLog(script, backend.name(), all);
+    }
+
+    /**
+     * Closes the backend and returns, in time order, the lines it reported only then (once; later calls return
+     * nothing). {@link #finish()} does this too.
+     */
+    public List<LogLine> close() {
+        if (finished) return List.of();
+        finished = true;
+        int from = log.size();
+        backend.close();
+        drain();
+        List<LogLine> late = new ArrayList<>(log.subList(from, log.size()));
+        late.sort(ORDER);
+        return late;
+    }
+
+    private boolean notReached(Step step) {
+        String why = stopped.get(step.process());
+        if (why == null) return false;
+        log.add(new LogLine.NotReachedLine(backend.now(), step, why));
+        return true;
+    }
+
+    private void stop(String process, String why) {
+        stopped.putIfAbsent(process, why);
+    }
+
+    private void closeNamesOf(String process) {
+        for (var e : owner.entrySet()) if (e.getValue().equals(process)) fds.put(e.getKey(), -1);
+    }
+
+    private int fd(String name) {
+        if (Character.isDigit(name.charAt(0)) || name.startsWith("-")) return Integer.decode(name);
+        return fds.getOrDefault(name, -1);
+    }
+
+    /** The script's open name for a descriptor of the process, or the number. */
+    private String nameOf(String process, int fd) {
+        for (var e : fds.entrySet())
+            if (e.getValue() == fd && process.equals(owner.get(e.getKey()))) return e.getKey();
+        return String.valueOf(fd);
+    }
+
+    private void call(Step.CallStep step) {
+        if (notReached(step)) return;
+        String p = step.process();
+        Call call = step.call().resolve(this::fd);
+        long start = backend.now();
+        Result r = backend.call(p, call);
+        long end = backend.now();
+
+        bind(step, r);
+        if (step.call() instanceof CallTemplate.Close c && !Character.isDigit(c.fd().charAt(0))) fds.put(c.fd(), -1);
+        if (step.call() instanceof CallTemplate.Signal s && !r.failed() && s.signo() == Bits.SIGPIPE)
+            sigpipe.put(p, s.disposition());
+
+        Boolean holds = step.expected() == null ? null : step.expected().holds(r, step.call(), this::fd);
+        String text = ResultText.print(step.call(), r, fd -> nameOf(p, fd));
+        List<String> recorded = ResultText.record(step.call(), r, fd -> nameOf(p, fd));
+        log.add(new LogLine.CallLine(start, end, step, r, text, recorded, holds));
+
+        List<Event> events = backend.drainEvents();
+        boolean signalled = events.stream().anyMatch(e -> e instanceof Event.SignalDelivered s && s.process().equals(p));
+        boolean ended = events.stream().anyMatch(e -> e instanceof Event.ProcessEnded x && x.process().equals(p));
+        take(events);
+        if (r.sigpipe() && !signalled) {
+            // The backend reports the signal later (or not at all): say it where the call raised it.
+            boolean fatal = disposition(p) == Call.Disposition.SIG_DFL;
+            log.add(new LogLine.SignalLine(end, p, Bits.SIGPIPE, how(p, fatal)));
+            synthesizedSignal.merge(p, 1, Integer::sum);
+            if (fatal && !ended) {
+                log.add(new LogLine.ProcessEndLine(end, p, "killed by SIGPIPE"));
+                synthesizedEnd.merge(p, 1, Integer::sum);
+                stop(p, "killed by SIGPIPE");
+                closeNamesOf(p);
+            }
+        }
+        if (r.blockedForever()) stop(p, "blocked for ever at line " + step.line());
+    }
+
+    private void bind(Step.CallStep step, Result r) {
+        if (r.failed() || r.blockedForever()) return;
+        List<String> names = step.binds();
+        if (names.size() == 1) {
+            fds.put(names.get(0), (int) r.value());
+            owner.put(names.get(0), step.process());
+        } else if (names.size() == 2 && r.fds() != null && r.fds().length == 2) {
+            for (int i = 0; i < 2; i++) {
+                fds.put(names.get(i), r.fds()[i]);
+                owner.put(names.get(i), step.process());
+            }
+        }
+    }
+
+    private Call.Disposition disposition(String process) {
+        return sigpipe.getOrDefault(process, Call.Disposition.SIG_DFL);
+    }
+
+    private String how(String process, boolean fatal) {
+        if (fatal) return "fatal";
+        return disposition(process) == Call.Disposition.HANDLER ? "caught" : "ignored";
+    }
+
+    private void drain() {
+        take(backend.drainEvents());
+    }
+
+    private void take(List<Event> events) {
+        for (Event e : events) {
+            if (e instanceof Event.PacketSent ps) {
+                log.add(new LogLine.PacketLine(ps.packet()));
+            } else if (e instanceof Event.SignalDelivered s) {
+                if (consume(synthesizedSignal, s.process())) continue;
+                log.add(new LogLine.SignalLine(s.timeNanos(), s.process(), s.signo(), how(s.process(), s.fatal())));
+            } else if (e instanceof Event.ProcessEnded x) {
+                if (consume(synthesizedEnd, x.process())) continue;
+                String how = endText(x.reason());
+                log.add(new LogLine.ProcessEndLine(x.timeNanos(), x.process(), how));
+                stop(x.process(), how);
+                closeNamesOf(x.process());
+            } else if (e instanceof Event.StateChanged sc) {
+                log.add(new LogLine.StateLine(sc.timeNanos(), sc.endpoint(), sc.from(), sc.to(), sc.why()));
+            }
+        }
+    }
+
+    /** Takes one from the process's count of lines written ahead of the backend's report. */
+    private static boolean consume(Map<String, Integer> ahead, String process) {
+        Integer n = ahead.get(process);
+        if (n == null) return false;
+        if (n == 1) ahead.remove(process); else ahead.put(process, n - 1);
+        return true;
+    }
+
+    /**
+     * The backends word the reason freely; the output says "exited" or "killed by SIGNAME" as strace does.
+     * Accepted: "exit"/"exited", a signal name ("SIGPIPE"), or a text already starting with "killed".
+     */
+    static String endText(String reason) {
+        if (reason == null || reason.isBlank()) return "exited";
+        String r = reason.strip();
+        if (r.equals("exit") || r.equals("exited") || r.startsWith("exit")) return "exited";
+        if (r.startsWith("SIG")) return "killed by " + r;
+        return r;
+    }
+}

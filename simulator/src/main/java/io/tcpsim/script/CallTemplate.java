@@ -1,0 +1,267 @@
+package io.tcpsim.script;
+
+import io.tcpsim.calls.Bits;
+import io.tcpsim.calls.Call;
+import io.tcpsim.calls.SockOpt;
+import io.tcpsim.wire.SockAddr;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A call as the script wrote it: descriptors are names (or literal numbers), not yet numbers. The runner resolves
+ * the names to the numbers the backend returned and gets a {@link Call}; {@link #text()} is the call in normalized
+ * script syntax, as the output prints it.
+ */
+public sealed interface CallTemplate {
+
+    /** Resolves a descriptor name (or a literal number) to the number the backend gave it. */
+    @FunctionalInterface
+    interface Fds {
+        int fd(String name);
+    }
+
+    Call resolve(Fds fds);
+
+    /** The call in normalized script syntax, names kept, data cut after 64 bytes. */
+    String text();
+
+    ResultShape shape();
+
+    /** The descriptor names the call reads, in argument order (not those it makes). */
+    List<String> uses();
+
+    /** Names of the flags socket() and accept4() take. */
+    Map<String, Integer> SOCK_FLAGS = table("SOCK_NONBLOCK", Bits.SOCK_NONBLOCK, "SOCK_CLOEXEC", Bits.SOCK_CLOEXEC);
+    /** fcntl(F_SETFL) arguments and fcntl(F_GETFL) results. */
+    Map<String, Integer> FILE_FLAGS = table("O_WRONLY", 1, "O_RDWR", 2, "O_NONBLOCK", Bits.O_NONBLOCK);
+    Map<String, Integer> FCNTL_CMDS = table("F_GETFL", Bits.F_GETFL, "F_SETFL", Bits.F_SETFL);
+    Map<String, Integer> SIGNALS = table("SIGPIPE", Bits.SIGPIPE);
+
+    record Socket(int flags) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Socket(flags); }
+        public String text() { return flags == 0 ? "socket()" : "socket(" + Bits.format(flags, SOCK_FLAGS) + ")"; }
+        public ResultShape shape() { return ResultShape.DESCRIPTOR; }
+        public List<String> uses() { return List.of(); }
+    }
+
+    record Bind(String fd, SockAddr addr) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Bind(fds.fd(fd), addr); }
+        public String text() { return "bind(" + fd + ", " + addr + ")"; }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Listen(String fd, int backlog) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Listen(fds.fd(fd), backlog); }
+        public String text() { return "listen(" + fd + ", " + backlog + ")"; }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Accept(String fd, int flags) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Accept(fds.fd(fd), flags); }
+        public String text() { return "accept(" + fd + (flags == 0 ? "" : ", " + Bits.format(flags, SOCK_FLAGS)) + ")"; }
+        public ResultShape shape() { return ResultShape.DESCRIPTOR; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Connect(String fd, SockAddr addr) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Connect(fds.fd(fd), addr); }
+        public String text() { return "connect(" + fd + ", " + addr + ")"; }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    /** The bytes a send or write carries; {@code counted} when the script gave a byte count, not a string. */
+    record Data(byte[] bytes, boolean counted) {
+        /** {@code n} bytes 'a', 'b', ... 'z', 'a', ...: easy to recognise in a dump. */
+        public static Data count(int n) {
+            byte[] b = new byte[n];
+            for (int i = 0; i < n; i++) b[i] = (byte) ('a' + i % 26);
+            return new Data(b, true);
+        }
+
+        public String text() { return counted ? String.valueOf(bytes.length) : CText.quoteShort(bytes); }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof Data d && d.counted == counted && Arrays.equals(d.bytes, bytes);
+        }
+
+        @Override public int hashCode() { return Arrays.hashCode(bytes); }
+
+        @Override public String toString() { return text(); }
+    }
+
+    record Send(String fd, Data data, int flags, boolean write) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Send(fds.fd(fd), data.bytes().clone(), flags, write); }
+        public String text() {
+            return (write ? "write(" : "send(") + fd + ", " + data.text()
+                    + (flags == 0 ? "" : ", " + Bits.format(flags, Bits.MSG_NAMES)) + ")";
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Recv(String fd, int length, int flags, boolean read) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Recv(fds.fd(fd), length, flags, read); }
+        public String text() {
+            return (read ? "read(" : "recv(") + fd + ", " + length
+                    + (flags == 0 ? "" : ", " + Bits.format(flags, Bits.MSG_NAMES)) + ")";
+        }
+        public ResultShape shape() { return ResultShape.RECEIVED; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Shutdown(String fd, int how) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Shutdown(fds.fd(fd), how); }
+        public String text() { return "shutdown(" + fd + ", " + name(Bits.SHUT_NAMES, how) + ")"; }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Close(String fd) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Close(fds.fd(fd)); }
+        public String text() { return "close(" + fd + ")"; }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record SetSockOpt(String fd, SockOpt option, List<Integer> values) implements CallTemplate {
+        public SetSockOpt { values = List.copyOf(values); }
+        public Call resolve(Fds fds) {
+            return new Call.SetSockOpt(fds.fd(fd), option, values.stream().mapToInt(Integer::intValue).toArray());
+        }
+        public String text() {
+            StringBuilder b = new StringBuilder("setsockopt(").append(fd).append(", ").append(option.name());
+            for (int v : values) b.append(", ").append(v);
+            return b.append(')').toString();
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record GetSockOpt(String fd, SockOpt option) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.GetSockOpt(fds.fd(fd), option); }
+        public String text() { return "getsockopt(" + fd + ", " + option.name() + ")"; }
+        public ResultShape shape() {
+            return switch (option) {
+                case SO_ERROR -> ResultShape.SO_ERROR;
+                case SO_LINGER -> ResultShape.LINGER;
+                case SO_REUSEADDR -> ResultShape.OPTION_VALUE;
+            };
+        }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record Fcntl(String fd, int cmd, int arg) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Fcntl(fds.fd(fd), cmd, arg); }
+        public String text() {
+            if (cmd == Bits.F_SETFL) return "fcntl(" + fd + ", F_SETFL, " + Bits.format(arg, FILE_FLAGS) + ")";
+            return "fcntl(" + fd + ", " + name(FCNTL_CMDS, cmd) + ")";
+        }
+        public ResultShape shape() { return cmd == Bits.F_GETFL ? ResultShape.FILE_FLAGS : ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record PollEntry(String fd, int events) {}
+
+    /** {@code single} when the script used the one-descriptor form {@code poll(fd, EVENTS)}. */
+    record Poll(List<PollEntry> entries, int timeoutMs, boolean single) implements CallTemplate {
+        public Poll { entries = List.copyOf(entries); }
+        public Call resolve(Fds fds) {
+            List<Call.PollFd> list = new ArrayList<>();
+            for (PollEntry e : entries) list.add(new Call.PollFd(fds.fd(e.fd()), e.events()));
+            return new Call.Poll(list, timeoutMs);
+        }
+        public String text() {
+            StringBuilder b = new StringBuilder("poll(");
+            if (single) {
+                b.append(entries.get(0).fd()).append(", ").append(Bits.format(entries.get(0).events(), Bits.POLL_NAMES));
+            } else {
+                for (int i = 0; i < entries.size(); i++) {
+                    if (i > 0) b.append(", ");
+                    b.append('[').append(entries.get(i).fd()).append(", ")
+                            .append(Bits.format(entries.get(i).events(), Bits.POLL_NAMES)).append(']');
+                }
+            }
+            if (timeoutMs >= 0) b.append(", ").append(timeoutMs);
+            return b.append(')').toString();
+        }
+        public ResultShape shape() { return single ? ResultShape.REVENTS : ResultShape.POLL_LIST; }
+        public List<String> uses() { return entries.stream().map(PollEntry::fd).toList(); }
+    }
+
+    record EpollCreate() implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.EpollCreate(); }
+        public String text() { return "epoll_create()"; }
+        public ResultShape shape() { return ResultShape.DESCRIPTOR; }
+        public List<String> uses() { return List.of(); }
+    }
+
+    record EpollCtl(String epfd, int op, String fd, int events) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.EpollCtl(fds.fd(epfd), op, fds.fd(fd), events); }
+        public String text() {
+            return "epoll_ctl(" + epfd + ", " + name(Bits.EPOLL_OPS, op) + ", " + fd + ", "
+                    + Bits.format(events, Bits.EPOLL_NAMES) + ")";
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(epfd, fd); }
+    }
+
+    /** The number of events epoll_wait asks for when the script does not say. */
+    int DEFAULT_MAX_EVENTS = 64;
+
+    record EpollWait(String epfd, int maxEvents, int timeoutMs) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.EpollWait(fds.fd(epfd), maxEvents, timeoutMs); }
+        public String text() {
+            if (timeoutMs >= 0) return "epoll_wait(" + epfd + ", " + maxEvents + ", " + timeoutMs + ")";
+            if (maxEvents != DEFAULT_MAX_EVENTS) return "epoll_wait(" + epfd + ", " + maxEvents + ")";
+            return "epoll_wait(" + epfd + ")";
+        }
+        public ResultShape shape() { return ResultShape.EPOLL_LIST; }
+        public List<String> uses() { return List.of(epfd); }
+    }
+
+    record Pipe() implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Pipe(); }
+        public String text() { return "pipe()"; }
+        public ResultShape shape() { return ResultShape.DESCRIPTOR_PAIR; }
+        public List<String> uses() { return List.of(); }
+    }
+
+    record SocketPair() implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.SocketPair(); }
+        public String text() { return "socketpair()"; }
+        public ResultShape shape() { return ResultShape.DESCRIPTOR_PAIR; }
+        public List<String> uses() { return List.of(); }
+    }
+
+    record Signal(int signo, Call.Disposition disposition) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Signal(signo, disposition); }
+        public String text() {
+            String d = switch (disposition) {
+                case SIG_DFL -> "SIG_DFL";
+                case SIG_IGN -> "SIG_IGN";
+                case HANDLER -> "handler";
+            };
+            return "signal(" + name(SIGNALS, signo) + ", " + d + ")";
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(); }
+    }
+
+    /** The name of a value in a table of single values (not bits), or the number. */
+    static String name(Map<String, Integer> table, int value) {
+        for (var e : table.entrySet()) if (e.getValue() == value) return e.getKey();
+        return String.valueOf(value);
+    }
+
+    private static Map<String, Integer> table(Object... pairs) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put((String) pairs[i], (Integer) pairs[i + 1]);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

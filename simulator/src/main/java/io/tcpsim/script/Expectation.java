@@ -1,0 +1,136 @@
+package io.tcpsim.script;
+
+import io.tcpsim.calls.Bits;
+import io.tcpsim.calls.Errno;
+import io.tcpsim.calls.Result;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a call step says its call returns, after {@code =}. Which forms a call accepts follows from its
+ * {@link ResultShape}; {@link #holds} compares with what the backend returned.
+ */
+public sealed interface Expectation {
+
+    /** The expectation in normalized script syntax, as a mismatch report prints it. */
+    String text();
+
+    /**
+     * Whether the result is the one expected. {@code fds} resolves the names an expectation mentions to the numbers
+     * the backend returned; {@code call} is the call that ran.
+     */
+    boolean holds(Result result, CallTemplate call, CallTemplate.Fds fds);
+
+    private static boolean succeeded(Result r) {
+        return !r.failed() && !r.blockedForever();
+    }
+
+    /** A return value: {@code = 0}, {@code = 5}. */
+    record Returns(long value) implements Expectation {
+        public String text() { return String.valueOf(value); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) { return succeeded(r) && r.value() == value; }
+    }
+
+    /** {@code = -1 ECONNRESET}: the strerror text in parentheses may follow and is ignored. */
+    record Fails(Errno errno) implements Expectation {
+        public String text() { return "-1 " + errno.name(); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) { return r.errno() == errno; }
+    }
+
+    /** {@code = blocks forever}: the call waits and nothing left in the simulation can wake it. */
+    record BlocksForever() implements Expectation {
+        public String text() { return "blocks forever"; }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) { return r.blockedForever(); }
+    }
+
+    /** recv/read: {@code = 5} or {@code = 5 "hello"}; {@code data} is null when only the count is given. */
+    record Received(long length, byte[] data) implements Expectation {
+        public String text() { return data == null ? String.valueOf(length) : length + " " + CText.quoteShort(data); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            if (!succeeded(r) || r.value() != length) return false;
+            if (data == null) return true;
+            return Arrays.equals(r.data() == null ? new byte[0] : r.data(), data);
+        }
+        @Override public boolean equals(Object o) {
+            return o instanceof Received x && x.length == length && Arrays.equals(x.data, data);
+        }
+        @Override public int hashCode() { return Long.hashCode(length) * 31 + Arrays.hashCode(data); }
+        @Override public String toString() { return "Received[" + text() + "]"; }
+    }
+
+    /** Single-descriptor poll: the revents, {@code 0} for a timeout. */
+    record Revents(int bits) implements Expectation {
+        public String text() { return Bits.format(bits, Bits.POLL_NAMES); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            if (!succeeded(r)) return false;
+            int actual = r.revents() == null || r.revents().length == 0 ? 0 : r.revents()[0];
+            return actual == bits && r.value() == (bits == 0 ? 0 : 1);
+        }
+    }
+
+    record Ready(String fd, int bits) {}
+
+    /**
+     * Multi-descriptor poll and epoll_wait: the descriptors reported with their bits, in any order; empty for
+     * {@code 0} (a timeout).
+     */
+    record ReadyList(List<Ready> entries, boolean epoll) implements Expectation {
+        public ReadyList { entries = List.copyOf(entries); }
+
+        public String text() {
+            if (entries.isEmpty()) return "0";
+            List<String> parts = new ArrayList<>();
+            for (Ready e : entries) parts.add(e.fd() + ":" + Bits.format(e.bits(), epoll ? Bits.EPOLL_NAMES : Bits.POLL_NAMES));
+            return String.join(", ", parts);
+        }
+
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            if (!succeeded(r)) return false;
+            List<String> expected = new ArrayList<>();
+            for (Ready e : entries) expected.add(fds.fd(e.fd()) + ":" + e.bits());
+            List<String> actual = new ArrayList<>();
+            if (epoll) {
+                if (r.events() != null) for (Result.EpollEvent ev : r.events()) actual.add(ev.fd() + ":" + ev.events());
+            } else if (call instanceof CallTemplate.Poll p && r.revents() != null) {
+                for (int i = 0; i < r.revents().length && i < p.entries().size(); i++)
+                    if (r.revents()[i] != 0) actual.add(fds.fd(p.entries().get(i).fd()) + ":" + r.revents()[i]);
+            }
+            expected.sort(null);
+            actual.sort(null);
+            return expected.equals(actual) && r.value() == entries.size();
+        }
+    }
+
+    /** getsockopt(SO_ERROR): {@code 0}, or the pending error's name; {@code errno} is null for 0. */
+    record SoError(Errno errno) implements Expectation {
+        public String text() { return errno == null ? "0" : errno.name(); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && r.optval() != null && r.optval().length >= 1
+                    && r.optval()[0] == (errno == null ? 0 : errno.number);
+        }
+    }
+
+    /** getsockopt(SO_LINGER): {@code {1, 5}}. */
+    record Linger(int onoff, int seconds) implements Expectation {
+        public String text() { return "{" + onoff + ", " + seconds + "}"; }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && r.optval() != null && r.optval().length == 2
+                    && r.optval()[0] == onoff && r.optval()[1] == seconds;
+        }
+    }
+
+    /** getsockopt(SO_REUSEADDR): the option's value (the call itself returns 0). */
+    record OptionValue(int value) implements Expectation {
+        public String text() { return String.valueOf(value); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && r.optval() != null && r.optval().length >= 1 && r.optval()[0] == value;
+        }
+    }
+
+    /** fcntl(F_GETFL): the status flags, e.g. {@code O_RDWR|O_NONBLOCK}. */
+    record FileFlags(int flags) implements Expectation {
+        public String text() { return Bits.format(flags, CallTemplate.FILE_FLAGS); }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) { return succeeded(r) && r.value() == flags; }
+    }
+}

@@ -1,0 +1,242 @@
+package io.tcpsim.script;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tcpsim.model.Profile;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a script (YAML, or JSON when the file name ends in .json) from its text. The whole script is parsed and
+ * checked here, before anything runs: a script that parses can only fail by its expectations.
+ */
+public final class ScriptParser {
+    private ScriptParser() {}
+
+    /** The top-level keys, in the order the docs present them. */
+    public static final List<String> KEYS = List.of("name", "description", "seed", "profile", "steps");
+
+    /** A YAML node with the place it starts (1-based line and column). */
+    private sealed interface Node permits Scalar, MapNode, ListNode {
+        int line();
+        int col();
+    }
+
+    /** {@code text} is null for a YAML null; {@code token} tells strings from numbers and booleans. */
+    private record Scalar(String text, JsonToken token, int line, int col) implements Node {}
+
+    private record Entry(String key, int line, int col, Node value) {}
+
+    private record MapNode(List<Entry> entries, int line, int col) implements Node {}
+
+    private record ListNode(List<Node> items, int line, int col) implements Node {}
+
+    public static Script parse(String file, String text) throws ScriptException {
+        SourceText.Lines lines = new SourceText.Lines(text);
+        Node root = read(file, text, lines);
+        if (root == null) throw new ScriptException(file, 1, 1, "empty script: expected a mapping with keys " + String.join(", ", KEYS));
+        if (!(root instanceof MapNode top))
+            throw new ScriptException(file, root.line(), root.col(), "expected a mapping with keys " + String.join(", ", KEYS));
+
+        String name = null, description = null;
+        Long seed = null;
+        Profile profile = Profile.linux6();
+        ListNode steps = null;
+        for (Entry e : top.entries()) {
+            switch (e.key()) {
+                case "name" -> name = string(file, e, true);
+                case "description" -> description = string(file, e, false);
+                case "seed" -> {
+                    if (!(e.value() instanceof Scalar s) || s.token() != JsonToken.VALUE_NUMBER_INT)
+                        throw new ScriptException(file, e.value().line(), e.value().col(), "seed must be an integer, got " + describe(e.value()));
+                    try {
+                        seed = Long.parseLong(s.text());
+                    } catch (NumberFormatException x) {
+                        throw new ScriptException(file, s.line(), s.col(), "seed must fit in 64 bits, got " + s.text());
+                    }
+                }
+                case "profile" -> profile = profile(file, e);
+                case "steps" -> {
+                    if (!(e.value() instanceof ListNode l))
+                        throw new ScriptException(file, e.value().line(), e.value().col(), "steps must be a list of steps, got " + describe(e.value()));
+                    steps = l;
+                }
+                default -> throw new ScriptException(file, e.line(), e.col(), "unknown key '" + e.key() + "'; known keys: " + String.join(", ", KEYS));
+            }
+        }
+        if (name == null) throw new ScriptException(file, top.line(), top.col(), "missing key 'name'");
+        if (steps == null) throw new ScriptException(file, top.line(), top.col(), "missing key 'steps'");
+
+        Names names = new Names();
+        List<Step> out = new ArrayList<>();
+        for (Node item : steps.items()) {
+            String keyProcess = null;
+            Node body = item;
+            if (item instanceof MapNode m) {
+                if (m.entries().size() != 1)
+                    throw new ScriptException(file, m.line(), m.col(), "a step is a string or a one-entry mapping {process: step}, got "
+                            + m.entries().size() + " entries");
+                Entry e = m.entries().get(0);
+                if (!StepParser.IDENT.matcher(e.key()).matches())
+                    throw new ScriptException(file, e.line(), e.col(), "bad process name '" + e.key() + "': expected letters, digits and _");
+                keyProcess = e.key();
+                body = e.value();
+            }
+            if (!(body instanceof Scalar s) || s.text() == null || s.token() != JsonToken.VALUE_STRING)
+                throw new ScriptException(file, body.line(), body.col(), "expected a step like close(c), got " + describe(body)
+                        + hint(lines, body));
+            out.add(StepParser.parse(file, locate(s, lines), names, keyProcess));
+        }
+        return new Script(file, text, name, description, seed, profile, out);
+    }
+
+    private static String hint(SourceText.Lines lines, Node n) {
+        if (n instanceof ListNode) return " (a step that starts with '[' must be quoted: - '[r, w] = pipe()')";
+        if (n instanceof MapNode) return " (a step that holds ': ' must be quoted)";
+        return "";
+    }
+
+    private static String describe(Node n) {
+        if (n instanceof MapNode) return "a mapping";
+        if (n instanceof ListNode) return "a list";
+        Scalar s = (Scalar) n;
+        return s.text() == null ? "nothing" : "'" + s.text() + "'";
+    }
+
+    private static String string(String file, Entry e, boolean required) throws ScriptException {
+        if (e.value() instanceof Scalar s && s.text() != null && (s.token() == JsonToken.VALUE_STRING || !required)) {
+            if (required && s.text().isBlank()) throw new ScriptException(file, s.line(), s.col(), "'" + e.key() + "' must not be empty");
+            return s.text();
+        }
+        throw new ScriptException(file, e.value().line(), e.value().col(), "'" + e.key() + "' must be a string, got " + describe(e.value()));
+    }
+
+    private static Profile profile(String file, Entry e) throws ScriptException {
+        if (!(e.value() instanceof MapNode m))
+            throw new ScriptException(file, e.value().line(), e.value().col(), "profile must be a mapping of profile keys to values, got " + describe(e.value()));
+        Profile p = Profile.linux6();
+        Set<String> known = p.keys().keySet();
+        for (Entry k : m.entries()) {
+            if (!(k.value() instanceof Scalar s) || s.text() == null)
+                throw new ScriptException(file, k.value().line(), k.value().col(), "profile key '" + k.key() + "' needs a value, got " + describe(k.value()));
+            try {
+                p = p.with(k.key(), s.text());
+            } catch (IllegalArgumentException x) {
+                boolean keyKnown = known.contains(k.key());
+                String msg = x.getMessage();
+                if (keyKnown && !msg.startsWith("profile key")) msg = "profile key '" + k.key() + "': " + msg;
+                throw new ScriptException(file, keyKnown ? s.line() : k.line(), keyKnown ? s.col() : k.col(), msg);
+            }
+        }
+        return p;
+    }
+
+    /** Where the step's text sits in the file: after an opening quote, or on the line after a block indicator. */
+    private static SourceText locate(Scalar s, SourceText.Lines lines) {
+        String src = lines.source();
+        int at = lines.offset(s.line(), s.col());
+        char c = at < src.length() ? src.charAt(at) : ' ';
+        char style = ' ';
+        if (c == '"' || c == '\'') {
+            style = c;
+            at++;
+        } else if (c == '|' || c == '>') {
+            style = c;
+            int nl = src.indexOf('\n', at);
+            at = nl < 0 ? src.length() : nl + 1;
+            while (at < src.length() && (src.charAt(at) == ' ' || src.charAt(at) == '\t')) at++;
+        }
+        return SourceText.locate(s.text(), lines, at, style);
+    }
+
+    // ---- YAML to nodes -----------------------------------------------------------------------------------------
+
+    private static Node read(String file, String text, SourceText.Lines lines) throws ScriptException {
+        JsonFactory factory = file.toLowerCase().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
+        try (JsonParser p = factory.createParser(text)) {
+            JsonToken t = p.nextToken();
+            if (t == null) return null;
+            Node root = node(file, p, t);
+            JsonToken extra = p.nextToken();
+            if (extra != null) {
+                JsonLocation l = p.currentTokenLocation();
+                throw new ScriptException(file, l.getLineNr(), l.getColumnNr(), "unexpected content after the script");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw syntax(file, e, lines);
+        } catch (IOException e) {
+            throw new ScriptException(file, 1, 1, "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static Node node(String file, JsonParser p, JsonToken t) throws IOException, ScriptException {
+        JsonLocation l = p.currentTokenLocation();
+        int line = l.getLineNr(), col = l.getColumnNr();
+        switch (t) {
+            case START_OBJECT -> {
+                List<Entry> entries = new ArrayList<>();
+                Set<String> seen = new HashSet<>();
+                while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
+                    JsonLocation kl = p.currentTokenLocation();
+                    String key = p.currentName();
+                    if (!seen.add(key)) throw new ScriptException(file, kl.getLineNr(), kl.getColumnNr(), "duplicate key '" + key + "'");
+                    Node value = node(file, p, p.nextToken());
+                    entries.add(new Entry(key, kl.getLineNr(), kl.getColumnNr(), value));
+                }
+                return new MapNode(entries, line, col);
+            }
+            case START_ARRAY -> {
+                List<Node> items = new ArrayList<>();
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) items.add(node(file, p, t));
+                return new ListNode(items, line, col);
+            }
+            case VALUE_NULL -> {
+                return new Scalar(null, t, line, col);
+            }
+            default -> {
+                return new Scalar(p.getText(), t, line, col);
+            }
+        }
+    }
+
+    /** Jackson's YAML errors are several lines with a snippet: keep SnakeYAML's problem and its mark. */
+    @SuppressWarnings("deprecation")
+    private static ScriptException syntax(String file, JsonProcessingException e, SourceText.Lines lines) {
+        if (e instanceof com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+            int line = m.getProblemMark().getLine() + 1, col = m.getProblemMark().getColumn() + 1;
+            String problem = oneLine(m.getProblem());
+            String context = m.getContext() == null ? "" : oneLine(m.getContext()) + ": ";
+            String hint = "";
+            String lineText = line <= lines.line(lines.source().length()) ? lines.text(line) : "";
+            if (lineText.matches("\\s*-\\s*(\\w+\\s*:\\s*)?\\[.*")) hint = " (a step that starts with '[' must be quoted: - '[r, w] = pipe()')";
+            else if (problem.contains("mapping values are not allowed")) hint = " (a step that holds ': ' must be quoted)";
+            return new ScriptException(file, line, col, "YAML syntax: " + context + problem + hint);
+        }
+        JsonLocation l = e.getLocation();
+        String kind = e.getProcessor() instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser ? "YAML" : "JSON";
+        return new ScriptException(file, l == null ? 1 : Math.max(1, l.getLineNr()), l == null ? 1 : Math.max(1, l.getColumnNr()),
+                kind + " syntax: " + oneLine(e.getOriginalMessage()));
+    }
+
+    private static String oneLine(String s) {
+        if (s == null) return "";
+        String first = s.strip().split("\\R", 2)[0];
+        return first.strip();
+    }
+
+    /** The distinct processes a script uses, in order of first appearance. */
+    public static Set<String> processes(Script script) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Step s : script.steps()) out.add(s.process());
+        return out;
+    }
+}

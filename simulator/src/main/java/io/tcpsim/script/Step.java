@@ -1,0 +1,61 @@
+package io.tcpsim.script;
+
+import java.util.List;
+
+/**
+ * One step of a script. Every step knows where it was written: {@code line} and {@code column} of its first
+ * character, and {@link #source()} maps its text onto the file. Run with one exhaustive switch on {@link #kind()}.
+ */
+public sealed interface Step {
+
+    enum Kind { CALL, SLEEP, NETSTAT, EXIT }
+
+    Kind kind();
+
+    /** The process the step belongs to ({@code main} unless the script says). */
+    String process();
+
+    SourceText source();
+
+    default int line() { return source().line(0); }
+
+    default int column() { return source().column(0); }
+
+    /**
+     * {@code [process:] [name =] call(args) [= expected]}. {@code binds} holds the names the call makes (one for
+     * socket/accept/epoll_create, two for pipe/socketpair, none otherwise); {@code expected} is null when the step
+     * states nothing. {@code callEnd} is the offset in the step text just after the call's closing parenthesis.
+     */
+    record CallStep(String process, List<String> binds, CallTemplate call, Expectation expected, int callEnd,
+                    SourceText source) implements Step {
+        public CallStep { binds = List.copyOf(binds); }
+
+        public Kind kind() { return Kind.CALL; }
+
+        /** {@code c = socket()}, {@code [r, w] = pipe()}, {@code close(c)}: the call with the names it makes. */
+        public String text() {
+            return switch (binds.size()) {
+                case 0 -> call.text();
+                case 1 -> binds.get(0) + " = " + call.text();
+                default -> "[" + String.join(", ", binds) + "] = " + call.text();
+            };
+        }
+    }
+
+    /** {@code sleep 1.5s}: the clock moves for everyone, timers fire on the way. */
+    record Sleep(long nanos, String duration, SourceText source) implements Step {
+        public Kind kind() { return Kind.SLEEP; }
+        public String process() { return Script.MAIN; }
+    }
+
+    /** {@code netstat} ({@code -tn}: listeners hidden) or {@code netstat -a} (listeners included). */
+    record Netstat(boolean all, SourceText source) implements Step {
+        public Kind kind() { return Kind.NETSTAT; }
+        public String process() { return Script.MAIN; }
+    }
+
+    /** {@code exit [process]}: the process ends and its descriptors close in ascending order. */
+    record Exit(String process, SourceText source) implements Step {
+        public Kind kind() { return Kind.EXIT; }
+    }
+}
