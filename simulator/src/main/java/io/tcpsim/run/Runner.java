@@ -61,6 +61,9 @@ public final class Runner {
         return next < script.steps().size();
     }
 
+    /** What a netstat directive costs: the time system("netstat -tn") takes (docs/scripts.md). */
+    public static final long NETSTAT_NANOS = 10_000_000L;
+
     /** The step {@link #step()} runs next. */
     public Step peek() {
         return script.steps().get(next);
@@ -80,6 +83,11 @@ public final class Runner {
             }
             case NETSTAT -> {
                 Step.Netstat n = (Step.Netstat) step;
+                // The seed programs run system("netstat -tn"), which takes 8.8-12.7 ms here (median 11.4 ms): timers
+                // due in that time (the next-tick ACK of a FIN, say) fire before the table is read. Both backends
+                // spend the same time, so their tables agree.
+                backend.sleep(NETSTAT_NANOS);
+                drain();
                 List<NetstatRow> rows = backend.netstat().stream().filter(r -> n.all() || !r.listening()).toList();
                 log.add(new LogLine.NetstatLine(backend.now(), n, rows));
                 drain();
