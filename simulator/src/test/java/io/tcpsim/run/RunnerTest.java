@@ -103,20 +103,20 @@ class RunnerTest {
                 "00:00:00.000040 [main] s = accept(a) = 5",
                 "00:00:00.000045 [main] poll(c, POLLOUT) = POLLOUT",
                 "00:00:00.000050 [main] getsockopt(c, SO_ERROR) = 0",
-                "00:00:00.000055 netstat -tn",
+                "00:00:00.010055 netstat -tn",
                 NetstatRow.HEADER,
                 "tcp        0      0 127.0.0.1:40000         127.0.0.1:4321          ESTABLISHED",
-                "00:00:00.000055 [main] close(c) = 0",
+                "00:00:00.010055 [main] close(c) = 0",
                 p.get(3), p.get(4),
-                "00:00:00.000060 netstat -tn",
+                "00:00:00.020060 netstat -tn",
                 NetstatRow.HEADER,
                 "tcp        0      0 127.0.0.1:40000         127.0.0.1:4321          FIN_WAIT2  ",
-                "00:00:00.000060 [main] send(s, \"a\", MSG_NOSIGNAL) = 1",
+                "00:00:00.020060 [main] send(s, \"a\", MSG_NOSIGNAL) = 1",
                 p.get(5), p.get(6),
-                "00:00:00.000065 netstat -tn",
+                "00:00:00.030065 netstat -tn",
                 NetstatRow.HEADER,
-                "00:00:00.000065 [main] send(s, \"a\", MSG_NOSIGNAL) = -1 EPIPE (Broken pipe)",
-                "00:00:00.000070 -- sleep 5s"), text(s, log));
+                "00:00:00.030065 [main] send(s, \"a\", MSG_NOSIGNAL) = -1 EPIPE (Broken pipe)",
+                "00:00:00.030070 -- sleep 5s"), text(s, log));
         assertTrue(log.ok());
         assertEquals(List.of("main Socket[flags=0]", "main SetSockOpt[fd=3, option=SO_REUSEADDR, values=ints]",
                 "main Bind[fd=3, addr=127.0.0.1:4321]", "main Listen[fd=3, backlog=1]", "main Socket[flags=0]",
@@ -125,7 +125,7 @@ class RunnerTest {
                 "main GetSockOpt[fd=4, option=SO_ERROR]", "main Close[fd=4]",
                 "main Send[fd=5, data=bytes, flags=16384, write=false]", "main Send[fd=5, data=bytes, flags=16384, write=false]"),
                 b.calls);
-        assertEquals(5_000_070_000L, b.now);
+        assertEquals(5_030_070_000L, b.now);
     }
 
     @Test
@@ -206,7 +206,7 @@ class RunnerTest {
                 "00:00:00.000000 [main] e = epoll_create() = 3",
                 "00:00:00.000005 [main] epoll_wait(e) = blocks forever: nothing left in the simulation can wake it",
                 "00:00:00.000010 [main] close(e) = not reached (blocked for ever at line 4)",
-                "00:00:00.000010 netstat -tn",
+                "00:00:00.010010 netstat -tn",
                 NetstatRow.HEADER), text(s, log));
         assertTrue(log.ok());
     }

@@ -96,10 +96,11 @@ class ScriptErrorsTest {
     void badExpectation() {
         assertEquals("t.yaml:4:16: bad expectation 'banana' for close: expected N, -1 ERRNO or blocks forever",
                 error("name: t\nsteps:\n  - c = socket()\n  - close(c) = banana\n"));
-        assertEquals("t.yaml:4:20: unknown errno 'EPIPX'; known: EPERM, ENOENT, EINTR, EBADF, EAGAIN, ENOMEM, EFAULT, "
-                + "EEXIST, EINVAL, EMFILE, ESPIPE, EPIPE, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, ENOPROTOOPT, "
-                + "EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, ECONNABORTED, ECONNRESET, EISCONN, "
-                + "ENOTCONN, ETIMEDOUT, ECONNREFUSED, EHOSTUNREACH, EALREADY, EINPROGRESS",
+        assertEquals("t.yaml:4:20: unknown errno 'EPIPX'; known: EPERM, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, "
+                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOSPC, ESPIPE, EPIPE, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
+                + "ENOPROTOOPT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, ECONNABORTED, "
+                + "ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ESHUTDOWN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, "
+                + "EALREADY, EINPROGRESS",
                 error("name: t\nsteps:\n  - c = socket()\n  - \"close(c) = -1 EPIPX\"\n"));
         assertEquals("t.yaml:4:20: unexpected 'EPIPE' after the expected result of close(c)",
                 error("name: t\nsteps:\n  - c = socket()\n  - 'close(c) = -2 EPIPE'\n"));
