@@ -402,6 +402,9 @@ public final class Model implements Backend, Inspectable {
         for (int fd : fds) {
             OpenFile f = p.fds.remove(fd);
             release(f, true);
+            // Each close is a complete syscall: what it sent on lo is processed in softirq before the next
+            // descriptor closes (so a peer already reset by the first close sends no FIN from the second).
+            clock.settle();
         }
         events.add(new Event.ProcessEnded(clock.now(), p.name, reason));
     }

@@ -222,8 +222,7 @@ public final class TcpCalls {
             sk.skErr = Errno.ECONNRESET;
         }
         out().cancelTimers(sk);
-        sk.recvQueue.clear();
-        sk.finInRecvQueue = false;
+        sk.purgeRx();
         sk.copiedSeq = sk.rcvNxt;
         sk.sendQueue.clear();
         sk.finQueued = false;
@@ -338,6 +337,7 @@ public final class TcpCalls {
             out[0] = sk.recvQueue.peek(0, n);
             if (!peek) {
                 sk.recvQueue.drop(n);
+                sk.uncharge(n, TcpOutput.SKB_OVERHEAD);
                 sk.copiedSeq = Seq.mask(sk.copiedSeq + n);
                 if (n == avail && len > n && sk.finInRecvQueue) consumeFin(sk);
                 cleanupRbuf(sk, n);
@@ -461,10 +461,7 @@ public final class TcpCalls {
             return false;
         }
         int unread = sk.recvQueue.size();
-        sk.recvQueue.clear();
-        if (sk.finInRecvQueue) {
-            sk.finInRecvQueue = false;
-        }
+        sk.purgeRx();
         sk.copiedSeq = sk.rcvNxt;
         if (sk.state() == TcpState.CLOSE) return false;
         if (unread > 0) {

@@ -371,6 +371,7 @@ final class TcpInput {
         int n = len - skip;
         if (n > 0) {
             sk.recvQueue.add(seg.payload(), skip, n);
+            sk.chargeRx(n, TcpOutput.SKB_OVERHEAD);
             sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
             eventDataRecv(sk, seg, n);
         }
@@ -403,11 +404,13 @@ final class TcpInput {
             }
         }
         sk.lrcvtime = now;
+        if (len >= 128) out().growWindow(sk, len);
     }
 
     /** tcp_measure_rcv_mss: learns the peer's segment size; small pushed segments set ICSK_ACK_PUSHED(2). */
     private void measureRcvMss(TcpSock sk, Segment seg, int len) {
         if (len >= sk.rcvMss) {
+            if (len != sk.rcvMss) out().updateScalingRatio(sk, len);
             sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
             return;
         }

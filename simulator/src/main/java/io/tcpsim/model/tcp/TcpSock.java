@@ -43,6 +43,10 @@ public final class TcpSock extends Endpoint {
     int sndWscale, rcvWscale;
     long rcvWnd;            // the window last advertised, in bytes
     long rcvSsthresh;
+    long windowClamp = 65536;  // tcp_full_space at the default scaling ratio
+    int scalingRatio = 128;    // TCP_DEFAULT_SCALING_RATIO: window bytes per 256 bytes of buffer
+    long rmemAlloc;            // sk_rmem_alloc: truesize of the queued segments
+    final java.util.ArrayDeque<int[]> rxSkbs = new java.util.ArrayDeque<>(); // {bytes left, length} per queued segment
     long maxWindow;
     boolean finQueued;      // our FIN is in the write queue (counted in writeSeq)
     long sndSml;            // end of the last small segment sent (Nagle, tcp_minshall_update)
@@ -122,6 +126,33 @@ public final class TcpSock extends Endpoint {
         Errno e = skErr;
         skErr = null;
         return e;
+    }
+
+    /** A received segment of {@code len} bytes joins the receive queue, charged at its truesize. */
+    void chargeRx(int len, int overhead) {
+        rxSkbs.add(new int[] {len, len});
+        rmemAlloc += len + overhead;
+    }
+
+    /** The reader consumed {@code n} bytes: segments read to their end are freed (tcp_eat_recv_skb). */
+    void uncharge(int n, int overhead) {
+        while (n > 0 && !rxSkbs.isEmpty()) {
+            int[] skb = rxSkbs.peek();
+            int take = Math.min(n, skb[0]);
+            skb[0] -= take;
+            n -= take;
+            if (skb[0] == 0) {
+                rxSkbs.poll();
+                rmemAlloc -= skb[1] + overhead;
+            }
+        }
+    }
+
+    void purgeRx() {
+        recvQueue.clear();
+        rxSkbs.clear();
+        rmemAlloc = 0;
+        finInRecvQueue = false;
     }
 
     boolean hasUnsentData() {
