@@ -29,7 +29,7 @@ public final class Harness {
     public final Model model;
     private final List<Packet> packets = new ArrayList<>();
     private final List<Event> other = new ArrayList<>();
-    private final Map<SockAddr, Long> isn = new HashMap<>();
+    private final Map<String, Long> isn = new HashMap<>(); // keyed by "src>dst": each direction of each connection
     private SockAddr client;
 
     public Harness() {
@@ -90,8 +90,149 @@ public final class Harness {
         int c = (int) ok(new Call.Socket(0));
         ok(new Call.Connect(c, SERVER));
         int s = (int) ok(new Call.Accept(a, 0));
-        packets.clear();
+        take(); // records both ISNs for relative numbering
         return new int[] {a, c, s};
+    }
+
+    /**
+     * {listener, client, accepted}: the client did shutdown(SHUT_WR) and its FIN was ACKed, so the client is in
+     * FIN_WAIT2 (not orphaned) and the accepted socket in CLOSE_WAIT. Packets so far are discarded.
+     */
+    public int[] closeWait() {
+        int[] e = established();
+        ok(new Call.Shutdown(e[1], Bits.SHUT_WR));
+        sleepMs(10);
+        take();
+        return e;
+    }
+
+    /** The same fixture seen from the client: {listener, client in FIN_WAIT2, server in CLOSE_WAIT}. */
+    public int[] finWait2() {
+        return closeWait();
+    }
+
+    /**
+     * {listener, client fd (CLOSE after TIME_WAIT handover), server fd}: client SHUT_WR, server read EOF and
+     * closed, the client's endpoint is in TIME_WAIT. Packets so far are discarded.
+     */
+    public int[] timeWait() {
+        int[] e = closeWait();
+        assertEquals(0, call(recv(e[2], 10, 0)).value());
+        ok(new Call.Close(e[2]));
+        take();
+        return e;
+    }
+
+    /** A client fd whose SYN was dropped by a full accept queue (listen(0) with one queued): {listener, queued, syn-sent}. */
+    public int[] synSent() {
+        int a = (int) ok(new Call.Socket(0));
+        ok(new Call.SetSockOpt(a, SockOpt.SO_REUSEADDR, new int[] {1}));
+        ok(new Call.Bind(a, SERVER));
+        ok(new Call.Listen(a, 0));
+        int c1 = (int) ok(new Call.Socket(0));
+        ok(new Call.Connect(c1, SERVER));
+        int c2 = (int) ok(new Call.Socket(Bits.SOCK_NONBLOCK));
+        fails(new Call.Connect(c2, SERVER), Errno.EINPROGRESS);
+        take();
+        return new int[] {a, c1, c2};
+    }
+
+    /** Sets SO_LINGER {onoff, seconds}. */
+    public void linger(int fd, int onoff, int seconds) {
+        ok(new Call.SetSockOpt(fd, SockOpt.SO_LINGER, new int[] {onoff, seconds}));
+    }
+
+    public int soError(int fd) {
+        return call(new Call.GetSockOpt(fd, SockOpt.SO_ERROR)).optval()[0];
+    }
+
+    /** recv's bytes as a string; fails the test if recv failed. */
+    public String read(int fd, int len) {
+        Result r = call(recv(fd, len, 0));
+        if (r.failed() || r.blockedForever()) throw new AssertionError("recv failed: " + r.errno() + " blocked=" + r.blockedForever());
+        return new String(r.data(), StandardCharsets.ISO_8859_1);
+    }
+
+    public Errno errno(Call c) {
+        return call(c).errno();
+    }
+
+    public List<io.tcpsim.backend.NetstatRow> netstat() {
+        return model.netstat();
+    }
+
+    /**
+     * netstat rows as "STATE recvQ sendQ": listeners first (/proc walks the listening hash first, facts 9), then the
+     * others sorted by text, since the hash-bucket order is not something the facts fix.
+     */
+    public List<String> netstatBrief() {
+        List<String> out = new ArrayList<>(), rest = new ArrayList<>();
+        for (var r : model.netstat()) (r.listening() ? out : rest).add(r.state() + " " + r.recvQ() + " " + r.sendQ());
+        java.util.Collections.sort(rest);
+        out.addAll(rest);
+        return out;
+    }
+
+    /** The only netstat row in that state. */
+    public io.tcpsim.backend.NetstatRow row(String state) {
+        io.tcpsim.backend.NetstatRow found = null;
+        for (var r : model.netstat()) {
+            if (r.state().equals(state)) {
+                if (found != null) throw new AssertionError("two rows in " + state);
+                found = r;
+            }
+        }
+        if (found == null) throw new AssertionError("no row in " + state + ": " + netstatBrief());
+        return found;
+    }
+
+    /** Clears the packets seen so far (recording ISNs first). */
+    public void clear() {
+        take();
+    }
+
+    /** The raw packets seen so far, without clearing them. */
+    public List<Packet> raw() {
+        return new ArrayList<>(packets);
+    }
+
+    /** The ISN a side used (its address as the key), once its SYN was seen by {@link #take}. */
+    public Long isnOf(SockAddr from, SockAddr to) {
+        return isn.get(from + ">" + to);
+    }
+
+    /**
+     * Puts a hand-made segment on the loopback as raw-socket injection did in the measurements (facts section 7):
+     * it goes straight to tcp_v4_rcv. Then the loopback settles.
+     */
+    public void inject(Segment seg) {
+        try {
+            java.lang.reflect.Field fs = Model.class.getDeclaredField("stack");
+            fs.setAccessible(true);
+            Object stack = fs.get(model);
+            java.lang.reflect.Field fi = stack.getClass().getDeclaredField("input");
+            fi.setAccessible(true);
+            Object input = fi.get(stack);
+            java.lang.reflect.Method m = input.getClass().getDeclaredMethod("receive", Segment.class);
+            m.setAccessible(true);
+            m.invoke(input, seg);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+        sleepMs(0.1);
+    }
+
+    public static Segment segment(SockAddr src, SockAddr dst, long seq, long ack, int flags, int win, String data) {
+        return new Segment(src, dst, seq, ack, flags, win, 0, List.of(), data.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Milliseconds between two packets. */
+    public static double ms(Packet from, Packet to) {
+        return (to.timeNanos() - from.timeNanos()) / 1e6;
+    }
+
+    public static int[] ints(int... v) {
+        return v;
     }
 
     public static Call.Send send(int fd, String data, int flags) {
@@ -131,9 +272,9 @@ public final class Harness {
             Segment s = p.segment();
             if (s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK)) {
                 client = s.src();
-                isn.put(s.src(), s.seq());
+                isn.put(s.src() + ">" + s.dst(), s.seq());
             } else if (s.has(TcpFlags.SYN)) {
-                isn.put(s.src(), s.seq());
+                isn.put(s.src() + ">" + s.dst(), s.seq());
             }
         }
         List<String> out = new ArrayList<>();
@@ -145,7 +286,7 @@ public final class Harness {
     private String describe(Segment s) {
         String dir = s.src().port() == SERVER.port() ? "S>C" : "C>S";
         StringBuilder b = new StringBuilder(dir).append(" [").append(TcpFlags.tcpdump(s.flags())).append("]");
-        Long mine = isn.get(s.src()), theirs = isn.get(s.dst());
+        Long mine = isn.get(s.src() + ">" + s.dst()), theirs = isn.get(s.dst() + ">" + s.src());
         boolean rel = !s.has(TcpFlags.SYN) && mine != null && (s.has(TcpFlags.ACK));
         long seq = rel ? (s.seq() - mine) & 0xffffffffL : s.seq();
         if (s.has(TcpFlags.SYN)) b.append(" seq ISN");
