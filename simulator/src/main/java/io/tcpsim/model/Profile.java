@@ -25,10 +25,10 @@ public record Profile(
         int somaxconn) {         // net.core.somaxconn caps listen()'s backlog
 
     public static Profile linux6() {
-        // sndbuf: tcp_sndbuf_expand grows a connected socket's SO_SNDBUF to 3939840 (measured). Measured too: a peer
-        // that never reads lets non-blocking sends accept 3919467 bytes, 127973 of them in its receive queue, so the
-        // send queue holds 3791494 bytes of data before EAGAIN.
-        return new Profile(65495, 33554432, 4194304, 131072, 3791494, 250, 60_000_000_000L, 60_000_000_000L,
+        // sndbuf: tcp_sndbuf_expand grows a connected socket's SO_SNDBUF to 3939840 (measured). Measured too: a
+        // non-blocking send to a peer that never reads accepts 3919467 bytes, then EAGAIN. The model counts data
+        // bytes, unacknowledged or unsent, against this limit.
+        return new Profile(65495, 33554432, 4194304, 131072, 3919467, 250, 60_000_000_000L, 60_000_000_000L,
                 10_000L, true, true, 32768, 60999, 4096);
     }
 

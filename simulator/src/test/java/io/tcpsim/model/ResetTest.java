@@ -392,18 +392,31 @@ class ResetTest {
         }
     }
 
-    /** Facts 1: refused socket: recv ECONNREFUSED, then ENOTCONN; send ECONNREFUSED when it looks first. */
+    /**
+     * A refused non-blocking connect (tcp_reset in SYN_SENT sets ECONNREFUSED; tcp_done sets SHUTDOWN_MASK):
+     * recv returns the error once, then 0 (RCV_SHUTDOWN), not ENOTCONN. ENOTCONN comes only after a second connect()
+     * has disconnected the socket (sock_error path of __inet_stream_connect clears sk_shutdown). Measured on this
+     * machine: kernel-evidence/refused-recv.py: recv1 ECONNREFUSED, recv2 0, recv3 0; and connect again ->
+     * ECONNREFUSED, then recv ENOTCONN, ENOTCONN. (linux-tcp-facts.md section 1 folds the two sequences together.)
+     */
     @Test
     void refusedSocketErrnoOnce() {
         Harness h = new Harness();
         int c = (int) h.ok(new Call.Socket(Bits.SOCK_NONBLOCK));
         h.fails(new Call.Connect(c, SERVER), Errno.EINPROGRESS);
         h.fails(recv(c, 10, 0), Errno.ECONNREFUSED);
-        h.fails(recv(c, 10, 0), Errno.ENOTCONN);
+        assertEquals(0, h.call(recv(c, 10, 0)).value());
+        assertEquals(0, h.call(recv(c, 10, 0)).value());
         Harness h2 = new Harness();
         int c2 = (int) h2.ok(new Call.Socket(Bits.SOCK_NONBLOCK));
         h2.fails(new Call.Connect(c2, SERVER), Errno.EINPROGRESS);
-        h2.fails(sendNs(c2, "x"), Errno.ECONNREFUSED);
+        h2.fails(new Call.Connect(c2, SERVER), Errno.ECONNREFUSED);
+        h2.fails(recv(c2, 10, 0), Errno.ENOTCONN);
+        h2.fails(recv(c2, 10, 0), Errno.ENOTCONN);
+        Harness h3 = new Harness();
+        int c3 = (int) h3.ok(new Call.Socket(Bits.SOCK_NONBLOCK));
+        h3.fails(new Call.Connect(c3, SERVER), Errno.EINPROGRESS);
+        h3.fails(sendNs(c3, "x"), Errno.ECONNREFUSED);
     }
 
     /**

@@ -279,6 +279,10 @@ public final class TcpCalls {
         }
         while (p.copied < data.length) {
             int room = stack.profile.sndbuf() - sk.sendQueue.size();
+            // A writer that found the buffer full writes again only once it is writeable (free space at least half
+            // of what is queued, __sk_stream_is_writeable), as sk_stream_write_space would wake it. Measured: right
+            // after a send filled the buffer, the next non-blocking send gets EAGAIN although one ACK freed 32741.
+            if (sk.noSpace && !writeable(sk)) room = 0;
             if (room <= 0) {
                 sk.noSpace = true; // SOCK_NOSPACE: the next ACK that frees space calls sk_write_space
                 out().push(sk, false);
@@ -293,6 +297,12 @@ public final class TcpCalls {
         }
         if (p.copied > 0) out().push(sk, false);
         return p.copied;
+    }
+
+    /** __sk_stream_is_writeable: the free space is at least half of what is queued (sk_stream_min_wspace). */
+    boolean writeable(TcpSock sk) {
+        long queued = sk.sendQueue.size();
+        return stack.profile.sndbuf() - queued >= queued / 2;
     }
 
     /** sk_stream_wait_connect: the pending error first, EPIPE unless still connecting, EAGAIN if not waiting. */
@@ -529,7 +539,7 @@ public final class TcpCalls {
         if ((shutdown & TcpSock.RCV_SHUTDOWN) != 0) mask |= Bits.POLLIN | Bits.POLLRDNORM | Bits.POLLRDHUP;
         if (state != TcpState.SYN_SENT && state != TcpState.SYN_RECV) {
             if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= 1) mask |= Bits.POLLIN | Bits.POLLRDNORM;
-            if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || sk.sendQueue.size() < stack.profile.sndbuf()) {
+            if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || writeable(sk)) {
                 mask |= Bits.POLLOUT | Bits.POLLWRNORM;
             } else {
                 sk.noSpace = true; // tcp_poll sets SOCK_NOSPACE when it finds the socket not writeable

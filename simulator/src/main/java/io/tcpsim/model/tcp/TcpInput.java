@@ -330,7 +330,7 @@ final class TcpInput {
             sk.sndUna = ack;
             // tcp_check_space: sk_write_space only for a writer that ran out of room (measured: an EPOLLOUT|EPOLLET
             // registration sees no event for ACKs of its own small sends).
-            if (sk.noSpace && !sk.dead && sk.sendQueue.size() < stack.profile.sndbuf()) {
+            if (sk.noSpace && !sk.dead && stack.calls.writeable(sk)) {
                 sk.noSpace = false;
                 sk.waitQueue.wake(WaitQueue.KEY_WRITABLE);
             }

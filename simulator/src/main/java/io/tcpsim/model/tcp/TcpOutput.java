@@ -123,6 +123,7 @@ final class TcpOutput {
         long allowed = winFromSpace(sk, stack.profile.rcvbuf());
         long full = Math.min(sk.windowClamp, allowed);
         if (free < (full >> 1)) {
+            sk.quick = 0; // a buffer more than half full ends quickack mode (measured: one quick ACK, then 42 ms)
             free = (free >> ws) << ws;
             if (free < (allowed >> 4) || free < sk.rcvMss) return 0;
         }
@@ -295,6 +296,9 @@ final class TcpOutput {
             long windowRoom = Seq.diff(sk.sndUna + sk.sndWnd, sk.sndNxt);
             int len = (int) Math.min(Math.min(unsent, mss), Math.max(windowRoom, 0));
             if (len <= 0) return; // zero window: the persist timer is not modelled
+            // tcp_tso_should_defer: a segment cut short by the window waits for more window while data is in
+            // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
+            if (len < Math.min(unsent, mss) && sk.hasUnacked()) return;
             boolean last = len == unsent;
             if (last && len < mss && !nagleOff && sk.hasUnacked() && minshallCheck(sk)) return;
             int offset = Seq.diff(sk.sndNxt, sk.sndUna);
