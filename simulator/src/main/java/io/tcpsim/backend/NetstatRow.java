@@ -18,8 +18,23 @@ public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreig
     public String format() {
         String l = local.toString();
         String f = foreign.port() == 0 && foreign.ip() == 0 ? "0.0.0.0:*" : foreign.toString();
-        return String.format("%-4s  %6d %6d %-" + Math.max(23, l.length()) + "s %-" + Math.max(23, f.length())
-                + "s %-11s", "tcp", recvQ, sendQ, l, f, state);
+        StringBuilder b = new StringBuilder(80).append("tcp   ");
+        padLeft(b, Long.toString(recvQ), 6).append(' ');
+        padLeft(b, Long.toString(sendQ), 6).append(' ');
+        padRight(b, l, 23).append(' ');
+        padRight(b, f, 23).append(' ');
+        return padRight(b, state, 11).toString();
+    }
+
+    private static StringBuilder padLeft(StringBuilder b, String s, int w) {
+        for (int i = s.length(); i < w; i++) b.append(' ');
+        return b.append(s);
+    }
+
+    private static StringBuilder padRight(StringBuilder b, String s, int w) {
+        b.append(s);
+        for (int i = s.length(); i < w; i++) b.append(' ');
+        return b;
     }
 
     public boolean listening() {

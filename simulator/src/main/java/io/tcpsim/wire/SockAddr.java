@@ -42,6 +42,7 @@ public record SockAddr(int ip, int port) {
     }
 
     public String ipString() {
+        if (ip == LOOPBACK) return "127.0.0.1"; // the common case, without four concatenations per packet line
         return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
     }
 
