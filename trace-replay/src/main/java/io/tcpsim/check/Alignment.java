@@ -261,23 +261,45 @@ final class Alignment {
         notes.put(line, "rule " + rule.id + " (" + side + ")");
     }
 
-    /** The kernel packet's time after the kernel's run of the model packet's step, against the model's. */
+    /**
+     * The kernel packet's time against the model's, both measured from the previous event: the last line before the
+     * packet in the model's log (a call's start, a sleep, a netstat, a packet) that has a partner in the kernel's log.
+     * A call the host stretched (scheduling, JIT: the kernel call took longer than the model's) widens the window
+     * by that much, since what the call sends may leave at any point while it runs.
+     */
     private void compareTime(int index, LogLine x, LogLine y) {
-        LogLine am = ms.anchor.get(x);
-        long since = ms.sinceAnchor(x);
-        long expected;
-        if (am == null) {
-            expected = x.time();
-        } else {
-            LogLine ak = ks.steps.get(step(am));
-            expected = (ak == null ? am.time() : ak.time()) + since;
+        LogLine am = previousEvent(x);
+        LogLine ak = am == null ? null : partner.get(am);
+        long since = x.time() - (am == null ? 0 : am.time());
+        long diff = y.time() - ((ak == null ? 0 : ak.time()) + since);
+        if (diff > 0 && am instanceof LogLine.CallLine cm && ak instanceof LogLine.CallLine ck) {
+            long stretched = (ck.endTime() - ck.time()) - (cm.endTime() - cm.time());
+            diff = Math.max(0, diff - Math.max(0, stretched));
         }
-        long diff = y.time() - expected;
         if (tolerance.agrees(since, diff)) return;
-        String after = am == null ? "the start" : "line " + step(am).line();
         divergences.add(Divergence.field("packet " + (index + 1), "time",
-                Clock.millis(since) + " after " + after,
-                Clock.millis(since + diff) + " (allowed ±" + Clock.millis(tolerance.allowed(since)) + ")", x, y));
+                Clock.millis(since) + " after " + describe(am),
+                Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"
+                        + Clock.millis(tolerance.allowed(since)) + ")", x, y));
+    }
+
+    private LogLine previousEvent(LogLine x) {
+        int at = ms.lines.indexOf(x);
+        for (int n = at - 1; n >= 0; n--) {
+            LogLine l = ms.lines.get(n);
+            boolean event = switch (l.kind()) {
+                case CALL, SLEEP, NETSTAT, PACKET -> true;
+                default -> false;
+            };
+            if (event && partner.containsKey(l)) return l;
+        }
+        return null;
+    }
+
+    private String describe(LogLine l) {
+        if (l == null) return "the start";
+        if (l.kind() == LogLine.Kind.PACKET) return "packet " + (ms.packets.indexOf(l) + 1);
+        return "line " + step(l).line();
     }
 
     // ---- signals and process ends ----
