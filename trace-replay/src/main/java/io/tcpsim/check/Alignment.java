@@ -277,6 +277,11 @@ final class Alignment {
             diff = Math.max(0, diff - Math.max(0, stretched));
         }
         if (tolerance.agrees(since, diff)) return;
+        long jiffy = m.script().profile().jiffyNanos();
+        if (diff > 0 && x.time() % jiffy == 0 && diff <= tolerance.allowed(since) + jiffy) {
+            use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
+            return;
+        }
         divergences.add(Divergence.field("packet " + (index + 1), "time",
                 Clock.millis(since) + " after " + describe(am),
                 Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"

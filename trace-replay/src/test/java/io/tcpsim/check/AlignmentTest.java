@@ -81,6 +81,22 @@ class AlignmentTest {
     }
 
     @Test
+    void aTimerPacketMayBeOneJiffyLateNeverEarly() throws Exception {
+        // Packet 5 of close-then-send is the ACK of the FIN, on the model's 4 ms tick (from the timer).
+        Script s = ScriptParser.parse("t.yaml", CheckKernelTest.CLOSE_THEN_SEND);
+        RunLog cts = Runner.run(s, new Model(s.profile(), 1));
+        RunLog late = edit(cts, 5, p -> new Packet(p.timeNanos() + 7_000_000, p.ipId(), p.segment()));
+        Verdict v = Check.compare(cts, late);
+        assertEquals(List.of(), v.divergences());
+        assertEquals("timer-tick-late x1", v.rulesText());
+        RunLog tooLate = edit(cts, 5, p -> new Packet(p.timeNanos() + 8_100_000, p.ipId(), p.segment()));
+        assertEquals("packet 5 field time: model 3.970 ms after packet 4 vs kernel 12.070 ms (allowed ±4.000 ms)",
+                Check.compare(cts, tooLate).divergences().get(0).text());
+        RunLog early = edit(cts, 5, p -> new Packet(p.timeNanos() - 8_000_000 + 4_100_000, p.ipId(), p.segment()));
+        assertEquals(List.of(), Check.compare(cts, early).divergences()); // 0.07 ms after the FIN: within 4 ms
+    }
+
+    @Test
     void anExtraPureAckCarriedByTheNextPacketIsAcceptedAndNamed() throws Exception {
         RunLog m = model();
         // The kernel's ACK timer beat the application: a pure ACK just before the server's FIN, same ack number.
