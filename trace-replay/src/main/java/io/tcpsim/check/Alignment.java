@@ -6,7 +6,6 @@ import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
 import io.tcpsim.script.Step;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -405,9 +404,5 @@ final class Alignment {
         if (l instanceof LogLine.CallLine c) return c.resultText();
         if (l instanceof LogLine.NotReachedLine r) return "not reached (" + r.why() + ")";
         return Objects.toString(l.kind());
-    }
-
-    static String arrays(int[] v) {
-        return v == null ? "-" : Arrays.toString(v);
     }
 }
