@@ -66,12 +66,14 @@ class CheckKernelTest {
         assertEquals(v.divergences().get(0).text(), report.get(0));
         assertEquals("  model:  00:00:00.020060 [main] send(s, \"a\", MSG_NOSIGNAL) = -1 ECONNRESET (Connection reset by peer)",
                 report.get(1));
-        assertTrue(report.get(2).startsWith("  kernel: 00:00:00.0"), report.get(2));
-        assertTrue(report.get(2).endsWith(" [main] send(s, \"a\", MSG_NOSIGNAL) = -1 EPIPE (Broken pipe)"), report.get(2));
+        assertTrue(report.get(2).startsWith("  kernel: 00:00:0"), report.get(2));
+        // A busy host may stretch any kernel call past 1 ms, which then prints <blocked X ms>.
+        assertTrue(report.get(2).matches(".* \\[main\\] send\\(s, \"a\", MSG_NOSIGNAL\\) = -1 EPIPE \\(Broken pipe\\)"
+                + "( <blocked [0-9.]+ ms>)?"), report.get(2));
         List<String> marked = report.stream().filter(l -> l.startsWith(">>> ")).toList();
         assertEquals(1, marked.size(), String.join("\n", report));
         assertTrue(marked.get(0).matches(">>> 00:00:00\\.020060 \\[main\\] send\\(s, \"a\", MSG_NOSIGNAL\\) = -1 ECONNRESET "
-                + "\\(Connection reset by peer\\) +\\| 00:00:00\\.0\\d{5} \\[main\\] send\\(s, \"a\", MSG_NOSIGNAL\\) = -1 EPIPE "
-                + "\\(Broken pipe\\)"), marked.get(0));
+                + "\\(Connection reset by peer\\) +\\| 00:00:0\\d\\.\\d{6} \\[main\\] send\\(s, \"a\", MSG_NOSIGNAL\\) = -1 EPIPE "
+                + "\\(Broken pipe\\)( <blocked [0-9.]+ ms>)?"), marked.get(0));
     }
 }
