@@ -33,7 +33,11 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    static Env env;
+    private final Env env;
+
+    Main(Env env) {
+        this.env = env;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,8 +58,18 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(String[] args, Env e) {
-        env = e;
-        CommandLine cl = new CommandLine(new Main());
+        // Commands get the environment through their constructors: no global state (tests run several at once).
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                try {
+                    return cls.getDeclaredConstructor(Env.class).newInstance(e);
+                } catch (NoSuchMethodException noEnv) {
+                    return CommandLine.defaultFactory().create(cls);
+                }
+            }
+        };
+        CommandLine cl = new CommandLine(new Main(e), factory);
         cl.setOut(e.out());
         cl.setErr(e.err());
         cl.setParameterExceptionHandler((ex, a) -> {
