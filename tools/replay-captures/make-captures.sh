@@ -24,3 +24,4 @@ capture request-response-any request-response any "" pcap
 # Wireshark would write it (SHB, IDB with if_tsresol 9, EPBs), and one big-endian with microseconds.
 python3 "$here/to-pcapng.py" "$out/close-then-send-$k.pcap" "$out/close-then-send-$k.pcapng"
 python3 "$here/to-pcapng.py" "$out/request-response-$k.pcap" "$out/request-response-be-$k.pcapng" --big-endian --tsresol 6
+python3 "$here/to-pcapng.py" "$out/linger-zero-$k.pcap" "$out/linger-zero-spb-$k.pcapng" --spb

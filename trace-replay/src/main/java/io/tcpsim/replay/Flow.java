@@ -564,7 +564,16 @@ final class Flow {
                     + "the model sent once (loopback loses nothing); the replay goes on with the capture");
             return;
         }
-        if (best != null && (best.segment.flags() == s.flags() || s.length() == 0 && best.segment.length() == 0)) {
+        boolean sameKind = best != null && (best.segment.flags() == s.flags()
+                || s.length() == 0 && best.segment.length() == 0);
+        if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && rel(s.ack(), sides[1 - x].capIsn) > sides[1 - x].appNext) {
+            if (sameKind) pending.remove(best);
+            diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, best == null ? null : line(best, true),
+                    "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
+                    + ", " + SIDE[1 - x] + " sent up to " + sides[1 - x].appNext + ")");
+            return;
+        }
+        if (sameKind) {
             pending.remove(best);
             diverge(Divergence.Kind.DIFFERENT, c.index, capLine, line(best, true), differences(s, best.segment, x));
             return;
@@ -572,9 +581,6 @@ final class Flow {
         String why;
         if (s.has(TcpFlags.RST)) why = "an RST the model's " + SIDE[x] + " would not send (its state: "
                 + sides[x].state + (sides[x].fd < 0 ? ", no descriptor open" : "") + ")";
-        else if (s.has(TcpFlags.ACK) && rel(s.ack(), sides[1 - x].capIsn) > sides[1 - x].appNext)
-            why = "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
-                    + ", sent up to " + sides[1 - x].appNext + ")";
         else if (s.length() > 0 && sides[x].fd < 0) why = SIDE[x] + " sends data after its socket is gone ("
                 + sides[x].state + ")";
         else why = "the model's " + SIDE[x] + " (" + sides[x].state + ") sends no such packet";
