@@ -261,13 +261,16 @@ final class Flow {
         midstream = true;
         resyncing = true;
         call(C, new Call.Connect(cl.fd, sides[S].modelAddr));
-        model.drainEvents();
+        // The model's own handshake is not compared with anything; only its ISNs are kept.
+        for (Event e : model.drainEvents()) {
+            if (e instanceof Event.PacketSent ps && ps.packet().segment().has(TcpFlags.SYN)) {
+                Segment seg = ps.packet().segment();
+                sides[seg.src().equals(sides[C].modelAddr) ? C : S].modelIsn = seg.seq();
+            }
+        }
         acceptIfReady();
         model.drainEvents();
         for (Side sd : sides) sd.state = "ESTABLISHED";
-        // Both ISNs are learnt from the model's own handshake, which is not part of the capture.
-        sides[C].modelIsn = -2;
-        sides[S].modelIsn = -2;
         notes.add("the capture starts mid-connection (packet " + c.index + " is not a SYN): the model connected "
                 + "outside the capture and adopted the observed sequence numbers");
     }
@@ -290,10 +293,6 @@ final class Flow {
                 Segment seg = ps.packet().segment();
                 int x = seg.src().equals(sides[C].modelAddr) ? C : S;
                 Side me = sides[x];
-                if (me.modelIsn == -2 && seg.has(TcpFlags.ACK)) {
-                    // midstream adoption: the model's handshake already ran; derive ISNs from its first packet
-                    me.modelIsn = -1;
-                }
                 if (seg.has(TcpFlags.SYN)) me.modelIsn = seg.seq();
                 if (pending.size() >= MAX_PENDING) {
                     Predicted old = pending.poll();
