@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One TCP connection of the capture, replayed through its own {@link Model}: the client binds the captured port and
@@ -57,6 +58,9 @@ final class Flow {
         long modelIsn = -1;
         /** Next sequence number (relative) the application has handed to the model: 1 + bytes sent (+1 for the FIN). */
         long appNext = 1;
+        /** Highest relative sequence number the capture has shown this side send (end of data, SYN and FIN). */
+        long capNext;
+        long capNextBefore;
         int fd = -1;
         Fin fin = Fin.NONE;
         long finPacket;
@@ -69,6 +73,8 @@ final class Flow {
     }
 
     final int number;
+    /** The flow table's key for this flow. */
+    Object key;
     private final Replay replay;
     private final ArrayDeque<Captured> buffer = new ArrayDeque<>();
     private final Side[] sides = {new Side(), new Side()};
@@ -98,9 +104,13 @@ final class Flow {
     Captured lastCaptured;
     private Predicted lastSent;
 
-    Flow(int number, Replay replay) {
+    private final boolean annotate;
+    private String clientPrefix, serverPrefix;
+
+    Flow(int number, Replay replay, boolean annotate) {
         this.number = number;
         this.replay = replay;
+        this.annotate = annotate;
     }
 
     // ------------------------------------------------------------------ feeding
@@ -161,6 +171,10 @@ final class Flow {
         if (s.has(TcpFlags.ACK) && sides[1 - x].capIsn < 0 && midstream) sides[1 - x].capIsn = (s.ack() - 1) & MASK;
         if (me.capIsn < 0 && midstream) me.capIsn = (s.seq() - 1) & MASK;
 
+        if (me.capIsn >= 0) {
+            me.capNextBefore = me.capNext;
+            me.capNext = Math.max(me.capNext, rel(s.seq(), me.capIsn) + s.seqLength());
+        }
         long t = c.packet.timeNanos() - t0;
         long tol = Math.max(TOLERANCE_NANOS, (t - prevRel) / 8);
         advance(t);
@@ -216,20 +230,9 @@ final class Flow {
         sides[C].modelAddr = loop ? client : new SockAddr(0x7f000002, client.port());
         sides[S].modelAddr = loop ? server : new SockAddr(SockAddr.LOOPBACK, server.port());
 
-        Profile profile = Profile.linux6();
-        if (syn) {
-            boolean ts = false, sack = false;
-            for (TcpOption o : s.options()) {
-                if (o instanceof TcpOption.Mss m && m.mss() >= 88 && m.mss() <= 65495) {
-                    profile = profile.with("mss", "" + m.mss());
-                }
-                if (o instanceof TcpOption.Timestamps) ts = true;
-                if (o == TcpOption.SACK_PERMITTED) sack = true;
-            }
-            if (!ts) profile = profile.with("tcp_timestamps", "0");
-            if (!sack) profile = profile.with("tcp_sack", "0");
-        }
-        model = new Model(profile, number);
+        clientPrefix = sides[C].modelAddr + " > ";
+        serverPrefix = sides[S].modelAddr + " > ";
+        model = new Model(syn ? Profiles.forSyn(s) : Profiles.LINUX6, number);
 
         // A listener, unless the server answers the SYN with an RST (nothing listens: the connection is refused).
         boolean listener = true;
@@ -298,12 +301,12 @@ final class Flow {
                     Predicted old = pending.poll();
                     missing(old);
                 }
-                lastSent = new Predicted(ps.packet().timeNanos(), x, seg, new ArrayList<>(1));
+                lastSent = new Predicted(ps.packet().timeNanos(), x, seg, annotate ? new ArrayList<>(1) : null);
                 pending.add(lastSent);
             } else if (e instanceof Event.StateChanged sc) {
                 int x;
-                if (sc.endpoint().startsWith(sides[C].modelAddr + " > ")) x = C;
-                else if (sc.endpoint().startsWith(sides[S].modelAddr + " > ")) x = S;
+                if (sc.endpoint().startsWith(clientPrefix)) x = C;
+                else if (sc.endpoint().startsWith(serverPrefix)) x = S;
                 else continue;
                 Side me = sides[x];
                 // A timewait minisock taking over is one state change on the wire, not two (tcp_time_wait).
@@ -322,9 +325,11 @@ final class Flow {
                     droppedStates++;
                 }
                 // The change belongs to the packet whose arrival caused it: the model's last packet, once matched.
-                String note = SIDE[x] + " " + from + " -> " + sc.to();
-                if (lastSent != null && pending.contains(lastSent)) lastSent.notes.add(note);
-                else if (current != null) current.note(note);
+                if (annotate) {
+                    String note = SIDE[x] + " " + from + " -> " + sc.to();
+                    if (lastSent != null && lastSent.notes != null && pending.contains(lastSent)) lastSent.notes.add(note);
+                    else if (current != null) current.note(note);
+                }
             }
         }
     }
@@ -364,14 +369,21 @@ final class Flow {
         }
         if (cap.length() != mod.length()) field(b, "length", "" + mod.length(), "" + cap.length());
         if (cap.window() != mod.window()) field(b, "win", "" + mod.window(), "" + cap.window());
-        String ck = kinds(cap), mk = kinds(mod);
-        if (!ck.equals(mk)) field(b, "options", "[" + mk + "]", "[" + ck + "]");
+        if (!sameKinds(cap.options(), mod.options())) {
+            field(b, "options", "[" + kinds(mod) + "]", "[" + kinds(cap) + "]");
+        }
         return b.length() == 0 ? null : b.toString();
     }
 
     private static void field(StringBuilder b, String name, String expected, String actual) {
         if (b.length() > 0) b.append("; ");
         b.append(name).append(": expected ").append(expected).append(" vs actual ").append(actual);
+    }
+
+    private static boolean sameKinds(List<TcpOption> a, List<TcpOption> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) if (a.get(i).kind() != b.get(i).kind()) return false;
+        return true;
     }
 
     private static String kinds(Segment s) {
@@ -402,18 +414,18 @@ final class Flow {
             if (differences(s, p.segment, x) != null) continue;
             if (Math.abs(p.time - t) <= tol) {
                 it.remove();
-                for (String n : p.notes) c.note(n);
+                if (p.notes != null) for (String n : p.notes) c.note(n);
                 forgiveRiders(s, x, t, tol);
                 return true;
             }
             if (late == null) late = p;
         }
         if (late != null && !isApp(s, x)) {
-            pending.remove(late);
-            for (String n : late.notes) c.note(n);
-            diverge(Divergence.Kind.TIMING, c.index, line(c.packet, x, true), line(late, true),
-                    String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
-                            t / 1e6, late.time / 1e6));
+            Predicted lp = late;
+            pending.remove(lp);
+            if (lp.notes != null) for (String n : lp.notes) c.note(n);
+            diverge(Divergence.Kind.TIMING, c.index, () -> line(c.packet, x, true), () -> line(lp, true), () -> String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
+                            t / 1e6, lp.time / 1e6));
             return true;
         }
         return false;
@@ -546,35 +558,44 @@ final class Flow {
         Segment s = c.packet.segment();
         // Resynchronising after a midstream start: handshake leftovers and ACKs the model already sent are expected.
         if (resyncing && !isApp(s, x)) {
-            c.note("not compared: the model is resynchronising");
+            if (annotate) c.note("not compared: the model is resynchronising");
             return;
         }
-        boolean retransmission = s.length() > 0 && rel(s.seq(), sides[x].capIsn) + s.length() <= sides[x].appNext
+        // Data the capture already showed this side send is a retransmission; data the application handed over but
+        // the model has not sent in this shape is a difference in segmentation (Nagle, coalescing).
+        boolean retransmission = s.length() > 0 && rel(s.seq(), sides[x].capIsn) + s.length() <= sides[x].capNextBefore
                 && !s.has(TcpFlags.RST);
+        boolean resegmented = !retransmission && s.length() > 0 && !s.has(TcpFlags.RST)
+                && rel(s.seq(), sides[x].capIsn) + s.length() <= sides[x].appNext;
         // The closest prediction from the same side: the one with the same flags, else the oldest.
         Predicted best = null;
         for (Predicted p : pending) {
             if (p.side != x) continue;
             if (best == null || p.segment.flags() == s.flags() && best.segment.flags() != s.flags()) best = p;
         }
-        String capLine = line(c.packet, x, true);
+        Predicted bestP = best;
+        Supplier<String> capLine = () -> line(c.packet, x, true);
         if (retransmission) {
-            diverge(Divergence.Kind.RETRANSMISSION, c.index, capLine, null, SIDE[x] + " sends data again that "
+            diverge(Divergence.Kind.RETRANSMISSION, c.index, capLine, () -> null, () -> SIDE[x] + " sends data again that "
                     + "the model sent once (loopback loses nothing); the replay goes on with the capture");
+            return;
+        }
+        if (resegmented) {
+            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, () -> bestP == null ? null : line(bestP, true),
+                    () -> "the model sends these bytes in other segments (it holds or coalesces small writes: Nagle)");
             return;
         }
         boolean sameKind = best != null && (best.segment.flags() == s.flags()
                 || s.length() == 0 && best.segment.length() == 0);
         if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && rel(s.ack(), sides[1 - x].capIsn) > sides[1 - x].appNext) {
             if (sameKind) pending.remove(best);
-            diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, best == null ? null : line(best, true),
-                    "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
+            diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
                     + ", " + SIDE[1 - x] + " sent up to " + sides[1 - x].appNext + ")");
             return;
         }
         if (sameKind) {
             pending.remove(best);
-            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, line(best, true), differences(s, best.segment, x));
+            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, () -> line(bestP, true), () -> differences(s, bestP.segment, x));
             return;
         }
         String why;
@@ -583,7 +604,7 @@ final class Flow {
         else if (s.length() > 0 && sides[x].fd < 0) why = SIDE[x] + " sends data after its socket is gone ("
                 + sides[x].state + ")";
         else why = "the model's " + SIDE[x] + " (" + sides[x].state + ") sends no such packet";
-        diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, best == null ? null : line(best, true), why);
+        diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> why);
     }
 
     private void afterPacket(Captured c, int x) {
@@ -626,9 +647,9 @@ final class Flow {
     }
 
     private void missing(Predicted p) {
-        if (current != null) for (String n : p.notes) current.note(n);
+        if (current != null && p.notes != null) for (String n : p.notes) current.note(n);
         if (resyncing) return;
-        diverge(Divergence.Kind.MISSING, 0, null, line(p, true), "the model's " + SIDE[p.side] + " sends this packet ("
+        diverge(Divergence.Kind.MISSING, 0, () -> null, () -> line(p, true), () -> "the model's " + SIDE[p.side] + " sends this packet ("
                 + describe(p.segment) + "); the capture does not have it");
     }
 
@@ -667,7 +688,7 @@ final class Flow {
             return;
         }
         calls.add(new FlowReport.InferredCall(SIDE[side], call, res, packet, observed, note, 1));
-        if (current != null && packet == current.index) current.note(SIDE[side] + ": " + call + " = " + res);
+        if (annotate && current != null && packet == current.index) current.note(SIDE[side] + ": " + call + " = " + res);
     }
 
     private static String result(Result r) {
@@ -676,11 +697,16 @@ final class Flow {
         return "" + r.value();
     }
 
-    private void diverge(Divergence.Kind kind, long packet, String captured, String expected, String detail) {
+    /** Records a divergence; its text is built only when it is kept or shown (a long flow may have millions). */
+    private void diverge(Divergence.Kind kind, long packet, Supplier<String> captured, Supplier<String> expected,
+                         Supplier<String> detail) {
         divergenceCount++;
         replay.divergence();
-        if (current != null) current.note("! " + kind.word + ": " + detail);
-        if (divergences.size() < MAX_DIVERGENCES) divergences.add(new Divergence(kind, packet, captured, expected, detail));
+        boolean keep = divergences.size() < MAX_DIVERGENCES;
+        if (!keep && !annotate) return;
+        String d = detail.get();
+        if (annotate && current != null) current.note("! " + kind.word + ": " + d);
+        if (keep) divergences.add(new Divergence(kind, packet, captured.get(), expected.get(), d));
     }
 
     // ------------------------------------------------------------------ printing

@@ -145,7 +145,8 @@ public final class Replay {
             f = null;
         }
         if (f == null) {
-            f = new Flow(nextFlow++, this);
+            f = new Flow(nextFlow++, this, annotate);
+            f.key = key;
             flows.put(key, f);
             totals.flows++;
         }
@@ -179,7 +180,7 @@ public final class Replay {
     }
 
     private void removeFlow(Flow f) {
-        flows.values().removeIf(v -> v == f);
+        flows.remove(f.key, f);
     }
 
     /** Called by a flow whose connection is over: it is reported now and dropped. */
