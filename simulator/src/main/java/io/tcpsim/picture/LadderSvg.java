@@ -103,7 +103,7 @@ public final class LadderSvg {
         String draw() {
             order();
             columnsAcross();
-            subtitle = wrap(ladder.subtitle(), (int) ((width - 2 * MARGIN) / (12 * SANS_EM)));
+            subtitle = wrap(ladder.subtitle(), Math.min(120, (int) ((width - 2 * MARGIN) / (12 * SANS_EM))));
             double headerTop = MARGIN + TITLE_PX + 8 + subtitle.size() * 16 + 10;
             boolean groups = ladder.columns().stream().anyMatch(c -> c.group() != null);
             top = headerTop + (groups ? 22 : 0) + 48;
@@ -118,8 +118,9 @@ public final class LadderSvg {
             out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
             heading(headerTop, groups);
             timeAxis();
-            gapBands();
+            gapBands(false);
             lifelines();
+            gapBands(true);
             for (Object item : items) item(item);
             end();
             legend(legendTop, true);
@@ -326,19 +327,27 @@ public final class LadderSvg {
             }
         }
 
-        void gapBands() {
+        /** The bands first, under the lifelines; their labels after, over them. */
+        void gapBands(boolean labels) {
             for (Gap g : gaps) {
+                if (labels) {
+                    gapLabel(g);
+                    continue;
+                }
                 out.append("<rect x=\"").append(num(MARGIN)).append("\" y=\"").append(num(g.top() + 3)).append("\" width=\"")
                         .append(num(width - 2 * MARGIN)).append("\" height=\"").append(num(GAP_H - 6))
                         .append("\" fill=\"#f5f7f8\"/>\n");
                 text(TIME_W - 12, g.top() + GAP_H / 2 + 4, "\u2248", "text-anchor=\"end\" font-size=\"14\" fill=\"#90a4ae\"");
-                double centre = n == 0 ? width / 2 : (x[0] + x[n - 1]) / 2;
-                double w = monoWidth(g.text(), NOTE_PX) + 14;
-                out.append("<rect x=\"").append(num(centre - w / 2)).append("\" y=\"").append(num(g.top() + 6))
-                        .append("\" width=\"").append(num(w)).append("\" height=\"18\" rx=\"9\" fill=\"#ffffff\" stroke=\"#cfd8dc\"/>\n");
-                text(centre, g.top() + GAP_H / 2 + 4, g.text(), "text-anchor=\"middle\" font-size=\"" + NOTE_PX
-                        + "\" font-style=\"italic\" fill=\"#546e7a\"");
             }
+        }
+
+        void gapLabel(Gap g) {
+            double centre = n == 0 ? width / 2 : (x[0] + x[n - 1]) / 2;
+            double w = monoWidth(g.text(), NOTE_PX) + 14;
+            out.append("<rect x=\"").append(num(centre - w / 2)).append("\" y=\"").append(num(g.top() + 6))
+                    .append("\" width=\"").append(num(w)).append("\" height=\"18\" rx=\"9\" fill=\"#ffffff\" stroke=\"#cfd8dc\"/>\n");
+            text(centre, g.top() + GAP_H / 2 + 4, g.text(), "text-anchor=\"middle\" font-size=\"" + NOTE_PX
+                    + "\" font-style=\"italic\" fill=\"#546e7a\"");
         }
 
         /** Each lifeline: faint until its first mark, then held (solid), orphan (dashed) or ended, dotted in gaps. */

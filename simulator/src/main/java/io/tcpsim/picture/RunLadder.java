@@ -52,9 +52,10 @@ public final class RunLadder {
             this.backend = backend;
         }
 
+        /** Records nothing for a backend that cannot show its endpoints (the kernel): the picture then goes by descriptors. */
         @Override
         public void accept(Runner.StepDone done) {
-            steps.add(new StepState(done, backend instanceof Inspectable i ? i.endpoints() : List.of()));
+            if (backend instanceof Inspectable i) steps.add(new StepState(done, i.endpoints()));
         }
 
         public List<StepState> steps() {
@@ -340,9 +341,12 @@ public final class RunLadder {
             TcpdumpPrinter printer = new TcpdumpPrinter();
             PacketLabels labels = new PacketLabels();
             long delay = script.profile().loopbackDelayNanos();
+            int lastStep = -1;
             for (LogLine l : log.lines()) {
-                if (!dirty.isEmpty() && l.time() > dirtyTime) settle();
                 int step = stepOf.getOrDefault(l, -1);
+                if (step != lastStep || steps.isEmpty() && l.time() > until) settle(lastStep);
+                lastStep = step;
+                until = Math.max(until, l.time());
                 switch (l.kind()) {
                     case PACKET -> {
                         Segment s = ((LogLine.PacketLine) l).packet().segment();
@@ -387,7 +391,7 @@ public final class RunLadder {
                     }
                 }
             }
-            settle();
+            settle(lastStep);
         }
 
         int column(String addr) {
@@ -462,9 +466,18 @@ public final class RunLadder {
             String qualifier = null;
             String peer = remote(ep);
             if (peer != null && manyConnections(lane)) qualifier = "peer :" + peer.substring(peer.lastIndexOf(':') + 1);
+            // The listener shares the server's lifeline; after LISTEN its states would read as the connection's.
+            if (peer == null && lane.listens && !st.to().equals("LISTEN") && hasConnections(lane)) qualifier = "listener";
             marks.add(new Ladder.State(st.time(), lane.column, st.to(), qualifier,
                     ep + ": " + st.from() + " \u2192 " + st.to() + " (" + st.why() + ")", step));
             restyle(lane, st.time());
+        }
+
+        boolean hasConnections(Lane lane) {
+            for (LogLine l : log.lines())
+                if (l instanceof LogLine.StateLine s && remote(s.endpoint()) != null && local(s.endpoint()).equals(lane.key))
+                    return true;
+            return false;
         }
 
         /** Whether the lane hosts several connections over the whole run (decided up front, so labels agree). */
@@ -497,40 +510,82 @@ public final class RunLadder {
             restyle(fd.lane, time);
         }
 
-        /** Lanes whose line may have changed at {@link #dirtyTime}: settled once that instant is over. */
-        final Set<Lane> dirty = new LinkedHashSet<>();
-        long dirtyTime;
+        /**
+         * Where in {@link #marks} something happened that may change a lane's line (a descriptor made or closed, a
+         * state), and when; {@link #until} is the latest time seen since the lines were last settled.
+         */
+        final Map<Lane, long[]> dirty = new LinkedHashMap<>();
+        long until;
 
         void restyle(Lane lane, long time) {
             if (lane.column < 0) return;
-            dirty.add(lane);
-            dirtyTime = Math.max(dirtyTime, time);
+            dirty.putIfAbsent(lane, new long[] {marks.size(), time});
         }
 
         /**
-         * A close with SO_LINGER 0 releases the descriptor and then resets the socket in the same instant: the line
-         * is decided when the instant is over, so it ends instead of showing an orphan for no time.
+         * Decides every lane's line once a step is over (without snapshots: also when time moves on), so that a
+         * close with SO_LINGER 0, which releases the descriptor and resets the socket in one step, ends the line
+         * instead of showing an orphan for no time. An orphan is drawn from where its descriptor went; an end after
+         * everything of the step (the last RST leaves first).
          */
-        void settle() {
-            for (Lane lane : dirty) settle(lane, dirtyTime);
+        void settle(int finished) {
+            List<EndpointSnapshot> snapshot = finished >= 0 && finished < steps.size() ? steps.get(finished).endpoints() : null;
+            List<Ladder.Lifeline> ends = new ArrayList<>();
+            List<long[]> at = new ArrayList<>(); // index, position in changes
+            List<Ladder.Lifeline> changes = new ArrayList<>();
+            for (Lane lane : lanes.values()) {
+                if (lane.column < 0) continue;
+                Ladder.Line line = snapshot != null && lane.kind == LaneKind.TCP ? fromSnapshot(lane, snapshot)
+                        : lane.held > 0 ? Ladder.Line.HELD : lane.liveCount() > 0 ? Ladder.Line.ORPHAN : Ladder.Line.ENDED;
+                long[] where = dirty.get(lane);
+                Ladder.Lifeline change = change(lane, line, where == null ? until : where[1]);
+                if (change == null) continue;
+                if (change.line() == Ladder.Line.ENDED || where == null) {
+                    ends.add(new Ladder.Lifeline(until, change.column(), change.line(), change.text()));
+                } else {
+                    at.add(new long[] {where[0], changes.size()});
+                    changes.add(change);
+                }
+            }
             dirty.clear();
+            at.sort((a, b) -> Long.compare(b[0], a[0]));
+            for (long[] a : at) marks.add((int) a[0], changes.get((int) a[1]));
+            marks.addAll(ends);
         }
 
-        void settle(Lane lane, long time) {
-            Ladder.Line line = lane.held > 0 ? Ladder.Line.HELD : lane.liveCount() > 0 ? Ladder.Line.ORPHAN : Ladder.Line.ENDED;
-            if (line == lane.line) return;
+        /**
+         * From the endpoints after the step: a lane that has connections is held while a descriptor or the accept
+         * queue holds one of them, and orphaned when only orphans are left (the listener beside them does not
+         * count: it is the connection the arrows are about); without connections, the listener or bound socket
+         * decides; with nothing on the address, the descriptors that are still open do (a socket never bound).
+         */
+        Ladder.Line fromSnapshot(Lane lane, List<EndpointSnapshot> snapshot) {
+            boolean conns = false, connHeld = false, any = false, anyHeld = false;
+            for (EndpointSnapshot e : snapshot) {
+                if (!e.local().equals(lane.key)) continue;
+                boolean owned = !e.owner().equals("orphan") && !e.owner().equals("timewait minisock");
+                any = true;
+                anyHeld |= owned;
+                if (!e.remote().equals("*") && !e.remote().endsWith(":0")) {
+                    conns = true;
+                    connHeld |= owned;
+                }
+            }
+            if (conns) return connHeld ? Ladder.Line.HELD : Ladder.Line.ORPHAN;
+            if (any) return anyHeld ? Ladder.Line.HELD : Ladder.Line.ORPHAN;
+            return lane.held > 0 ? Ladder.Line.HELD : Ladder.Line.ENDED;
+        }
+
+        Ladder.Lifeline change(Lane lane, Ladder.Line line, long time) {
+            if (line == lane.line) return null;
             if (lane.line == null && line != Ladder.Line.HELD) {
                 // A lifeline seen first through the wire (a peer that no descriptor holds yet).
                 lane.line = line;
-                if (line == Ladder.Line.ENDED) return;
+                if (line == Ladder.Line.ENDED) return null;
             }
             lane.line = line;
-            String text = switch (line) {
-                case HELD -> null;
-                case ORPHAN -> lane.kind == LaneKind.TCP ? "no descriptor left: orphan" : null;
-                case ENDED -> null;
-            };
-            marks.add(new Ladder.Lifeline(time, lane.column, line, text));
+            String text = line == Ladder.Line.ORPHAN && lane.kind == LaneKind.TCP ? "no descriptor left: orphan" : null;
+            return new Ladder.Lifeline(time, lane.column, line, text);
         }
 
         static String stepText(Step step) {
