@@ -468,6 +468,12 @@ public final class RunLadder {
             if (peer != null && manyConnections(lane)) qualifier = "peer :" + peer.substring(peer.lastIndexOf(':') + 1);
             // The listener shares the server's lifeline; after LISTEN its states would read as the connection's.
             if (peer == null && lane.listens && !st.to().equals("LISTEN") && hasConnections(lane)) qualifier = "listener";
+            // What an RST left behind for the next call (tcp_reset's sk_err), the reason for the errors that follow.
+            int err = st.why().indexOf("sk_err=");
+            if (err >= 0) {
+                String pending = st.why().substring(err).split("[ ,;)]")[0];
+                qualifier = qualifier == null ? pending : qualifier + ", " + pending;
+            }
             marks.add(new Ladder.State(st.time(), lane.column, st.to(), qualifier,
                     ep + ": " + st.from() + " \u2192 " + st.to() + " (" + st.why() + ")", step));
             restyle(lane, st.time());
