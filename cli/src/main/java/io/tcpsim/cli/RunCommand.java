@@ -100,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Writes a picture; false (after one line on stderr) when the file cannot be written. */
-    private static boolean write(Path target, java.util.function.Supplier<String> text, PrintWriter err) {
+    static boolean write(Path target, java.util.function.Supplier<String> text, PrintWriter err) {
         if (target == null) return true;
         try {
             Files.writeString(target, text.get(), StandardCharsets.UTF_8);

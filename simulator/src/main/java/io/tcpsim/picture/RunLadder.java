@@ -83,6 +83,7 @@ public final class RunLadder {
         final CallTemplate madeBy;
         String addr;
         Lane lane;
+        boolean listener; // the kernel reports no LISTEN state: the call says it
         boolean open = true;
 
         Fd(String name, String process, CallTemplate madeBy) {
@@ -201,6 +202,7 @@ public final class RunLadder {
                             made.add(fd);
                         }
                         if (step.call() instanceof CallTemplate.Bind b && !used.isEmpty()) used.get(0).addr = b.addr().toString();
+                        if (step.call() instanceof CallTemplate.Listen && !used.isEmpty()) used.get(0).listener = true;
                     }
                     if (step.call() instanceof CallTemplate.Connect k && !used.isEmpty() && used.get(0).addr == null) {
                         connecting.add(used.get(0));
@@ -241,6 +243,7 @@ public final class RunLadder {
                 else if (fd.madeBy instanceof CallTemplate.SocketPair) fd.lane = lane("unix:" + fd.name + "#" + allFds.indexOf(fd), LaneKind.UNIX);
                 else if (fd.addr != null) fd.lane = tcpLane(fd.addr);
                 if (fd.lane != null) {
+                    fd.lane.listens |= fd.listener;
                     fd.lane.processes.add(fd.process);
                     fd.lane.fds.add(fd.name);
                     home.putIfAbsent(fd.process, fd.lane);
