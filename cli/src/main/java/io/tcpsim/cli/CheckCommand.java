@@ -7,6 +7,11 @@ import io.tcpsim.check.Check;
 import io.tcpsim.check.Divergence;
 import io.tcpsim.check.Verdict;
 import io.tcpsim.kernel.KernelUnavailableException;
+import io.tcpsim.picture.Ladder;
+import io.tcpsim.picture.LadderHtml;
+import io.tcpsim.picture.LadderSvg;
+import io.tcpsim.picture.RunLadder;
+import io.tcpsim.picture.SideBySide;
 import io.tcpsim.run.Clock;
 import io.tcpsim.run.RunLog;
 import io.tcpsim.run.Runner;
@@ -51,6 +56,13 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per kernel run, then an end object.")
     boolean json;
 
+    @Option(names = "--svg", paramLabel = "FILE", description = "Also draw the model's run and the kernel's side by side in FILE "
+            + "(SVG): the first run that differs, else the last; its first divergence highlighted.")
+    Path svg;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "The same picture as an HTML page with details on hover.")
+    Path html;
+
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
@@ -66,7 +78,12 @@ final class CheckCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         long s = ScriptFile.seed(seed, script);
-        RunLog model = Runner.run(script, env.backend().apply(script.profile(), s));
+        Backend modelBackend = env.backend().apply(script.profile(), s);
+        RunLadder.Recorder modelSteps = new RunLadder.Recorder(modelBackend);
+        RunLog model = Runner.run(script, modelBackend, modelSteps);
+        RunLog pictured = null;
+        Verdict picturedVerdict = null;
+        int picturedRun = 0;
 
         if (!json) out.println("# tcpsim check " + file + " --seed " + s + " --runs " + runs);
         int agreeing = 0;
@@ -82,8 +99,14 @@ final class CheckCommand implements Callable<Integer> {
                 return Main.BAD_INPUT;
             }
             long t0 = System.nanoTime();
-            Verdict v = Check.compare(model, Runner.run(script, kernel));
+            RunLog kernelLog = Runner.run(script, kernel);
+            Verdict v = Check.compare(model, kernelLog);
             long took = System.nanoTime() - t0;
+            if (picturedVerdict == null || picturedVerdict.agrees()) {
+                pictured = kernelLog;
+                picturedVerdict = v;
+                picturedRun = run;
+            }
             if (v.agrees()) agreeing++;
             else if (firstBad == null) {
                 firstBad = v;
@@ -111,7 +134,30 @@ final class CheckCommand implements Callable<Integer> {
                     + " of " + runs + " runs");
         }
         out.flush();
+        if ((svg != null || html != null) && pictured != null) {
+            Ladder ladder = picture(script, s, model, modelSteps, pictured, picturedVerdict, picturedRun);
+            if (!RunCommand.write(svg, () -> LadderSvg.render(ladder), err) || !RunCommand.write(html, () -> LadderHtml.render(ladder), err))
+                return Main.BAD_INPUT;
+        }
         return agreeing == runs ? Main.OK : Main.FAILED;
+    }
+
+    /** The model's columns and the kernel's, both clocks from 0; the first divergence a red band at the model's line. */
+    private Ladder picture(Script script, long seed, RunLog model, RunLadder.Recorder steps, RunLog kernel, Verdict v, int run) {
+        String command = "tcpsim check " + file + " --seed " + seed;
+        Ladder m = RunLadder.of(model, steps.steps(), command);
+        Ladder k = RunLadder.of(kernel, List.of(), command);
+        long shift = kernel.lines().isEmpty() ? 0 : kernel.lines().get(0).time();
+        List<Ladder.Mark> across = new java.util.ArrayList<>();
+        if (!v.agrees()) {
+            Divergence d = v.divergences().get(0);
+            long at = d.model() != null ? d.model().time() : d.kernel().time() - shift;
+            across.add(new Ladder.Band(at, "first divergence: " + d.text(), String.join("\n", v.report()), -1));
+        }
+        List<String> subtitle = List.of("kernel run " + run + " of " + runs + ": " + (v.agrees() ? "agrees with the model" : "differs from the model")
+                + " (" + v.counts() + ")", command + " --runs " + runs);
+        return SideBySide.of(script.name() + ": model and kernel", subtitle,
+                List.of(new SideBySide.Part("model", m, 0), new SideBySide.Part("kernel", k, shift)), across);
     }
 
     private static String json(int run, Verdict v, long tookNanos) {

@@ -2,6 +2,10 @@ package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
 import io.tcpsim.pcap.PcapWriter;
+import io.tcpsim.picture.Ladder;
+import io.tcpsim.picture.LadderHtml;
+import io.tcpsim.picture.LadderSvg;
+import io.tcpsim.picture.RunLadder;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
 import io.tcpsim.run.Runner;
@@ -46,6 +50,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Also write the packets to FILE as a pcap capture.")
     Path pcap;
 
+    @Option(names = "--svg", paramLabel = "FILE", description = "Also draw the run as a ladder diagram in FILE (SVG).")
+    Path svg;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write the ladder diagram as an HTML page that shows each packet's line and the endpoints' state on hover.")
+    Path html;
+
     @Option(names = "--record", description = "Write each call's observed result into SCRIPT as its expectation.")
     boolean record;
 
@@ -69,7 +79,8 @@ final class RunCommand implements Callable<Integer> {
         }
         long s = ScriptFile.seed(seed, script);
         Backend backend = env.backend().apply(script.profile(), s);
-        RunLog log = Runner.run(script, backend);
+        RunLadder.Recorder steps = new RunLadder.Recorder(backend);
+        RunLog log = svg == null && html == null ? Runner.run(script, backend) : Runner.run(script, backend, steps);
 
         // Everything is computed before the first line is printed: a failure leaves stdout empty.
         List<String> lines = RunText.lines("run", file.toString(), s, script, log, json);
@@ -84,8 +95,25 @@ final class RunCommand implements Callable<Integer> {
                 return Main.BAD_INPUT;
             }
         }
+        if (svg != null || html != null) {
+            Ladder ladder = RunLadder.of(log, steps.steps(), "tcpsim run " + file + " --seed " + s);
+            if (!write(svg, () -> LadderSvg.render(ladder), err) || !write(html, () -> LadderHtml.render(ladder), err))
+                return Main.BAD_INPUT;
+        }
         if (record) return record(script, log, err);
         return log.ok() ? Main.OK : Main.FAILED;
+    }
+
+    /** Writes a picture; false (after one line on stderr) when the file cannot be written. */
+    static boolean write(Path target, java.util.function.Supplier<String> text, PrintWriter err) {
+        if (target == null) return true;
+        try {
+            Files.writeString(target, text.get(), StandardCharsets.UTF_8);
+            return true;
+        } catch (IOException e) {
+            err.println("tcpsim: " + target + ": cannot write the picture: " + Main.oneLine(e));
+            return false;
+        }
     }
 
     /** Rewrites the expectations that are missing or did not hold; the rest of the file stays byte for byte. */

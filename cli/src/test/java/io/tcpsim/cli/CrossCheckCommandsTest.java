@@ -121,6 +121,19 @@ class CrossCheckCommandsTest {
         assertEquals("# differ on 1 of 1 runs", lines.get(lines.size() - 1));
     }
 
+    @Test
+    void checkDrawsTheModelAndTheKernelSideBySideWithTheDivergenceMarked() throws Exception {
+        Path svg = dir.resolve("check.svg");
+        Outcome o = run((profile, seed) -> new FlippedModel(new Model(profile, seed)), KernelBackend::new,
+                "check", EXAMPLE.toString(), "--seed", "1", "--svg", svg.toString());
+        assertEquals(1, o.code(), o.out() + o.err());
+        String picture = Files.readString(svg);
+        assertTrue(picture.contains(">model</text>") && picture.contains(">kernel</text>"), picture);
+        assertTrue(picture.contains("first divergence: call at line 22"), picture);
+        assertTrue(picture.contains("send(s, &quot;a&quot;, MSG_NOSIGNAL) = -1 ECONNRESET")
+                && picture.contains("send(s, &quot;a&quot;, MSG_NOSIGNAL) = -1 EPIPE"), picture);
+    }
+
     /** Rewrites one result of the model: a send failing with EPIPE fails with ECONNRESET instead. */
     static final class FlippedModel implements io.tcpsim.backend.Backend {
         final io.tcpsim.backend.Backend model;

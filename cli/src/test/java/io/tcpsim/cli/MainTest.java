@@ -219,4 +219,39 @@ class MainTest {
         assertEquals(new Outcome(0, "# tcpsim run " + p + " --dry-run: 18 steps, processes main: ok\n", ""),
                 run("run", p.toString(), "--dry-run"));
     }
+
+    @Test
+    void picturesAreWrittenBesideAnUnchangedTrace() throws IOException {
+        Path p = script("pic.yaml", "name: pic\nseed: 7\nsteps:\n  - c = socket()\n  - connect(c, 127.0.0.1:9)\n  - sleep 5s\n");
+        Path svg = dir.resolve("pic.svg"), html = dir.resolve("pic.html");
+        Outcome plain = run("run", p.toString());
+        Outcome drawn = run("run", p.toString(), "--svg", svg.toString(), "--html", html.toString());
+        assertEquals(plain, drawn);
+        String picture = Files.readString(svg);
+        assertTrue(picture.startsWith("<?xml") && picture.contains("<svg") && picture.contains("connect(c, 127.0.0.1:9) = -1 ECONNREFUSED"), picture);
+        assertTrue(picture.contains(">\u2026 5 s \u2026</text>"), picture);
+        String page = Files.readString(html);
+        assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("<svg") && page.contains("const STEPS"), page);
+    }
+
+    @Test
+    void theHtmlPageCarriesTheEndpointsAfterEachStep() throws IOException {
+        Path html = dir.resolve("c.html");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new String[] {"run", Path.of("..", "examples", "close-then-send.yaml").toString(), "--html", html.toString()},
+                new Main.Env(new PrintWriter(out), new PrintWriter(err), new BufferedReader(new StringReader("")), false,
+                        io.tcpsim.model.Model::new));
+        assertEquals(0, code, err.toString());
+        String page = Files.readString(html);
+        assertTrue(page.contains("after step 13/18"), page);
+        assertTrue(page.contains("FIN_WAIT2 (orphan)") || page.contains("[timewait minisock] FIN_WAIT2"), page);
+    }
+
+    @Test
+    void aPictureThatCannotBeWrittenIsExitTwo() throws IOException {
+        Path p = script("w.yaml", "name: w\nsteps:\n  - c = socket()\n");
+        Outcome o = run("run", p.toString(), "--svg", dir.resolve("no/such/dir/x.svg").toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith("tcpsim: " + dir.resolve("no/such/dir/x.svg") + ": cannot write the picture: "), o.err());
+    }
 }

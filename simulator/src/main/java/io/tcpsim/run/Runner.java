@@ -52,8 +52,24 @@ public final class Runner {
 
     /** Runs every step, closes the backend and returns the whole log in time order. */
     public static RunLog run(Script script, Backend backend) {
+        return run(script, backend, done -> {});
+    }
+
+    /**
+     * One step has run: its index in the script, the step, and the lines it added in time order (the same objects
+     * the {@link RunLog} holds). The backend is between steps, so a listener may look inside it (the pictures take
+     * {@link io.tcpsim.backend.Inspectable#endpoints()} here).
+     */
+    public record StepDone(int index, Step step, List<LogLine> lines) {}
+
+    /** As {@link #run(Script, Backend)}, telling {@code afterEach} after every step; the log is the same. */
+    public static RunLog run(Script script, Backend backend, java.util.function.Consumer<StepDone> afterEach) {
         Runner r = new Runner(script, backend);
-        while (r.hasNext()) r.step();
+        while (r.hasNext()) {
+            int index = r.next;
+            Step step = r.peek();
+            afterEach.accept(new StepDone(index, step, r.step()));
+        }
         return r.finish();
     }
 
