@@ -1,0 +1,15 @@
+package io.tcpsim.fuzz;
+
+/**
+ * What a generated script may ask for. The model runs on a virtual clock, so its scripts sleep up to 70 s (long
+ * enough for the delayed ACK, the FIN_WAIT2 timeout and TIME_WAIT to be reached); a kernel run spends real time,
+ * so differential scripts keep every wait short.
+ */
+public record Bounds(long maxSleepMicros, int maxLingerSeconds, int maxPollMs, boolean smallBacklogs, int maxSteps) {
+
+    /** Model only: sleeps up to 70 s, SO_LINGER up to 3 s, backlogs down to 0 (so SYNs are dropped and retried). */
+    public static final Bounds MODEL = new Bounds(70_000_000L, 3, 200, true, 40);
+
+    /** Model and kernel: sleeps up to 100 ms, SO_LINGER 1 s, a backlog that never fills. */
+    public static final Bounds KERNEL = new Bounds(100_000L, 1, 20, false, 25);
+}
