@@ -3,7 +3,8 @@ package io.tcpsim.fuzz;
 import io.tcpsim.backend.Inspectable.EndpointSnapshot;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.calls.SockOpt;
-import io.tcpsim.model.Model;
+import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Inspectable;
 import io.tcpsim.model.tcp.StateTable;
 import io.tcpsim.model.tcp.TcpState;
 import io.tcpsim.run.LogLine;
@@ -42,7 +43,8 @@ import java.util.Set;
 final class Invariants {
     private static final String SERVER_PORT = "127.0.0.1:4321";
 
-    private final Model model;
+    private final Backend model;
+    private final Inspectable inspect;
     private final Coverage coverage;
     private final long loopbackDelay;
 
@@ -86,21 +88,23 @@ final class Invariants {
         String client() { return "127.0.0.1:" + port; }
     }
 
-    Invariants(Model model, Coverage coverage) {
-        this.model = model;
+    /** {@code loopbackDelay}: how long after its capture a segment is delivered (Profile.loopbackDelayNanos). */
+    Invariants(Backend backend, Inspectable inspect, long loopbackDelay, Coverage coverage) {
+        this.model = backend;
+        this.inspect = inspect;
         this.coverage = coverage;
-        this.loopbackDelay = model.profile().loopbackDelayNanos();
+        this.loopbackDelay = loopbackDelay;
     }
 
     /** Call before the first step. */
     void start() {
-        before = model.endpoints();
+        before = inspect.endpoints();
     }
 
     /** Checks the step; returns what it broke (empty when nothing). */
     List<String> after(Step step, List<LogLine> lines) {
         violations.clear();
-        List<EndpointSnapshot> now = model.endpoints();
+        List<EndpointSnapshot> now = inspect.endpoints();
         long stepStart = lines.isEmpty() ? model.now() : Math.min(lines.get(0).time(), model.now());
         String cause = causeOf(step, lines);
 

@@ -1,5 +1,7 @@
 package io.tcpsim.fuzz;
 
+import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Inspectable;
 import io.tcpsim.model.Model;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.Runner;
@@ -33,6 +35,15 @@ public final class Trial {
     }
 
     public static Outcome run(String text, Coverage coverage, boolean determinism) {
+        return run(text, coverage, determinism, (script, seed) -> new Model(script.profile(), seed));
+    }
+
+    /** Makes the backend of one run; it must also be {@link Inspectable} (the model, or in tests a faulty model). */
+    interface Factory {
+        Backend make(Script script, long seed);
+    }
+
+    static Outcome run(String text, Coverage coverage, boolean determinism, Factory factory) {
         Script script;
         try {
             script = ScriptParser.parse("generated.yaml", text);
@@ -41,11 +52,11 @@ public final class Trial {
         }
         long seed = script.seed() == null ? 1 : script.seed();
         List<LogLine> first = new ArrayList<>();
-        Outcome o = checked(script, seed, coverage, first);
+        Outcome o = checked(script, seed, coverage, first, factory);
         if (!o.ok() || !determinism) return o;
         List<LogLine> second = new ArrayList<>();
         try {
-            Runner r = new Runner(script, new Model(script.profile(), seed));
+            Runner r = new Runner(script, factory.make(script, seed));
             while (r.hasNext()) second.addAll(r.step());
             second.addAll(r.close());
         } catch (RuntimeException | StackOverflowError e) {
@@ -54,10 +65,10 @@ public final class Trial {
         return same(first, second);
     }
 
-    private static Outcome checked(Script script, long seed, Coverage coverage, List<LogLine> log) {
-        Model model = new Model(script.profile(), seed);
-        Runner runner = new Runner(script, model);
-        Invariants inv = new Invariants(model, coverage);
+    private static Outcome checked(Script script, long seed, Coverage coverage, List<LogLine> log, Factory factory) {
+        Backend backend = factory.make(script, seed);
+        Runner runner = new Runner(script, backend);
+        Invariants inv = new Invariants(backend, (Inspectable) backend, script.profile().loopbackDelayNanos(), coverage);
         inv.start();
         int n = 0;
         while (runner.hasNext()) {
