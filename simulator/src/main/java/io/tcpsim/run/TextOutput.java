@@ -101,7 +101,8 @@ public final class TextOutput {
     public static List<String> endpoint(Inspectable.EndpointSnapshot e) {
         return List.of(
                 "  " + e.local() + " > " + e.remote() + " [" + e.owner() + "] " + e.state() + (e.orphan() ? " (orphan)" : ""),
-                "    snd_una " + e.sndUna() + " snd_nxt " + e.sndNxt() + " rcv_nxt " + e.rcvNxt()
+                "    " + (e.sndUna() < 0 ? "(a timewait minisock keeps no sequence state to show)"
+                                : "snd_una " + e.sndUna() + " snd_nxt " + e.sndNxt() + " rcv_nxt " + e.rcvNxt())
                         + " | send-q " + e.sendQueued() + " recv-q " + e.recvQueued()
                         + " | sk_err " + (e.skErr() == null || e.skErr().isEmpty() ? "0" : e.skErr())
                         + " | shutdown " + (e.shutdown() == null || e.shutdown().isEmpty() ? "-" : e.shutdown())

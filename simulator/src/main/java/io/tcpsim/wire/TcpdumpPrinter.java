@@ -17,8 +17,10 @@ import java.util.Map;
  * Packets without ACK always print absolute numbers and leave the state alone, which is why a SYN prints absolute,
  * the SYN-ACK records the base, and the refused-connection RST prints {@code seq 0, ack ISN+1}.
  *
- * <p>Not reproduced: tcpdump's payload decoders, which run after {@code length N} on well-known ports
- * ({@link #portHasPayloadDecoder}) when the segment carries data; the MPTCP option decoder (see TcpdumpOptions).
+ * <p>Payload text after {@code length N}: tcpdump's text-protocol decoders (FTP 21, SMTP 25, WHOIS 43, HTTP 80/8080,
+ * RTSP 554/8554) are reproduced, with and without -v; see {@link TcpdumpPayload}. Not reproduced: the other payload
+ * decoders ({@link TcpdumpPayload#NOT_REPRODUCED_PORTS}, {@link #payloadReproduced}), on whose ports a data segment's
+ * line stops at {@code length N}; the MPTCP option decoder (see TcpdumpOptions).
  */
 public final class TcpdumpPrinter {
     private final boolean absolute;
@@ -33,7 +35,8 @@ public final class TcpdumpPrinter {
     /**
      * @param absolute  {@code -S}: print absolute sequence numbers everywhere
      * @param verbosity 0, or 1 for {@code -v} / 2 for {@code -vv}: an IP line first (then the TCP line on a second line,
-     *                  indented by four spaces), the TCP checksum, and RST payload text; at 2, {@code seq} on every packet
+     *                  indented by four spaces), the TCP checksum, RST payload text, and all the lines
+     *                  of a text-protocol payload (see TcpdumpPayload); at 2, {@code seq} on every packet
      */
     public TcpdumpPrinter(boolean absolute, int verbosity) {
         if (verbosity < 0 || verbosity > 2) throw new IllegalArgumentException("verbosity " + verbosity + " not in 0..2");
@@ -120,20 +123,34 @@ public final class TcpdumpPrinter {
         if (s.has(TcpFlags.URG)) out.append(", urg ").append(s.urgent() & 0xffff);
         if (options.length > 0 && !TcpdumpOptions.append(out, options, sackBase)) return out.toString();
         out.append(", length ").append(length);
-        if (length > 0 && verbosity > 0 && s.has(TcpFlags.RST)) rstData(out, s.payload());
+        if (length > 0 && verbosity > 0 && s.has(TcpFlags.RST)) {
+            rstData(out, s.payload());
+        } else if (length > 0) {
+            TcpdumpPayload.append(out, s.src().port(), s.dst().port(), s.payload(), verbosity > 0);
+        }
         return out.toString();
     }
 
     /**
-     * The ports on which tcpdump 4.99 hands a segment's payload to a protocol decoder (print-tcp.c, after "length"),
-     * so a line for a data-carrying segment gets more text than this printer writes.
+     * The ports on which tcpdump 4.99.3 (the Debian build, without SMB) hands a segment's payload to a protocol
+     * decoder (print-tcp.c, after "length"). The text decoders among them are reproduced (see {@link TcpdumpPayload});
+     * for the others ({@link TcpdumpPayload#NOT_REPRODUCED_PORTS}) a data-carrying segment's line is shorter than
+     * tcpdump's.
      */
     public static boolean portHasPayloadDecoder(int port) {
-        return switch (port) {
-            case 21, 22, 23, 25, 43, 53, 80, 139, 179, 323, 445, 554, 639, 646, 1723, 2049, 6379, 6633, 6653, 8080,
-                    8554, 10288 -> true;
-            default -> false;
-        };
+        for (TcpdumpPayload.Decoder d : TcpdumpPayload.Decoder.values()) if (d.ports().contains(port)) return true;
+        return false;
+    }
+
+    /**
+     * Whether this printer's line for a segment between these ports is tcpdump's line whatever the payload: false
+     * when tcpdump would hand the payload to a decoder that is not reproduced ({@link
+     * TcpdumpPayload#NOT_REPRODUCED_PORTS}, taking print-tcp.c's order into account: {@code 25 > 22} is SMTP,
+     * reproduced; {@code 22 > 80} is SSH, not reproduced).
+     */
+    public static boolean payloadReproduced(int sport, int dport) {
+        TcpdumpPayload.Decoder d = TcpdumpPayload.decoder(sport, dport);
+        return d == null || d.reproduced();
     }
 
     /**

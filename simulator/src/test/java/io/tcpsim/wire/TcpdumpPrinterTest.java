@@ -414,4 +414,191 @@ class TcpdumpPrinterTest {
                     + "length 0", anyChecksum(line.substring(line.indexOf('\n') + 1)));
         }
     }
+
+    /**
+     * Payload text after "length N" (TcpdumpPayload). Every expected line is the real tcpdump 4.99.3's output for the
+     * same packet, written to a pcap on its own (one packet, so seq and ack are absolute) and read with -nn or -nn -v.
+     */
+    @Nested
+    class Payload {
+        static final String PREFIX = "00:00:01.000001 IP 127.0.0.1.";
+
+        /** One packet, id 1, seq 1000, ack 2000, win 64, at 00:00:01.000001, through a fresh printer. */
+        String line(int verbosity, int sport, int dport, int flags, String payload) {
+            Packet p = new Packet(at("00:00:01.000001"), 1, new Segment(SockAddr.loopback(sport),
+                    SockAddr.loopback(dport), 1000, 2000, flags, 64, 0, List.of(),
+                    payload.getBytes(StandardCharsets.ISO_8859_1)));
+            return new TcpdumpPrinter(false, verbosity).print(p);
+        }
+
+        String line(int sport, int dport, String payload) {
+            return line(0, sport, dport, PSH | ACK, payload);
+        }
+
+        @Test
+        void httpRequestPrintsItsFirstLine() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.8080: Flags [P.], seq 1000:1027, ack 2000, win 64, length 27: "
+                    + "HTTP: GET / HTTP/1.1", line(40000, 8080, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        }
+
+        @Test
+        void httpResponsePrintsItsStatusLine() {
+            assertEquals(PREFIX + "8080 > 127.0.0.1.40000: Flags [P.], seq 1000:1043, ack 2000, win 64, length 43: "
+                    + "HTTP: HTTP/1.1 200 OK",
+                    line(8080, 40000, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+        }
+
+        @Test
+        void bodyContinuationPrintsOnlyTheProtocolName() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1018, ack 2000, win 64, length 18: HTTP",
+                    line(40000, 80, "more of the body\r\n"));
+        }
+
+        @Test
+        void lineWithoutLineEndingIsMarkedTruncated() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1014, ack 2000, win 64, length 14: "
+                    + "HTTP: GET / HTTP/1.1 [|http]", line(40000, 80, "GET / HTTP/1.1"));
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1012, ack 2000, win 64, length 12: "
+                    + "HTTP: HTTP/1.1 200 [|http]", line(40000, 80, "HTTP/1.1 200"));
+        }
+
+        @Test
+        void binaryPayloadPrintsOnlyTheProtocolName() {
+            assertEquals(PREFIX + "80 > 127.0.0.1.40000: Flags [P.], seq 1000:1005, ack 2000, win 64, length 5: HTTP",
+                    line(80, 40000, "\u001f\u008b\u0008\u0000\u00ff"));
+            // A request whose line holds a non-ASCII byte: recognised, but the line is not printed.
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1012, ack 2000, win 64, length 12: HTTP",
+                    line(40000, 80, "GET / caf\u00e9\r\n"));
+        }
+
+        @Test
+        void crNotFollowedByLfPrintsNoLine() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1009, ack 2000, win 64, length 9: HTTP",
+                    line(40000, 80, "GET /\rX\r\n"));
+            // A CR as the last byte: the LF may be in the next packet, so nothing, and no [|http] either.
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1015, ack 2000, win 64, length 15: HTTP",
+                    line(40000, 80, "GET / HTTP/1.1\r"));
+        }
+
+        @Test
+        void methodsAreMatchedIgnoringCase() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16: "
+                    + "HTTP: get / HTTP/1.1", line(40000, 80, "get / HTTP/1.1\r\n"));
+        }
+
+        @Test
+        void leadingSpacesMeanNoToken() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1018, ack 2000, win 64, length 18: HTTP",
+                    line(40000, 80, "  GET / HTTP/1.1\r\n"));
+        }
+
+        @Test
+        void emptyLine() {
+            // HTTP: no token, so not a request. FTP prints every first line, the empty one too.
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1002, ack 2000, win 64, length 2: HTTP",
+                    line(40000, 80, "\r\n"));
+            assertEquals(PREFIX + "40000 > 127.0.0.1.21: Flags [P.], seq 1000:1002, ack 2000, win 64, length 2: FTP: ",
+                    line(40000, 21, "\r\n"));
+        }
+
+        @Test
+        void onlyListedMethodsAndThreeDigitSecondTokensCount() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1019, ack 2000, win 64, length 19: HTTP",
+                    line(40000, 80, "PATCH /x HTTP/1.1\r\n"));
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1018, ack 2000, win 64, length 18: HTTP",
+                    line(40000, 80, "HTTP/1.1 2000 OK\r\n"));
+            // After the first token only spaces are skipped; a tab ends the search.
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [P.], seq 1000:1018, ack 2000, win 64, length 18: HTTP",
+                    line(40000, 80, "HTTP/1.1 \t200 OK\r\n"));
+        }
+
+        @Test
+        void ftp() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.21: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16: "
+                    + "FTP: USER anonymous", line(40000, 21, "USER anonymous\r\n"));
+            assertEquals(PREFIX + "21 > 127.0.0.1.40000: Flags [P.], seq 1000:1020, ack 2000, win 64, length 20: "
+                    + "FTP: 220 (vsFTPd 3.0.5)", line(21, 40000, "220 (vsFTPd 3.0.5)\r\n"));
+        }
+
+        @Test
+        void smtp() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.25: Flags [P.], seq 1000:1021, ack 2000, win 64, length 21: "
+                    + "SMTP: EHLO client.example", line(40000, 25, "EHLO client.example\r\n"));
+            assertEquals(PREFIX + "25 > 127.0.0.1.40000: Flags [P.], seq 1000:1033, ack 2000, win 64, length 33: "
+                    + "SMTP: 250-mail.example", line(25, 40000, "250-mail.example\r\n250 SIZE 1000\r\n"));
+        }
+
+        @Test
+        void whois() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.43: Flags [P.], seq 1000:1013, ack 2000, win 64, length 13: "
+                    + "WHOIS: example.com", line(40000, 43, "example.com\r\n"));
+        }
+
+        @Test
+        void rtsp() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.554: Flags [P.], seq 1000:1041, ack 2000, win 64, length 41: "
+                    + "RTSP: DESCRIBE rtsp://h/s RTSP/1.0",
+                    line(40000, 554, "DESCRIBE rtsp://h/s RTSP/1.0\r\nCSeq: 2\r\n\r\n"));
+            assertEquals(PREFIX + "8554 > 127.0.0.1.40000: Flags [P.], seq 1000:1017, ack 2000, win 64, length 17: "
+                    + "RTSP: RTSP/1.0 200 OK", line(8554, 40000, "RTSP/1.0 200 OK\r\n"));
+            assertEquals(PREFIX + "40000 > 127.0.0.1.8554: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16: RTSP",
+                    line(40000, 8554, "GET / HTTP/1.1\r\n"));
+        }
+
+        @Test
+        void theFirstDecoderInTcpdumpsOrderWins() {
+            assertEquals(PREFIX + "25 > 127.0.0.1.80: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16: "
+                    + "SMTP: GET / HTTP/1.1", line(25, 80, "GET / HTTP/1.1\r\n"));
+            assertEquals(PREFIX + "53 > 127.0.0.1.80: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16: "
+                    + "HTTP: GET / HTTP/1.1", line(53, 80, "GET / HTTP/1.1\r\n"));
+            // No SMB decoder in this build: 139 does not hide HTTP.
+            assertEquals(PREFIX + "139 > 127.0.0.1.80: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16: "
+                    + "HTTP: GET / HTTP/1.1", line(139, 80, "GET / HTTP/1.1\r\n"));
+            // SSH wins over HTTP; ssh_print prints nothing for this payload (its decoder is not reproduced in general).
+            assertEquals(PREFIX + "22 > 127.0.0.1.80: Flags [P.], seq 1000:1016, ack 2000, win 64, length 16",
+                    line(22, 80, "GET / HTTP/1.1\r\n"));
+            assertEquals(false, TcpdumpPrinter.payloadReproduced(22, 80));
+            assertEquals(true, TcpdumpPrinter.payloadReproduced(25, 22));
+            assertEquals(true, TcpdumpPrinter.payloadReproduced(40000, 48001));
+            assertEquals(List.of(22, 23, 53, 179, 323, 639, 646, 1723, 2049, 6379, 6633, 6653, 10288),
+                    TcpdumpPayload.NOT_REPRODUCED_PORTS);
+        }
+
+        @Test
+        void resetDataGoesToTheDecoderWithoutDashV() {
+            assertEquals(PREFIX + "40000 > 127.0.0.1.80: Flags [R], seq 1000:1016, win 64, length 16: "
+                    + "HTTP: GET / HTTP/1.1", line(0, 40000, 80, RST, "GET / HTTP/1.1\r\n"));
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 56)\n"
+                    + "    127.0.0.1.40000 > 127.0.0.1.80: Flags [R], cksum 0x37af (correct), seq 1000:1016, win 64, "
+                    + "length 16 [RST GET / HTTP/1.1^M^J]", line(1, 40000, 80, RST, "GET / HTTP/1.1\r\n"));
+        }
+
+        @Test
+        void dashVPrintsEveryLine() {
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 67)\n"
+                    + "    127.0.0.1.40000 > 127.0.0.1.8080: Flags [P.], cksum 0x9631 (correct), seq 1000:1027, "
+                    + "ack 2000, win 64, length 27: HTTP, length: 27\n\tGET / HTTP/1.1\n\tHost: x\n\t",
+                    line(1, 40000, 8080, PSH | ACK, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 83)\n"
+                    + "    127.0.0.1.8080 > 127.0.0.1.40000: Flags [P.], cksum 0xf700 (correct), seq 1000:1043, "
+                    + "ack 2000, win 64, length 43: HTTP, length: 43\n\tHTTP/1.1 200 OK\n\tContent-Length: 5\n\t\n"
+                    + "\thello [|http]",
+                    line(1, 8080, 40000, PSH | ACK, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 63)\n"
+                    + "    127.0.0.1.8080 > 127.0.0.1.40000: Flags [P.], cksum 0x8840 (correct), seq 1000:1023, "
+                    + "ack 2000, win 64, length 23: HTTP, length: 23\n\tHTTP/1.1 200 OK\n\t",
+                    line(1, 8080, 40000, PSH | ACK, "HTTP/1.1 200 OK\r\n\r\n\u0089PNG"));
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 58)\n"
+                    + "    127.0.0.1.40000 > 127.0.0.1.80: Flags [P.], cksum 0xf54f (correct), seq 1000:1018, "
+                    + "ack 2000, win 64, length 18: HTTP", line(1, 40000, 80, PSH | ACK, "more of the body\r\n"));
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 70)\n"
+                    + "    127.0.0.1.40000 > 127.0.0.1.25: Flags [P.], cksum 0x2b38 (correct), seq 1000:1030, "
+                    + "ack 2000, win 64, length 30: SMTP, length: 30\n\tMAIL FROM:<a@b>\n\tRCPT TO:<c@d>",
+                    line(1, 40000, 25, PSH | ACK, "MAIL FROM:<a@b>\nRCPT TO:<c@d>\n"));
+            assertEquals("00:00:01.000001 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 55)\n"
+                    + "    127.0.0.1.40000 > 127.0.0.1.80: Flags [P.], cksum 0x37a6 (correct), seq 1000:1015, "
+                    + "ack 2000, win 64, length 15: HTTP, length: 15",
+                    line(1, 40000, 80, PSH | ACK, "GET / HTTP/1.1\r"));
+        }
+    }
 }

@@ -152,4 +152,77 @@ final class Fixtures {
         t.add(o, s, SYN, 11, 0, 1, List.of(new TcpOption.Mss(536), TcpOption.EOL, TcpOption.NOP), "");
         return t.packets;
     }
+
+    /** A client on port 40000 sending {@code payload} to {@code port} and the reply coming back, both PSH+ACK. */
+    private static void exchange(Trace t, int port, String request, String reply) {
+        SockAddr c = SockAddr.loopback(40000);
+        SockAddr s = SockAddr.loopback(port);
+        t.add(c, s, PSH | ACK, 1000, 2000, 64, List.of(), request);
+        t.add(s, c, PSH | ACK, 2000, 1000 + request.length(), 64, List.of(), reply);
+    }
+
+    static final int[] TEXT_PORTS = {21, 25, 43, 80, 8080, 554, 8554};
+
+    /** Ports with a decoder that tcpsim does not reproduce (TcpdumpPayload.NOT_REPRODUCED_PORTS). */
+    static final int[] OTHER_DECODER_PORTS = {22, 23, 53, 179, 323, 639, 646, 1723, 2049, 6379, 6633, 6653, 10288};
+
+    /** Data segments whose payload tcpdump decodes as text, with every rule of txtproto_print at least once. */
+    static List<Packet> textPayloads() {
+        Trace t = new Trace();
+        String long128 = "a".repeat(128);
+        exchange(t, 8080, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        exchange(t, 80, "POST /f HTTP/1.1\r\nContent-Length: 30\r\n\r\nfirst part of a body\r\n",
+                "more of the body\r\n");
+        exchange(t, 80, "GET / HTTP/1.1", "HTTP/1.1 200");                    // no line ending: [|http]
+        exchange(t, 80, "\u001f\u008b\u0008\u0000\u00ff", "GET / caf\u00e9\r\n"); // binary; non-ASCII in the line
+        exchange(t, 80, "GET /\rX\r\n", "GET / HTTP/1.1\r");                  // CR without LF; CR last
+        exchange(t, 80, "get / HTTP/1.1\r\n", "gEt\n");                       // case; LF alone
+        exchange(t, 80, "  GET / HTTP/1.1\r\n", "\tGET / HTTP/1.1\r\n");      // leading white space: no token
+        exchange(t, 80, "\r\n", " \r\n");                                     // empty token
+        exchange(t, 80, "PATCH /x HTTP/1.1\r\n", "HTTP/1.1 2000 OK\r\n");     // not a method; four digits
+        exchange(t, 80, "HTTP/1.1 \t200 OK\r\n", "HTTP/1.1    404 x\r\n");    // tab stops the skip; spaces do not
+        exchange(t, 80, "X 200\u0001\r\n", "X\u0001 200\r\n");                // control bytes in tokens
+        exchange(t, 80, long128 + " 200 ok\r\n", long128 + "a 200 ok\r\n"); // 128 characters fit, 129 do not
+        exchange(t, 80, "GET\t/\r\nA:\tb\r\n", "HTTP/1.1 200 OK\r\nX: 1\r\n\r\n\u0089PNG\r\n");
+        exchange(t, 80, "version-Control x\r\n", "CCM_POST x\r\n");
+        exchange(t, 80, "GET / HTTP/1.1\r\n\u007f", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\npartial");
+        exchange(t, 21, "USER anonymous\r\n", "220 (vsFTPd 3.0.5)\r\n");
+        exchange(t, 21, "\r\n", "\u0080binary");
+        exchange(t, 21, "a\tb\r\nsecond\r\n", "no line ending");
+        exchange(t, 25, "EHLO client.example\r\n", "250-mail.example\r\n250 SIZE 1000\r\n");
+        exchange(t, 25, "MAIL FROM:<a@b>\nRCPT TO:<c@d>\n", "\n\n");
+        exchange(t, 43, "example.com\r\n", "Domain Name: EXAMPLE.COM\r\n\r\n% note\r\n");
+        exchange(t, 554, "DESCRIBE rtsp://h/s RTSP/1.0\r\nCSeq: 2\r\n\r\n", "RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n");
+        exchange(t, 8554, "GET / HTTP/1.1\r\n", "teardown rtsp://h/s RTSP/1.0\r\n");
+        // RST with data: decoded without -v, [RST ...] with it.
+        t.add(SockAddr.loopback(40001), SockAddr.loopback(80), RST, 5000, 0, 0, List.of(), "GET / HTTP/1.1\r\n");
+        t.add(SockAddr.loopback(40001), SockAddr.loopback(80), RST | ACK, 5000, 7, 0, List.of(), "HTTP/1.1 200 OK\r\n");
+        // Which decoder wins when both ports have one: print-tcp.c's order, text ports against each other and
+        // against the ports of decoders that come after them (or that this tcpdump does not have: SMB).
+        int[] after = {53, 139, 323, 445, 639, 646, 2049};
+        for (int a : TEXT_PORTS) {
+            for (int b : TEXT_PORTS) {
+                if (a != b) t.add(SockAddr.loopback(a), SockAddr.loopback(b), PSH | ACK, 1, 1, 64, List.of(),
+                        "OPTIONS / HTTP/1.1\r\n");
+            }
+            for (int b : after) t.add(SockAddr.loopback(b), SockAddr.loopback(a), PSH | ACK, 1, 1, 64, List.of(),
+                    "OPTIONS / HTTP/1.1\r\n");
+        }
+        return t.packets;
+    }
+
+    /** Data segments that go to a decoder tcpsim does not reproduce, alone and against each text port. */
+    static List<Packet> otherDecoderPayloads() {
+        Trace t = new Trace();
+        for (int a : OTHER_DECODER_PORTS) {
+            t.add(SockAddr.loopback(40000), SockAddr.loopback(a), PSH | ACK, 1, 1, 64, List.of(), "hello world\r\n");
+            for (int b : TEXT_PORTS) {
+                // Text protocols tried before this decoder win (SMTP and WHOIS before SSH): not in this list.
+                if (io.tcpsim.wire.TcpdumpPrinter.payloadReproduced(a, b)) continue;
+                t.add(SockAddr.loopback(a), SockAddr.loopback(b), PSH | ACK, 1, 1, 64, List.of(),
+                        "OPTIONS / HTTP/1.1\r\n");
+            }
+        }
+        return t.packets;
+    }
 }

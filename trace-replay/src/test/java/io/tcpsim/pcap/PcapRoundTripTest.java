@@ -110,4 +110,37 @@ class PcapRoundTripTest {
         assertEquals("00:00:01.011112 IP 127.0.0.1.48001 > 127.0.0.1.55688: Flags [F.], seq 7, ack 7, win 64, "
                 + "options [nop,nop,TS val 3713418155 ecr 413860340], length 0", lines.get(8));
     }
+
+    @Test
+    void textPayloadsPrintAsTcpdumpPrintsThem() throws Exception {
+        List<Packet> packets = Fixtures.textPayloads();
+        Path file = write("text.pcap", packets);
+        assertSameLines(printed(packets, false, 0), Tcpdump.read(file, "-nn").stdout());
+        assertSameLines(printed(packets, false, 1), Tcpdump.read(file, "-nn", "-v").stdout());
+        assertSameLines(printed(packets, false, 2), Tcpdump.read(file, "-nn", "-vv").stdout());
+    }
+
+    /**
+     * The decoders tcpsim does not reproduce: the printer's line stops at "length N" and tcpdump's goes on (or, for
+     * a payload its decoder ignores, stops there too). Continuation lines (OpenFlow's) belong to the line before.
+     */
+    @Test
+    void otherDecodersOnlyAddToTheLine() throws Exception {
+        List<Packet> packets = Fixtures.otherDecoderPayloads();
+        List<String> ours = printed(packets, false, 0);
+        List<String> theirs = new ArrayList<>();
+        for (String line : Tcpdump.read(write("other.pcap", packets), "-nn").stdout()) {
+            if (line.startsWith("\t") && !theirs.isEmpty()) theirs.set(theirs.size() - 1, theirs.get(theirs.size() - 1)
+                    + "\n" + line);
+            else theirs.add(line);
+        }
+        assertEquals(ours.size(), theirs.size());
+        int longer = 0;
+        for (int i = 0; i < ours.size(); i++) {
+            assertTrue(ours.get(i).endsWith(", length " + packets.get(i).segment().length()), ours.get(i));
+            assertTrue(theirs.get(i).startsWith(ours.get(i)), theirs.get(i) + "\n" + ours.get(i));
+            if (theirs.get(i).length() > ours.get(i).length()) longer++;
+        }
+        assertTrue(longer > ours.size() / 2, "most of these lines are longer in tcpdump: " + longer);
+    }
 }

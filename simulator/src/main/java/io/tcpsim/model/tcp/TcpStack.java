@@ -195,7 +195,7 @@ public final class TcpStack {
             String remote = ep.remote == null ? "*" : ep.remote.toString();
             if (ep instanceof TcpSock sk) {
                 List<String> timers = new ArrayList<>();
-                if (sk.ackTimer) timers.add("delack at " + sk.delackTimeout * profile.jiffyNanos() / 1000 + "us");
+                if (sk.ackTimer) timers.add("delayed ACK at " + (sk.delackTimeout + 1) * profile.jiffyNanos() / 1000 + "us");
                 if (sk.state() == TcpState.SYN_SENT) timers.add("retransmit (SYN)");
                 String shut = switch (sk.shutdown) {
                     case 0 -> "-";
@@ -211,7 +211,7 @@ public final class TcpStack {
                         sk.skErr == null ? "0" : sk.skErr.name(), shut, timers, sk.dead));
             } else if (ep instanceof TimeWaitSock tw) {
                 out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote, "timewait minisock",
-                        tw.state().netstatName(), 0, 0, 0, 0, 0, "0", "RCV|SEND",
+                        tw.state().netstatName(), -1, -1, -1, 0, 0, "0", "RCV|SEND",
                         List.of("timewait expires at " + tw.expiresAt / 1000 + "us"), true));
             }
         }

@@ -1,4 +1,4 @@
-# ---- harness (copied verbatim into every experiment; keep in sync) ----
+"""The harness every experiment imports: a private network namespace, tcpdump capture, small socket helpers."""
 import os, sys, subprocess, time, socket, signal, re, errno, select, struct, threading, random, statistics
 
 def enter_netns():
@@ -68,4 +68,3 @@ def pair(port, lst=None):
 def netstat(port=None):
     out = subprocess.run(["netstat", "-tan"], capture_output=True, text=True).stdout.splitlines()
     return "\n".join(l for l in out if port is None or f":{port} " in l or l.startswith("Proto"))
-# ---- end harness ----
