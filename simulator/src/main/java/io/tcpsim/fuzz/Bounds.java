@@ -5,11 +5,17 @@ package io.tcpsim.fuzz;
  * enough for the delayed ACK, the FIN_WAIT2 timeout and TIME_WAIT to be reached); a kernel run spends real time,
  * so differential scripts keep every wait short.
  */
-public record Bounds(long maxSleepMicros, int maxLingerSeconds, int maxPollMs, boolean smallBacklogs, int maxSteps) {
+public record Bounds(long maxSleepMicros, int maxLingerSeconds, int maxPollMs, boolean smallBacklogs, int maxSteps,
+                     boolean largeSends) {
 
     /** Model only: sleeps up to 70 s, SO_LINGER up to 3 s, backlogs down to 0 (so SYNs are dropped and retried). */
-    public static final Bounds MODEL = new Bounds(70_000_000L, 3, 200, true, 40);
+    public static final Bounds MODEL = new Bounds(70_000_000L, 3, 200, true, 40, true);
 
-    /** Model and kernel: sleeps up to 100 ms, SO_LINGER 1 s, a backlog that never fills. */
-    public static final Bounds KERNEL = new Bounds(100_000L, 1, 20, false, 25);
+    /**
+     * Model and kernel: sleeps up to 100 ms, SO_LINGER 1 s, a backlog that never fills, and sends of at most
+     * {@link ScriptBuilder#SMALL_SEND} bytes: bulk transfers depend on window autotuning, which the model does not
+     * follow (docs/model.md, "What is not modelled yet"), and the kernel's own counts vary from run to run there
+     * (a 4 MB MSG_DONTWAIT send took 3919692 or 3919872 bytes).
+     */
+    public static final Bounds KERNEL = new Bounds(100_000L, 1, 20, false, 25, false);
 }

@@ -106,6 +106,7 @@ public final class ScriptBuilder {
     private static String call(Op op, String fd, Bounds bounds, boolean[] dontwait, int i) {
         if (op instanceof Op.Send s) {
             int size = Math.max(0, s.size());
+            if (!bounds.largeSends()) size = Math.min(size, SMALL_SEND);
             if (size > SMALL_SEND) dontwait[i] = true;
             int flags = s.flags() & (FLAG_NOSIGNAL | FLAG_DONTWAIT);
             if (dontwait[i]) flags |= FLAG_DONTWAIT;
