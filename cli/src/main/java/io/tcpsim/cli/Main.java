@@ -1,6 +1,7 @@
 package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
+import io.tcpsim.kernel.KernelBackend;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
 import java.io.BufferedReader;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,13 +20,18 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A packet-level TCP simulator: both loopback endpoints as Linux 6 runs them.",
-        subcommands = {RunCommand.class, StepCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int OK = 0, FAILED = 1, BAD_INPUT = 2, INTERNAL = 3;
 
     /** What the commands need from outside, so that tests can replace the terminal and the backend. */
     record Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
-               BiFunction<Profile, Long, Backend> backend) {}
+               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel) {
+        /** The real kernel behind capture and check; it throws KernelUnavailableException when it cannot run. */
+        Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, BiFunction<Profile, Long, Backend> backend) {
+            this(out, err, in, terminal, backend, KernelBackend::new);
+        }
+    }
 
     static Env env;
 
@@ -32,7 +39,7 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public Integer call() {
-        env.err().println("tcpsim: a command is missing; commands: run, step, fuzz, help (see tcpsim --help)");
+        env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, fuzz, help (see tcpsim --help)");
         return BAD_INPUT;
     }
 

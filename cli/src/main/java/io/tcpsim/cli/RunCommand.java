@@ -2,11 +2,9 @@ package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
 import io.tcpsim.pcap.PcapWriter;
-import io.tcpsim.run.JsonOutput;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
 import io.tcpsim.run.Runner;
-import io.tcpsim.run.TextOutput;
 import io.tcpsim.script.Recorder;
 import io.tcpsim.script.Script;
 import io.tcpsim.script.ScriptException;
@@ -19,7 +17,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,18 +67,7 @@ final class RunCommand implements Callable<Integer> {
         RunLog log = Runner.run(script, backend);
 
         // Everything is computed before the first line is printed: a failure leaves stdout empty.
-        List<String> lines = new ArrayList<>();
-        if (json) {
-            JsonOutput j = new JsonOutput(script);
-            lines.add(JsonOutput.header(file.toString(), s, log.backend()));
-            lines.addAll(j.lines(log.lines()));
-            lines.add(JsonOutput.end(log));
-        } else {
-            TextOutput t = new TextOutput(script);
-            lines.add(TextOutput.header("run", file.toString(), s));
-            lines.addAll(t.lines(log.lines()));
-            if (!log.ok()) lines.add(t.summary(log));
-        }
+        List<String> lines = RunText.lines("run", file.toString(), s, script, log, json);
         for (String l : lines) out.println(l);
         out.flush();
 

@@ -27,6 +27,56 @@ public record RunLog(Script script, String backend, List<LogLine> lines) {
         return lines.stream().filter(l -> l instanceof LogLine.PacketLine).map(l -> ((LogLine.PacketLine) l).packet()).toList();
     }
 
+    /**
+     * The same log with every time moved back by {@code origin}: with the start of the first line as origin, a
+     * kernel run prints from 00:00:00.000000 as the model's does (tcpsim capture --relative, tcpsim check).
+     */
+    public RunLog relativeTo(long origin) {
+        List<LogLine> out = new java.util.ArrayList<>(lines.size());
+        for (LogLine l : lines) out.add(shift(l, origin));
+        return new RunLog(script, backend, out);
+    }
+
+    /** The time of the first line (0 for an empty log). */
+    public long start() {
+        return lines.isEmpty() ? 0 : lines.get(0).time();
+    }
+
+    private static LogLine shift(LogLine l, long by) {
+        return switch (l.kind()) {
+            case PACKET -> {
+                Packet p = ((LogLine.PacketLine) l).packet();
+                yield new LogLine.PacketLine(new Packet(p.timeNanos() - by, p.ipId(), p.segment()));
+            }
+            case CALL -> {
+                LogLine.CallLine c = (LogLine.CallLine) l;
+                yield new LogLine.CallLine(c.time() - by, c.endTime() - by, c.step(), c.result(), c.resultText(),
+                        c.recorded(), c.holds());
+            }
+            case SIGNAL -> {
+                LogLine.SignalLine s = (LogLine.SignalLine) l;
+                yield new LogLine.SignalLine(s.time() - by, s.process(), s.signo(), s.how());
+            }
+            case PROCESS_END -> {
+                LogLine.ProcessEndLine e = (LogLine.ProcessEndLine) l;
+                yield new LogLine.ProcessEndLine(e.time() - by, e.process(), e.how());
+            }
+            case STATE -> {
+                LogLine.StateLine s = (LogLine.StateLine) l;
+                yield new LogLine.StateLine(s.time() - by, s.endpoint(), s.from(), s.to(), s.why());
+            }
+            case SLEEP -> new LogLine.SleepLine(l.time() - by, ((LogLine.SleepLine) l).step());
+            case NETSTAT -> {
+                LogLine.NetstatLine n = (LogLine.NetstatLine) l;
+                yield new LogLine.NetstatLine(n.time() - by, n.step(), n.rows());
+            }
+            case NOT_REACHED -> {
+                LogLine.NotReachedLine r = (LogLine.NotReachedLine) l;
+                yield new LogLine.NotReachedLine(r.time() - by, r.step(), r.why());
+            }
+        };
+    }
+
     /** The call lines by step, for --record. */
     public Map<Step.CallStep, LogLine.CallLine> calls() {
         Map<Step.CallStep, LogLine.CallLine> m = new LinkedHashMap<>();

@@ -51,6 +51,8 @@ public final class FrameDecoder {
         int ihl = (b[at] & 0x0f) * 4;
         if (ihl < FrameEncoder.IPV4_HEADER) return new Malformed(at, "IPv4 header length " + ihl + " < 20");
         int total = u16(b, at + 2);
+        // A GSO packet over 64 KB (IPv4 BIG TCP, Linux 6.3+) is captured with total length 0: the frame is the truth.
+        if (total == 0) total = b.length - at;
         if (total < ihl) return new Malformed(at + 2, "IPv4 total length " + total + " < header length " + ihl);
         int fragment = u16(b, at + 6);
         if ((fragment & 0x3fff) != 0) return new Skipped("IPv4 fragment");

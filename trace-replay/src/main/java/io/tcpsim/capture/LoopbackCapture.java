@@ -30,7 +30,7 @@ import org.pcap4j.core.RawPacketListener;
  *   <li>nanosecond timestamps (the kernel's skb time, CLOCK_REALTIME);</li>
  *   <li>filter {@code ip and (tcp or udp port 9)}: TCP is the scenario, UDP port 9 is our sync marker.</li>
  * </ul>
- * The listener only copies bytes into a list; decoding happens on the reader's thread ({@link FrameDecoder}).
+ * The listener only copies bytes into a list; decoding happens on the reader's thread ({@code wire.FrameDecoder}, via {@code KernelBackend.decode}).
  *
  * <p><b>Sync.</b> A packet socket receives frames in the order the stack transmits them. {@link #sync} sends one UDP
  * datagram to 127.0.0.1:9 and waits until the capture thread has seen it: every packet sent before it is then in.

@@ -9,9 +9,9 @@ import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
-import io.tcpsim.capture.FrameDecoder;
 import io.tcpsim.capture.LoopbackCapture;
 import io.tcpsim.capture.RawFrame;
+import io.tcpsim.wire.FrameDecoder;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.SockAddr;
 import java.io.IOException;
@@ -153,7 +153,7 @@ public final class KernelBackend implements Backend {
         if (!closed) capture.sync(SYNC_TIMEOUT_NANOS);
         List<Event> out = new ArrayList<>();
         for (RawFrame f : capture.drain()) {
-            Packet p = FrameDecoder.decode(f);
+            Packet p = decode(f);
             if (p != null) out.add(new Event.PacketSent(p));
         }
         synchronized (events) {
@@ -162,6 +162,18 @@ public final class KernelBackend implements Backend {
         }
         out.sort(Comparator.comparingLong(Event::timeNanos)); // stable: equal times keep their order
         return out;
+    }
+
+    /**
+     * The TCP packet in a captured frame, or null for anything else (the filter lets only IPv4 through). A frame the
+     * kernel sent that cannot be read is a bug here, not something to skip silently.
+     */
+    public static Packet decode(RawFrame f) {
+        FrameDecoder.Result r = FrameDecoder.ethernet(f.data(), f.timeNanos());
+        if (r instanceof FrameDecoder.Tcp t) return t.packet();
+        if (r instanceof FrameDecoder.Malformed m)
+            throw new IllegalStateException("captured frame unreadable at byte " + m.offset() + ": " + m.why());
+        return null;
     }
 
     /** Every frame captured so far, as libpcap delivered it (for writing the run's pcap file). */

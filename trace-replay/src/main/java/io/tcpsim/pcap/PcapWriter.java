@@ -1,5 +1,6 @@
 package io.tcpsim.pcap;
 
+import io.tcpsim.capture.RawFrame;
 import io.tcpsim.wire.FrameEncoder;
 import io.tcpsim.wire.Packet;
 import java.io.BufferedOutputStream;
@@ -16,6 +17,8 @@ import java.util.List;
  * Writes packets as a classic pcap file: nanosecond magic (0xa1b23c4d, so the virtual clock survives exactly;
  * tcpdump still prints microseconds), version 2.4, snaplen 262144, link type 1 (EN10MB, what Linux uses on lo), one
  * 16-byte record header per frame, little-endian. Frames come from {@link FrameEncoder}.
+ *
+ * <p>{@link #writeFrames} writes captured frames instead, as libpcap handed them over.
  *
  * <p>Hand-written on purpose: pcap4j's dumper needs libpcap at run time ({@code Pcaps.openDead}), and
  * {@code tcpsim run --pcap} must work on machines without libpcap. It is also about 30 times faster (pcap4j notes,
@@ -41,12 +44,32 @@ public final class PcapWriter implements Closeable {
      * {@code file}, so a reader never sees half a file and a failure leaves any old file in place.
      */
     public static void write(Path file, List<Packet> packets) throws IOException {
+        writeAtomically(file, w -> {
+            for (Packet p : packets) w.write(p);
+        });
+    }
+
+    /**
+     * Writes captured frames as they are: their bytes, nanosecond time and original length (what {@code tcpsim
+     * capture} saves, so that tcpdump reads the real capture, not a re-encoding of it).
+     */
+    public static void writeFrames(Path file, List<RawFrame> frames) throws IOException {
+        writeAtomically(file, w -> {
+            for (RawFrame f : frames) w.write(f);
+        });
+    }
+
+    private interface Body {
+        void writeTo(PcapWriter w) throws IOException;
+    }
+
+    private static void writeAtomically(Path file, Body body) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
             try (PcapWriter w = open(Files.newOutputStream(tmp))) {
-                for (Packet p : packets) w.write(p);
+                body.writeTo(w);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -74,16 +97,26 @@ public final class PcapWriter implements Closeable {
 
     /** Appends one packet. Its time must lie in pcap's range: 0 to 2^32 seconds after the epoch. */
     public void write(Packet packet) throws IOException {
-        long t = packet.timeNanos();
+        byte[] frame = FrameEncoder.frame(packet);
+        record(packet.timeNanos(), frame, frame.length);
+    }
+
+    /** Appends one captured frame byte for byte. A frame longer than the snaplen is cut to it, as libpcap would. */
+    public void write(RawFrame frame) throws IOException {
+        byte[] b = frame.data();
+        int n = Math.min(b.length, SNAPLEN);
+        record(frame.timeNanos(), n == b.length ? b : java.util.Arrays.copyOf(b, n), Math.max(frame.originalLength(), b.length));
+    }
+
+    private void record(long t, byte[] frame, int originalLength) throws IOException {
         long seconds = t / 1_000_000_000L;
         if (t < 0 || seconds > 0xffffffffL) {
             throw new IllegalArgumentException("packet time " + t + " ns is outside pcap's unsigned 32-bit seconds");
         }
-        byte[] frame = FrameEncoder.frame(packet);
         le32(header, 0, (int) seconds);
         le32(header, 4, (int) (t % 1_000_000_000L));
         le32(header, 8, frame.length);
-        le32(header, 12, frame.length);
+        le32(header, 12, originalLength);
         out.write(header);
         out.write(frame);
     }

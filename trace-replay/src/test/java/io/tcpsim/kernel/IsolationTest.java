@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tcpsim.backend.Event;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Result;
-import io.tcpsim.capture.FrameDecoder;
 import io.tcpsim.capture.RawFrame;
 import io.tcpsim.wire.SockAddr;
 import java.io.InputStream;
@@ -64,7 +63,7 @@ class IsolationTest {
             for (int i = 0; i < 3; i++) {
                 RawFrame f = frames.get(i);
                 assertEquals(f.data().length, f.originalLength());
-                assertEquals(((Event.PacketSent) events.get(i)).packet(), FrameDecoder.decode(f));
+                assertEquals(((Event.PacketSent) events.get(i)).packet(), KernelBackend.decode(f));
                 assertFalse(f.timeNanos() % 1000 == 0 && frames.get(0).timeNanos() % 1000 == 0
                         && frames.get(1).timeNanos() % 1000 == 0, "nanosecond timestamps expected");
             }
@@ -80,7 +79,7 @@ class IsolationTest {
             try (PcapHandle in = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO)) {
                 for (RawFrame f : frames) {
                     byte[] back = in.getNextRawPacketEx();
-                    assertEquals(FrameDecoder.decode(f), FrameDecoder.decodeEthernet(back, f.timeNanos()));
+                    assertEquals(KernelBackend.decode(f), KernelBackend.decode(new RawFrame(f.timeNanos(), back, back.length)));
                     java.sql.Timestamp ts = in.getTimestamp();
                     assertEquals(f.timeNanos(), ts.getTime() / 1000 * 1_000_000_000L + ts.getNanos());
                 }

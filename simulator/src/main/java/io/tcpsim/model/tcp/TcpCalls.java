@@ -337,11 +337,13 @@ public final class TcpCalls {
         boolean peek = (flags & Bits.MSG_PEEK) != 0;
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         int avail = sk.recvQueue.size();
-        if (len == 0 && (avail > 0 || sk.finInRecvQueue)) {
-            // A zero-length read copies nothing and leaves the queue as it is (measured).
+        if (len == 0 && avail > 0) {
+            // A zero-length read copies nothing and leaves the data queued (measured).
             out[0] = new byte[0];
             return 0;
         }
+        // With only the FIN queued, even a zero-length read consumes it: the do-while loop of tcp_recvmsg_locked
+        // runs once and reaches found_fin_ok (regression found by tcpsim fuzz --kernel: Recv-Q 0 afterwards).
         if (avail > 0) {
             int n = Math.min(len, avail);
             out[0] = sk.recvQueue.peek(0, n);

@@ -1,0 +1,408 @@
+package io.tcpsim.check;
+
+import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.run.Clock;
+import io.tcpsim.run.LogLine;
+import io.tcpsim.run.RunLog;
+import io.tcpsim.script.Step;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The model's log and the kernel's, line against line: steps by the script step they ran, packets in order (with the
+ * {@link Rule equivalence rules} applied here and only here), signals and process ends in order. Each pairing is
+ * compared and every difference becomes a {@link Divergence}; {@link #rows()} is the side-by-side view.
+ */
+final class Alignment {
+    /** One row of the side-by-side view: a model line, a kernel line, or both; {@code note} names a rule used. */
+    record Row(LogLine model, LogLine kernel, String note) {}
+
+    private final RunLog m, k;
+    private final Tolerance tolerance;
+    private final Side ms, ks;
+    private final Map<LogLine, LogLine> partner = new IdentityHashMap<>();
+    private final Map<LogLine, String> notes = new IdentityHashMap<>();
+    private final List<Divergence> divergences = new ArrayList<>();
+    private final Map<String, Integer> rulesUsed = new java.util.TreeMap<>();
+    private final List<Row> rows = new ArrayList<>();
+
+    /** One log with what check derives from it. */
+    static final class Side {
+        final RunLog log;
+        final List<LogLine> lines = new ArrayList<>();
+        final List<LogLine> packets = new ArrayList<>();
+        final List<LogLine> events = new ArrayList<>();
+        final Map<Step, LogLine> steps = new HashMap<>();
+        final Map<LogLine, PacketView> views = new IdentityHashMap<>();
+        /** The step line (call, sleep, netstat) each packet follows in log order. */
+        final Map<LogLine, LogLine> anchor = new IdentityHashMap<>();
+        final Roles roles;
+
+        Side(RunLog log) {
+            this.log = log;
+            this.roles = new Roles(log.script(), log);
+            Isns isns = new Isns();
+            LogLine last = null;
+            for (LogLine l : log.lines()) {
+                switch (l.kind()) {
+                    case STATE -> { continue; }
+                    case PACKET -> {
+                        LogLine.PacketLine p = (LogLine.PacketLine) l;
+                        isns.see(p.packet());
+                        views.put(l, PacketView.of(p.packet(), roles, isns));
+                        packets.add(l);
+                        anchor.put(l, last);
+                    }
+                    case CALL -> { steps.put(((LogLine.CallLine) l).step(), l); last = l; }
+                    case NOT_REACHED -> steps.put(((LogLine.NotReachedLine) l).step(), l);
+                    case SLEEP -> { steps.put(((LogLine.SleepLine) l).step(), l); last = l; }
+                    case NETSTAT -> { steps.put(((LogLine.NetstatLine) l).step(), l); last = l; }
+                    case SIGNAL, PROCESS_END -> events.add(l);
+                }
+                lines.add(l);
+            }
+        }
+
+        long sinceAnchor(LogLine packet) {
+            LogLine a = anchor.get(packet);
+            return packet.time() - (a == null ? 0 : a.time());
+        }
+    }
+
+    Alignment(RunLog model, RunLog kernel, Tolerance tolerance) {
+        this.m = model;
+        this.k = kernel;
+        this.tolerance = tolerance;
+        this.ms = new Side(model);
+        this.ks = new Side(kernel);
+        alignSteps();
+        alignPackets();
+        alignEvents();
+        buildRows();
+        sortDivergences();
+    }
+
+    List<Row> rows() { return rows; }
+
+    List<Divergence> divergences() { return divergences; }
+
+    /** Rule id to the number of times it was used. */
+    Map<String, Integer> rulesUsed() { return rulesUsed; }
+
+    Side model() { return ms; }
+
+    Side kernel() { return ks; }
+
+    // ---- steps: calls, not reached, sleeps, netstat tables ----
+
+    private void alignSteps() {
+        for (Step step : m.script().steps()) {
+            LogLine a = ms.steps.get(step), b = ks.steps.get(step);
+            if (a == null || b == null) {
+                if (a != null || b != null) divergences.add(new Divergence("line " + step.line() + ": "
+                        + (a == null ? "the model" : "the kernel") + " did not run this step", a, b));
+                continue;
+            }
+            pair(a, b);
+            String what = "call at line " + step.line() + " (" + stepText(step) + ")";
+            if (a.kind() != b.kind()) {
+                divergences.add(Divergence.field(what, "result", shortText(a), shortText(b), a, b));
+            } else if (a instanceof LogLine.CallLine x && b instanceof LogLine.CallLine y) {
+                compareCalls(what, x, y);
+            } else if (a instanceof LogLine.NotReachedLine x && b instanceof LogLine.NotReachedLine y) {
+                if (!x.why().equals(y.why())) divergences.add(Divergence.field(what, "not reached", x.why(), y.why(), a, b));
+            } else if (a instanceof LogLine.NetstatLine x && b instanceof LogLine.NetstatLine y) {
+                compareNetstat("netstat at line " + step.line(), x, y);
+            }
+        }
+    }
+
+    private void compareCalls(String what, LogLine.CallLine x, LogLine.CallLine y) {
+        var a = x.result();
+        var b = y.result();
+        String field = null, mv = null, kv = null;
+        if (a.blockedForever() != b.blockedForever()) {
+            field = "blocked";
+            mv = a.blockedForever() ? "blocks" : "returns";
+            kv = b.blockedForever() ? "blocks" : "returns";
+        } else if (a.errno() != b.errno()) {
+            field = "errno";
+            mv = a.errno() == null ? "none (" + x.resultText() + ")" : a.errno().name();
+            kv = b.errno() == null ? "none (" + y.resultText() + ")" : b.errno().name();
+        } else if (a.value() != b.value()) {
+            field = "value";
+            mv = Long.toString(a.value());
+            kv = Long.toString(b.value());
+        } else if (!x.resultText().equals(y.resultText())) {
+            field = "result";
+            mv = x.resultText();
+            kv = y.resultText();
+        } else if (a.sigpipe() != b.sigpipe()) {
+            field = "SIGPIPE";
+            mv = a.sigpipe() ? "raised" : "not raised";
+            kv = b.sigpipe() ? "raised" : "not raised";
+        } else if (!a.blockedForever()) {
+            long dm = x.endTime() - x.time(), dk = y.endTime() - y.time();
+            boolean blocks = dm >= Tolerance.BLOCKS || dk >= Tolerance.HOST_NOISE;
+            if (blocks && !tolerance.agrees(dm, dk - dm)) {
+                field = "duration";
+                mv = Clock.millis(dm);
+                kv = Clock.millis(dk) + " (allowed ±" + Clock.millis(tolerance.allowed(dm)) + ")";
+            }
+        }
+        if (field != null) divergences.add(Divergence.field(what, field, mv, kv, x, y));
+    }
+
+    private void compareNetstat(String what, LogLine.NetstatLine x, LogLine.NetstatLine y) {
+        List<String> a = netstatRows(ms, x), b = netstatRows(ks, y);
+        List<String> onlyA = new ArrayList<>(a), onlyB = new ArrayList<>(b);
+        for (String r : a) if (onlyB.remove(r)) onlyA.remove(r);
+        if (onlyA.isEmpty() && onlyB.isEmpty()) return;
+        // Rows of the same connection (local and foreign) that differ: name the column.
+        for (String r : onlyA) {
+            String key = key(r);
+            for (String s : onlyB) {
+                if (!key(s).equals(key)) continue;
+                String[] p = r.trim().split("\\s+"), q = s.trim().split("\\s+");
+                String[] names = {"Recv-Q", "Send-Q", "local", "foreign", "State"};
+                for (int i = 0; i < names.length; i++) {
+                    if (!p[i].equals(q[i])) {
+                        divergences.add(Divergence.field(what + " row " + key, names[i], p[i], q[i], x, y));
+                        return;
+                    }
+                }
+            }
+        }
+        if (!onlyA.isEmpty()) {
+            divergences.add(new Divergence(what + ": the model lists " + onlyA.get(0).trim().replaceAll("\\s+", " ")
+                    + ", the kernel does not", x, y));
+        } else {
+            divergences.add(new Divergence(what + ": the kernel lists " + onlyB.get(0).trim().replaceAll("\\s+", " ")
+                    + ", the model does not", x, y));
+        }
+    }
+
+    private static String key(String row) {
+        String[] p = row.trim().split("\\s+");
+        return p[2] + " > " + p[3];
+    }
+
+    /** The table's rows with ports by role, sorted: /proc/net/tcp lists in hash order, which means nothing. */
+    static List<String> netstatRows(Side side, LogLine.NetstatLine n) {
+        List<String> out = new ArrayList<>();
+        for (NetstatRow r : n.rows()) {
+            out.add(String.format("%6d %6d %-8s %-8s %s", r.recvQ(), r.sendQ(), side.roles.addr(r.local()),
+                    side.roles.addr(r.foreign()), r.state()));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    // ---- packets ----
+
+    private void alignPackets() {
+        List<LogLine> a = ms.packets, b = ks.packets;
+        int i = 0, j = 0;
+        while (i < a.size() || j < b.size()) {
+            LogLine x = i < a.size() ? a.get(i) : null, y = j < b.size() ? b.get(j) : null;
+            PacketView vx = x == null ? null : ms.views.get(x), vy = y == null ? null : ks.views.get(y);
+            if (x != null && y != null && vx.firstDifference(vy) == null) {
+                pair(x, y);
+                compareTime(i, x, y);
+                i++;
+                j++;
+            } else if (x != null && carriedByNext(ms, a, i)) {
+                use(Rule.ACK_CARRIED_BY_NEXT_PACKET, x, "model only");
+                i++;
+            } else if (y != null && carriedByNext(ks, b, j)) {
+                use(Rule.ACK_CARRIED_BY_NEXT_PACKET, y, "kernel only");
+                j++;
+            } else if (x != null && y != null) {
+                pair(x, y);
+                String f = vx.firstDifference(vy);
+                divergences.add(Divergence.field("packet " + (i + 1), f, vx.field(f), vy.field(f), x, y));
+                i++;
+                j++;
+            } else if (x != null) {
+                divergences.add(new Divergence("packet " + (i + 1) + ": the model sends " + vx.text()
+                        + ", the kernel sends nothing more", x, null));
+                i++;
+            } else {
+                divergences.add(new Divergence("packet " + (a.size() + 1) + ": the kernel sends " + vy.text()
+                        + ", the model sends nothing more", null, y));
+                j++;
+            }
+        }
+    }
+
+    /**
+     * {@link Rule#ACK_CARRIED_BY_NEXT_PACKET}: packet {@code at} is a pure ACK and the next packet from the same
+     * endpoint to the same peer carries the same ack number within the tolerance.
+     */
+    private boolean carriedByNext(Side side, List<LogLine> packets, int at) {
+        PacketView v = side.views.get(packets.get(at));
+        if (!v.pureAck()) return false;
+        for (int n = at + 1; n < packets.size(); n++) {
+            PacketView w = side.views.get(packets.get(n));
+            if (!w.from().equals(v.from()) || !w.to().equals(v.to())) continue;
+            long gap = packets.get(n).time() - packets.get(at).time();
+            return w.ack().equals(v.ack()) && gap <= tolerance.allowed(side.sinceAnchor(packets.get(at)));
+        }
+        return false;
+    }
+
+    private void use(Rule rule, LogLine line, String side) {
+        rulesUsed.merge(rule.id, 1, Integer::sum);
+        notes.put(line, "rule " + rule.id + " (" + side + ")");
+    }
+
+    /**
+     * The kernel packet's time against the model's, both measured from the previous event: the last line before the
+     * packet in the model's log (a call's start, a sleep, a netstat, a packet) that has a partner in the kernel's log.
+     * A call the host stretched (scheduling, JIT: the kernel call took longer than the model's) widens the window
+     * by that much, since what the call sends may leave at any point while it runs.
+     */
+    private void compareTime(int index, LogLine x, LogLine y) {
+        LogLine am = previousEvent(x);
+        LogLine ak = am == null ? null : partner.get(am);
+        long since = x.time() - (am == null ? 0 : am.time());
+        long diff = y.time() - ((ak == null ? 0 : ak.time()) + since);
+        if (diff > 0 && am instanceof LogLine.CallLine cm && ak instanceof LogLine.CallLine ck) {
+            long stretched = (ck.endTime() - ck.time()) - (cm.endTime() - cm.time());
+            diff = Math.max(0, diff - Math.max(0, stretched));
+        }
+        if (tolerance.agrees(since, diff)) return;
+        long jiffy = m.script().profile().jiffyNanos();
+        if (diff > 0 && x.time() % jiffy == 0 && diff <= tolerance.allowed(since) + jiffy) {
+            use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
+            return;
+        }
+        divergences.add(Divergence.field("packet " + (index + 1), "time",
+                Clock.millis(since) + " after " + describe(am),
+                Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"
+                        + Clock.millis(tolerance.allowed(since)) + ")", x, y));
+    }
+
+    private LogLine previousEvent(LogLine x) {
+        int at = ms.lines.indexOf(x);
+        for (int n = at - 1; n >= 0; n--) {
+            LogLine l = ms.lines.get(n);
+            boolean event = switch (l.kind()) {
+                case CALL, SLEEP, NETSTAT, PACKET -> true;
+                default -> false;
+            };
+            if (event && partner.containsKey(l)) return l;
+        }
+        return null;
+    }
+
+    private String describe(LogLine l) {
+        if (l == null) return "the start";
+        if (l.kind() == LogLine.Kind.PACKET) return "packet " + (ms.packets.indexOf(l) + 1);
+        return "line " + step(l).line();
+    }
+
+    // ---- signals and process ends ----
+
+    private void alignEvents() {
+        List<LogLine> a = ms.events, b = ks.events;
+        for (int n = 0; n < Math.max(a.size(), b.size()); n++) {
+            LogLine x = n < a.size() ? a.get(n) : null, y = n < b.size() ? b.get(n) : null;
+            if (x != null && y != null) {
+                pair(x, y);
+                if (!eventText(x).equals(eventText(y)))
+                    divergences.add(Divergence.field("event " + (n + 1), "text", eventText(x), eventText(y), x, y));
+            } else {
+                divergences.add(new Divergence("event " + (n + 1) + ": only the " + (x != null ? "model" : "kernel")
+                        + " has " + eventText(x != null ? x : y), x, y));
+            }
+        }
+    }
+
+    static String eventText(LogLine l) {
+        if (l instanceof LogLine.SignalLine s)
+            return "[" + s.process() + "] --- " + (s.signo() == 13 ? "SIGPIPE" : "signal " + s.signo()) + " (" + s.how() + ") ---";
+        LogLine.ProcessEndLine e = (LogLine.ProcessEndLine) l;
+        return "[" + e.process() + "] +++ " + e.how() + " +++";
+    }
+
+    // ---- the side-by-side rows ----
+
+    private void pair(LogLine a, LogLine b) {
+        partner.put(a, b);
+        partner.put(b, a);
+    }
+
+    /** Both logs in order; paired lines share a row, a line without a partner gets its own. */
+    private void buildRows() {
+        List<LogLine> a = ms.lines, b = ks.lines;
+        Map<LogLine, Integer> ib = new IdentityHashMap<>();
+        for (int n = 0; n < b.size(); n++) ib.put(b.get(n), n);
+        Map<LogLine, Integer> ia = new IdentityHashMap<>();
+        for (int n = 0; n < a.size(); n++) ia.put(a.get(n), n);
+        int i = 0, j = 0;
+        while (i < a.size() || j < b.size()) {
+            LogLine x = i < a.size() ? a.get(i) : null, y = j < b.size() ? b.get(j) : null;
+            LogLine px = x == null ? null : partner.get(x), py = y == null ? null : partner.get(y);
+            if (x != null && px == null) {
+                rows.add(new Row(x, null, notes.get(x)));
+                i++;
+            } else if (y != null && py == null) {
+                rows.add(new Row(null, y, notes.get(y)));
+                j++;
+            } else if (x != null && px == y) {
+                rows.add(new Row(x, y, null));
+                i++;
+                j++;
+            } else if (x != null && (y == null || ib.get(px) < j || ia.get(py) > i)) {
+                // The kernel line here pairs with a later model line (or x's partner was already shown): show x alone.
+                rows.add(new Row(x, null, "out of order"));
+                i++;
+            } else {
+                rows.add(new Row(null, y, "out of order"));
+                j++;
+            }
+        }
+    }
+
+    private void sortDivergences() {
+        Map<LogLine, Integer> at = new IdentityHashMap<>();
+        for (int n = 0; n < rows.size(); n++) {
+            Row r = rows.get(n);
+            if (r.model() != null) at.putIfAbsent(r.model(), n);
+            if (r.kernel() != null) at.putIfAbsent(r.kernel(), n);
+        }
+        divergences.sort(java.util.Comparator.comparingInt(d -> Math.min(
+                d.model() == null ? Integer.MAX_VALUE : at.getOrDefault(d.model(), Integer.MAX_VALUE),
+                d.kernel() == null ? Integer.MAX_VALUE : at.getOrDefault(d.kernel(), Integer.MAX_VALUE))));
+    }
+
+    // ---- text ----
+
+    static Step step(LogLine l) {
+        if (l instanceof LogLine.CallLine c) return c.step();
+        if (l instanceof LogLine.SleepLine s) return s.step();
+        if (l instanceof LogLine.NetstatLine n) return n.step();
+        if (l instanceof LogLine.NotReachedLine r) return r.step();
+        return null;
+    }
+
+    static String stepText(Step s) {
+        return switch (s.kind()) {
+            case CALL -> ((Step.CallStep) s).text();
+            case SLEEP -> "sleep " + ((Step.Sleep) s).duration();
+            case NETSTAT -> ((Step.Netstat) s).all() ? "netstat -a" : "netstat";
+            case EXIT -> "exit";
+        };
+    }
+
+    private static String shortText(LogLine l) {
+        if (l instanceof LogLine.CallLine c) return c.resultText();
+        if (l instanceof LogLine.NotReachedLine r) return "not reached (" + r.why() + ")";
+        return Objects.toString(l.kind());
+    }
+}

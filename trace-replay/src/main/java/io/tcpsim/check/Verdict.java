@@ -1,0 +1,126 @@
+package io.tcpsim.check;
+
+import io.tcpsim.run.Clock;
+import io.tcpsim.run.LogLine;
+import io.tcpsim.run.TextOutput;
+import io.tcpsim.wire.TcpdumpPrinter;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What check found: agreement, or the differences in log order, with the report a person reads: the first
+ * difference named, both lines printed as run prints them, then model and kernel side by side with {@code >>>} on
+ * the row of the first difference.
+ */
+public final class Verdict {
+    /** The side-by-side column is cut here; the lines under the first difference are printed whole. */
+    static final int MAX_COLUMN = 110;
+
+    private final Alignment a;
+
+    Verdict(Alignment a) {
+        this.a = a;
+    }
+
+    public boolean agrees() {
+        return a.divergences().isEmpty();
+    }
+
+    public List<Divergence> divergences() {
+        return a.divergences();
+    }
+
+    /** Rule id to how often it was used. */
+    public Map<String, Integer> rulesUsed() {
+        return a.rulesUsed();
+    }
+
+    /** {@code 11 packets, 12 calls, 3 netstat tables}. */
+    public String counts() {
+        var s = a.model();
+        long calls = s.steps.values().stream().filter(l -> l.kind() == LogLine.Kind.CALL).count();
+        long tables = s.steps.values().stream().filter(l -> l.kind() == LogLine.Kind.NETSTAT).count();
+        return s.packets.size() + " packets, " + calls + " calls, " + tables + " netstat tables";
+    }
+
+    /** {@code ack-carried-by-next-packet x1}, or {@code none}. */
+    public String rulesText() {
+        if (a.rulesUsed().isEmpty()) return "none";
+        List<String> out = new ArrayList<>();
+        a.rulesUsed().forEach((k, v) -> out.add(k + " x" + v));
+        return String.join(", ", out);
+    }
+
+    /** The difference report: empty when the runs agree. */
+    public List<String> report() {
+        List<String> out = new ArrayList<>();
+        if (agrees()) return out;
+        Divergence first = a.divergences().get(0);
+        out.add(first.text());
+        Map<LogLine, String> full = fullLines();
+        out.add("  model:  " + (first.model() == null ? "(nothing)" : full.get(first.model())));
+        out.add("  kernel: " + (first.kernel() == null ? "(nothing)" : full.get(first.kernel())));
+        for (int n = 1; n < a.divergences().size(); n++) out.add("  then: " + a.divergences().get(n).text());
+        out.add("");
+
+        List<String[]> cells = new ArrayList<>();
+        List<Boolean> marks = new ArrayList<>();
+        for (Alignment.Row r : a.rows()) {
+            boolean mark = r.model() != null && r.model() == first.model() && (first.model() != null)
+                    || r.kernel() != null && r.kernel() == first.kernel() && first.model() == null;
+            List<String> left = cell(a.model(), r.model()), right = cell(a.kernel(), r.kernel());
+            for (int n = 0; n < Math.max(left.size(), right.size()); n++) {
+                String l = n < left.size() ? left.get(n) : "", k = n < right.size() ? right.get(n) : "";
+                if (n == 0 && r.note() != null) k = k + (k.isEmpty() ? "" : "  ") + "(" + r.note() + ")";
+                cells.add(new String[] {l, k});
+                marks.add(mark && n == 0);
+            }
+        }
+        int width = 5;
+        for (String[] c : cells) width = Math.max(width, Math.min(MAX_COLUMN, c[0].length()));
+        out.add("    " + pad("model", width) + " | kernel");
+        for (int n = 0; n < cells.size(); n++) {
+            String l = cells.get(n)[0];
+            if (l.length() > width) l = l.substring(0, width - 3) + "...";
+            out.add((marks.get(n) ? ">>> " : "    ") + pad(l, width) + " | " + cells.get(n)[1]);
+        }
+        return out;
+    }
+
+    /** A line in the view: time and what happened, ports by role; a netstat table is several. */
+    private static List<String> cell(Alignment.Side side, LogLine l) {
+        if (l == null) return List.of();
+        String t = Clock.format(l.time()) + " ";
+        return switch (l.kind()) {
+            case PACKET -> List.of(t + side.views.get(l).text());
+            case NETSTAT -> {
+                List<String> out = new ArrayList<>();
+                out.add(t + "netstat " + (((LogLine.NetstatLine) l).step().all() ? "-tan" : "-tn"));
+                for (String r : Alignment.netstatRows(side, (LogLine.NetstatLine) l)) out.add("    " + r);
+                yield out;
+            }
+            case SIGNAL, PROCESS_END -> List.of(t + Alignment.eventText(l));
+            default -> List.of(new TextOutput(side.log.script()).format(l).get(0));
+        };
+    }
+
+    /** Each line as tcpsim run prints it: packets as tcpdump -nn (one printer per log, in order). */
+    private Map<LogLine, String> fullLines() {
+        Map<LogLine, String> out = new IdentityHashMap<>();
+        for (Alignment.Side side : List.of(a.model(), a.kernel())) {
+            TextOutput text = new TextOutput(side.log.script());
+            TcpdumpPrinter printer = new TcpdumpPrinter();
+            for (LogLine l : side.lines) {
+                if (l instanceof LogLine.PacketLine p) out.put(l, printer.print(p.packet()));
+                else out.put(l, text.format(l).get(0)); // a netstat's rows are in the view below
+            }
+        }
+        return out;
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
+}
