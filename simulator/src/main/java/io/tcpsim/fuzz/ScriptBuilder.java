@@ -70,7 +70,7 @@ public final class ScriptBuilder {
                 long us = Math.max(1, Math.min(s.micros(), bounds.maxSleepMicros()));
                 out.add("sleep " + us + "us");
             } else if (op instanceof Op.Netstat) {
-                out.add("netstat");
+                if (bounds.netstat()) out.add("netstat");
             } else if (op instanceof Op.Exit e) {
                 int side = e.side().ordinal();
                 if (!alive[side]) continue;
@@ -87,8 +87,14 @@ public final class ScriptBuilder {
                 out.add(t.side.process() + ": " + call);
             }
         }
+        // Both backends see the tail: the kernel's capture runs on for a moment after the last step, so the model
+        // must move its clock past the timers still pending (a FIN's ACK on the next tick, a delayed ACK).
+        out.add("sleep " + TAIL_MICROS + "us");
         return out;
     }
+
+    /** The closing sleep: longer than a delayed ACK (40-44 ms). */
+    public static final long TAIL_MICROS = 100_000;
 
     private record Target(int conn, Op.Side side) {}
 

@@ -1,6 +1,8 @@
 package io.tcpsim.fuzz;
 
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.check.Check;
+import io.tcpsim.check.Verdict;
 import io.tcpsim.kernel.KernelBackend;
 import io.tcpsim.model.Model;
 import io.tcpsim.run.LogLine;
@@ -17,10 +19,9 @@ import java.util.List;
  * The differential oracle: a generated script runs on the model and on the real kernel (a private network namespace
  * per run), and the two must agree.
  *
- * <p>Until the {@code check} comparison (io.tcpsim.check, branch check) is on main, agreement means: every call
- * step returns the same result text, the same steps are not reached, and every netstat table lists the same
- * (state, Recv-Q, Send-Q) rows. Packets and their timing are left to check. Without check's timing tolerance, a
- * disagreement must repeat on {@link #KERNEL_RUNS} kernel runs to count.
+ * <p>Agreement is {@code tcpsim check}'s ({@link Check#compare}: packets, calls and netstat tables, with its timing
+ * tolerance and equivalence rules). The host's timing is noisy, so a disagreement must repeat on
+ * {@link #KERNEL_RUNS} kernel runs to count.
  */
 public final class Differential implements Fuzzer.Oracle {
     /** A call still blocked after this long on the kernel is reported as blocked for ever (SO_LINGER is at most 1 s). */
@@ -49,7 +50,15 @@ public final class Differential implements Fuzzer.Oracle {
     /** How many kernel runs a disagreement must survive. */
     public static final int KERNEL_RUNS = 3;
 
+    /** The check comparison (docs/cross-check.md): packets, calls and netstat tables, with its timing tolerance. */
     static Trial.Outcome compare(RunLog model, RunLog kernel) {
+        Verdict v = Check.compare(model, kernel);
+        if (v.agrees()) return new Trial.Outcome(null, null, 0, null);
+        return new Trial.Outcome("differential", String.join("\n", v.report()), 0, v.divergences().get(0).text());
+    }
+
+    /** The comparison used before check landed: call results, steps not reached, netstat rows (state, queues). */
+    static Trial.Outcome compareResults(RunLog model, RunLog kernel) {
         List<String> m = observable(model), k = observable(kernel);
         for (int i = 0; i < Math.max(m.size(), k.size()); i++) {
             String a = i < m.size() ? m.get(i) : "(nothing)", b = i < k.size() ? k.get(i) : "(nothing)";
