@@ -23,6 +23,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "capture", description = "Run a script on the real Linux kernel, capture lo, write the pcap and print "
         + "the run as 'run' does.", sortOptions = false)
 final class CaptureCommand implements Callable<Integer> {
+    private final Main.Env env;
+
+    CaptureCommand(Main.Env env) {
+        this.env = env;
+    }
+
     @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
     Path file;
 
@@ -43,7 +49,6 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Main.Env env = Main.env;
         PrintWriter out = env.out(), err = env.err();
         Script script;
         try {

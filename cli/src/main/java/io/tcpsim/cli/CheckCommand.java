@@ -30,6 +30,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", description = "Run a script on the model and on the real kernel and compare packets, "
         + "results, signals and netstat tables.", sortOptions = false)
 final class CheckCommand implements Callable<Integer> {
+    private final Main.Env env;
+
+    CheckCommand(Main.Env env) {
+        this.env = env;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
@@ -47,7 +53,6 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Main.Env env = Main.env;
         PrintWriter out = env.out(), err = env.err();
         if (runs < 1) {
             err.println("tcpsim: --runs must be at least 1, got " + runs + " (see tcpsim --help)");

@@ -19,6 +19,12 @@ import picocli.CommandLine.Option;
 @Command(name = "fuzz", sortOptions = false,
         description = "Run generated scripts: on the model with its invariants, or (--kernel) model against kernel.")
 final class FuzzCommand implements Callable<Integer> {
+    private final Main.Env env;
+
+    FuzzCommand(Main.Env env) {
+        this.env = env;
+    }
+
     @Option(names = "--tries", paramLabel = "N", description = "How many scripts to generate (default: 1000).")
     long tries = 1000;
 
@@ -30,7 +36,7 @@ final class FuzzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = Main.env.out(), err = Main.env.err();
+        PrintWriter out = env.out(), err = env.err();
         if (tries < 1) {
             err.println("tcpsim: --tries must be at least 1");
             return Main.BAD_INPUT;

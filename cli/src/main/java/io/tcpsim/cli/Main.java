@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A packet-level TCP simulator: both loopback endpoints as Linux 6 runs them.",
-        subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, ReplayCommand.class, FuzzCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int OK = 0, FAILED = 1, BAD_INPUT = 2, INTERNAL = 3;
 
@@ -33,13 +34,17 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    static Env env;
+    private final Env env;
+
+    Main(Env env) {
+        this.env = env;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public Integer call() {
-        env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, fuzz, help (see tcpsim --help)");
+        env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, replay, fuzz, help (see tcpsim --help)");
         return BAD_INPUT;
     }
 
@@ -54,8 +59,18 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(String[] args, Env e) {
-        env = e;
-        CommandLine cl = new CommandLine(new Main());
+        // Commands get the environment through their constructors: no global state (tests run several at once).
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                try {
+                    return cls.getDeclaredConstructor(Env.class).newInstance(e);
+                } catch (NoSuchMethodException noEnv) {
+                    return CommandLine.defaultFactory().create(cls);
+                }
+            }
+        };
+        CommandLine cl = new CommandLine(new Main(e), factory);
         cl.setOut(e.out());
         cl.setErr(e.err());
         cl.setParameterExceptionHandler((ex, a) -> {

@@ -28,6 +28,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", description = "Run a script on the model and print packets, calls and netstat tables on one time line.",
         sortOptions = false)
 final class RunCommand implements Callable<Integer> {
+    private final Main.Env env;
+
+    RunCommand(Main.Env env) {
+        this.env = env;
+    }
+
     @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
     Path file;
 
@@ -48,7 +54,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Main.Env env = Main.env;
         PrintWriter out = env.out(), err = env.err();
         Script script;
         try {

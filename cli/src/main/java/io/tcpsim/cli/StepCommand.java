@@ -19,6 +19,12 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "step", description = "Run a script one step at a time, showing every endpoint's state after each step.")
 final class StepCommand implements Callable<Integer> {
+    private final Main.Env env;
+
+    StepCommand(Main.Env env) {
+        this.env = env;
+    }
+
     @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
     Path file;
 
@@ -27,7 +33,6 @@ final class StepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Main.Env env = Main.env;
         PrintWriter out = env.out(), err = env.err();
         Script script;
         try {

@@ -43,8 +43,16 @@ public final class FrameDecoder {
 
     /** Decodes the IPv4 datagram that starts at {@code at}. */
     public static Result ipv4(byte[] b, int at, long timeNanos) {
-        if (b.length - at < FrameEncoder.IPV4_HEADER) {
-            return new Malformed(at, "IPv4 header truncated: " + (b.length - at) + " of 20 bytes");
+        return ipv4(b, at, b.length, timeNanos);
+    }
+
+    /**
+     * Decodes the IPv4 datagram in {@code b[at..end)}, so that a reader can decode straight from its buffer. An IPv4
+     * total length of 0 (a GSO packet over 64 KiB, "BIG TCP") is taken to mean "up to the end of the frame".
+     */
+    public static Result ipv4(byte[] b, int at, int end, long timeNanos) {
+        if (end - at < FrameEncoder.IPV4_HEADER) {
+            return new Malformed(at, "IPv4 header truncated: " + (end - at) + " of 20 bytes");
         }
         int version = (b[at] & 0xff) >>> 4;
         if (version != 4) return new Skipped("IP version " + version);
@@ -52,13 +60,13 @@ public final class FrameDecoder {
         if (ihl < FrameEncoder.IPV4_HEADER) return new Malformed(at, "IPv4 header length " + ihl + " < 20");
         int total = u16(b, at + 2);
         // A GSO packet over 64 KB (IPv4 BIG TCP, Linux 6.3+) is captured with total length 0: the frame is the truth.
-        if (total == 0) total = b.length - at;
+        if (total == 0) total = end - at;
         if (total < ihl) return new Malformed(at + 2, "IPv4 total length " + total + " < header length " + ihl);
         int fragment = u16(b, at + 6);
         if ((fragment & 0x3fff) != 0) return new Skipped("IPv4 fragment");
         int proto = b[at + 9] & 0xff;
         if (proto != FrameEncoder.PROTO_TCP) return new Skipped("IP protocol " + proto);
-        if (b.length - at < ihl) return new Malformed(at, "IPv4 options truncated");
+        if (end - at < ihl) return new Malformed(at, "IPv4 options truncated");
         int ipId = u16(b, at + 4);
         int src = (int) u32(b, at + 12);
         int dst = (int) u32(b, at + 16);
@@ -68,23 +76,23 @@ public final class FrameDecoder {
         if (tcpLength < FrameEncoder.TCP_HEADER) {
             return new Malformed(t, "TCP segment of " + tcpLength + " bytes is shorter than a TCP header");
         }
-        if (b.length - t < FrameEncoder.TCP_HEADER) {
-            return new Malformed(t, "TCP header truncated: " + (b.length - t) + " of 20 bytes captured");
+        if (end - t < FrameEncoder.TCP_HEADER) {
+            return new Malformed(t, "TCP header truncated: " + (end - t) + " of 20 bytes captured");
         }
         int hlen = ((b[t + 12] & 0xff) >>> 4) * 4;
         if (hlen < FrameEncoder.TCP_HEADER) return new Malformed(t + 12, "TCP data offset " + hlen + " < 20");
         if (hlen > tcpLength) {
             return new Malformed(t + 12, "TCP data offset " + hlen + " > segment length " + tcpLength);
         }
-        if (b.length - t < hlen) {
-            return new Malformed(t + 20, "TCP options truncated: " + (b.length - t) + " of " + hlen + " bytes captured");
+        if (end - t < hlen) {
+            return new Malformed(t + 20, "TCP options truncated: " + (end - t) + " of " + hlen + " bytes captured");
         }
         List<TcpOption> options = new ArrayList<>();
         Malformed bad = options(b, t + FrameEncoder.TCP_HEADER, hlen - FrameEncoder.TCP_HEADER, options);
         if (bad != null) return bad;
 
         int payloadLength = tcpLength - hlen;
-        int captured = Math.max(0, Math.min(payloadLength, b.length - t - hlen));
+        int captured = Math.max(0, Math.min(payloadLength, end - t - hlen));
         byte[] payload = payloadLength == 0 ? Segment.NO_DATA : new byte[payloadLength];
         System.arraycopy(b, t + hlen, payload, 0, captured);
 

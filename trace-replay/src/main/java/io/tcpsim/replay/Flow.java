@@ -1,0 +1,774 @@
+package io.tcpsim.replay;
+
+import io.tcpsim.backend.Event;
+import io.tcpsim.calls.Bits;
+import io.tcpsim.calls.Call;
+import io.tcpsim.calls.Result;
+import io.tcpsim.calls.SockOpt;
+import io.tcpsim.model.Model;
+import io.tcpsim.model.Profile;
+import io.tcpsim.wire.Packet;
+import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.SockAddr;
+import io.tcpsim.wire.TcpFlags;
+import io.tcpsim.wire.TcpOption;
+import io.tcpsim.wire.TcpdumpPrinter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One TCP connection of the capture, replayed through its own {@link Model}: the client binds the captured port and
+ * connects, the server listens on its port, and the model follows the capture's clock with {@code sleep}.
+ *
+ * <p>Each captured packet is either caused by an application call (a SYN by connect, data by send, a FIN by close or
+ * shutdown, an RST by an aborting close) or sent by the kernel on its own (SYN-ACK, ACKs, RSTs in answer). A packet
+ * the model already predicted is matched against the prediction. Otherwise, if a call can cause it, replay makes
+ * that call on the model at the packet's time, and the model's packet must match. A kernel packet the model has not
+ * predicted yet lets the model's clock run on up to the timing tolerance (a delayed ACK fires on the model's own
+ * tick). What is left over either way is a {@link Divergence}.
+ *
+ * <p>Decisions that depend on what comes later (close or shutdown? a listener or none?) look at the packets of this
+ * flow buffered behind the current one ({@link #LOOKAHEAD}). State is bounded: the buffer, at most
+ * {@link #MAX_PENDING} predictions, {@link #MAX_DIVERGENCES} divergences and {@link #MAX_CALLS} call records.
+ */
+final class Flow {
+    static final int LOOKAHEAD = 4;
+    static final int MAX_PENDING = 256;
+    static final int MAX_DIVERGENCES = 20;
+    static final int MAX_CALLS = 40;
+    static final int MAX_TIMELINE = 40;
+    /** The timing tolerance of check: 4 ms, or 12.5 % of the time since the flow's previous packet if larger. */
+    static final long TOLERANCE_NANOS = 4_000_000L;
+    private static final long MASK = 0xffffffffL;
+    private static final int C = 0, S = 1;
+    private static final String[] SIDE = {"client", "server"};
+
+    private enum Fin { NONE, UNDECIDED, SHUTDOWN, CLOSE }
+
+    /** What the model sent and nobody has matched yet. */
+    private record Predicted(long time, int side, Segment segment, List<String> notes) {}
+
+    private static final class Side {
+        SockAddr addr;
+        SockAddr modelAddr;
+        long capIsn = -1;
+        long modelIsn = -1;
+        /** Next sequence number (relative) the application has handed to the model: 1 + bytes sent (+1 for the FIN). */
+        long appNext = 1;
+        /** Highest relative sequence number the capture has shown this side send (end of data, SYN and FIN). */
+        long capNext;
+        long capNextBefore;
+        int fd = -1;
+        Fin fin = Fin.NONE;
+        long finPacket;
+        String state = "-";
+        boolean reset;
+        String stateWhenReset;
+        long bytesReceived;
+        long rstPacket;
+        boolean rstByApp;
+    }
+
+    final int number;
+    /** The flow table's key for this flow. */
+    Object key;
+    private final Replay replay;
+    private final ArrayDeque<Captured> buffer = new ArrayDeque<>();
+    private final Side[] sides = {new Side(), new Side()};
+    private final ArrayDeque<Predicted> pending = new ArrayDeque<>();
+    private final List<Divergence> divergences = new ArrayList<>();
+    private long divergenceCount;
+    private final List<FlowReport.InferredCall> calls = new ArrayList<>();
+    private long droppedCalls;
+    private final List<FlowReport.StateChange> timeline = new ArrayList<>();
+    private long droppedStates;
+    private final List<String> notes = new ArrayList<>();
+    private final ZeekState zeek = new ZeekState();
+    private final TcpdumpPrinter printer = new TcpdumpPrinter(true, 0);
+
+    private Model model;
+    private long t0;
+    private long firstPacket;
+    private long lastPacket;
+    private long packets;
+    private long lastTime;
+    private long prevRel;
+    private int listenFd = -1;
+    private boolean midstream;
+    private boolean resyncing;
+    private boolean finished;
+    private Captured current;
+    Captured lastCaptured;
+    private Predicted lastSent;
+
+    private final boolean annotate;
+    private String clientPrefix, serverPrefix;
+
+    Flow(int number, Replay replay, boolean annotate) {
+        this.number = number;
+        this.replay = replay;
+        this.annotate = annotate;
+    }
+
+    // ------------------------------------------------------------------ feeding
+
+    /** Takes the flow's next packet; processes what has enough lookahead behind it. */
+    void offer(Captured c) {
+        c.flow = this;
+        buffer.add(c);
+        while (buffer.size() > LOOKAHEAD && !finished) process(buffer.poll());
+    }
+
+    /** Processes buffered packets up to and including {@code c} (forced: the capture moved on). */
+    void processThrough(Captured c) {
+        while (!buffer.isEmpty() && !c.processed && !finished) process(buffer.poll());
+    }
+
+    /** A SYN starting a new connection on this 4-tuple ends this flow. */
+    boolean isNewConnection(Segment s) {
+        if (!s.has(TcpFlags.SYN) || s.has(TcpFlags.ACK) || model == null && buffer.isEmpty()) return false;
+        Side c = sides[C];
+        if (!s.src().equals(c.addr)) return !buffer.isEmpty() || model != null;
+        return c.capIsn >= 0 && s.seq() != c.capIsn;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    /** Replays what is left, lets the model run to the end of the capture, and reports. */
+    FlowReport finish(long captureEnd) {
+        while (!buffer.isEmpty()) process(buffer.poll());
+        if (model != null) {
+            long end = Math.min(captureEnd - t0, lastTime - t0 + 5_000_000_000L);
+            if (end > model.now()) model.sleep(end - model.now());
+            collect();
+            expire(end, true);
+            consequences();
+        }
+        finished = true;
+        FlowReport r = report();
+        model = null;
+        return r;
+    }
+
+    // ------------------------------------------------------------------ one packet
+
+    private void process(Captured c) {
+        current = c;
+        Segment s = c.packet.segment();
+        if (model == null) start(c);
+        int x = s.src().equals(sides[C].addr) ? C : S;
+        Side me = sides[x];
+        packets++;
+        lastPacket = c.index;
+        lastCaptured = c;
+        zeek.packet(s, x == zeekOrig);
+        if (s.has(TcpFlags.SYN) && me.capIsn < 0) me.capIsn = s.seq();
+        if (s.has(TcpFlags.ACK) && sides[1 - x].capIsn < 0 && midstream) sides[1 - x].capIsn = (s.ack() - 1) & MASK;
+        if (me.capIsn < 0 && midstream) me.capIsn = (s.seq() - 1) & MASK;
+
+        if (me.capIsn >= 0) {
+            me.capNextBefore = me.capNext;
+            me.capNext = Math.max(me.capNext, rel(s.seq(), me.capIsn) + s.seqLength());
+        }
+        long t = c.packet.timeNanos() - t0;
+        long tol = Math.max(TOLERANCE_NANOS, (t - prevRel) / 8);
+        advance(t);
+        if (!match(c, x, t, tol)) {
+            if (!infer(c, x, t, tol)) {
+                if (!stepForward(c, x, t, tol)) unmatched(c, x, t);
+            }
+        }
+        afterPacket(c, x);
+        expire(t, false);
+        prevRel = t;
+        lastTime = c.packet.timeNanos();
+        c.processed = true;
+        current = null;
+        if (terminal()) {
+            while (!buffer.isEmpty()) {
+                Captured n = buffer.peek();
+                if (n.packet.segment().has(TcpFlags.SYN) && !n.packet.segment().has(TcpFlags.ACK)) break;
+                buffer.poll();
+                process(n);
+                if (!terminal()) return;
+            }
+            if (buffer.isEmpty()) replay.flowDone(this);
+        }
+    }
+
+    private int zeekOrig = C;
+
+    /** Sets the model up for the flow's first packet. */
+    private void start(Captured c) {
+        Segment s = c.packet.segment();
+        t0 = c.packet.timeNanos();
+        firstPacket = c.index;
+        boolean syn = s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK);
+        SockAddr client, server;
+        if (syn) {
+            client = s.src();
+            server = s.dst();
+        } else if (s.has(TcpFlags.SYN)) { // a SYN-ACK: its sender is the server
+            client = s.dst();
+            server = s.src();
+        } else {
+            // Midstream: the side on an ephemeral port (or the higher port) is taken for the client.
+            boolean srcClient = s.src().port() >= 32768 && s.dst().port() < 32768
+                    || !(s.dst().port() >= 32768 && s.src().port() < 32768) && s.src().port() > s.dst().port();
+            client = srcClient ? s.src() : s.dst();
+            server = srcClient ? s.dst() : s.src();
+        }
+        zeekOrig = s.src().equals(client) ? C : S;
+        sides[C].addr = client;
+        sides[S].addr = server;
+        boolean loop = (client.ip() >>> 24) == 127 && (server.ip() >>> 24) == 127;
+        sides[C].modelAddr = loop ? client : new SockAddr(0x7f000002, client.port());
+        sides[S].modelAddr = loop ? server : new SockAddr(SockAddr.LOOPBACK, server.port());
+
+        clientPrefix = sides[C].modelAddr + " > ";
+        serverPrefix = sides[S].modelAddr + " > ";
+        model = new Model(syn ? Profiles.forSyn(s) : Profiles.LINUX6, number);
+
+        // A listener, unless the server answers the SYN with an RST (nothing listens: the connection is refused).
+        boolean listener = true;
+        if (syn) {
+            for (Captured n : buffer) {
+                Segment ns = n.packet.segment();
+                if (ns.src().equals(server)) {
+                    listener = !ns.has(TcpFlags.RST);
+                    break;
+                }
+            }
+        }
+        if (listener) {
+            listenFd = (int) call(S, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+            call(S, new Call.SetSockOpt(listenFd, SockOpt.SO_REUSEADDR, new int[] {1}));
+            call(S, new Call.Bind(listenFd, sides[S].modelAddr));
+            call(S, new Call.Listen(listenFd, 4096));
+        }
+        Side cl = sides[C];
+        cl.fd = (int) call(C, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+        call(C, new Call.Bind(cl.fd, cl.modelAddr));
+        if (syn) {
+            Result r = call(C, new Call.Connect(cl.fd, sides[S].modelAddr));
+            record(C, "connect(" + server + ")", r, c.index, true, null);
+            collect();
+            return;
+        }
+        // Midstream: connect outside the capture, then adopt the observed sequence numbers.
+        midstream = true;
+        resyncing = true;
+        call(C, new Call.Connect(cl.fd, sides[S].modelAddr));
+        // The model's own handshake is not compared with anything; only its ISNs are kept.
+        for (Event e : model.drainEvents()) {
+            if (e instanceof Event.PacketSent ps && ps.packet().segment().has(TcpFlags.SYN)) {
+                Segment seg = ps.packet().segment();
+                sides[seg.src().equals(sides[C].modelAddr) ? C : S].modelIsn = seg.seq();
+            }
+        }
+        acceptIfReady();
+        model.drainEvents();
+        for (Side sd : sides) sd.state = "ESTABLISHED";
+        notes.add("the capture starts mid-connection (packet " + c.index + " is not a SYN): the model connected "
+                + "outside the capture and adopted the observed sequence numbers");
+    }
+
+    // ------------------------------------------------------------------ the model
+
+    private Result call(int side, Call call) {
+        return model.call(SIDE[side], call);
+    }
+
+    /** Moves the model's clock to {@code t} (it never goes back) and collects what happened. */
+    private void advance(long t) {
+        if (t > model.now()) model.sleep(t - model.now());
+        collect();
+    }
+
+    private void collect() {
+        for (Event e : model.drainEvents()) {
+            if (e instanceof Event.PacketSent ps) {
+                Segment seg = ps.packet().segment();
+                int x = seg.src().equals(sides[C].modelAddr) ? C : S;
+                Side me = sides[x];
+                if (seg.has(TcpFlags.SYN)) me.modelIsn = seg.seq();
+                if (pending.size() >= MAX_PENDING) {
+                    Predicted old = pending.poll();
+                    missing(old);
+                }
+                lastSent = new Predicted(ps.packet().timeNanos(), x, seg, annotate ? new ArrayList<>(1) : null);
+                pending.add(lastSent);
+            } else if (e instanceof Event.StateChanged sc) {
+                int x;
+                if (sc.endpoint().startsWith(clientPrefix)) x = C;
+                else if (sc.endpoint().startsWith(serverPrefix)) x = S;
+                else continue;
+                Side me = sides[x];
+                // A timewait minisock taking over is one state change on the wire, not two (tcp_time_wait).
+                if (sc.why() != null && sc.why().startsWith("tcp_time_wait: a timewait minisock takes over")) continue;
+                String from = "-".equals(sc.from()) ? me.state : sc.from();
+                if (from.equals(sc.to())) continue;
+                if (x == C && "SYN_SENT".equals(from)) connectDone(sc.to());
+                if ("CLOSE".equals(sc.to()) && !me.reset && sc.why() != null && sc.why().startsWith("tcp_reset")) {
+                    me.reset = true;
+                    me.stateWhenReset = from;
+                }
+                me.state = sc.to();
+                if (timeline.size() < MAX_TIMELINE) {
+                    timeline.add(new FlowReport.StateChange(t0 + sc.timeNanos(), SIDE[x], from, sc.to()));
+                } else {
+                    droppedStates++;
+                }
+                // The change belongs to the packet whose arrival caused it: the model's last packet, once matched.
+                if (annotate) {
+                    String note = SIDE[x] + " " + from + " -> " + sc.to();
+                    if (lastSent != null && lastSent.notes != null && pending.contains(lastSent)) lastSent.notes.add(note);
+                    else if (current != null) current.note(note);
+                }
+            }
+        }
+    }
+
+    /**
+     * The model connects without blocking (so that replay, not the call, moves the clock); the result reported is
+     * what a blocking connect() returns once the handshake ends.
+     */
+    private void connectDone(String to) {
+        for (int i = 0; i < calls.size(); i++) {
+            FlowReport.InferredCall ic = calls.get(i);
+            if (!ic.side().equals("client") || !ic.call().startsWith("connect(")) continue;
+            String res = "ESTABLISHED".equals(to) ? "0" : "-1 ECONNREFUSED (Connection refused)";
+            calls.set(i, new FlowReport.InferredCall(ic.side(), ic.call(), res, ic.packet(), true, null, 1));
+            return;
+        }
+    }
+
+    // ------------------------------------------------------------------ matching
+
+    private long rel(long v, long isn) {
+        return isn < 0 ? v : (v - isn) & MASK;
+    }
+
+    /** The fields compared, or null when they agree: flags, seq and ack relative to the ISNs, length, window, option kinds. */
+    private String differences(Segment cap, Segment mod, int x) {
+        StringBuilder b = new StringBuilder();
+        Side me = sides[x], peer = sides[1 - x];
+        if (cap.flags() != mod.flags()) {
+            field(b, "flags", "[" + TcpFlags.tcpdump(mod.flags()) + "]", "[" + TcpFlags.tcpdump(cap.flags()) + "]");
+        }
+        long cs = rel(cap.seq(), me.capIsn), ms = rel(mod.seq(), me.modelIsn);
+        if (cs != ms) field(b, "seq", "" + ms, "" + cs);
+        if (cap.has(TcpFlags.ACK) && mod.has(TcpFlags.ACK)) {
+            long ca = rel(cap.ack(), peer.capIsn), ma = rel(mod.ack(), peer.modelIsn);
+            if (ca != ma) field(b, "ack", "" + ma, "" + ca);
+        }
+        if (cap.length() != mod.length()) field(b, "length", "" + mod.length(), "" + cap.length());
+        if (cap.window() != mod.window()) field(b, "win", "" + mod.window(), "" + cap.window());
+        if (!sameKinds(cap.options(), mod.options())) {
+            field(b, "options", "[" + kinds(mod) + "]", "[" + kinds(cap) + "]");
+        }
+        return b.length() == 0 ? null : b.toString();
+    }
+
+    private static void field(StringBuilder b, String name, String expected, String actual) {
+        if (b.length() > 0) b.append("; ");
+        b.append(name).append(": expected ").append(expected).append(" vs actual ").append(actual);
+    }
+
+    private static boolean sameKinds(List<TcpOption> a, List<TcpOption> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) if (a.get(i).kind() != b.get(i).kind()) return false;
+        return true;
+    }
+
+    private static String kinds(Segment s) {
+        StringBuilder b = new StringBuilder();
+        for (TcpOption o : s.options()) {
+            if (b.length() > 0) b.append(',');
+            b.append(switch (o.kind()) {
+                case 0 -> "eol";
+                case 1 -> "nop";
+                case 2 -> "mss";
+                case 3 -> "wscale";
+                case 4 -> "sackOK";
+                case 5 -> "sack";
+                case 8 -> "TS";
+                default -> "kind-" + o.kind();
+            });
+        }
+        return b.toString();
+    }
+
+    /** Matches the packet against the model's predictions; consumes the match. */
+    private boolean match(Captured c, int x, long t, long tol) {
+        Segment s = c.packet.segment();
+        Predicted late = null;
+        for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
+            Predicted p = it.next();
+            if (p.side != x) continue;
+            if (differences(s, p.segment, x) != null) continue;
+            if (Math.abs(p.time - t) <= tol) {
+                it.remove();
+                if (p.notes != null) for (String n : p.notes) c.note(n);
+                forgiveRiders(s, x, t, tol);
+                return true;
+            }
+            if (late == null) late = p;
+        }
+        if (late != null && !isApp(s, x)) {
+            Predicted lp = late;
+            pending.remove(lp);
+            if (lp.notes != null) for (String n : lp.notes) c.note(n);
+            diverge(Divergence.Kind.TIMING, c.index, () -> line(c.packet, x, true), () -> line(lp, true), () -> String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
+                            t / 1e6, lp.time / 1e6));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A pure ACK the model sent on its own tick while the capture's ACK rode on data sent in the same few
+     * milliseconds: one of the variable windows of check, not a divergence.
+     */
+    private void forgiveRiders(Segment s, int x, long t, long tol) {
+        if (s.length() == 0 && !s.has(TcpFlags.FIN) || !s.has(TcpFlags.ACK)) return;
+        long ack = rel(s.ack(), sides[1 - x].capIsn);
+        pending.removeIf(p -> p.side == x && p.segment.flags() == TcpFlags.ACK && p.segment.length() == 0
+                && Math.abs(p.time - t) <= tol && rel(p.segment.ack(), sides[1 - x].modelIsn) <= ack);
+    }
+
+    private boolean isApp(Segment s, int x) {
+        return s.length() > 0 || s.has(TcpFlags.FIN) || s.has(TcpFlags.RST)
+                || s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK);
+    }
+
+    // ------------------------------------------------------------------ inferring calls
+
+    /** Makes the application call that causes this packet, if one can; true when the model's packet then matches. */
+    private boolean infer(Captured c, int x, long t, long tol) {
+        Segment s = c.packet.segment();
+        Side me = sides[x];
+        if (!isApp(s, x) || s.has(TcpFlags.SYN)) return false;
+        boolean acted = false;
+        if (s.has(TcpFlags.RST)) {
+            if (me.fd < 0) return false;
+            // close() with unread data and close() with SO_LINGER {1, 0} put the same [R.] on the wire
+            // (__tcp_close: tcp_send_active_reset in both branches); the model is given the second.
+            call(x, new Call.SetSockOpt(me.fd, SockOpt.SO_LINGER, new int[] {1, 0}));
+            Result r = call(x, new Call.Close(me.fd));
+            me.fd = -1;
+            me.rstByApp = true;
+            record(x, "close()", r, c.index, true, me.bytesReceived > 0
+                    ? "RST: close() with unread data, or with SO_LINGER {1, 0}" : "RST: close() with SO_LINGER {1, 0}");
+            collect();
+            return match(c, x, t, tol);
+        }
+        long seq = rel(s.seq(), me.capIsn);
+        long end = seq + s.length();
+        if (s.length() > 0 && end > me.appNext) {
+            if (me.fd < 0) return false;
+            decidePeerFin(x);
+            if (seq > me.appNext) {
+                long gap = seq - me.appNext;
+                notes.add("packet " + c.index + ": " + gap + " bytes of " + SIDE[x] + " data before it are not in the "
+                        + "capture (lost by the capture?); the model sends them first");
+                send(x, (int) gap, c.index, false);
+            }
+            send(x, (int) (end - Math.max(seq, me.appNext)), c.index, true);
+            acted = true;
+        }
+        if (s.has(TcpFlags.FIN) && me.fin == Fin.NONE && me.fd >= 0) {
+            Result r = call(x, new Call.Shutdown(me.fd, Bits.SHUT_WR));
+            me.fin = Fin.UNDECIDED;
+            me.finPacket = c.index;
+            me.appNext++;
+            record(x, "shutdown(SHUT_WR)", r, c.index, true, null);
+            acted = true;
+        }
+        if (!acted) return false;
+        collect();
+        return match(c, x, t, tol);
+    }
+
+    private void send(int x, int length, long packet, boolean observed) {
+        Side me = sides[x];
+        Result r = call(x, new Call.Send(me.fd, new byte[length], Bits.MSG_NOSIGNAL | Bits.MSG_DONTWAIT, false));
+        if (!r.failed()) me.appNext += r.value();
+        else me.appNext += length; // keep following the capture's sequence numbers
+        record(x, "send(" + length + ")", r, packet, observed, observed ? null : "data the capture lost");
+    }
+
+    /**
+     * Data is about to reach a side whose FIN is out: close() and shutdown(SHUT_WR) sent the same FIN, and only now
+     * do they differ. If that side answers the data with an RST, its descriptor was closed (an orphan resets new
+     * data: tcp_rcv_state_process, tcp_timewait_state_process); if it ACKs it, it was shut down.
+     */
+    private void decidePeerFin(int x) {
+        Side peer = sides[1 - x];
+        if (peer.fin != Fin.UNDECIDED) return;
+        boolean first = true;
+        for (Captured n : buffer) {
+            Segment ns = n.packet.segment();
+            if (!ns.src().equals(peer.addr)) continue;
+            if (ns.has(TcpFlags.RST)) {
+                Result r = call(1 - x, new Call.Close(peer.fd));
+                peer.fd = -1;
+                peer.fin = Fin.CLOSE;
+                amendFin(1 - x, "close()", r, "not shutdown: the RST at packet " + n.index + " answers data");
+            } else if (first) {
+                peer.fin = Fin.SHUTDOWN;
+                amendFin(1 - x, "shutdown(SHUT_WR)", null, "not close: data arriving later is ACKed at packet "
+                        + n.index);
+            }
+            first = false;
+            break;
+        }
+    }
+
+    /** Rewrites the FIN's call record once it is known which call it was. */
+    private void amendFin(int x, String callText, Result r, String why) {
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            FlowReport.InferredCall ic = calls.get(i);
+            if (ic.side().equals(SIDE[x]) && ic.call().equals("shutdown(SHUT_WR)")) {
+                calls.set(i, new FlowReport.InferredCall(ic.side(), callText, r == null ? ic.result() : result(r),
+                        ic.packet(), true, "FIN; " + why, 1));
+                return;
+            }
+        }
+    }
+
+    /** Lets the model's clock run up to the tolerance for a kernel packet that has not been predicted yet. */
+    private boolean stepForward(Captured c, int x, long t, long tol) {
+        long limit = t + tol;
+        long step = 1_000_000L;
+        while (model.now() < limit) {
+            model.sleep(Math.min(step, limit - model.now()));
+            collect();
+            if (match(c, x, t, tol)) return true;
+        }
+        return false;
+    }
+
+    private void unmatched(Captured c, int x, long t) {
+        Segment s = c.packet.segment();
+        // Resynchronising after a midstream start: handshake leftovers and ACKs the model already sent are expected.
+        if (resyncing && !isApp(s, x)) {
+            if (annotate) c.note("not compared: the model is resynchronising");
+            return;
+        }
+        // Data the capture already showed this side send is a retransmission; data the application handed over but
+        // the model has not sent in this shape is a difference in segmentation (Nagle, coalescing).
+        boolean retransmission = s.length() > 0 && rel(s.seq(), sides[x].capIsn) + s.length() <= sides[x].capNextBefore
+                && !s.has(TcpFlags.RST);
+        boolean resegmented = !retransmission && s.length() > 0 && !s.has(TcpFlags.RST)
+                && rel(s.seq(), sides[x].capIsn) + s.length() <= sides[x].appNext;
+        // The closest prediction from the same side: the one with the same flags, else the oldest.
+        Predicted best = null;
+        for (Predicted p : pending) {
+            if (p.side != x) continue;
+            if (best == null || p.segment.flags() == s.flags() && best.segment.flags() != s.flags()) best = p;
+        }
+        Predicted bestP = best;
+        Supplier<String> capLine = () -> line(c.packet, x, true);
+        if (retransmission) {
+            diverge(Divergence.Kind.RETRANSMISSION, c.index, capLine, () -> null, () -> SIDE[x] + " sends data again that "
+                    + "the model sent once (loopback loses nothing); the replay goes on with the capture");
+            return;
+        }
+        if (resegmented) {
+            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, () -> bestP == null ? null : line(bestP, true),
+                    () -> "the model sends these bytes in other segments (it holds or coalesces small writes: Nagle)");
+            return;
+        }
+        boolean sameKind = best != null && (best.segment.flags() == s.flags()
+                || s.length() == 0 && best.segment.length() == 0);
+        if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && rel(s.ack(), sides[1 - x].capIsn) > sides[1 - x].appNext) {
+            if (sameKind) pending.remove(best);
+            diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
+                    + ", " + SIDE[1 - x] + " sent up to " + sides[1 - x].appNext + ")");
+            return;
+        }
+        if (sameKind) {
+            pending.remove(best);
+            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, () -> line(bestP, true), () -> differences(s, bestP.segment, x));
+            return;
+        }
+        String why;
+        if (s.has(TcpFlags.RST)) why = "an RST the model's " + SIDE[x] + " would not send (its state: "
+                + sides[x].state + (sides[x].fd < 0 ? ", no descriptor open" : "") + ")";
+        else if (s.length() > 0 && sides[x].fd < 0) why = SIDE[x] + " sends data after its socket is gone ("
+                + sides[x].state + ")";
+        else why = "the model's " + SIDE[x] + " (" + sides[x].state + ") sends no such packet";
+        diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> why);
+    }
+
+    private void afterPacket(Captured c, int x) {
+        Segment s = c.packet.segment();
+        if (resyncing && isApp(s, x)) resyncing = false;
+        if (listenFd >= 0 && sides[S].fd < 0 && !sides[S].reset && sides[S].state.equals("ESTABLISHED")) {
+            acceptIfReady();
+        }
+        int y = 1 - x;
+        Side peer = sides[y];
+        if (s.length() > 0 && !s.has(TcpFlags.RST)) peer.bytesReceived += s.length();
+        // The receiver reads what arrives at once, as a program blocked in recv() does (a close() that resets because
+        // of unread data is replayed with SO_LINGER {1, 0}, which puts the same RST on the wire).
+        if ((s.length() > 0 || s.has(TcpFlags.FIN)) && peer.fd >= 0 && !peer.reset) {
+            for (int i = 0; i < 64; i++) {
+                Result r = call(y, new Call.Recv(peer.fd, 1 << 20, Bits.MSG_DONTWAIT, false));
+                if (r.failed() || r.value() <= 0) break;
+            }
+            collect();
+        }
+    }
+
+    private void acceptIfReady() {
+        Result r = call(S, new Call.Accept(listenFd, Bits.SOCK_NONBLOCK));
+        if (!r.failed() && !r.blockedForever()) {
+            sides[S].fd = (int) r.value();
+            record(S, "accept()", r, 0, false, "no packet of its own");
+        }
+    }
+
+    /** Predictions overdue by more than their tolerance are packets the capture does not have. */
+    private void expire(long t, boolean atEnd) {
+        for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
+            Predicted p = it.next();
+            if (atEnd ? p.time + TOLERANCE_NANOS <= t : p.time + Math.max(TOLERANCE_NANOS, (p.time - prevRel) / 8) < t) {
+                it.remove();
+                missing(p);
+            }
+        }
+    }
+
+    private void missing(Predicted p) {
+        if (current != null && p.notes != null) for (String n : p.notes) current.note(n);
+        if (resyncing) return;
+        diverge(Divergence.Kind.MISSING, 0, () -> null, () -> line(p, true), () -> "the model's " + SIDE[p.side] + " sends this packet ("
+                + describe(p.segment) + "); the capture does not have it");
+    }
+
+    private static String describe(Segment s) {
+        if (s.has(TcpFlags.RST)) return "an RST";
+        if (s.has(TcpFlags.SYN)) return s.has(TcpFlags.ACK) ? "the SYN-ACK" : "a SYN";
+        if (s.has(TcpFlags.FIN)) return "a FIN";
+        if (s.length() > 0) return s.length() + " bytes of data";
+        return "an ACK";
+    }
+
+    /** After the last packet: a side that was reset and still has its descriptor learns it on its next call. */
+    private void consequences() {
+        for (int x = 0; x < 2; x++) {
+            Side me = sides[x];
+            if (me.fd < 0 || !me.reset || "SYN_SENT".equals(me.stateWhenReset)) continue;
+            Result r = call(x, new Call.Send(me.fd, new byte[1], Bits.MSG_NOSIGNAL | Bits.MSG_DONTWAIT, false));
+            String why = "consequence: the next call fails; reset by peer while in " + me.stateWhenReset;
+            record(x, "send()", r, 0, false, why);
+        }
+    }
+
+    private void record(int side, String call, Result r, long packet, boolean observed, String note) {
+        String res = result(r);
+        if (!calls.isEmpty()) {
+            FlowReport.InferredCall last = calls.get(calls.size() - 1);
+            if (last.side().equals(SIDE[side]) && last.call().equals(call) && last.result().equals(res)
+                    && last.observed() == observed && java.util.Objects.equals(last.note(), note)) {
+                calls.set(calls.size() - 1, new FlowReport.InferredCall(last.side(), call, res, last.packet(),
+                        observed, note, last.count() + 1));
+                return;
+            }
+        }
+        if (calls.size() >= MAX_CALLS) {
+            droppedCalls++;
+            return;
+        }
+        calls.add(new FlowReport.InferredCall(SIDE[side], call, res, packet, observed, note, 1));
+        if (annotate && current != null && packet == current.index) current.note(SIDE[side] + ": " + call + " = " + res);
+    }
+
+    private static String result(Result r) {
+        if (r.blockedForever()) return "blocks";
+        if (r.failed()) return "-1 " + r.errno().name() + " (" + r.errno().text + ")";
+        return "" + r.value();
+    }
+
+    /** Records a divergence; its text is built only when it is kept or shown (a long flow may have millions). */
+    private void diverge(Divergence.Kind kind, long packet, Supplier<String> captured, Supplier<String> expected,
+                         Supplier<String> detail) {
+        divergenceCount++;
+        replay.divergence();
+        boolean keep = divergences.size() < MAX_DIVERGENCES;
+        if (!keep && !annotate) return;
+        String d = detail.get();
+        if (annotate && current != null) current.note("! " + kind.word + ": " + d);
+        if (keep) divergences.add(new Divergence(kind, packet, captured.get(), expected.get(), d));
+    }
+
+    // ------------------------------------------------------------------ printing
+
+    /** A tcpdump line with seq and ack relative to each side's ISN (the captured ones, or the model's). */
+    private String line(Packet p, int x, boolean captured) {
+        Segment s = p.segment();
+        Side me = sides[x], peer = sides[1 - x];
+        long seq = captured ? rel(s.seq(), me.capIsn) : rel(s.seq(), me.modelIsn);
+        long ack = captured ? rel(s.ack(), peer.capIsn) : rel(s.ack(), peer.modelIsn);
+        Segment r = new Segment(me.addr, peer.addr, seq, ack, s.flags(), s.window(), s.urgent(), s.options(),
+                s.payload());
+        return printer.print(new Packet(p.timeNanos(), p.ipId(), r));
+    }
+
+    private String line(Predicted p, boolean model) {
+        return line(new Packet(t0 + p.time, 0, p.segment), p.side, false);
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    /** Both sides are gone or in TIME_WAIT, and nothing predicted is outstanding: the flow can be reported. */
+    private boolean terminal() {
+        if (!pending.isEmpty()) return false;
+        for (Side sd : sides) {
+            if (!(sd.state.equals("CLOSE") || sd.state.equals("TIME_WAIT") || sd.state.equals("-"))) return false;
+        }
+        return !sides[C].state.equals("-");
+    }
+
+    private FlowReport report() {
+        List<FlowReport.InferredCall> cs = new ArrayList<>(calls);
+        if (droppedCalls > 0) {
+            cs.add(new FlowReport.InferredCall("both", "...", "", 0, false, droppedCalls + " more calls not listed", 1));
+        }
+        List<String> ns = new ArrayList<>(notes);
+        if (droppedStates > 0) ns.add(droppedStates + " more state changes not listed");
+        return new FlowReport(number, sides[C].addr.toString(), sides[S].addr.toString(), firstPacket, lastPacket,
+                packets, t0, lastTime, List.copyOf(timeline), cs, ended(), zeek.connState(), zeek.history(),
+                List.copyOf(divergences), divergenceCount, ns, false);
+    }
+
+    private String ended() {
+        Side c = sides[C], s = sides[S];
+        String states = " (client " + c.state + ", server " + s.state + ")";
+        if (listenFd < 0 && s.state.equals("-") && c.reset) return "refused: the server's kernel answered the SYN "
+                + "with an RST (nothing listens on " + s.addr + ")" + states;
+        for (int x = 0; x < 2; x++) {
+            Side me = sides[x];
+            if (me.rstByApp) return SIDE[x] + " aborted the connection: close() sent an RST" + states;
+        }
+        for (int x = 0; x < 2; x++) {
+            if (sides[1 - x].reset) {
+                return "reset by " + SIDE[x] + "'s kernel: an RST answered a packet it could not take" + states;
+            }
+        }
+        if (c.fin != Fin.NONE && s.fin != Fin.NONE) return "closed: FIN from both sides (client at packet "
+                + c.finPacket + ", server at packet " + s.finPacket + ")" + states;
+        if (c.fin != Fin.NONE || s.fin != Fin.NONE) {
+            int x = c.fin != Fin.NONE ? C : S;
+            return "half-closed at the end of the capture: only " + SIDE[x] + " sent a FIN" + states;
+        }
+        return "open at the end of the capture" + states;
+    }
+}

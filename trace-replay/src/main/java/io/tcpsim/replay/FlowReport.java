@@ -1,0 +1,42 @@
+package io.tcpsim.replay;
+
+import java.util.List;
+
+/**
+ * What replay says about one flow. Times are capture times (nanoseconds since the epoch). {@code calls} are the
+ * application calls replay inferred, in order, each with what the model returned; {@code divergenceCount} may exceed
+ * the divergences listed (the first {@link Flow#MAX_DIVERGENCES} are kept).
+ */
+public record FlowReport(int number, String client, String server, long firstPacket, long lastPacket, long packets,
+                         long startNanos, long endNanos, List<StateChange> timeline, List<InferredCall> calls,
+                         String ended, String connState, String history, List<Divergence> divergences,
+                         long divergenceCount, List<String> notes, boolean annotated) {
+
+    /** The same report, marked as already shown after its last packet in the annotated listing. */
+    public FlowReport withAnnotated() {
+        return new FlowReport(number, client, server, firstPacket, lastPacket, packets, startNanos, endNanos, timeline,
+                calls, ended, connState, history, divergences, divergenceCount, notes, true);
+    }
+
+    /** One side's state change, as the model made it. */
+    public record StateChange(long timeNanos, String side, String from, String to) {}
+
+    /**
+     * A call replay inferred. {@code observed}: it produced the packet {@code packet}; otherwise it is a consequence
+     * the model predicts (the next call fails) or a call that produces no packet (accept). {@code count} > 1 when
+     * the same call with the same result repeated.
+     */
+    public record InferredCall(String side, String call, String result, long packet, boolean observed, String note,
+                               long count) {
+        public String text() {
+            String s = call + " = " + result + (count > 1 ? " (x" + count + ")" : "");
+            if (packet > 0) s += " [packet " + packet + "]";
+            if (note != null) s += " (" + note + ")";
+            return s;
+        }
+    }
+
+    public boolean explained() {
+        return divergenceCount == 0;
+    }
+}

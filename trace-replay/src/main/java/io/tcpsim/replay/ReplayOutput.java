@@ -1,0 +1,170 @@
+package io.tcpsim.replay;
+
+import io.tcpsim.wire.Packet;
+import io.tcpsim.wire.TcpdumpPrinter;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * The three outputs of {@code tcpsim replay}: the human summary (default), the annotated capture ({@code --annotate}:
+ * each packet as {@code tcpdump -nn} prints it, followed by the state changes, calls and divergences it caused) and
+ * JSON lines ({@code --json}: one object per flow, then a summary object).
+ */
+public final class ReplayOutput implements Replay.Sink {
+    public enum Mode { SUMMARY, ANNOTATE, JSON }
+
+    private final PrintWriter out;
+    private final Mode mode;
+    private final int only;
+    private final TcpdumpPrinter printer = new TcpdumpPrinter();
+
+    /** {@code only}: the flow number to show, or 0 for all. */
+    public ReplayOutput(PrintWriter out, Mode mode, int only) {
+        this.out = out;
+        this.mode = mode;
+        this.only = only;
+    }
+
+    @Override
+    public void packet(Packet packet, long index, String skipped, int flow, List<String> notes) {
+        if (only > 0 && flow != only) return;
+        if (packet.segment() == null) {
+            out.println(time(packet.timeNanos()) + " (packet " + index + ": " + skipped + "; skipped)");
+            return;
+        }
+        out.println(printer.print(packet));
+        if (notes != null) for (String n : notes) out.println("    [flow " + flow + "] " + n);
+    }
+
+    @Override
+    public void flow(FlowReport f) {
+        if (only > 0 && f.number() != only) return;
+        switch (mode) {
+            case JSON -> out.println(json(f));
+            case SUMMARY -> summary(f);
+            case ANNOTATE -> {
+                if (!f.annotated()) out.println("    [flow " + f.number() + "] done: " + done(f));
+            }
+        }
+    }
+
+    static String done(FlowReport f) {
+        return "zeek " + f.connState() + " " + f.history() + "; " + f.ended() + "; "
+                + (f.explained() ? "explained" : f.divergenceCount() + " divergence(s)");
+    }
+
+    private void summary(FlowReport f) {
+        out.println("flow " + f.number() + ": " + f.client() + " > " + f.server() + ", packets " + f.firstPacket()
+                + "-" + f.lastPacket() + " (" + f.packets() + "), " + time(f.startNanos()) + " - " + time(f.endNanos()));
+        out.println("  zeek: conn_state " + f.connState() + ", history " + f.history());
+        out.println("  ended: " + f.ended());
+        out.println("  timeline:");
+        for (FlowReport.StateChange s : f.timeline()) {
+            out.println("    " + offset(s.timeNanos() - f.startNanos()) + " " + s.side() + " " + s.from() + " -> "
+                    + s.to());
+        }
+        out.println("  calls:");
+        for (String side : new String[] {"client", "server", "both"}) {
+            StringBuilder b = new StringBuilder();
+            for (FlowReport.InferredCall c : f.calls()) {
+                if (!c.side().equals(side)) continue;
+                if (b.length() > 0) b.append(c.observed() ? ", " : ", then ");
+                b.append(c.text());
+            }
+            if (b.length() > 0) out.println("    " + side + ": " + b);
+        }
+        for (String n : f.notes()) out.println("  note: " + n);
+        if (f.explained()) {
+            out.println("  explained: every packet is what the model predicts");
+        } else {
+            out.println("  divergences: " + f.divergenceCount()
+                    + (f.divergenceCount() > f.divergences().size() ? " (first " + f.divergences().size() + " listed)" : ""));
+            for (Divergence d : f.divergences()) out.println("    " + d.text());
+        }
+        out.println();
+    }
+
+    public void end(Replay.Totals t, String file) {
+        String line = t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged; " + t.records
+                + " packets (" + t.tcp + " IPv4 TCP, " + t.nonTcp + " skipped" + (t.ipv6Flows > 0
+                ? ", of them " + t.ipv6Packets + " in " + t.ipv6Flows + " IPv6 TCP flow(s), not replayed" : "") + ")";
+        if (mode == Mode.JSON) {
+            out.println("{\"type\":\"summary\",\"file\":" + str(file) + ",\"flows\":" + t.flows + ",\"explained\":"
+                    + t.explained + ",\"diverged\":" + t.diverged + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp
+                    + ",\"skipped\":" + t.nonTcp + ",\"ipv6_flows\":" + t.ipv6Flows + ",\"ipv6_packets\":"
+                    + t.ipv6Packets + ",\"divergences\":" + t.divergences + "}");
+        } else {
+            out.println("# " + file + ": " + line);
+        }
+    }
+
+    /** HH:MM:SS.uuuuuu in UTC, as tcpdump prints a packet's time. */
+    static String time(long nanos) {
+        long us = Math.floorDiv(nanos, 1000);
+        long day = Math.floorMod(us, 86_400_000_000L);
+        return String.format("%02d:%02d:%02d.%06d", day / 3_600_000_000L, day / 60_000_000L % 60,
+                day / 1_000_000L % 60, day % 1_000_000L);
+    }
+
+    static String offset(long nanos) {
+        return String.format("+%d.%06d", nanos / 1_000_000_000L, nanos / 1000 % 1_000_000L);
+    }
+
+    static String json(FlowReport f) {
+        StringBuilder b = new StringBuilder(512);
+        b.append("{\"type\":\"flow\",\"flow\":").append(f.number()).append(",\"client\":").append(str(f.client()))
+                .append(",\"server\":").append(str(f.server())).append(",\"first_packet\":").append(f.firstPacket())
+                .append(",\"last_packet\":").append(f.lastPacket()).append(",\"packets\":").append(f.packets())
+                .append(",\"start_ns\":").append(f.startNanos()).append(",\"end_ns\":").append(f.endNanos())
+                .append(",\"conn_state\":").append(str(f.connState())).append(",\"history\":").append(str(f.history()))
+                .append(",\"ended\":").append(str(f.ended())).append(",\"explained\":").append(f.explained())
+                .append(",\"timeline\":[");
+        for (int i = 0; i < f.timeline().size(); i++) {
+            FlowReport.StateChange s = f.timeline().get(i);
+            if (i > 0) b.append(',');
+            b.append("{\"time_ns\":").append(s.timeNanos()).append(",\"side\":").append(str(s.side()))
+                    .append(",\"from\":").append(str(s.from())).append(",\"to\":").append(str(s.to())).append('}');
+        }
+        b.append("],\"calls\":[");
+        for (int i = 0; i < f.calls().size(); i++) {
+            FlowReport.InferredCall c = f.calls().get(i);
+            if (i > 0) b.append(',');
+            b.append("{\"side\":").append(str(c.side())).append(",\"call\":").append(str(c.call()))
+                    .append(",\"result\":").append(str(c.result())).append(",\"packet\":").append(c.packet())
+                    .append(",\"observed\":").append(c.observed()).append(",\"count\":").append(c.count())
+                    .append(",\"note\":").append(c.note() == null ? "null" : str(c.note())).append('}');
+        }
+        b.append("],\"divergence_count\":").append(f.divergenceCount()).append(",\"divergences\":[");
+        for (int i = 0; i < f.divergences().size(); i++) {
+            Divergence d = f.divergences().get(i);
+            if (i > 0) b.append(',');
+            b.append("{\"kind\":").append(str(d.kind().word)).append(",\"packet\":").append(d.packet())
+                    .append(",\"detail\":").append(str(d.detail())).append(",\"captured\":")
+                    .append(d.captured() == null ? "null" : str(d.captured())).append(",\"expected\":")
+                    .append(d.expected() == null ? "null" : str(d.expected())).append('}');
+        }
+        b.append("],\"notes\":[");
+        for (int i = 0; i < f.notes().size(); i++) {
+            if (i > 0) b.append(',');
+            b.append(str(f.notes().get(i)));
+        }
+        return b.append("]}").toString();
+    }
+
+    static String str(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}
