@@ -19,7 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class RegressionsTest {
     /** Open model bugs, by file name (docs/model.md, "Transition coverage" lists them). */
-    static final Set<String> OPEN = Set.of("window-after-two-small-segments.yaml");
+    static final Set<String> OPEN = Set.of("window-after-two-small-segments.yaml",
+            "same-tick-timers-fire-newest-first.yaml");
 
     @TestFactory
     Stream<DynamicTest> modelAndKernelAgreeOnEveryRegression() {
