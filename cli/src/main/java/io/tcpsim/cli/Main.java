@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A packet-level TCP simulator: both loopback endpoints as Linux 6 runs them.",
-        subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, ReplayCommand.class,
+        subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, ReplayCommand.class, FuzzCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int OK = 0, FAILED = 1, BAD_INPUT = 2, INTERNAL = 3;
@@ -44,7 +44,7 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public Integer call() {
-        env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, replay, help (see tcpsim --help)");
+        env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, replay, fuzz, help (see tcpsim --help)");
         return BAD_INPUT;
     }
 

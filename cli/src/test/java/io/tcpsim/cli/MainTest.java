@@ -149,7 +149,7 @@ class MainTest {
         assertEquals(new Outcome(2, "", "tcpsim: Missing required parameter: 'SCRIPT' (see tcpsim --help)\n"), run("run"));
         assertEquals(new Outcome(2, "", "tcpsim: Invalid value for option '--seed': 'x' is not a long (see tcpsim --help)\n"),
                 run("run", "--seed", "x", "a.yaml"));
-        assertEquals(new Outcome(2, "", "tcpsim: a command is missing; commands: run, step, capture, check, replay, help (see tcpsim --help)\n"), run());
+        assertEquals(new Outcome(2, "", "tcpsim: a command is missing; commands: run, step, capture, check, replay, fuzz, help (see tcpsim --help)\n"), run());
     }
 
     @Test
