@@ -19,8 +19,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class RegressionsTest {
     /** Open model bugs, by file name (docs/model.md, "Transition coverage" lists them). */
-    static final Set<String> OPEN = Set.of("window-after-two-small-segments.yaml",
-            "same-tick-timers-fire-newest-first.yaml");
+    static final Set<String> OPEN = Set.of();
 
     @TestFactory
     Stream<DynamicTest> modelAndKernelAgreeOnEveryRegression() {

@@ -46,7 +46,7 @@ public final class TcpSock extends Endpoint {
     long windowClamp = 65536;  // tcp_full_space at the default scaling ratio
     int scalingRatio = 128;    // TCP_DEFAULT_SCALING_RATIO: window bytes per 256 bytes of buffer
     long rmemAlloc;            // sk_rmem_alloc: truesize of the queued segments
-    final java.util.ArrayDeque<int[]> rxSkbs = new java.util.ArrayDeque<>(); // {bytes left, length} per queued segment
+    final java.util.ArrayDeque<int[]> rxSkbs = new java.util.ArrayDeque<>(); // {bytes left, length, pieces} per queued skb
     long maxWindow;
     boolean finQueued;      // our FIN is in the write queue (counted in writeSeq)
     long sndSml;            // end of the last small segment sent (Nagle, tcp_minshall_update)
@@ -128,9 +128,22 @@ public final class TcpSock extends Endpoint {
         return e;
     }
 
-    /** A received segment of {@code len} bytes joins the receive queue, charged at its truesize. */
+    /**
+     * A received segment of {@code len} bytes joins the receive queue. Behind unread data it is coalesced into the
+     * tail segment (tcp_try_coalesce, up to MAX_SKB_FRAGS pieces), which charges only its bytes; otherwise it is a
+     * segment of its own, charged at its truesize. (Measured: without coalescing the window after 207 + 2102 unread
+     * bytes would be win 89; Linux says win 90.)
+     */
     void chargeRx(int len, int overhead) {
-        rxSkbs.add(new int[] {len, len});
+        int[] tail = rxSkbs.peekLast();
+        if (tail != null && tail[2] < 17) {
+            tail[0] += len;
+            tail[1] += len;
+            tail[2]++;
+            rmemAlloc += len;
+            return;
+        }
+        rxSkbs.add(new int[] {len, len, 1});
         rmemAlloc += len + overhead;
     }
 
