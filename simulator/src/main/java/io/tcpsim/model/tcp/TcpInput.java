@@ -515,6 +515,7 @@ final class TcpInput {
 
     private void scheduleTimewait(TimeWaitSock tw, long timeoNanos) {
         long jiffies = timeoNanos / stack.profile.jiffyNanos();
+        tw.timerExpires = (stack.jiffies() + jiffies) * stack.profile.jiffyNanos();
         tw.expiresAt = stack.timerFiresAt(jiffies);
         int gen = ++tw.gen;
         stack.clock.at(tw.expiresAt, () -> {

@@ -180,7 +180,8 @@ public final class TcpStack {
                 rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, sk.state().netstatName(),
                         output.timerColumn(sk), sk.dead || sk.parent != null));
             } else if (ep instanceof TimeWaitSock tw) {
-                double left = Math.max(0, tw.expiresAt - clock.now()) / 1e9;
+                // get_timewait4_sock prints tw_timer.expires - jiffies: the expiry as armed, not the wheel's bucket.
+                double left = Math.max(0, tw.timerExpires - clock.now()) / 1e9;
                 rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state().netstatName(),
                         String.format("timewait (%.2f/0/0)", left), true));
             }

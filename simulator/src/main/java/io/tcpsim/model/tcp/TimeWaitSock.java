@@ -13,7 +13,8 @@ public final class TimeWaitSock extends Endpoint {
     long tsRecent;
     long tsOffset;
     boolean reuseAddr;
-    long expiresAt;
+    long expiresAt;     // when the timer wheel fires it
+    long timerExpires;  // timer->expires as armed, which /proc/net/tcp shows
     int gen;
     long lastOowAck = Long.MIN_VALUE;
 
