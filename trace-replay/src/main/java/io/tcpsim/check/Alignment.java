@@ -277,8 +277,13 @@ final class Alignment {
         }
         if (tolerance.agrees(since, diff)) return;
         long jiffy = m.script().profile().jiffyNanos();
-        if (diff > 0 && x.time() % jiffy == 0 && diff <= tolerance.allowed(since) + jiffy) {
+        boolean fromTimer = x.time() % jiffy == 0;
+        if (fromTimer && diff > 0 && diff <= tolerance.allowed(since) + jiffy) {
             use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
+            return;
+        }
+        if (fromTimer && diff < 0 && -diff <= tolerance.allowed(since) + jiffy) {
+            use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
             return;
         }
         divergences.add(Divergence.field("packet " + (index + 1), "time",
