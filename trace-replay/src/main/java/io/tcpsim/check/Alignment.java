@@ -267,6 +267,8 @@ final class Alignment {
      * by that much, since what the call sends may leave at any point while it runs.
      */
     private void compareTime(int index, LogLine x, LogLine y) {
+        long jiffy = m.script().profile().jiffyNanos();
+        if (x.time() % jiffy == 0 && compareTimerPacket(x, y, jiffy)) return;
         LogLine am = previousEvent(x);
         LogLine ak = am == null ? null : partner.get(am);
         long since = x.time() - (am == null ? 0 : am.time());
@@ -276,7 +278,6 @@ final class Alignment {
             diff = Math.max(0, diff - Math.max(0, stretched));
         }
         if (tolerance.agrees(since, diff)) return;
-        long jiffy = m.script().profile().jiffyNanos();
         boolean fromTimer = x.time() % jiffy == 0;
         if (fromTimer && diff > 0 && diff <= tolerance.allowed(since) + jiffy) {
             use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
@@ -290,6 +291,38 @@ final class Alignment {
                 Clock.millis(since) + " after " + describe(am),
                 Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"
                         + Clock.millis(tolerance.allowed(since)) + ")", x, y));
+    }
+
+    /**
+     * A packet the model sends from a timer (on one of its jiffy ticks) is timed from the packet before it, which on
+     * loopback is what armed the timer (the data or FIN whose ACK it is): calls in between, which the host may
+     * stretch, do not move a kernel timer. Within the tolerance it agrees; up to one jiffy more either way it agrees
+     * under {@link Rule#TIMER_TICK_LATE} or {@link Rule#TIMER_TICK_PHASE}. Returns false when there is no such
+     * packet pair, or when the timer packet is outside even that window (the caller then reports it as usual).
+     */
+    private boolean compareTimerPacket(LogLine x, LogLine y, long jiffy) {
+        LogLine pm = null;
+        int at = ms.lines.indexOf(x);
+        for (int n = at - 1; n >= 0 && pm == null; n--) {
+            LogLine l = ms.lines.get(n);
+            if (l.kind() == LogLine.Kind.PACKET && partner.containsKey(l)) pm = l;
+        }
+        if (pm == null) return false;
+        LogLine pk = partner.get(pm);
+        long since = x.time() - pm.time();
+        long diff = (y.time() - pk.time()) - since;
+        if (y.time() < pk.time()) return false; // a timer never fires before what armed it
+        if (tolerance.agrees(since, diff)) return true;
+        long allowed = tolerance.allowed(since) + jiffy;
+        if (diff > 0 && diff <= allowed) {
+            use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
+            return true;
+        }
+        if (diff < 0 && -diff <= allowed) {
+            use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
+            return true;
+        }
+        return false;
     }
 
     private LogLine previousEvent(LogLine x) {

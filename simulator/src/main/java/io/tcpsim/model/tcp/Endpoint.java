@@ -41,9 +41,17 @@ public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
         stack.stateChanged(this, from, to, why);
     }
 
-    /** "127.0.0.1:40000 > 127.0.0.1:4321", or just the local address for a listener. */
+    private String name;
+    private SockAddr namedLocal, namedRemote;
+
+    /** "127.0.0.1:40000 > 127.0.0.1:4321", or just the local address for a listener. Kept until the addresses change. */
     public String name() {
-        String l = local == null ? "*:*" : local.toString();
-        return remote == null || remote.port() == 0 ? l : l + " > " + remote;
+        if (name == null || namedLocal != local || namedRemote != remote) {
+            String l = local == null ? "*:*" : local.toString();
+            name = remote == null || remote.port() == 0 ? l : l + " > " + remote;
+            namedLocal = local;
+            namedRemote = remote;
+        }
+        return name;
     }
 }
