@@ -47,9 +47,14 @@ public enum Errno {
         this.text = text;
     }
 
+    private static final Errno[] BY_NUMBER = new Errno[256];
+
+    static {
+        for (Errno e : values()) BY_NUMBER[e.number] = e;
+    }
+
     public static Errno ofNumber(int n) {
-        for (Errno e : values()) if (e.number == n) return e;
-        return null;
+        return n >= 0 && n < BY_NUMBER.length ? BY_NUMBER[n] : null;
     }
 
     public static Errno ofName(String name) {

@@ -399,6 +399,7 @@ public final class Model implements Backend, Inspectable {
     private void end(Proc p, String reason) {
         p.alive = false;
         List<Integer> fds = new ArrayList<>(p.fds.keySet());
+        java.util.Collections.sort(fds);
         for (int fd : fds) {
             OpenFile f = p.fds.remove(fd);
             release(f, true);

@@ -2,12 +2,13 @@ package io.tcpsim.model;
 
 import io.tcpsim.calls.Call;
 import io.tcpsim.model.files.OpenFile;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /** A simulated process: its descriptor table and its SIGPIPE disposition. */
 final class Proc {
     final String name;
-    final TreeMap<Integer, OpenFile> fds = new TreeMap<>();
+    /** Descriptor table; exit sorts the numbers to close them in ascending order. */
+    final HashMap<Integer, OpenFile> fds = new HashMap<>();
     Call.Disposition sigpipe = Call.Disposition.SIG_DFL;
     boolean alive = true;
 
