@@ -44,8 +44,15 @@ public final class StateTable {
         ALLOWED.put(from, Collections.unmodifiableSet(s));
     }
 
+    /** The table as a matrix, for the check on every transition. */
+    private static final boolean[][] MATRIX = new boolean[TcpState.values().length][TcpState.values().length];
+
+    static {
+        for (var e : ALLOWED.entrySet()) for (TcpState to : e.getValue()) MATRIX[e.getKey().ordinal()][to.ordinal()] = true;
+    }
+
     public static boolean allowed(TcpState from, TcpState to) {
-        return ALLOWED.getOrDefault(from, Set.of()).contains(to);
+        return MATRIX[from.ordinal()][to.ordinal()];
     }
 
     public static Set<TcpState> successors(TcpState from) {

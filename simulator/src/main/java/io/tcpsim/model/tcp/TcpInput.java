@@ -115,7 +115,7 @@ final class TcpInput {
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);
-        child.setState(TcpState.SYN_RECV, "tcp_v4_syn_recv_sock: child of " + l.local);
+        child.setState(TcpState.SYN_RECV, "tcp_v4_syn_recv_sock: a listener's child");
         stack.hash(child);
         child.setState(TcpState.ESTABLISHED, "tcp_rcv_state_process: third ACK of the handshake");
         l.acceptQueue.add(child);
