@@ -649,13 +649,17 @@ final class Flow {
         boolean sameKind = best != null && (best.segment.flags() == s.flags()
                 || s.length() == 0 && best.segment.length() == 0);
         if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && rel(s.ack(), sides[1 - x].capIsn) > sides[1 - x].appNext) {
-            if (sameKind) pending.remove(best);
+            if (sameKind) {
+                pending.remove(best);
+                events(best.events); // what the model's packet did on arrival happened in the model all the same
+            }
             diverge(x, Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
                     + ", " + SIDE[1 - x] + " sent up to " + sides[1 - x].appNext + ")");
             return;
         }
         if (sameKind) {
             pending.remove(best);
+            events(best.events);
             diverge(x, Divergence.Kind.DIFFERENT, c.index, capLine, () -> line(bestP, true), () -> differences(s, bestP.segment, x));
             return;
         }

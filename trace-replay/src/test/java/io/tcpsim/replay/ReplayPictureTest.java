@@ -142,6 +142,24 @@ class ReplayPictureTest {
     }
 
     @Test
+    void aDivergenceIsMarkedAtItsPacket() throws Exception {
+        // close-then-send with its last packet, the client's [R], sent as [R.]: the example of docs/replay.md.
+        List<Packet> ps = new ArrayList<>(PcapReader.read(ReplayTest.capture("close-then-send")));
+        Packet p = ps.get(6);
+        ps.set(6, with(p, p.segment().seq(), p.segment().ack(), TcpFlags.RST | TcpFlags.ACK, 0));
+        Path file = dir.resolve("close-then-send-edited.pcap");
+        PcapWriter.write(file, ps);
+        List<FlowReport> flows = replay(file);
+        assertEquals(1, flows.get(0).divergenceCount());
+        String svg = svg(file, flows);
+        look("close-then-send-edited", svg);
+        assertTrue(svg.contains(">\u2717 different at packet 7: flags: expected [R] vs actual [R.]</text>"), svg);
+        assertTrue(svg.contains(">model: [R] seq 2</text>"), "the model's expectation beside the client");
+        // The band comes right after the packet's arrow.
+        assertTrue(svg.indexOf(">[R.] seq 2, ack ") < svg.indexOf(">\u2717 different at packet 7"));
+    }
+
+    @Test
     void manyFlowsStackWithOneHeadingEach() throws Exception {
         Path file = ReplayTest.capture("two-connections");
         List<FlowReport> flows = replay(file);
