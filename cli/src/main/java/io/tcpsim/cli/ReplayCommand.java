@@ -2,13 +2,19 @@ package io.tcpsim.cli;
 
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
+import io.tcpsim.replay.FlowReport;
 import io.tcpsim.replay.Replay;
+import io.tcpsim.replay.ReplayLadder;
 import io.tcpsim.replay.ReplayOutput;
+import io.tcpsim.wire.Packet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +43,17 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--flow", paramLabel = "N", description = "Only flow N (flows are numbered by their first packet).")
     int flow;
 
+    @Option(names = "--svg", paramLabel = "OUT", description = "Also draw each flow (or flow N with --flow) as a ladder "
+            + "diagram in OUT (SVG): packets, inferred calls, states, divergences. At most " + MAX_DRAWN + " flows.")
+    Path svg;
+
+    @Option(names = "--html", paramLabel = "OUT", description = "The same picture as an HTML page with each packet's "
+            + "tcpdump line, its divergences and both sides' states on hover.")
+    Path html;
+
+    /** Pictures keep every packet of the flows they draw: only the first flows are drawn. */
+    static final int MAX_DRAWN = 50;
+
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
@@ -47,7 +64,20 @@ final class ReplayCommand implements Callable<Integer> {
         ReplayOutput.Mode mode = json ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
                 : ReplayOutput.Mode.SUMMARY;
         ReplayOutput output = new ReplayOutput(out, mode, flow);
-        Replay replay = new Replay(output, annotate);
+        boolean picture = svg != null || html != null;
+        List<FlowReport> drawn = new ArrayList<>();
+        Replay.Sink sink = !picture ? output : new Replay.Sink() {
+            @Override public void flow(FlowReport f) {
+                output.flow(f);
+                if (f.trace() != null) drawn.add(f);
+            }
+
+            @Override public void packet(Packet p, long index, String skipped, int n, List<String> notes) {
+                output.packet(p, index, skipped, n, notes);
+            }
+        };
+        int only = flow;
+        Replay replay = new Replay(sink, annotate, n -> picture && (only > 0 ? n == only : n <= MAX_DRAWN));
         long size;
         try {
             size = Files.size(file);
@@ -71,6 +101,18 @@ final class ReplayCommand implements Callable<Integer> {
         }
         output.end(replay.totals(), file.toString());
         out.flush();
+        if (picture) {
+            drawn.sort(Comparator.comparingInt(FlowReport::number));
+            String title = "tcpsim replay " + file.getFileName() + (flow > 0 ? " --flow " + flow : "");
+            List<String> subtitle = new ArrayList<>();
+            subtitle.add(ReplayOutput.totals(replay.totals()));
+            if (flow > 0 && drawn.isEmpty()) subtitle.add("there is no flow " + flow);
+            if (flow == 0 && replay.totals().flows > MAX_DRAWN)
+                subtitle.add("only the first " + MAX_DRAWN + " flows are drawn (use --flow N for another)");
+            if (!RunCommand.write(svg, () -> ReplayLadder.svg(title, subtitle, drawn), err)
+                    || !RunCommand.write(html, () -> ReplayLadder.html(title, subtitle, drawn), err))
+                return Main.BAD_INPUT;
+        }
         return replay.totals().diverged > 0 ? Main.FAILED : Main.OK;
     }
 

@@ -10,15 +10,25 @@ import java.util.List;
  *
  * <p>Times are nanoseconds on one clock. Marks at the same time are drawn in list order, so a builder lists them in
  * the order they happened. {@code steps} are the hover details of the HTML page: mark {@code step} indexes them
- * (-1: none).
+ * (-1: none). {@code endText} labels the last row ("end of the run", "end of the flow").
+ *
+ * <p>Several ladders can be drawn one under the other in one picture ({@link LadderSvg#render(String, List, List)}):
+ * {@code tcpsim replay} draws one per flow.
  */
 public record Ladder(String title, List<String> subtitle, List<Column> columns, List<Mark> marks, long end,
-                     List<StepDetail> steps) {
+                     List<StepDetail> steps, String endText) {
     public Ladder {
         subtitle = List.copyOf(subtitle);
         columns = List.copyOf(columns);
         marks = List.copyOf(marks);
         steps = List.copyOf(steps);
+        if (endText == null) endText = "end of the run";
+    }
+
+    /** A ladder whose last row is labelled "end of the run". */
+    public Ladder(String title, List<String> subtitle, List<Column> columns, List<Mark> marks, long end,
+                  List<StepDetail> steps) {
+        this(title, subtitle, columns, marks, end, steps, null);
     }
 
     /**
@@ -44,6 +54,11 @@ public record Ladder(String title, List<String> subtitle, List<Column> columns, 
         FAILED,
         /** A call blocked for ever, an ignored or caught signal. */
         WARN,
+        /**
+         * A call inferred but not seen on the wire: a consequence the model predicts (the next call fails), a call
+         * that sends nothing (accept). Drawn lighter than the calls that were seen.
+         */
+        INFERRED,
         /** Something that did not happen, or only happens around the endpoints: not reached, sleep, netstat. */
         MUTED
     }

@@ -12,14 +12,25 @@ public final class LadderHtml {
     private LadderHtml() {}
 
     public static String render(Ladder ladder) {
+        return page(ladder.title(), LadderSvg.element(ladder), ladder.steps());
+    }
+
+    /** Several ladders one under the other ({@link LadderSvg#render(String, List, List)}), with the same panel. */
+    public static String render(String title, List<String> subtitle, List<Ladder> parts) {
+        List<Ladder.StepDetail> steps = new java.util.ArrayList<>();
+        for (Ladder l : parts) steps.addAll(l.steps());
+        return page(title, LadderSvg.element(title, subtitle, parts), steps);
+    }
+
+    private static String page(String title, String svg, List<Ladder.StepDetail> steps) {
         StringBuilder b = new StringBuilder(128 * 1024);
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(LadderSvg.esc(ladder.title())).append(" \u2014 tcpsim</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
-        b.append("<main>\n<div id=\"picture\">\n").append(LadderSvg.element(ladder)).append("</div>\n");
+                .append(LadderSvg.esc(title)).append(" \u2014 tcpsim</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
+        b.append("<main>\n<div id=\"picture\">\n").append(svg).append("</div>\n");
         b.append("<aside id=\"panel\">\n<h2>Details</h2>\n<p class=\"hint\">Point at a packet, a call, a state or a signal.</p>\n")
                 .append("<pre id=\"detail\"></pre>\n<h2>Endpoints after the step</h2>\n<pre id=\"state\"></pre>\n</aside>\n</main>\n");
         b.append("<script>\nconst STEPS = [\n");
-        for (Ladder.StepDetail s : ladder.steps()) {
+        for (Ladder.StepDetail s : steps) {
             b.append("  {heading: ").append(js(s.heading())).append(", lines: [");
             List<String> lines = s.lines();
             for (int i = 0; i < lines.size(); i++) b.append(i == 0 ? "" : ", ").append(js(lines.get(i)));
@@ -80,7 +91,7 @@ public final class LadderHtml {
               const s = Number(g.dataset.step);
               state.textContent = s >= 0 && s < STEPS.length
                 ? STEPS[s].heading + '\\n' + STEPS[s].lines.join('\\n')
-                : '(no step: this happened as the run ended)';
+                : '(no step: this happened at the end)';
             }
             document.querySelectorAll('g.mark').forEach(g => {
               g.addEventListener('mouseenter', () => show(g));

@@ -39,7 +39,68 @@ public final class LadderSvg {
 
     /** The {@code <svg>} element alone, for embedding in HTML. */
     public static String element(Ladder ladder) {
-        return new Drawing(ladder).draw();
+        return new Drawing(ladder, 0, new StringBuilder(64 * 1024)).draw();
+    }
+
+    /**
+     * Several ladders one under the other, as one document under one {@code title}: each part under its own title
+     * (its heading), on its own clock, with its own columns; one key at the bottom. {@code tcpsim replay} draws one
+     * part per flow. The parts' steps are numbered one after the other, as {@link LadderHtml} lists them.
+     */
+    public static String render(String title, List<String> subtitle, List<Ladder> parts) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + element(title, subtitle, parts);
+    }
+
+    /** The stacked picture's {@code <svg>} element alone, for embedding in HTML. */
+    public static String element(String title, List<String> subtitle, List<Ladder> parts) {
+        StringBuilder out = new StringBuilder(64 * 1024 * Math.max(1, parts.size()));
+        List<Drawing> drawings = new ArrayList<>();
+        int steps = 0;
+        double width = Math.max(640, sansWidth(title, TITLE_PX) + 2 * MARGIN);
+        for (Ladder l : parts) {
+            Drawing d = new Drawing(l, steps, out);
+            d.layout();
+            steps += l.steps().size();
+            width = Math.max(width, d.width);
+            drawings.add(d);
+        }
+        List<String> lines = wrap(subtitle, Math.min(140, (int) ((width - 2 * MARGIN) / (12 * SANS_EM))));
+        double y = MARGIN + TITLE_PX + 8 + lines.size() * 16 + 8;
+        double[] at = new double[drawings.size()];
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (int i = 0; i < drawings.size(); i++) {
+            Drawing d = drawings.get(i);
+            d.width = width;
+            at[i] = y;
+            y += d.bottom + 24 + 20;
+            used.addAll(d.features());
+        }
+        double legendTop = y + 24;
+        Drawing key = new Drawing(new Ladder(title, List.of(), List.of(), List.of(), 0, List.of()), 0, out);
+        key.width = width;
+        double height = legendTop + key.legend(legendTop, false, used) + MARGIN;
+        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(num(width)).append("\" height=\"")
+                .append(num(height)).append("\" viewBox=\"0 0 ").append(num(width)).append(' ').append(num(height))
+                .append("\" font-family=\"").append(MONO).append("\">\n");
+        out.append("<title>").append(esc(title)).append("</title>\n");
+        out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+        key.text(MARGIN, MARGIN + TITLE_PX, title, "font-family=\"" + SANS + "\" font-size=\"" + TITLE_PX
+                + "\" font-weight=\"bold\" fill=\"#212121\"");
+        double ly = MARGIN + TITLE_PX + 8;
+        for (String line : lines) {
+            ly += 16;
+            key.text(MARGIN, ly - 4, line, "font-family=\"" + SANS + "\" font-size=\"12\" fill=\"#546e7a\"");
+        }
+        for (int i = 0; i < drawings.size(); i++) {
+            key.line(MARGIN, at[i] + 2, width - MARGIN, at[i] + 2, "stroke=\"#90a4ae\" stroke-width=\"1.5\"");
+            out.append("<g transform=\"translate(0,").append(num(at[i])).append(")\">\n");
+            drawings.get(i).body();
+            out.append("</g>\n");
+        }
+        if (drawings.isEmpty()) key.text(MARGIN, y + 4, "(nothing to draw)", "font-family=\"" + SANS + "\" font-size=\"12\" fill=\"#546e7a\"");
+        key.legend(legendTop, true, used);
+        out.append("</svg>\n");
+        return out.toString();
     }
 
     // ---------------------------------------------------------------- colours: one meaning each
@@ -55,6 +116,7 @@ public final class LadderSvg {
             case ERROR -> "#d32f2f";
             case FAILED -> "#b71c1c";
             case WARN -> "#e65100";
+            case INFERRED -> "#78909c";
             case MUTED -> "#78909c";
         };
     }
@@ -84,38 +146,39 @@ public final class LadderSvg {
 
     private static final class Drawing {
         final Ladder ladder;
+        final int stepOffset;
         final int n;
         final List<Object> items = new ArrayList<>();
         final Map<Object, Double> rowY = new IdentityHashMap<>();
         final Map<Ladder.Arrow, Double> arriveY = new IdentityHashMap<>();
         final List<Gap> gaps = new ArrayList<>();
         final double[] x;
-        double width, top, bottom;
+        double width, top, bottom, headerTop;
+        boolean groups;
         List<String> subtitle;
-        final StringBuilder out = new StringBuilder(64 * 1024);
+        final StringBuilder out;
 
-        Drawing(Ladder ladder) {
+        Drawing(Ladder ladder, int stepOffset, StringBuilder out) {
             this.ladder = ladder;
+            this.stepOffset = stepOffset;
             this.n = ladder.columns().size();
             this.x = new double[n];
+            this.out = out;
         }
 
-        String draw() {
+        /** Where everything goes: columns across, rows down; {@link #bottom} is the last row's. */
+        void layout() {
             order();
             columnsAcross();
             subtitle = wrap(ladder.subtitle(), Math.min(120, (int) ((width - 2 * MARGIN) / (12 * SANS_EM))));
-            double headerTop = MARGIN + TITLE_PX + 8 + subtitle.size() * 16 + 10;
-            boolean groups = ladder.columns().stream().anyMatch(c -> c.group() != null);
+            headerTop = MARGIN + TITLE_PX + 8 + subtitle.size() * 16 + 10;
+            groups = ladder.columns().stream().anyMatch(c -> c.group() != null);
             top = headerTop + (groups ? 22 : 0) + 48;
             rowsDown();
-            double legendTop = bottom + 44;
-            double height = legendTop + legend(legendTop, false) + MARGIN;
+        }
 
-            out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(num(width)).append("\" height=\"")
-                    .append(num(height)).append("\" viewBox=\"0 0 ").append(num(width)).append(' ').append(num(height))
-                    .append("\" font-family=\"").append(MONO).append("\">\n");
-            out.append("<title>").append(esc(ladder.title())).append("</title>\n");
-            out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+        /** The heading, the axis, the lifelines and the marks: everything but the key. */
+        void body() {
             heading(headerTop, groups);
             timeAxis();
             gapBands(false);
@@ -123,7 +186,39 @@ public final class LadderSvg {
             gapBands(true);
             for (Object item : items) item(item);
             end();
-            legend(legendTop, true);
+        }
+
+        /** What the key has to explain: the kinds of marks this ladder uses. */
+        java.util.Set<String> features() {
+            java.util.Set<String> f = new java.util.HashSet<>();
+            if (!gaps.isEmpty()) f.add("gap");
+            for (Ladder.Mark m : ladder.marks()) {
+                switch (m.kind()) {
+                    case ARROW -> f.add("arrow");
+                    case NOTE -> f.add("note " + ((Ladder.Note) m).tone());
+                    case STATE -> f.add("state");
+                    case SIGNAL -> f.add("signal " + ((Ladder.Signal) m).tone());
+                    case BAND -> f.add("band");
+                    case LIFELINE -> f.add("line " + ((Ladder.Lifeline) m).line());
+                    case SPAN -> f.add("span");
+                }
+            }
+            return f;
+        }
+
+        String draw() {
+            layout();
+            double legendTop = bottom + 44;
+            java.util.Set<String> used = features();
+            double height = legendTop + legend(legendTop, false, used) + MARGIN;
+
+            out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(num(width)).append("\" height=\"")
+                    .append(num(height)).append("\" viewBox=\"0 0 ").append(num(width)).append(' ').append(num(height))
+                    .append("\" font-family=\"").append(MONO).append("\">\n");
+            out.append("<title>").append(esc(ladder.title())).append("</title>\n");
+            out.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+            body();
+            legend(legendTop, true, used);
             out.append("</svg>\n");
             return out.toString();
         }
@@ -440,7 +535,7 @@ public final class LadderSvg {
 
         void open(Ladder.Mark m, String detail) {
             out.append("<g class=\"mark ").append(m.kind().name().toLowerCase(Locale.ROOT)).append("\" data-step=\"")
-                    .append(m.step()).append("\">");
+                    .append(m.step() < 0 ? m.step() : m.step() + stepOffset).append("\">");
             if (detail != null) out.append("<title>").append(esc(detail)).append("</title>");
             out.append('\n');
         }
@@ -485,7 +580,12 @@ public final class LadderSvg {
             String colour = colour(t.tone());
             open(t, t.detail());
             int c = t.column();
-            circle(x[c], y + 9, 3.5, colour);
+            if (t.tone() == Ladder.Tone.INFERRED) {
+                out.append("<circle cx=\"").append(num(x[c])).append("\" cy=\"").append(num(y + 9))
+                        .append("\" r=\"3.5\" fill=\"#ffffff\" stroke=\"").append(colour).append("\" stroke-width=\"1.3\"/>\n");
+            } else {
+                circle(x[c], y + 9, 3.5, colour);
+            }
             String text = cut(t.text());
             double w = monoWidth(text, NOTE_PX);
             boolean l = left(c);
@@ -497,7 +597,7 @@ public final class LadderSvg {
                         .append('"').append(t.tone() == Ladder.Tone.FAILED ? " stroke=\"#b71c1c\"" : "").append("/>\n");
             }
             String style = (l ? "text-anchor=\"end\" " : "") + "font-size=\"" + NOTE_PX + "\" fill=\"" + colour + "\"";
-            if (t.tone() == Ladder.Tone.MUTED) style += " font-style=\"italic\"";
+            if (t.tone() == Ladder.Tone.MUTED || t.tone() == Ladder.Tone.INFERRED) style += " font-style=\"italic\"";
             if (t.tone() == Ladder.Tone.FAILED || t.tone() == Ladder.Tone.WARN) style += " font-weight=\"bold\"";
             text(tx, y + 13, text, style);
             out.append("</g>\n");
@@ -571,24 +671,31 @@ public final class LadderSvg {
         void end() {
             line(MARGIN, bottom, width - MARGIN, bottom, "stroke=\"#cfd8dc\"");
             text(TIME_W - 12, bottom + 14, seconds(ladder.end()), "text-anchor=\"end\" font-size=\"10\" fill=\"#90a4ae\"");
-            text(TIME_W, bottom + 14, "end of the run", "font-family=\"" + SANS + "\" font-size=\"10\" fill=\"#90a4ae\"");
+            text(TIME_W, bottom + 14, ladder.endText(), "font-family=\"" + SANS + "\" font-size=\"10\" fill=\"#90a4ae\"");
         }
 
-        /** The key to the marks; returns its height. Drawn only when {@code draw}, so its height can be known first. */
-        double legend(double y0, boolean draw) {
-            record Entry(String kind, String text, String colour) {}
-            List<Entry> entries = List.of(
-                    new Entry("arrow", "SYN", colour(Ladder.Tone.SYN)), new Entry("arrow", "data", colour(Ladder.Tone.DATA)),
-                    new Entry("arrow", "FIN", colour(Ladder.Tone.FIN)), new Entry("arrow", "RST", colour(Ladder.Tone.RST)),
-                    new Entry("arrow", "ACK", colour(Ladder.Tone.ACK)),
-                    new Entry("dot", "call = result", colour(Ladder.Tone.OK)),
-                    new Entry("dot", "call = -1 ERRNO", colour(Ladder.Tone.ERROR)),
-                    new Entry("dot", "blocks for ever", colour(Ladder.Tone.WARN)),
-                    new Entry("pill", "TCP state", "#2e7d32"),
-                    new Entry("held", "descriptor open", "#455a64"),
-                    new Entry("orphan", "orphan socket", "#90a4ae"),
-                    new Entry("killed", "killed by a signal", colour(Ladder.Tone.ERROR)),
-                    new Entry("gap", "time skipped", "#546e7a"));
+        /**
+         * The key to the marks {@code used} (see {@link #features}); returns its height. Drawn only when {@code draw},
+         * so its height can be known first.
+         */
+        double legend(double y0, boolean draw, java.util.Set<String> used) {
+            record Entry(String kind, String text, String colour, boolean shown) {}
+            boolean arrows = used.contains("arrow");
+            List<Entry> all = List.of(
+                    new Entry("arrow", "SYN", colour(Ladder.Tone.SYN), arrows), new Entry("arrow", "data", colour(Ladder.Tone.DATA), arrows),
+                    new Entry("arrow", "FIN", colour(Ladder.Tone.FIN), arrows), new Entry("arrow", "RST", colour(Ladder.Tone.RST), arrows),
+                    new Entry("arrow", "ACK", colour(Ladder.Tone.ACK), arrows),
+                    new Entry("dot", "call = result", colour(Ladder.Tone.OK), used.contains("note OK")),
+                    new Entry("dot", "call = -1 ERRNO", colour(Ladder.Tone.ERROR), used.contains("note ERROR")),
+                    new Entry("dot", "blocks for ever", colour(Ladder.Tone.WARN), used.contains("note WARN")),
+                    new Entry("hollow", "inferred, not on the wire", colour(Ladder.Tone.INFERRED), used.contains("note INFERRED")),
+                    new Entry("band", "divergence", colour(Ladder.Tone.FAILED), used.contains("band")),
+                    new Entry("pill", "TCP state", "#2e7d32", used.contains("state")),
+                    new Entry("held", "descriptor open", "#455a64", true),
+                    new Entry("orphan", "orphan socket", "#90a4ae", used.contains("line ORPHAN")),
+                    new Entry("killed", "killed by a signal", colour(Ladder.Tone.ERROR), used.contains("signal ERROR")),
+                    new Entry("gap", "time skipped", "#546e7a", used.contains("gap")));
+            List<Entry> entries = all.stream().filter(Entry::shown).toList();
             double x0 = MARGIN, y = y0, lineH = 20;
             if (draw) text(MARGIN, y0 - 8, "key", "font-family=\"" + SANS + "\" font-size=\"10\" font-weight=\"bold\" fill=\"#90a4ae\"");
             double cx = x0;
@@ -606,6 +713,10 @@ public final class LadderSvg {
                             head(cx, my, cx + 26, my + 4.3, e.colour());
                         }
                         case "dot" -> circle(cx + 13, my, 3.5, e.colour());
+                        case "hollow" -> out.append("<circle cx=\"").append(num(cx + 13)).append("\" cy=\"").append(num(my))
+                                .append("\" r=\"3.5\" fill=\"#ffffff\" stroke=\"").append(e.colour()).append("\" stroke-width=\"1.3\"/>\n");
+                        case "band" -> out.append("<rect x=\"").append(num(cx)).append("\" y=\"").append(num(my - 6))
+                                .append("\" width=\"26\" height=\"12\" fill=\"#ffebee\" stroke=\"#c62828\"/>\n");
                         case "pill" -> out.append("<rect x=\"").append(num(cx)).append("\" y=\"").append(num(my - 6))
                                 .append("\" width=\"26\" height=\"12\" rx=\"6\" fill=\"").append(e.colour()).append("\"/>\n");
                         case "held" -> line(cx + 13, my - 7, cx + 13, my + 7, "stroke=\"#455a64\" stroke-width=\"2\"");

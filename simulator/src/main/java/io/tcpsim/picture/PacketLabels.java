@@ -12,13 +12,13 @@ import java.util.Map;
  * prints absolute; a direction whose SYN was not seen keeps absolute numbers. Stateful: one instance per diagram, fed
  * the packets in order.
  */
-final class PacketLabels {
+public final class PacketLabels {
     /** Bytes of payload shown in the label; the hover detail has the full tcpdump line. */
     static final int PREVIEW = 12;
 
     private final Map<String, Long> isn = new HashMap<>();
 
-    String label(Segment s) {
+    public String label(Segment s) {
         String dir = s.src() + ">" + s.dst(), back = s.dst() + ">" + s.src();
         if (s.has(TcpFlags.SYN)) isn.put(dir, s.seq());
         StringBuilder b = new StringBuilder("[").append(TcpFlags.tcpdump(s.flags())).append(']');
@@ -43,7 +43,7 @@ final class PacketLabels {
         return b.toString();
     }
 
-    static Ladder.Tone tone(Segment s) {
+    public static Ladder.Tone tone(Segment s) {
         if (s.has(TcpFlags.RST)) return Ladder.Tone.RST;
         if (s.has(TcpFlags.SYN)) return Ladder.Tone.SYN;
         if (s.has(TcpFlags.FIN)) return Ladder.Tone.FIN;

@@ -49,7 +49,7 @@ final class Flow {
     private enum Fin { NONE, UNDECIDED, SHUTDOWN, CLOSE }
 
     /** What the model sent and nobody has matched yet. */
-    private record Predicted(long time, int side, Segment segment, List<String> notes) {}
+    private record Predicted(long time, int side, Segment segment, List<String> notes, List<FlowTrace.Event> events) {}
 
     private static final class Side {
         SockAddr addr;
@@ -107,10 +107,35 @@ final class Flow {
     private final boolean annotate;
     private String clientPrefix, serverPrefix;
 
+    /** For the picture: every packet with what it caused ({@link FlowTrace}); null unless asked for. */
+    private final List<FlowTrace.Step> traced;
+    private final List<FlowTrace.Event> tracedAfter = new ArrayList<>();
+    private final List<FlowTrace.Call> tracedCalls = new ArrayList<>();
+    private List<FlowTrace.Event> currentEvents;
+    private long tracedDropped;
+    private int tracedDivergences;
+    private final TcpdumpPrinter tcpdump = new TcpdumpPrinter();
+
     Flow(int number, Replay replay, boolean annotate) {
+        this(number, replay, annotate, false);
+    }
+
+    Flow(int number, Replay replay, boolean annotate, boolean trace) {
         this.number = number;
         this.replay = replay;
         this.annotate = annotate;
+        this.traced = trace ? new ArrayList<>() : null;
+    }
+
+    /** Where an event goes: the packet being replayed, else the events after the last packet. */
+    private void event(FlowTrace.Event e) {
+        if (currentEvents != null) currentEvents.add(e);
+        else tracedAfter.add(e);
+    }
+
+    private void events(List<FlowTrace.Event> es) {
+        if (es == null) return;
+        for (FlowTrace.Event e : es) event(e);
     }
 
     // ------------------------------------------------------------------ feeding
@@ -159,6 +184,7 @@ final class Flow {
 
     private void process(Captured c) {
         current = c;
+        currentEvents = traced == null ? null : new ArrayList<>(2);
         Segment s = c.packet.segment();
         if (model == null) start(c);
         int x = s.src().equals(sides[C].addr) ? C : S;
@@ -188,6 +214,14 @@ final class Flow {
         prevRel = t;
         lastTime = c.packet.timeNanos();
         c.processed = true;
+        if (traced != null) {
+            if (traced.size() < FlowTrace.MAX_PACKETS) {
+                traced.add(new FlowTrace.Step(c.index, c.packet, SIDE[x], tcpdump.print(c.packet), currentEvents));
+            } else {
+                tracedDropped++;
+            }
+        }
+        currentEvents = null;
         current = null;
         if (terminal()) {
             while (!buffer.isEmpty()) {
@@ -301,7 +335,8 @@ final class Flow {
                     Predicted old = pending.poll();
                     missing(old);
                 }
-                lastSent = new Predicted(ps.packet().timeNanos(), x, seg, annotate ? new ArrayList<>(1) : null);
+                lastSent = new Predicted(ps.packet().timeNanos(), x, seg, annotate ? new ArrayList<>(1) : null,
+                        traced != null ? new ArrayList<>(1) : null);
                 pending.add(lastSent);
             } else if (e instanceof Event.StateChanged sc) {
                 int x;
@@ -330,6 +365,11 @@ final class Flow {
                     if (lastSent != null && lastSent.notes != null && pending.contains(lastSent)) lastSent.notes.add(note);
                     else if (current != null) current.note(note);
                 }
+                if (traced != null) {
+                    FlowTrace.State st = new FlowTrace.State(t0 + sc.timeNanos(), SIDE[x], from, sc.to());
+                    if (lastSent != null && lastSent.events != null && pending.contains(lastSent)) lastSent.events.add(st);
+                    else event(st);
+                }
             }
         }
     }
@@ -344,6 +384,13 @@ final class Flow {
             if (!ic.side().equals("client") || !ic.call().startsWith("connect(")) continue;
             String res = "ESTABLISHED".equals(to) ? "0" : "-1 ECONNREFUSED (Connection refused)";
             calls.set(i, new FlowReport.InferredCall(ic.side(), ic.call(), res, ic.packet(), true, null, 1));
+            for (FlowTrace.Call tc : tracedCalls) {
+                FlowReport.InferredCall t = tc.call();
+                if (t.side().equals("client") && t.call().startsWith("connect(")) {
+                    tc.set(new FlowReport.InferredCall(t.side(), t.call(), res, t.packet(), true, null, 1));
+                    break;
+                }
+            }
             return;
         }
     }
@@ -415,6 +462,7 @@ final class Flow {
             if (Math.abs(p.time - t) <= tol) {
                 it.remove();
                 if (p.notes != null) for (String n : p.notes) c.note(n);
+                events(p.events);
                 forgiveRiders(s, x, t, tol);
                 return true;
             }
@@ -424,7 +472,8 @@ final class Flow {
             Predicted lp = late;
             pending.remove(lp);
             if (lp.notes != null) for (String n : lp.notes) c.note(n);
-            diverge(Divergence.Kind.TIMING, c.index, () -> line(c.packet, x, true), () -> line(lp, true), () -> String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
+            events(lp.events);
+            diverge(x, Divergence.Kind.TIMING, c.index, () -> line(c.packet, x, true), () -> line(lp, true), () -> String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
                             t / 1e6, lp.time / 1e6));
             return true;
         }
@@ -438,8 +487,12 @@ final class Flow {
     private void forgiveRiders(Segment s, int x, long t, long tol) {
         if (s.length() == 0 && !s.has(TcpFlags.FIN) || !s.has(TcpFlags.ACK)) return;
         long ack = rel(s.ack(), sides[1 - x].capIsn);
-        pending.removeIf(p -> p.side == x && p.segment.flags() == TcpFlags.ACK && p.segment.length() == 0
-                && Math.abs(p.time - t) <= tol && rel(p.segment.ack(), sides[1 - x].modelIsn) <= ack);
+        pending.removeIf(p -> {
+            boolean rider = p.side == x && p.segment.flags() == TcpFlags.ACK && p.segment.length() == 0
+                    && Math.abs(p.time - t) <= tol && rel(p.segment.ack(), sides[1 - x].modelIsn) <= ack;
+            if (rider) events(p.events); // what its arrival changed belongs to the packet it rode on
+            return rider;
+        });
     }
 
     private boolean isApp(Segment s, int x) {
@@ -537,6 +590,14 @@ final class Flow {
             if (ic.side().equals(SIDE[x]) && ic.call().equals("shutdown(SHUT_WR)")) {
                 calls.set(i, new FlowReport.InferredCall(ic.side(), callText, r == null ? ic.result() : result(r),
                         ic.packet(), true, "FIN; " + why, 1));
+                break;
+            }
+        }
+        for (int i = tracedCalls.size() - 1; i >= 0; i--) {
+            FlowReport.InferredCall ic = tracedCalls.get(i).call();
+            if (ic.side().equals(SIDE[x]) && ic.call().equals("shutdown(SHUT_WR)")) {
+                tracedCalls.get(i).set(new FlowReport.InferredCall(ic.side(), callText, r == null ? ic.result()
+                        : result(r), ic.packet(), true, "FIN; " + why, 1));
                 return;
             }
         }
@@ -576,26 +637,30 @@ final class Flow {
         Predicted bestP = best;
         Supplier<String> capLine = () -> line(c.packet, x, true);
         if (retransmission) {
-            diverge(Divergence.Kind.RETRANSMISSION, c.index, capLine, () -> null, () -> SIDE[x] + " sends data again that "
+            diverge(x, Divergence.Kind.RETRANSMISSION, c.index, capLine, () -> null, () -> SIDE[x] + " sends data again that "
                     + "the model sent once (loopback loses nothing); the replay goes on with the capture");
             return;
         }
         if (resegmented) {
-            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, () -> bestP == null ? null : line(bestP, true),
+            diverge(x, Divergence.Kind.DIFFERENT, c.index, capLine, () -> bestP == null ? null : line(bestP, true),
                     () -> "the model sends these bytes in other segments (it holds or coalesces small writes: Nagle)");
             return;
         }
         boolean sameKind = best != null && (best.segment.flags() == s.flags()
                 || s.length() == 0 && best.segment.length() == 0);
         if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && rel(s.ack(), sides[1 - x].capIsn) > sides[1 - x].appNext) {
-            if (sameKind) pending.remove(best);
-            diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
+            if (sameKind) {
+                pending.remove(best);
+                events(best.events); // what the model's packet did on arrival happened in the model all the same
+            }
+            diverge(x, Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> "it ACKs data " + SIDE[1 - x] + " never sent (ack " + rel(s.ack(), sides[1 - x].capIsn)
                     + ", " + SIDE[1 - x] + " sent up to " + sides[1 - x].appNext + ")");
             return;
         }
         if (sameKind) {
             pending.remove(best);
-            diverge(Divergence.Kind.DIFFERENT, c.index, capLine, () -> line(bestP, true), () -> differences(s, bestP.segment, x));
+            events(best.events);
+            diverge(x, Divergence.Kind.DIFFERENT, c.index, capLine, () -> line(bestP, true), () -> differences(s, bestP.segment, x));
             return;
         }
         String why;
@@ -604,7 +669,7 @@ final class Flow {
         else if (s.length() > 0 && sides[x].fd < 0) why = SIDE[x] + " sends data after its socket is gone ("
                 + sides[x].state + ")";
         else why = "the model's " + SIDE[x] + " (" + sides[x].state + ") sends no such packet";
-        diverge(Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> why);
+        diverge(x, Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> why);
     }
 
     private void afterPacket(Captured c, int x) {
@@ -648,8 +713,9 @@ final class Flow {
 
     private void missing(Predicted p) {
         if (current != null && p.notes != null) for (String n : p.notes) current.note(n);
+        events(p.events);
         if (resyncing) return;
-        diverge(Divergence.Kind.MISSING, 0, () -> null, () -> line(p, true), () -> "the model's " + SIDE[p.side] + " sends this packet ("
+        diverge(p.side, Divergence.Kind.MISSING, 0, () -> null, () -> line(p, true), () -> "the model's " + SIDE[p.side] + " sends this packet ("
                 + describe(p.segment) + "); the capture does not have it");
     }
 
@@ -674,6 +740,15 @@ final class Flow {
 
     private void record(int side, String call, Result r, long packet, boolean observed, String note) {
         String res = result(r);
+        if (traced != null) {
+            FlowTrace.Call tc = new FlowTrace.Call(t0 + model.now(),
+                    new FlowReport.InferredCall(SIDE[side], call, res, packet, observed, note, 1));
+            tracedCalls.add(tc);
+            // A call without a packet of its own (accept) follows the state change that allowed it, which belongs
+            // to the packet the model predicted last, if the capture has not shown it yet.
+            if (!observed && lastSent != null && lastSent.events != null && pending.contains(lastSent)) lastSent.events.add(tc);
+            else event(tc);
+        }
         if (!calls.isEmpty()) {
             FlowReport.InferredCall last = calls.get(calls.size() - 1);
             if (last.side().equals(SIDE[side]) && last.call().equals(call) && last.result().equals(res)
@@ -698,15 +773,22 @@ final class Flow {
     }
 
     /** Records a divergence; its text is built only when it is kept or shown (a long flow may have millions). */
-    private void diverge(Divergence.Kind kind, long packet, Supplier<String> captured, Supplier<String> expected,
-                         Supplier<String> detail) {
+    private void diverge(int side, Divergence.Kind kind, long packet, Supplier<String> captured,
+                         Supplier<String> expected, Supplier<String> detail) {
         divergenceCount++;
         replay.divergence();
         boolean keep = divergences.size() < MAX_DIVERGENCES;
-        if (!keep && !annotate) return;
+        boolean trace = traced != null && tracedDivergences < FlowTrace.MAX_DIVERGENCES;
+        if (!keep && !annotate && !trace) return;
         String d = detail.get();
         if (annotate && current != null) current.note("! " + kind.word + ": " + d);
-        if (keep) divergences.add(new Divergence(kind, packet, captured.get(), expected.get(), d));
+        Divergence dv = keep || trace ? new Divergence(kind, packet, captured.get(), expected.get(), d) : null;
+        if (keep) divergences.add(dv);
+        if (trace) {
+            tracedDivergences++;
+            long at = current != null ? current.packet.timeNanos() : t0 + model.now();
+            event(new FlowTrace.Diverged(at, SIDE[side], dv));
+        }
     }
 
     // ------------------------------------------------------------------ printing
@@ -746,7 +828,8 @@ final class Flow {
         if (droppedStates > 0) ns.add(droppedStates + " more state changes not listed");
         return new FlowReport(number, sides[C].addr.toString(), sides[S].addr.toString(), firstPacket, lastPacket,
                 packets, t0, lastTime, List.copyOf(timeline), cs, ended(), zeek.connState(), zeek.history(),
-                List.copyOf(divergences), divergenceCount, ns, false);
+                List.copyOf(divergences), divergenceCount, ns, false,
+                traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped));
     }
 
     private String ended() {

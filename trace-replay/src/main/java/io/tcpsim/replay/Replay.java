@@ -51,9 +51,17 @@ public final class Replay {
     private long lastTime;
     private long flowDivergences;
 
+    private final java.util.function.IntPredicate trace;
+
     public Replay(Sink sink, boolean annotate) {
+        this(sink, annotate, n -> false);
+    }
+
+    /** {@code trace}: the flows (by number) whose reports carry a {@link FlowTrace}, every packet kept for a picture. */
+    public Replay(Sink sink, boolean annotate, java.util.function.IntPredicate trace) {
         this.sink = sink;
         this.annotate = annotate;
+        this.trace = trace;
     }
 
     public Totals totals() {
@@ -145,7 +153,8 @@ public final class Replay {
             f = null;
         }
         if (f == null) {
-            f = new Flow(nextFlow++, this, annotate);
+            f = new Flow(nextFlow, this, annotate, trace.test(nextFlow));
+            nextFlow++;
             f.key = key;
             flows.put(key, f);
             totals.flows++;

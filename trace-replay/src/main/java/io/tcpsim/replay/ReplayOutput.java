@@ -85,9 +85,7 @@ public final class ReplayOutput implements Replay.Sink {
     }
 
     public void end(Replay.Totals t, String file) {
-        String line = t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged; " + t.records
-                + " packets (" + t.tcp + " IPv4 TCP, " + t.nonTcp + " skipped" + (t.ipv6Flows > 0
-                ? ", of them " + t.ipv6Packets + " in " + t.ipv6Flows + " IPv6 TCP flow(s), not replayed" : "") + ")";
+        String line = totals(t);
         if (mode == Mode.JSON) {
             out.println("{\"type\":\"summary\",\"file\":" + str(file) + ",\"flows\":" + t.flows + ",\"explained\":"
                     + t.explained + ",\"diverged\":" + t.diverged + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp
@@ -96,6 +94,13 @@ public final class ReplayOutput implements Replay.Sink {
         } else {
             out.println("# " + file + ": " + line);
         }
+    }
+
+    /** The summary line: flows, explained, diverged, packets. */
+    public static String totals(Replay.Totals t) {
+        return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged; " + t.records
+                + " packets (" + t.tcp + " IPv4 TCP, " + t.nonTcp + " skipped" + (t.ipv6Flows > 0
+                ? ", of them " + t.ipv6Packets + " in " + t.ipv6Flows + " IPv6 TCP flow(s), not replayed" : "") + ")";
     }
 
     /** HH:MM:SS.uuuuuu in UTC, as tcpdump prints a packet's time. */
