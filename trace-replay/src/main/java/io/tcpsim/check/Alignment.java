@@ -205,11 +205,12 @@ final class Alignment {
     // ---- packets ----
 
     private void alignPackets() {
-        List<LogLine> a = ms.packets, b = ks.packets;
+        List<LogLine> a = new ArrayList<>(ms.packets), b = new ArrayList<>(ks.packets);
         int i = 0, j = 0;
         while (i < a.size() || j < b.size()) {
             LogLine x = i < a.size() ? a.get(i) : null, y = j < b.size() ? b.get(j) : null;
             PacketView vx = x == null ? null : ms.views.get(x), vy = y == null ? null : ks.views.get(y);
+            int later;
             if (x != null && y != null && vx.firstDifference(vy) == null) {
                 pair(x, y);
                 compareTime(i, x, y);
@@ -221,6 +222,20 @@ final class Alignment {
             } else if (y != null && carriedByNext(ks, b, j)) {
                 use(Rule.ACK_CARRIED_BY_NEXT_PACKET, y, "kernel only");
                 j++;
+            } else if (y != null && (later = timerPacketMatching(a, i, ms, vy, x)) >= 0) {
+                // The kernel's tick came earlier: a model timer packet further on left first there.
+                LogLine xk = a.remove(later);
+                pair(xk, y);
+                compareTime(later, xk, y);
+                use(Rule.TIMER_PACKET_REORDERED, y, "kernel sent it " + (later - i) + " packet(s) earlier");
+                j++;
+            } else if (x != null && (later = kernelPacketMatching(b, j, vx, x)) >= 0) {
+                // The kernel's tick came later: this model timer packet left after the next one(s) there.
+                LogLine yk = b.remove(later);
+                pair(x, yk);
+                compareTime(i, x, yk);
+                use(Rule.TIMER_PACKET_REORDERED, yk, "kernel sent it " + (later - j) + " packet(s) later");
+                i++;
             } else if (x != null && y != null) {
                 pair(x, y);
                 String f = vx.firstDifference(vy);
@@ -237,6 +252,43 @@ final class Alignment {
                 j++;
             }
         }
+    }
+
+    /** How far a timer packet may move past its neighbours: the next few packets only. */
+    private static final int REORDER_REACH = 4;
+
+    /**
+     * {@link Rule#TIMER_PACKET_REORDERED}, kernel earlier: the index of a model packet after {@code i} that left from
+     * a timer (on a model tick), matches the kernel packet {@code vy}, and is due within one jiffy plus the tolerance
+     * of the model packet at {@code i}; or -1.
+     */
+    private int timerPacketMatching(List<LogLine> a, int i, Side side, PacketView vy, LogLine x) {
+        if (x == null) return -1;
+        long jiffy = m.script().profile().jiffyNanos();
+        for (int k = i + 1; k < a.size() && k <= i + REORDER_REACH; k++) {
+            LogLine xk = a.get(k);
+            if (xk.time() % jiffy != 0) continue;
+            if (xk.time() - x.time() > jiffy + tolerance.allowed(0)) break;
+            if (side.views.get(xk).firstDifference(vy) == null) return k;
+        }
+        return -1;
+    }
+
+    /**
+     * {@link Rule#TIMER_PACKET_REORDERED}, kernel later: if the model packet {@code x} left from a timer, the index of
+     * a kernel packet after {@code j} that matches it and left within one jiffy plus the tolerance of the kernel
+     * packet at {@code j}; or -1.
+     */
+    private int kernelPacketMatching(List<LogLine> b, int j, PacketView vx, LogLine x) {
+        long jiffy = m.script().profile().jiffyNanos();
+        if (x.time() % jiffy != 0 || j >= b.size()) return -1;
+        LogLine y = b.get(j);
+        for (int k = j + 1; k < b.size() && k <= j + REORDER_REACH; k++) {
+            LogLine yk = b.get(k);
+            if (yk.time() - y.time() > jiffy + tolerance.allowed(0)) break;
+            if (vx.firstDifference(ks.views.get(yk)) == null) return k;
+        }
+        return -1;
     }
 
     /**
