@@ -194,7 +194,7 @@ public final class TcpCalls {
         }
         sk.local = local;
         sk.remote = addr;
-        sk.iss = stack.rng.nextU32();
+        sk.iss = stack.secureSeq(local, addr);
         sk.tsOffset = stack.rng.nextU32();
         sk.ipId = stack.rng.between(0, 0xffff);
         sk.sndUna = sk.iss;

@@ -65,7 +65,7 @@ final class TcpInput {
         // SYN_SENT and retransmits.
         if (l.acceptQueueFull()) return;
         Options o = Options.parse(seg);
-        RequestSock req = new RequestSock(l, seg.dst(), seg.src(), stack.rng.nextU32(), seg.seq(), o.wscale,
+        RequestSock req = new RequestSock(l, seg.dst(), seg.src(), stack.secureSeq(seg.dst(), seg.src()), seg.seq(), o.wscale,
                 o.tsVal, stack.rng.nextU32(), o.mss, seg.window());
         l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
         out().sendSynAck(req);

@@ -43,12 +43,15 @@ public final class TcpStack {
     final List<Endpoint> bound = new ArrayList<>();
 
     private int nextSockId = 1;
+    /** net_secret: the key of the ISN hash, drawn once per host from the seed. */
+    private final long isnSecret;
 
     public TcpStack(Profile profile, Scheduler clock, Rng rng, Consumer<Event> events) {
         this.profile = profile;
         this.clock = clock;
         this.rng = rng;
         this.events = events;
+        this.isnSecret = rng.nextLong();
         this.input = new TcpInput(this);
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
@@ -89,6 +92,21 @@ public final class TcpStack {
 
     long msToJiffies(long ms) {
         return ms * profile.hz() / 1000;
+    }
+
+    /**
+     * secure_tcp_seq (net/core/secure_seq.c): a keyed hash of the 4-tuple, seen from the side that picks the ISN,
+     * plus the clock in 64 ns units (seq_scale). So a new connection on a 4-tuple that was used before gets a later
+     * ISN, which is what lets a new SYN take over a TIME_WAIT (tcp_timewait_state_process: after(seq, rcv_nxt)).
+     * The hash is SplitMix64 keyed by a seeded secret, not siphash: the values are as arbitrary, and reproducible.
+     */
+    long secureSeq(SockAddr local, SockAddr remote) {
+        long z = isnSecret ^ ((long) local.ip() << 32 | (remote.ip() & 0xffffffffL));
+        z ^= ((long) local.port() << 16 | remote.port()) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return Seq.mask(z + (clock.now() >>> 6));
     }
 
     /** The TCP timestamp clock: milliseconds (tcp_time_stamp_ts with usec_ts off). */
