@@ -232,10 +232,21 @@ public final class KernelBackend implements Backend {
         }
     }
 
-    /** do_exit: close_files walks the descriptor table upwards. */
+    /**
+     * do_exit: close_files walks the descriptor table upwards. An exiting task does not linger (inet_release skips
+     * sk_lingertime when PF_EXITING is set); a live thread closing the descriptor would, so SO_LINGER {1, n > 0} is
+     * cleared first. Nothing else in tcp_close depends on a non-zero linger time ({1, 0} is kept: it aborts).
+     */
     private static void closeAll(EmulatedProcess p) {
         for (var d : p.descriptors()) {
-            LibC.C.close(d.getValue());
+            int fd = d.getValue();
+            int[] linger = new int[2];
+            com.sun.jna.ptr.IntByReference len = new com.sun.jna.ptr.IntByReference(8);
+            if (LibC.C.getsockopt(fd, LibC.SOL_SOCKET, io.tcpsim.calls.SockOpt.SO_LINGER.number, linger, len) == 0
+                    && linger[0] != 0 && linger[1] > 0) {
+                LibC.C.setsockopt(fd, LibC.SOL_SOCKET, io.tcpsim.calls.SockOpt.SO_LINGER.number, new int[] {0, 0}, 8);
+            }
+            LibC.C.close(fd);
             p.release(d.getKey());
         }
     }

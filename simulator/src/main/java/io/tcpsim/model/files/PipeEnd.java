@@ -15,11 +15,11 @@ public final class PipeEnd extends OpenFile {
         this.writer = writer;
     }
 
-    /** pipe_poll. */
+    /** pipe_poll: writable while a slot is free. */
     @Override
     public int poll() {
         if (writer) {
-            int m = pipe.data.size() < Pipe.CAPACITY ? Bits.POLLOUT | Bits.POLLWRNORM : 0;
+            int m = pipe.pages.size() < Pipe.SLOTS ? Bits.POLLOUT | Bits.POLLWRNORM : 0;
             if (!pipe.readerOpen) m |= Bits.POLLERR;
             return m;
         }
@@ -43,13 +43,25 @@ public final class PipeEnd extends OpenFile {
             sigpipe[0] = true;
             return TcpCalls.err(Errno.EPIPE);
         }
-        int room = Pipe.CAPACITY - pipe.data.size();
-        int n = Math.min(room, data.length - progress[0]);
-        if (n > 0) {
-            pipe.data.add(data, progress[0], n);
-            progress[0] += n;
-            pipe.readWait.wake(WaitQueue.KEY_READABLE);
+        int before = progress[0];
+        if (progress[0] == 0) {
+            // The first (length mod PAGE) bytes go into the last page if they all fit there.
+            int chars = data.length & (Pipe.PAGE - 1);
+            if (chars > 0 && !pipe.pages.isEmpty() && pipe.lastPageEnd + chars <= Pipe.PAGE) {
+                pipe.data.add(data, 0, chars);
+                pipe.pages.peekLast()[0] += chars;
+                pipe.lastPageEnd += chars;
+                progress[0] = chars;
+            }
         }
+        while (progress[0] < data.length && pipe.pages.size() < Pipe.SLOTS) {
+            int n = Math.min(Pipe.PAGE, data.length - progress[0]);
+            pipe.data.add(data, progress[0], n);
+            pipe.pages.add(new int[] {n});
+            pipe.lastPageEnd = n;
+            progress[0] += n;
+        }
+        if (progress[0] > before) pipe.readWait.wake(WaitQueue.KEY_READABLE);
         if (progress[0] == data.length) return progress[0];
         if (nonblock) return progress[0] > 0 ? progress[0] : TcpCalls.err(Errno.EAGAIN);
         return TcpCalls.WOULD_BLOCK;
@@ -63,6 +75,15 @@ public final class PipeEnd extends OpenFile {
         if (!pipe.data.isEmpty()) {
             int n = Math.min(len, pipe.data.size());
             out[0] = pipe.data.take(n);
+            int left = n;
+            while (left > 0) {
+                int[] page = pipe.pages.peek();
+                int take = Math.min(left, page[0]);
+                page[0] -= take;
+                left -= take;
+                if (page[0] == 0) pipe.pages.poll();
+            }
+            if (pipe.pages.isEmpty()) pipe.lastPageEnd = 0;
             pipe.writeWait.wake(WaitQueue.KEY_WRITABLE);
             return n;
         }

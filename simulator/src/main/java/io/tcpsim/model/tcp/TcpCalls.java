@@ -48,6 +48,7 @@ public final class TcpCalls {
         }
         sk.local = new SockAddr(addr.ip(), port);
         sk.bound = true;
+        sk.portLocked = addr.port() != 0; // __inet_bind: SOCK_BINDPORT_LOCK only for a port the caller named
         stack.bound.add(sk);
         return 0;
     }
@@ -224,6 +225,10 @@ public final class TcpCalls {
         out().cancelTimers(sk);
         sk.purgeRx();
         sk.copiedSeq = sk.rcvNxt;
+        // "write_seq += max_window + 2": the next connection's sequence space starts clear of this one's. A
+        // listener (max_window 0) then shows Send-Q 2 (measured after shutdown(SHUT_RD) and listen() again).
+        sk.writeSeq = Seq.mask(sk.writeSeq + sk.maxWindow + 2);
+        if (sk.writeSeq == 0) sk.writeSeq = 1;
         sk.sendQueue.clear();
         sk.finQueued = false;
         sk.shutdown = 0;

@@ -30,6 +30,7 @@ public final class TcpSock extends Endpoint {
     boolean linger;        // SOCK_LINGER
     int lingerSeconds;
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
+    boolean portLocked;    // SOCK_BINDPORT_LOCK: bind() named the port, so CLOSE keeps it
     boolean closedByUser;  // close() was called (even if the socket lives on as an orphan)
     boolean noSpace;       // SOCK_NOSPACE: a writer found the send buffer full
     SocketState ss = SocketState.UNCONNECTED;

@@ -130,6 +130,12 @@ public final class TcpStack {
     void stateChanged(Endpoint ep, TcpState from, TcpState to, String why) {
         if (to == TcpState.CLOSE) {
             unhash(ep);
+            // tcp_set_state(TCP_CLOSE): a port the kernel chose (no SOCK_BINDPORT_LOCK) goes back (inet_put_port),
+            // so a later connect() picks a new one (measured: a reconnect after a refusal uses another port).
+            if (ep instanceof TcpSock sk && sk.bound && !sk.portLocked) {
+                sk.bound = false;
+                releasePort(sk);
+            }
         } else if (from == TcpState.CLOSE || !listed.containsKey(ep)) {
             listed.put(ep, Boolean.TRUE);
         }
@@ -180,7 +186,7 @@ public final class TcpStack {
         // /proc/net/tcp walks the listening hash first, then the established hash.
         for (Endpoint ep : listed.keySet()) {
             if (ep instanceof TcpSock sk && sk.state() == TcpState.LISTEN && withListeners) {
-                rows.add(new NetstatRow(sk.acceptBacklog(), 0, sk.local, new SockAddr(0, 0), "LISTEN",
+                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, new SockAddr(0, 0), "LISTEN",
                         "off (0.00/0/0)", false));
             }
         }
