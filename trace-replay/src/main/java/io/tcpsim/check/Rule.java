@@ -15,7 +15,8 @@ enum Rule {
      * connection carries the same ack number within the tolerance: the ACK timer and the application raced, and on
      * one side the application's data (or FIN) went first and carried the ACK (tcp_send_ack is skipped once
      * tcp_transmit_skb has cleared the pending ACK, inet_csk_clear_xmit_timer ICSK_TIME_DACK). The application acts
-     * within ~40 us on the kernel and at once on the model, so either outcome is possible near a timer tick.
+     * within ~40 us on the kernel and at once on the model, so either outcome is possible near a timer tick. The
+     * next packet may follow up to the tolerance plus one jiffy later (the tick phase; found by the kernel fuzzer).
      */
     ACK_CARRIED_BY_NEXT_PACKET("ack-carried-by-next-packet"),
 
