@@ -61,6 +61,14 @@ public sealed interface TcpOption {
     TcpOption SACK_PERMITTED = new SackPermitted();
     TcpOption EOL = new EndOfList();
 
+    /**
+     * The option's name as tcpdump prints it (mss, sackOK, TS, nop, wscale, sack, eol, ..., unknown-K): the one
+     * table the printer, check and replay all use.
+     */
+    static String name(int kind) {
+        return TcpdumpOptions.name(kind);
+    }
+
     /** Encoded length in bytes (before padding). */
     static int encodedLength(TcpOption o) {
         if (o instanceof Sack s) return 2 + 8 * s.blocks().size();

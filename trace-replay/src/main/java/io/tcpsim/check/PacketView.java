@@ -60,16 +60,7 @@ record PacketView(String from, String to, String flags, String seq, String ack, 
     private static String kinds(List<TcpOption> options) {
         List<String> out = new ArrayList<>();
         for (TcpOption o : options) {
-            out.add(switch (o.kind()) {
-                case 0 -> "eol";
-                case 1 -> "nop";
-                case 2 -> "mss";
-                case 3 -> "wscale";
-                case 4 -> "sackOK";
-                case 5 -> "sack";
-                case 8 -> "TS";
-                default -> "opt-" + o.kind();
-            });
+            out.add(TcpOption.name(o.kind()));
         }
         return String.join(",", out);
     }

@@ -437,16 +437,7 @@ final class Flow {
         StringBuilder b = new StringBuilder();
         for (TcpOption o : s.options()) {
             if (b.length() > 0) b.append(',');
-            b.append(switch (o.kind()) {
-                case 0 -> "eol";
-                case 1 -> "nop";
-                case 2 -> "mss";
-                case 3 -> "wscale";
-                case 4 -> "sackOK";
-                case 5 -> "sack";
-                case 8 -> "TS";
-                default -> "kind-" + o.kind();
-            });
+            b.append(TcpOption.name(o.kind()));
         }
         return b.toString();
     }

@@ -49,16 +49,7 @@ final class Wire {
     }
 
     static String optionName(TcpOption o) {
-        return switch (o.kind()) {
-            case 0 -> "eol";
-            case 1 -> "nop";
-            case 2 -> "mss";
-            case 3 -> "wscale";
-            case 4 -> "sackOK";
-            case 5 -> "sack";
-            case 8 -> "TS";
-            default -> "opt" + o.kind();
-        };
+        return TcpOption.name(o.kind());
     }
 
     /** The window the kernel advertises after the handshake: ALIGN(65483, 2^ws) >> ws (tcp_select_initial_window). */
