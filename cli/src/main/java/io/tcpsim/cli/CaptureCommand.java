@@ -50,13 +50,8 @@ final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
-        Script script;
-        try {
-            script = ScriptFile.load(file);
-        } catch (ScriptFile.Unusable e) {
-            err.println("tcpsim: " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
+        Script script = ScriptFile.loadOrSay(file, err);
+        if (script == null) return Main.BAD_INPUT;
         long s = ScriptFile.seed(seed, script);
         Backend backend;
         try {

@@ -70,13 +70,8 @@ final class CheckCommand implements Callable<Integer> {
             err.println("tcpsim: --runs must be at least 1, got " + runs + " (see tcpsim --help)");
             return Main.BAD_INPUT;
         }
-        Script script;
-        try {
-            script = ScriptFile.load(file);
-        } catch (ScriptFile.Unusable e) {
-            err.println("tcpsim: " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
+        Script script = ScriptFile.loadOrSay(file, err);
+        if (script == null) return Main.BAD_INPUT;
         long s = ScriptFile.seed(seed, script);
         Backend modelBackend = env.backend().apply(script.profile(), s);
         RunLadder.Recorder modelSteps = new RunLadder.Recorder(modelBackend);

@@ -65,13 +65,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
-        Script script;
-        try {
-            script = ScriptFile.load(file);
-        } catch (ScriptFile.Unusable e) {
-            err.println("tcpsim: " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
+        Script script = ScriptFile.loadOrSay(file, err);
+        if (script == null) return Main.BAD_INPUT;
         if (dryRun) {
             out.println("# tcpsim run " + file + " --dry-run: " + script.steps().size() + " steps, processes "
                     + String.join(", ", ScriptParser.processes(script)) + ": ok");

@@ -52,4 +52,14 @@ final class ScriptFile {
         if (script.seed() != null) return script.seed();
         return ThreadLocalRandom.current().nextLong(1, 1L << 31);
     }
+
+    /** The script, or null after saying on {@code err}, in one line, why it cannot be used (the caller exits 2). */
+    static Script loadOrSay(java.nio.file.Path file, java.io.PrintWriter err) {
+        try {
+            return load(file);
+        } catch (Unusable e) {
+            err.println("tcpsim: " + e.getMessage());
+            return null;
+        }
+    }
 }

@@ -34,13 +34,8 @@ final class StepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = env.out(), err = env.err();
-        Script script;
-        try {
-            script = ScriptFile.load(file);
-        } catch (ScriptFile.Unusable e) {
-            err.println("tcpsim: " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
+        Script script = ScriptFile.loadOrSay(file, err);
+        if (script == null) return Main.BAD_INPUT;
         long s = ScriptFile.seed(seed, script);
         Backend backend = env.backend().apply(script.profile(), s);
         Runner runner = new Runner(script, backend);
