@@ -222,6 +222,9 @@ final class Alignment {
             } else if (y != null && carriedByNext(ks, b, j)) {
                 use(Rule.ACK_CARRIED_BY_NEXT_PACKET, y, "kernel only");
                 j++;
+            } else if (y != null && cancelledTimerAck(a, i, b, j)) {
+                use(Rule.TIMER_ACK_CANCELLED, y, "kernel only");
+                j++;
             } else if (y != null && (later = timerPacketMatching(a, i, ms, vy, x)) >= 0) {
                 // The kernel's tick came earlier: a model timer packet further on left first there.
                 LogLine xk = a.remove(later);
@@ -312,6 +315,23 @@ final class Alignment {
             return nextTickAck(packets, at, side, v, jiffy);
         }
         return false;
+    }
+
+    /**
+     * {@link Rule#TIMER_ACK_CANCELLED}: the kernel packet at {@code j} is a lone pure ACK that left within a jiffy of
+     * the segment it acknowledges (a next-tick ACK), and the model's endpoint sends nothing more to that peer from
+     * model packet {@code i} on: on the model the connection ended (an RST, a close) before its tick, which cancels
+     * the timer (tcp_done -> tcp_clear_xmit_timers).
+     */
+    private boolean cancelledTimerAck(List<LogLine> a, int i, List<LogLine> b, int j) {
+        PacketView vy = ks.views.get(b.get(j));
+        if (!vy.pureAck()) return false;
+        if (!nextTickAck(b, j, ks, vy, m.script().profile().jiffyNanos())) return false;
+        for (int n = i; n < a.size(); n++) {
+            PacketView w = ms.views.get(a.get(n));
+            if (w.from().equals(vy.from()) && w.to().equals(vy.to())) return false;
+        }
+        return true;
     }
 
     /** The pure ACK at {@code at} left within one jiffy (plus the floor tolerance) of the peer's packet before it. */

@@ -45,7 +45,16 @@ enum Rule {
      * kernel fuzzer: a next-tick FIN ACK of an unaccepted child left before the server's close() FIN in 6 of 10
      * runs, after it in 4, and two next-tick ACKs on different connections in either order.
      */
-    TIMER_PACKET_REORDERED("timer-packet-reordered");
+    TIMER_PACKET_REORDERED("timer-packet-reordered"),
+
+    /**
+     * A lone pure ACK on the kernel that left within one jiffy of the segment it acknowledges (a next-tick ACK),
+     * where the model's endpoint sends nothing more to that peer: on the model the connection ended (an RST, a
+     * close) before its tick, and the end cancelled the timer (tcp_done -> tcp_clear_xmit_timers); on the kernel the
+     * tick came first. Found by the kernel fuzzer: a client's ACK of the server's FIN 3 ms after it, just before the
+     * server's exit reset the connection (CI's differential seed 20261121, 6 of 10 runs).
+     */
+    TIMER_ACK_CANCELLED("timer-ack-cancelled");
 
     final String id;
 
