@@ -46,10 +46,6 @@ public final class Scheduler {
         queue.add(new Entry(Math.max(time, now), order++, true, action));
     }
 
-    public boolean idle() {
-        return queue.isEmpty();
-    }
-
     /** Runs the next event, moving the clock to it. Returns false when nothing is left. */
     public boolean runNext() {
         Entry e = queue.poll();

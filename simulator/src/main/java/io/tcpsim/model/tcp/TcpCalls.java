@@ -470,7 +470,6 @@ public final class TcpCalls {
      * SO_LINGER 0, otherwise the FIN. Returns whether close() must now linger (SO_LINGER on, not exiting).
      */
     public boolean closeStart(TcpSock sk) {
-        sk.closedByUser = true;
         sk.shutdown = TcpSock.SHUTDOWN_MASK;
         if (sk.state() == TcpState.LISTEN) {
             sk.setState(TcpState.CLOSE, "__tcp_close: listener closed");

@@ -486,7 +486,7 @@ final class TcpInput {
 
     /** tcp_fin_time: tcp_fin_timeout, but at least 3.5 RTO. */
     long finTime() {
-        return Math.max(stack.profile.finTimeoutNanos(), 700_000_000L);
+        return Math.max(stack.profile.finTimeoutNanos(), TcpOutput.MIN_TIMEWAIT_NANOS);
     }
 
     /**
@@ -504,7 +504,7 @@ final class TcpInput {
         tw.tsRecent = sk.tsRecent;
         tw.tsOffset = sk.tsOffset;
         tw.reuseAddr = sk.reuseAddr;
-        long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, 700_000_000L);
+        long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);
         stack.bound.add(tw);
         stack.logBirth(tw, substate == TcpState.TIME_WAIT ? "tcp_time_wait: TIME_WAIT for 60 s"
@@ -528,7 +528,7 @@ final class TcpInput {
         ConnKey k = new ConnKey(tw.local, tw.remote);
         if (stack.established.get(k) == tw) stack.established.remove(k);
         stack.releasePort(tw);
-        stack.logDeath(tw, why);
+        tw.setState(TcpState.CLOSE, why);
     }
 
     /** tcp_timewait_state_process, with tcp_v4_rcv's handling of its verdict. */
@@ -595,7 +595,7 @@ final class TcpInput {
     /** tcp_timewait_check_oow_rate_limit, then TCP_TW_ACK. */
     private void timewaitOowAck(TimeWaitSock tw) {
         long now = stack.now();
-        if (tw.lastOowAck != Long.MIN_VALUE && now - tw.lastOowAck < 500_000_000L) return;
+        if (TcpOutput.oowRateLimited(now, tw.lastOowAck)) return;
         tw.lastOowAck = now;
         out().sendTimewaitAck(tw);
     }

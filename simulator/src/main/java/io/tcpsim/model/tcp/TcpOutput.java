@@ -247,10 +247,21 @@ final class TcpOutput {
         send(sk, TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
     }
 
-    /** tcp_send_challenge_ack, rate-limited per socket (tcp_oow_rate_limited, tcp_invalid_ratelimit = 500 ms). */
+    /** tcp_invalid_ratelimit: at most one out-of-window or challenge ACK per 500 ms (tcp_oow_rate_limited). */
+    static final long OOW_RATE_LIMIT_NANOS = 500_000_000L;
+
+    /** 3.5 x TCP_RTO_MIN: the least an orphan's FIN_WAIT2 or TIME_WAIT lasts (tcp_fin_time, tcp_time_wait). */
+    static final long MIN_TIMEWAIT_NANOS = 700_000_000L;
+
+    /** tcp_oow_rate_limited: true when an ACK went less than 500 ms after {@code last}. */
+    static boolean oowRateLimited(long now, long last) {
+        return last != Long.MIN_VALUE && now - last < OOW_RATE_LIMIT_NANOS;
+    }
+
+    /** tcp_send_challenge_ack, rate-limited per socket. */
     void sendChallengeAck(TcpSock sk) {
         long now = stack.now();
-        if (sk.lastOowAck != Long.MIN_VALUE && now - sk.lastOowAck < 500_000_000L) return;
+        if (oowRateLimited(now, sk.lastOowAck)) return;
         sk.lastOowAck = now;
         sendAck(sk);
     }

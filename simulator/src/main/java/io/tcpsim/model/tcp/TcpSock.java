@@ -31,7 +31,6 @@ public final class TcpSock extends Endpoint {
     int lingerSeconds;
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
     boolean portLocked;    // SOCK_BINDPORT_LOCK: bind() named the port, so CLOSE keeps it
-    boolean closedByUser;  // close() was called (even if the socket lives on as an orphan)
     boolean noSpace;       // SOCK_NOSPACE: a writer found the send buffer full
     SocketState ss = SocketState.UNCONNECTED;
     int ipId;
@@ -86,7 +85,6 @@ public final class TcpSock extends Endpoint {
     final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>();
     final Map<ConnKey, RequestSock> synQueue = new LinkedHashMap<>();
     TcpSock parent;          // the listener, while this child waits in its accept queue
-    long lingerDeadline;
 
     TcpSock(TcpStack stack, int id) {
         super(stack, TcpState.CLOSE);
@@ -99,14 +97,6 @@ public final class TcpSock extends Endpoint {
 
     public boolean orphan() {
         return dead;
-    }
-
-    public Errno pendingError() {
-        return skErr;
-    }
-
-    public int shutdownBits() {
-        return shutdown;
     }
 
     /** Bytes the application can still read (data only). */
@@ -167,10 +157,6 @@ public final class TcpSock extends Endpoint {
         rxSkbs.clear();
         rmemAlloc = 0;
         finInRecvQueue = false;
-    }
-
-    boolean hasUnsentData() {
-        return Seq.after(writeSeq - (finQueued ? 1 : 0), sndNxt);
     }
 
     /** tcp_packets_in_flight() != 0, in sequence terms. */

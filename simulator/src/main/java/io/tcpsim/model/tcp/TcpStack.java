@@ -90,10 +90,6 @@ public final class TcpStack {
         return bucket * profile.jiffyNanos();
     }
 
-    long msToJiffies(long ms) {
-        return ms * profile.hz() / 1000;
-    }
-
     /**
      * secure_tcp_seq (net/core/secure_seq.c): a keyed hash of the 4-tuple, seen from the side that picks the ISN,
      * plus the clock in 64 ns units (seq_scale). So a new connection on a 4-tuple that was used before gets a later
@@ -145,10 +141,6 @@ public final class TcpStack {
     void logBirth(Endpoint ep, String why) {
         listed.put(ep, Boolean.TRUE);
         events.accept(new Event.StateChanged(clock.now(), ep.name(), "-", ep.state().netstatName(), why));
-    }
-
-    void logDeath(TimeWaitSock tw, String why) {
-        tw.setState(TcpState.CLOSE, why);
     }
 
     void hash(TcpSock sk) {
