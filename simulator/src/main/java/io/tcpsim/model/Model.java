@@ -92,6 +92,16 @@ public final class Model implements Backend, Inspectable {
         clock.settle();
     }
 
+    /**
+     * Whether a read of everything queued on {@code process}'s TCP socket {@code fd} would send its scheduled ACK at
+     * once (tcp_cleanup_rbuf). Replay asks before it makes a receiver read: a capture without that ACK shows that the
+     * application had not read yet.
+     */
+    public boolean readFlushesAck(String process, int fd) {
+        Proc p = procs.get(process);
+        return p != null && p.fds.get(fd) instanceof TcpFile t && tcp.readFlushesAck(t.sock);
+    }
+
     @Override
     public List<NetstatRow> netstat() {
         return stack.netstat(true);

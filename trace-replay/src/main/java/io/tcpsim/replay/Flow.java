@@ -70,6 +70,8 @@ final class Flow {
         long bytesReceived;
         long rstPacket;
         boolean rstByApp;
+        /** Data (or a FIN) the model's application has not read yet because the capture shows it had not. */
+        boolean unread;
     }
 
     final int number;
@@ -91,12 +93,23 @@ final class Flow {
 
     private Model model;
     private long t0;
+    /** The capture time of the model's time 0: the flow's first packet, less the model's set-up time (a stand-in). */
+    private long origin;
+    /** The capture's time minus the model's for the last packet matched (see {@link #inTime}). */
+    private long skew;
     private long firstPacket;
     private long lastPacket;
     private long packets;
     private long lastTime;
     private long prevRel;
     private int listenFd = -1;
+    /**
+     * The model's stand-in for the other connections that filled the listener's accept queue when the capture's SYN
+     * went unanswered: a connection from {@link #phantomAddr} waiting in a listen(0) queue; -1 once accepted or when
+     * the SYN was answered.
+     */
+    private boolean phantomQueued;
+    private SockAddr phantomAddr;
     private boolean midstream;
     private boolean resyncing;
     private boolean finished;
@@ -105,7 +118,8 @@ final class Flow {
     private Predicted lastSent;
 
     private final boolean annotate;
-    private String clientPrefix, serverPrefix;
+    /** The model's names of the flow's two endpoints (other endpoints in the model, a listener's, are not followed). */
+    private String clientName, serverName;
 
     /** For the picture: every packet with what it caused ({@link FlowTrace}); null unless asked for. */
     private final List<FlowTrace.Step> traced;
@@ -155,9 +169,17 @@ final class Flow {
     /** A SYN starting a new connection on this 4-tuple ends this flow. */
     boolean isNewConnection(Segment s) {
         if (!s.has(TcpFlags.SYN) || s.has(TcpFlags.ACK) || model == null && buffer.isEmpty()) return false;
-        Side c = sides[C];
-        if (!s.src().equals(c.addr)) return !buffer.isEmpty() || model != null;
-        return c.capIsn >= 0 && s.seq() != c.capIsn;
+        SockAddr client = sides[C].addr;
+        long isn = sides[C].capIsn;
+        if (model == null) { // not started yet: the flow's first packet is still buffered
+            Segment first = buffer.peek().packet.segment();
+            if (!first.has(TcpFlags.SYN) || first.has(TcpFlags.ACK)) return true;
+            client = first.src();
+            isn = first.seq();
+        }
+        // The client's SYN again, same sequence number: a retransmission (tcp_retransmit_timer), same connection.
+        if (!s.src().equals(client)) return true;
+        return isn >= 0 && s.seq() != isn;
     }
 
     boolean finished() {
@@ -168,7 +190,9 @@ final class Flow {
     FlowReport finish(long captureEnd) {
         while (!buffer.isEmpty()) process(buffer.poll());
         if (model != null) {
-            long end = Math.min(captureEnd - t0, lastTime - t0 + 5_000_000_000L);
+            long end = Math.min(captureEnd - origin, lastTime - origin + 5_000_000_000L);
+            collect();
+            abandonConnect(end);
             if (end > model.now()) model.sleep(end - model.now());
             collect();
             expire(end, true);
@@ -201,8 +225,9 @@ final class Flow {
             me.capNextBefore = me.capNext;
             me.capNext = Math.max(me.capNext, rel(s.seq(), me.capIsn) + s.seqLength());
         }
-        long t = c.packet.timeNanos() - t0;
+        long t = c.packet.timeNanos() - origin;
         long tol = Math.max(TOLERANCE_NANOS, (t - prevRel) / 8);
+        if (phantomQueued && x == C && s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK)) acceptStandIn(c);
         advance(t);
         if (!match(c, x, t, tol)) {
             if (!infer(c, x, t, tol)) {
@@ -241,6 +266,7 @@ final class Flow {
     private void start(Captured c) {
         Segment s = c.packet.segment();
         t0 = c.packet.timeNanos();
+        origin = t0;
         firstPacket = c.index;
         boolean syn = s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK);
         SockAddr client, server;
@@ -264,26 +290,34 @@ final class Flow {
         sides[C].modelAddr = loop ? client : new SockAddr(0x7f000002, client.port());
         sides[S].modelAddr = loop ? server : new SockAddr(SockAddr.LOOPBACK, server.port());
 
-        clientPrefix = sides[C].modelAddr + " > ";
-        serverPrefix = sides[S].modelAddr + " > ";
+        clientName = sides[C].modelAddr + " > " + sides[S].modelAddr;
+        serverName = sides[S].modelAddr + " > " + sides[C].modelAddr;
         model = new Model(syn ? Profiles.forSyn(s) : Profiles.LINUX6, number);
 
         // A listener, unless the server answers the SYN with an RST (nothing listens: the connection is refused).
+        // A SYN the server does not answer within the tolerance (loopback answers within microseconds) was dropped
+        // by a listener whose accept queue was full (tcp_conn_request: sk_acceptq_is_full, LISTENOVERFLOWS; measured
+        // in cover/accept-queue-full): the client retransmits it until the application accepts another connection.
         boolean listener = true;
+        boolean full = false;
         if (syn) {
+            Captured answer = null;
             for (Captured n : buffer) {
-                Segment ns = n.packet.segment();
-                if (ns.src().equals(server)) {
-                    listener = !ns.has(TcpFlags.RST);
+                if (n.packet.segment().src().equals(server)) {
+                    answer = n;
                     break;
                 }
             }
+            if (answer != null) listener = !answer.packet.segment().has(TcpFlags.RST);
+            full = listener && (answer == null
+                    || answer.packet.timeNanos() - c.packet.timeNanos() > TOLERANCE_NANOS);
         }
         if (listener) {
             listenFd = (int) call(S, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
             call(S, new Call.SetSockOpt(listenFd, SockOpt.SO_REUSEADDR, new int[] {1}));
             call(S, new Call.Bind(listenFd, sides[S].modelAddr));
-            call(S, new Call.Listen(listenFd, 4096));
+            call(S, new Call.Listen(listenFd, full ? 0 : 4096));
+            if (full) fillAcceptQueue(c);
         }
         Side cl = sides[C];
         cl.fd = (int) call(C, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
@@ -312,6 +346,67 @@ final class Flow {
                 + "outside the capture and adopted the observed sequence numbers");
     }
 
+    /**
+     * Puts one connection from another address into the model's listen(0) queue, which is then full
+     * (sk_acceptq_is_full: more queued than the backlog), so that the model drops the capture's SYN as the kernel did.
+     * Its handshake happens before the flow's first packet and is not compared with anything.
+     */
+    private void fillAcceptQueue(Captured c) {
+        SockAddr client = sides[C].modelAddr;
+        phantomAddr = new SockAddr(client.ip() == 0x7f0000fe ? 0x7f0000fd : 0x7f0000fe, client.port());
+        int fd = (int) call(C, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+        call(C, new Call.Bind(fd, phantomAddr));
+        call(C, new Call.Connect(fd, sides[S].modelAddr));
+        model.drainEvents();
+        origin = t0 - model.now(); // the capture's SYN is at the model's present, not 30 us before it
+        phantomQueued = true;
+        notes.add("packet " + c.index + ": the server does not answer the SYN: its listener's accept queue was full "
+                + "(tcp_conn_request drops a SYN while sk_acceptq_is_full); the model's queue holds another connection");
+    }
+
+    /**
+     * The client's retransmitted SYN that the server answers: the application accepted a connection in between, so
+     * the queue has room. The model's stand-in is accepted before the retransmission reaches the listener.
+     */
+    private void acceptStandIn(Captured c) {
+        Captured next = buffer.peek();
+        if (next == null) return;
+        Segment ns = next.packet.segment();
+        if (!ns.src().equals(sides[S].addr) || !ns.has(TcpFlags.SYN) || !ns.has(TcpFlags.ACK)) return;
+        Result r = call(S, new Call.Accept(listenFd, Bits.SOCK_NONBLOCK));
+        phantomQueued = false;
+        record(S, "accept()", r, c.index, false, "another connection, not in this flow: the accept queue has room "
+                + "again, so the retransmitted SYN is answered");
+        collect();
+    }
+
+    /**
+     * The capture goes on past the time of the client's next SYN retransmission without it: the application gave up
+     * on the connect. close() and shutdown() in SYN_SENT send nothing (tcp_disconnect, tcp_set_state(TCP_CLOSE)) and
+     * stop the retransmissions (measured: cover/linger-zero-syn-sent, cover/shutdown-syn-sent). The model closes the
+     * client where the capture shows no retransmission.
+     */
+    private void abandonConnect(long end) {
+        Side cl = sides[C];
+        long step = 10_000_000L;
+        while (model.now() < end && "SYN_SENT".equals(cl.state) && cl.fd >= 0) {
+            model.sleep(Math.min(step, end - model.now()));
+            collect();
+            for (Predicted p : pending) {
+                if (p.side != C || !p.segment.has(TcpFlags.SYN)) continue;
+                // Not in the capture (finish() runs after the flow's last packet): abandoned before it.
+                pending.remove(p);
+                Result r = call(C, new Call.Close(cl.fd));
+                cl.fd = -1;
+                record(C, "close()", r, 0, false, String.format("the capture has no retransmission of the SYN "
+                        + "at %+.3f ms: the connect was abandoned (close or shutdown in SYN_SENT sends nothing)",
+                        sinceStart(p.time) / 1e6));
+                collect();
+                return;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the model
 
     private Result call(int side, Call call) {
@@ -328,7 +423,10 @@ final class Flow {
         for (Event e : model.drainEvents()) {
             if (e instanceof Event.PacketSent ps) {
                 Segment seg = ps.packet().segment();
-                int x = seg.src().equals(sides[C].modelAddr) ? C : S;
+                int x;
+                if (seg.src().equals(sides[C].modelAddr) && seg.dst().equals(sides[S].modelAddr)) x = C;
+                else if (seg.src().equals(sides[S].modelAddr) && seg.dst().equals(sides[C].modelAddr)) x = S;
+                else continue; // the stand-in connection's packets are not the capture's
                 Side me = sides[x];
                 if (seg.has(TcpFlags.SYN)) me.modelIsn = seg.seq();
                 if (pending.size() >= MAX_PENDING) {
@@ -340,22 +438,25 @@ final class Flow {
                 pending.add(lastSent);
             } else if (e instanceof Event.StateChanged sc) {
                 int x;
-                if (sc.endpoint().startsWith(clientPrefix)) x = C;
-                else if (sc.endpoint().startsWith(serverPrefix)) x = S;
+                if (sc.endpoint().equals(clientName)) x = C;
+                else if (sc.endpoint().equals(serverName)) x = S;
                 else continue;
                 Side me = sides[x];
                 // A timewait minisock taking over is one state change on the wire, not two (tcp_time_wait).
                 if (sc.why() != null && sc.why().startsWith("tcp_time_wait: a timewait minisock takes over")) continue;
                 String from = "-".equals(sc.from()) ? me.state : sc.from();
                 if (from.equals(sc.to())) continue;
-                if (x == C && "SYN_SENT".equals(from)) connectDone(sc.to());
                 if ("CLOSE".equals(sc.to()) && !me.reset && sc.why() != null && sc.why().startsWith("tcp_reset")) {
                     me.reset = true;
                     me.stateWhenReset = from;
                 }
+                // An abandoned connect (close in SYN_SENT) never completes: its result stays EINPROGRESS.
+                if (x == C && "SYN_SENT".equals(from) && ("ESTABLISHED".equals(sc.to()) || me.reset)) {
+                    connectDone(sc.to());
+                }
                 me.state = sc.to();
                 if (timeline.size() < MAX_TIMELINE) {
-                    timeline.add(new FlowReport.StateChange(t0 + sc.timeNanos(), SIDE[x], from, sc.to()));
+                    timeline.add(new FlowReport.StateChange(origin + sc.timeNanos(), SIDE[x], from, sc.to()));
                 } else {
                     droppedStates++;
                 }
@@ -366,7 +467,7 @@ final class Flow {
                     else if (current != null) current.note(note);
                 }
                 if (traced != null) {
-                    FlowTrace.State st = new FlowTrace.State(t0 + sc.timeNanos(), SIDE[x], from, sc.to());
+                    FlowTrace.State st = new FlowTrace.State(origin + sc.timeNanos(), SIDE[x], from, sc.to());
                     if (lastSent != null && lastSent.events != null && pending.contains(lastSent)) lastSent.events.add(st);
                     else event(st);
                 }
@@ -396,6 +497,11 @@ final class Flow {
     }
 
     // ------------------------------------------------------------------ matching
+
+    /** A model time as the time since the capture's first packet of the flow. */
+    private long sinceStart(long modelTime) {
+        return modelTime + origin - t0;
+    }
 
     private long rel(long v, long isn) {
         return isn < 0 ? v : (v - isn) & MASK;
@@ -450,7 +556,8 @@ final class Flow {
             Predicted p = it.next();
             if (p.side != x) continue;
             if (differences(s, p.segment, x) != null) continue;
-            if (Math.abs(p.time - t) <= tol) {
+            if (inTime(p, t, tol)) {
+                skew = t - p.time;
                 it.remove();
                 if (p.notes != null) for (String n : p.notes) c.note(n);
                 events(p.events);
@@ -465,10 +572,33 @@ final class Flow {
             if (lp.notes != null) for (String n : lp.notes) c.note(n);
             events(lp.events);
             diverge(x, Divergence.Kind.TIMING, c.index, () -> line(c.packet, x, true), () -> line(lp, true), () -> String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
-                            t / 1e6, lp.time / 1e6));
+                            sinceStart(t) / 1e6, sinceStart(lp.time) / 1e6));
             return true;
         }
         return false;
+    }
+
+    /**
+     * Whether the capture's packet at {@code t} is the model's {@code p} in time: within the tolerance of the model's
+     * time; or of it shifted by {@link #skew}, the offset of the last packet matched (a packet the model sends in
+     * answer to one that left at another time on the kernel, a SYN-ACK answering a retransmitted SYN, follows it by
+     * the same offset); or, for a packet the model sent from a timer (exactly on one of its jiffy ticks), up to one
+     * jiffy earlier or two later: the model cannot know the phase of the kernel's jiffies, and the timer softirq can
+     * run a tick late on a loaded host (check's timer-tick-phase and timer-tick-late, docs/cross-check.md).
+     */
+    private boolean inTime(Predicted p, long t, long tol) {
+        long d = t - p.time;
+        if (Math.abs(d) <= tol || Math.abs(d - skew) <= tol) return true;
+        long jiffy = model.profile().jiffyNanos();
+        return p.time % jiffy == 0 && d >= -(tol + jiffy) && d <= tol + 2 * jiffy;
+    }
+
+    /** The latest time the capture can still show {@code p} (see {@link #inTime}). */
+    private long lateLimit(Predicted p, long tol) {
+        long jiffy = model.profile().jiffyNanos();
+        long late = Math.max(tol, skew + tol);
+        if (p.time % jiffy == 0) late = Math.max(late, tol + 2 * jiffy);
+        return p.time + late;
     }
 
     /**
@@ -560,6 +690,7 @@ final class Flow {
             Segment ns = n.packet.segment();
             if (!ns.src().equals(peer.addr)) continue;
             if (ns.has(TcpFlags.RST)) {
+                if (peer.unread) read(1 - x); // what reset the data was the closed socket, not unread bytes
                 Result r = call(1 - x, new Call.Close(peer.fd));
                 peer.fd = -1;
                 peer.fin = Fin.CLOSE;
@@ -596,7 +727,7 @@ final class Flow {
 
     /** Lets the model's clock run up to the tolerance for a kernel packet that has not been predicted yet. */
     private boolean stepForward(Captured c, int x, long t, long tol) {
-        long limit = t + tol;
+        long limit = t + Math.max(tol + model.profile().jiffyNanos(), tol - skew);
         long step = 1_000_000L;
         while (model.now() < limit) {
             model.sleep(Math.min(step, limit - model.now()));
@@ -673,14 +804,41 @@ final class Flow {
         Side peer = sides[y];
         if (s.length() > 0 && !s.has(TcpFlags.RST)) peer.bytesReceived += s.length();
         // The receiver reads what arrives at once, as a program blocked in recv() does (a close() that resets because
-        // of unread data is replayed with SO_LINGER {1, 0}, which puts the same RST on the wire).
+        // of unread data is replayed with SO_LINGER {1, 0}, which puts the same RST on the wire). Unless the read
+        // would send a scheduled ACK at once (tcp_cleanup_rbuf) and the capture has no such ACK: then the
+        // application had not read yet, and it reads once that ACK has left on its timer.
         if ((s.length() > 0 || s.has(TcpFlags.FIN)) && peer.fd >= 0 && !peer.reset) {
-            for (int i = 0; i < 64; i++) {
-                Result r = call(y, new Call.Recv(peer.fd, 1 << 20, Bits.MSG_DONTWAIT, false));
-                if (r.failed() || r.value() <= 0) break;
-            }
-            collect();
+            if (model.readFlushesAck(SIDE[y], peer.fd) && !answeredAtOnce(y)) peer.unread = true;
+            else read(y);
         }
+        for (int z = 0; z < 2; z++) {
+            Side sd = sides[z];
+            if (sd.unread && (sd.fd < 0 || sd.reset || !model.readFlushesAck(SIDE[z], sd.fd))) read(z);
+        }
+    }
+
+    private void read(int y) {
+        Side sd = sides[y];
+        sd.unread = false;
+        if (sd.fd < 0 || sd.reset) return;
+        for (int i = 0; i < 64; i++) {
+            Result r = call(y, new Call.Recv(sd.fd, 1 << 20, Bits.MSG_DONTWAIT, false));
+            if (r.failed() || r.value() <= 0) break;
+        }
+        collect();
+    }
+
+    /**
+     * Whether side {@code y} sends something within the tolerance after the packet just replayed: an ACK that a
+     * read flushed, or data. When the lookahead ends within the tolerance, the usual case is assumed (it did).
+     */
+    private boolean answeredAtOnce(int y) {
+        long limit = current.packet.timeNanos() + TOLERANCE_NANOS;
+        for (Captured n : buffer) {
+            if (n.packet.timeNanos() > limit) return false;
+            if (n.packet.segment().src().equals(sides[y].addr)) return true;
+        }
+        return buffer.size() >= LOOKAHEAD;
     }
 
     private void acceptIfReady() {
@@ -695,7 +853,7 @@ final class Flow {
     private void expire(long t, boolean atEnd) {
         for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
             Predicted p = it.next();
-            if (atEnd ? p.time + TOLERANCE_NANOS <= t : p.time + Math.max(TOLERANCE_NANOS, (p.time - prevRel) / 8) < t) {
+            if (atEnd ? p.time + TOLERANCE_NANOS <= t : lateLimit(p, Math.max(TOLERANCE_NANOS, (p.time - prevRel) / 8)) < t) {
                 it.remove();
                 missing(p);
             }
@@ -732,7 +890,7 @@ final class Flow {
     private void record(int side, String call, Result r, long packet, boolean observed, String note) {
         String res = result(r);
         if (traced != null) {
-            FlowTrace.Call tc = new FlowTrace.Call(t0 + model.now(),
+            FlowTrace.Call tc = new FlowTrace.Call(origin + model.now(),
                     new FlowReport.InferredCall(SIDE[side], call, res, packet, observed, note, 1));
             tracedCalls.add(tc);
             // A call without a packet of its own (accept) follows the state change that allowed it, which belongs
@@ -777,7 +935,7 @@ final class Flow {
         if (keep) divergences.add(dv);
         if (trace) {
             tracedDivergences++;
-            long at = current != null ? current.packet.timeNanos() : t0 + model.now();
+            long at = current != null ? current.packet.timeNanos() : origin + model.now();
             event(new FlowTrace.Diverged(at, SIDE[side], dv));
         }
     }
@@ -796,7 +954,7 @@ final class Flow {
     }
 
     private String line(Predicted p, boolean model) {
-        return line(new Packet(t0 + p.time, 0, p.segment), p.side, false);
+        return line(new Packet(origin + p.time, 0, p.segment), p.side, false);
     }
 
     // ------------------------------------------------------------------ the end

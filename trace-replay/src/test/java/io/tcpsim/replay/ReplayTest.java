@@ -160,7 +160,12 @@ class ReplayTest {
     // ------------------------------------------------------------------ edited captures
 
     private Path edited(String name, java.util.function.UnaryOperator<List<Packet>> edit) throws IOException {
-        List<Packet> packets = new ArrayList<>(PcapReader.read(capture(name)));
+        return edited(capture(name), edit);
+    }
+
+    private Path edited(Path file, java.util.function.UnaryOperator<List<Packet>> edit) throws IOException {
+        String name = file.getFileName().toString().replaceAll("\\.pcap$", "");
+        List<Packet> packets = new ArrayList<>(PcapReader.read(file));
         Path out = dir.resolve(name + "-edited.pcap");
         PcapWriter.write(out, edit.apply(packets));
         return out;
@@ -176,6 +181,98 @@ class ReplayTest {
         FlowReport f = r.flows().get(0);
         assertTrue(f.divergenceCount() > 0, "expected a divergence");
         return f.divergences().get(0);
+    }
+
+    // ------------------------------------------------------------------ what the capture shows the applications did
+
+    static Path scenarioCapture(String dirAndName) {
+        return Path.of("../traces/captures/scenarios/" + dirAndName + "-" + KERNEL + ".pcap");
+    }
+
+    static Path knownCapture(String dirAndName) {
+        return Path.of("../traces/captures/known/" + dirAndName + "-" + KERNEL + ".pcap");
+    }
+
+    @Test
+    void aSynDroppedByAFullAcceptQueueIsRetransmittedInTheSameFlowAndAnsweredOnceTheServerAccepts() throws IOException {
+        // cover/accept-queue-full: listen(0) holds the first connection; the second client's SYN (packet 4) gets no
+        // answer, is retransmitted at packets 5-7, and is answered once the server has accepted the first.
+        Run r = replay(scenarioCapture("cover-accept-queue-full"));
+        assertEquals(2, r.flows().size(), () -> "flows: " + r.flows());
+        FlowReport f = r.flows().get(1);
+        assertEquals(List.of(), f.divergences());
+        assertEquals(4, f.firstPacket());
+        assertEquals(10, f.packets());
+        assertEquals("connect(127.0.0.1:4321) = 0 [packet 4], shutdown(SHUT_WR) = 0 [packet 12]", calls(f, "client"));
+        assertEquals("accept() = 4 [packet 7] (another connection, not in this flow: the accept queue has room "
+                + "again, so the retransmitted SYN is answered), accept() = 5 (no packet of its own), "
+                + "shutdown(SHUT_WR) = 0 [packet 16]", calls(f, "server"));
+        assertEquals(List.of("packet 4: the server does not answer the SYN: its listener's accept queue was full "
+                + "(tcp_conn_request drops a SYN while sk_acceptq_is_full); the model's queue holds another "
+                + "connection"), f.notes());
+        assertEquals("ShAFaf", f.history());
+    }
+
+    @Test
+    void aConnectAbandonedInSynSentIsAClose() throws IOException {
+        // cover/linger-zero-syn-sent: the dropped SYN is never retransmitted: the client closed (SO_LINGER {1, 0}).
+        Run r = replay(scenarioCapture("cover-linger-zero-syn-sent"));
+        FlowReport f = r.flows().get(1);
+        assertEquals(List.of(), f.divergences());
+        assertEquals("connect(127.0.0.1:4321) = -1 EINPROGRESS (Operation now in progress) [packet 4], "
+                + "close() = 0 (the capture has no retransmission of the SYN at +1023.970 ms: the connect was "
+                + "abandoned (close or shutdown in SYN_SENT sends nothing))", calls(f, "client"));
+        assertEquals("S0", f.connState());
+    }
+
+    @Test
+    void aSynAnsweredLaterThanLoopbackCanIsFlagged() throws IOException {
+        // The SYN-ACK of request-response moved 20 ms after the SYN: not a dropped SYN (no retransmission before it).
+        Path f = edited("request-response", ps -> {
+            Packet p = ps.get(1);
+            ps.set(1, with(p, p.segment().seq(), p.segment().ack(), p.segment().flags(), p.segment().payload(),
+                    20_000_000L));
+            return ps;
+        });
+        Divergence d = first(replay(f));
+        assertEquals(2, d.packet());
+        assertEquals(Divergence.Kind.UNEXPECTED, d.kind());
+    }
+
+    @Test
+    void aReceiverThatHasNotReadSendsTheDelayedAck() throws IOException {
+        // cover/quick-acks-and-nagle: the server never reads; the 17th segment (packet 36) is ACKed 41 ms later on
+        // the delayed-ACK timer (packet 37), not at once as a read would (tcp_cleanup_rbuf).
+        Path file = scenarioCapture("cover-quick-acks-and-nagle");
+        Run r = replay(file);
+        assertEquals(List.of(), only(r).divergences());
+        // The same ACK 20 ms after the segment: neither a read's ACK nor the delayed ACK.
+        Path edited = edited(file, ps -> {
+            Packet p = ps.get(36);
+            ps.set(36, with(p, p.segment().seq(), p.segment().ack(), p.segment().flags(), p.segment().payload(),
+                    ps.get(35).timeNanos() + 20_000_000L - p.timeNanos()));
+            return ps;
+        });
+        Divergence d = first(replay(edited));
+        assertEquals(37, d.packet());
+        assertEquals(Divergence.Kind.UNEXPECTED, d.kind());
+        assertEquals("the model's server (ESTABLISHED) sends no such packet", d.detail());
+    }
+
+    @Test
+    void aTimerPacketUpToOneTickLateIsExplainedAndThreeTicksLateIsNot() throws IOException {
+        // seeds/shutdown-then-send on a loaded host: the ACK of the FIN (packet 5) left a tick late, 6.42 ms after it.
+        Path file = knownCapture("seeds-shutdown-then-send-late-tick");
+        assertEquals(List.of(), only(replay(file)).divergences());
+        Path edited = edited(file, ps -> {
+            Packet p = ps.get(4);
+            ps.set(4, with(p, p.segment().seq(), p.segment().ack(), p.segment().flags(), p.segment().payload(),
+                    8_000_000L));
+            return ps;
+        });
+        Divergence d = first(replay(edited));
+        assertEquals(5, d.packet());
+        assertEquals(Divergence.Kind.TIMING, d.kind());
     }
 
     @Test

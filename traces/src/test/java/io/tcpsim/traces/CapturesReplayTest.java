@@ -31,30 +31,12 @@ class CapturesReplayTest {
     static final Path CAPTURES = Scenarios.MODULE.resolve("captures");
     static final Path SCENARIO_CAPTURES = CAPTURES.resolve("scenarios");
 
-    /** The reason shared by the captures where a full accept queue drops a SYN (listen(0) and a second client). */
-    static final String SYN_DROPPED = "a SYN dropped by a full accept queue (no answer) is replayed against a "
-            + "listener with room: 'missing: the model's server sends this packet (the SYN-ACK); the capture does "
-            + "not have it' and the model's third ACK; each retransmission of that SYN (same sequence number) "
-            + "starts a new flow that diverges the same way (docs/replay.md says S0 cannot happen on lo; it can)";
-
-    /** Captures that do not replay clean, by file name, with the reason (the replay output around the divergence). */
-    static final Map<String, String> KNOWN = Map.of(
-            "cover-accept-queue-full-6.18.44-fc-v669.pcap", SYN_DROPPED,
-            "cover-linger-zero-syn-sent-6.18.44-fc-v669.pcap", SYN_DROPPED,
-            "cover-poll-masks-6.18.44-fc-v669.pcap", SYN_DROPPED,
-            "cover-shutdown-syn-sent-6.18.44-fc-v669.pcap", SYN_DROPPED,
-            "seeds-shutdown-then-send-late-tick-6.18.44-fc-v669.pcap",
-            "a capture of seeds/shutdown-then-send on a loaded host (traces/captures/known): the ACK of the FIN left "
-                    + "on the server's next tick but one tick late, 6.42 ms after the FIN; replay's model puts its "
-                    + "ticks at multiples of 4 ms from the flow's start (1.5 ms after the FIN) and has no allowance "
-                    + "like check's timer-tick-late / timer-tick-phase: 'timing at packet 5: sent +36.916 ms after "
-                    + "the capture's flow start, the model sent it at +32.000 ms'",
-            "cover-quick-acks-and-nagle-6.18.44-fc-v669.pcap",
-            "replay assumes the receiver reads at once, so its model ACKs the 17th 5-byte segment at once "
-                    + "(tcp_cleanup_rbuf after a read that empties a queue of pushed segments); the server never "
-                    + "reads, and the capture has the delayed ACK 41.3 ms later: 'timing at packet 37: sent +58.150 "
-                    + "ms after the capture's flow start, the model sent it at +16.875 ms' (and packet 39 after it)");
-
+    /**
+     * Captures that do not replay clean, by file name, with the reason (the replay output around the divergence).
+     * Empty: the last six (a SYN dropped by a full accept queue, a timer packet a tick late, a receiver that never
+     * reads) were fixed in replay.
+     */
+    static final Map<String, String> KNOWN = Map.of();
 
     static List<Path> captures() {
         try (Stream<Path> s = Files.walk(CAPTURES)) {

@@ -388,13 +388,7 @@ public final class TcpCalls {
      */
     private void cleanupRbuf(TcpSock sk, int copied) {
         if (sk.state() == TcpState.CLOSE) return;
-        boolean timeToAck = false;
-        if (sk.ackScheduled) {
-            if (Seq.diff(sk.rcvNxt, sk.rcvWup) > sk.rcvMss) timeToAck = true;
-            else if (copied > 0 && (sk.ackPushed2 || (sk.ackPushed && sk.pingpong == 0)) && sk.recvQueue.isEmpty()) {
-                timeToAck = true;
-            }
-        }
+        boolean timeToAck = sk.ackScheduled && flushesScheduledAck(sk, copied, sk.recvQueue.isEmpty());
         if (copied > 0 && !timeToAck && (sk.shutdown & TcpSock.RCV_SHUTDOWN) == 0) {
             long windowNow = Math.max(0, Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt));
             long clamp = stack.profile.rcvbuf() / 2;
@@ -404,6 +398,21 @@ public final class TcpCalls {
             }
         }
         if (timeToAck) out().sendAck(sk);
+    }
+
+    /** The first test of tcp_cleanup_rbuf, for a socket with an ACK scheduled. */
+    private static boolean flushesScheduledAck(TcpSock sk, int copied, boolean emptied) {
+        return Seq.diff(sk.rcvNxt, sk.rcvWup) > sk.rcvMss
+                || copied > 0 && (sk.ackPushed2 || (sk.ackPushed && sk.pingpong == 0)) && emptied;
+    }
+
+    /**
+     * Whether reading everything queued now would send the scheduled ACK at once (the first test of
+     * tcp_cleanup_rbuf): replay asks before it makes a receiver read, since the capture shows whether it did.
+     */
+    public boolean readFlushesAck(TcpSock sk) {
+        if (sk.state() == TcpState.CLOSE || !sk.ackScheduled) return false;
+        return flushesScheduledAck(sk, sk.recvQueue.size(), true);
     }
 
     // ---------------------------------------------------------------- shutdown and close
