@@ -89,7 +89,7 @@ final class Flow {
     private long droppedStates;
     private final List<String> notes = new ArrayList<>();
     private final ZeekState zeek = new ZeekState();
-    private final TcpdumpPrinter printer = new TcpdumpPrinter(true, 0);
+    private TcpdumpPrinter printer; // made when a line is printed: most flows print none
 
     private Model model;
     private long t0;
@@ -128,7 +128,7 @@ final class Flow {
     private List<FlowTrace.Event> currentEvents;
     private long tracedDropped;
     private int tracedDivergences;
-    private final TcpdumpPrinter tcpdump = new TcpdumpPrinter();
+    private TcpdumpPrinter tcpdump;
 
     Flow(int number, Replay replay, boolean annotate) {
         this(number, replay, annotate, false);
@@ -241,6 +241,7 @@ final class Flow {
         c.processed = true;
         if (traced != null) {
             if (traced.size() < FlowTrace.MAX_PACKETS) {
+                if (tcpdump == null) tcpdump = new TcpdumpPrinter();
                 traced.add(new FlowTrace.Step(c.index, c.packet, SIDE[x], tcpdump.print(c.packet), currentEvents));
             } else {
                 tracedDropped++;
@@ -507,6 +508,15 @@ final class Flow {
         return isn < 0 ? v : (v - isn) & MASK;
     }
 
+    /** Whether the compared fields agree: {@link #differences} without building its text (the common case). */
+    private boolean same(Segment cap, Segment mod, int x) {
+        if (cap.flags() != mod.flags() || cap.length() != mod.length() || cap.window() != mod.window()) return false;
+        Side me = sides[x], peer = sides[1 - x];
+        if (rel(cap.seq(), me.capIsn) != rel(mod.seq(), me.modelIsn)) return false;
+        if (cap.has(TcpFlags.ACK) && rel(cap.ack(), peer.capIsn) != rel(mod.ack(), peer.modelIsn)) return false;
+        return sameKinds(cap.options(), mod.options());
+    }
+
     /** The fields compared, or null when they agree: flags, seq and ack relative to the ISNs, length, window, option kinds. */
     private String differences(Segment cap, Segment mod, int x) {
         StringBuilder b = new StringBuilder();
@@ -555,7 +565,7 @@ final class Flow {
         for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
             Predicted p = it.next();
             if (p.side != x) continue;
-            if (differences(s, p.segment, x) != null) continue;
+            if (!same(s, p.segment, x)) continue;
             if (inTime(p, t, tol)) {
                 skew = t - p.time;
                 it.remove();
@@ -950,6 +960,7 @@ final class Flow {
         long ack = captured ? rel(s.ack(), peer.capIsn) : rel(s.ack(), peer.modelIsn);
         Segment r = new Segment(me.addr, peer.addr, seq, ack, s.flags(), s.window(), s.urgent(), s.options(),
                 s.payload());
+        if (printer == null) printer = new TcpdumpPrinter(true, 0);
         return printer.print(new Packet(p.timeNanos(), p.ipId(), r));
     }
 
