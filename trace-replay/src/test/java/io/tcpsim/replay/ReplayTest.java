@@ -189,8 +189,8 @@ class ReplayTest {
         return Path.of("../traces/captures/scenarios/" + dirAndName + "-" + KERNEL + ".pcap");
     }
 
-    static Path knownCapture(String dirAndName) {
-        return Path.of("../traces/captures/known/" + dirAndName + "-" + KERNEL + ".pcap");
+    static Path loadedHostCapture(String dirAndName) {
+        return Path.of("../traces/captures/loaded-host/" + dirAndName + "-" + KERNEL + ".pcap");
     }
 
     @Test
@@ -262,7 +262,7 @@ class ReplayTest {
     @Test
     void aTimerPacketUpToOneTickLateIsExplainedAndThreeTicksLateIsNot() throws IOException {
         // seeds/shutdown-then-send on a loaded host: the ACK of the FIN (packet 5) left a tick late, 6.42 ms after it.
-        Path file = knownCapture("seeds-shutdown-then-send-late-tick");
+        Path file = loadedHostCapture("seeds-shutdown-then-send-late-tick");
         assertEquals(List.of(), only(replay(file)).divergences());
         Path edited = edited(file, ps -> {
             Packet p = ps.get(4);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every capture under traces/captures, the kernel's own packets (traces/captures/scenarios: one per scenario, written
- * by {@code tcpsim capture}; traces/captures/replay: tools/replay-captures; traces/captures/known: a capture kept
- * because it shows a replay bug), replays through the model with zero
+ * by {@code tcpsim capture}; traces/captures/replay: tools/replay-captures; traces/captures/loaded-host: a capture
+ * made on a loaded host, where a timer ran a tick late), replays through the model with zero
  * divergences (docs/replay.md). A capture that does not is a replay or model bug: it is listed in {@link #KNOWN}
  * with the reason, and must still diverge, so that a fix is noticed and the entry removed.
  */
