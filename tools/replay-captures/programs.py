@@ -2,7 +2,7 @@
 """Small loopback programs whose captures tcpsim replay must explain (docs/replay.md).
 Run one by name: python3 programs.py close-then-send. Each uses port 4321 on 127.0.0.1, one process,
 blocking sockets, and sleeps between steps so that every kernel timer has fired before the next call."""
-import socket, struct, sys, time
+import socket, struct, sys, threading, time
 
 ADDR = ("127.0.0.1", 4321)
 
@@ -70,8 +70,78 @@ def two_connections():
     for _ in range(2):
         request_response(); time.sleep(0.02)
 
+# The programs below run their two sides in two threads and do not sleep between calls: the timing is whatever the
+# kernel and the scheduler make of it, as in real programs.
+
+def listener(backlog=1):
+    a = socket.socket(); a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    a.bind(ADDR); a.listen(backlog)
+    return a
+
+def echo_threads():
+    """An echo server thread; the client makes five round trips back to back, then half-closes and waits for EOF."""
+    a = listener()
+    def serve():
+        s, _ = a.accept()
+        while True:
+            d = s.recv(4096)
+            if not d: break
+            s.sendall(d)
+        s.close()
+    t = threading.Thread(target=serve); t.start()
+    c = socket.create_connection(ADDR)
+    for i in range(5):
+        c.sendall(b"x" * (100 + i)); c.recv(4096)
+    c.shutdown(socket.SHUT_WR); c.recv(100); c.close()
+    t.join(); a.close()
+
+def slow_reader():
+    """Thirty 5-byte sends back to back to a server that reads only 300 ms later, then both close."""
+    a = listener()
+    got = []
+    def serve():
+        s, _ = a.accept(); time.sleep(0.3)
+        while True:
+            d = s.recv(4096)
+            if not d: break
+            got.append(d)
+        s.close()
+    t = threading.Thread(target=serve); t.start()
+    c = socket.create_connection(ADDR)
+    for i in range(30): c.send(b"abcde")
+    time.sleep(0.5); c.close(); t.join(); a.close()
+
+def backlog_full():
+    """listen(0) holds one connection; the second client's SYN is dropped until the server accepts the first."""
+    a = listener(0)
+    c1 = socket.create_connection(ADDR)
+    c2 = socket.socket(); c2.setblocking(False)
+    try: c2.connect(ADDR)
+    except BlockingIOError: pass
+    time.sleep(1.5)
+    s1, _ = a.accept()
+    c2.setblocking(True)
+    time.sleep(1.5)                      # the next retransmission of c2's SYN gets the SYN-ACK
+    s2, _ = a.accept()
+    for c, s in ((c1, s1), (c2, s2)):
+        c.send(b"hi"); s.recv(10); s.send(b"ok"); c.recv(10)
+    for x in (c1, c2, s1, s2, a): x.close()
+
+def bulk_upload():
+    """The client sends 20,000 bytes with one sendall; a server thread reads to EOF and closes."""
+    a = listener()
+    def serve():
+        s, _ = a.accept()
+        while s.recv(65536): pass
+        s.close()
+    t = threading.Thread(target=serve); t.start()
+    c = socket.create_connection(ADDR)
+    c.sendall(b"y" * 20000); c.shutdown(socket.SHUT_WR); c.recv(10); c.close()
+    t.join(); a.close()
+
 PROGRAMS = {f.__name__.replace("_", "-"): f for f in [close_then_send, shutdown_then_send, request_response,
-            refused, linger_zero, unread_close, server_closes_first, two_connections]}
+            refused, linger_zero, unread_close, server_closes_first, two_connections, echo_threads, slow_reader,
+            backlog_full, bulk_upload]}
 
 if __name__ == "__main__":
     PROGRAMS[sys.argv[1]]()

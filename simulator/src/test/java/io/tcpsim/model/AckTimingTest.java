@@ -2,6 +2,7 @@ package io.tcpsim.model;
 
 import static io.tcpsim.model.Harness.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.wire.Packet;
@@ -49,6 +50,28 @@ class AckTimingTest {
         assertTrue(delayed(Harness.ms(raw.get(32), raw.get(33))), "17th ACK " + Harness.ms(raw.get(32), raw.get(33)));
         assertTrue(Harness.ms(raw.get(33), raw.get(34)) < 0.1, "Nagle-held data right after the ACK");
         assertTrue(delayed(Harness.ms(raw.get(34), raw.get(35))), "last ACK " + Harness.ms(raw.get(34), raw.get(35)));
+    }
+
+    /**
+     * Model.readFlushesAck, which replay asks before it makes a receiver read: false while quick ACKs go at once
+     * (nothing is scheduled); true once the 17th 5-byte segment waits for its delayed ACK and a read would empty a
+     * queue of small pushed segments (tcp_cleanup_rbuf: ICSK_ACK_PUSHED outside pingpong mode); and the read does
+     * send that ACK at once.
+     */
+    @Test
+    void aReadFlushesTheScheduledAckOfSmallPushedSegments() {
+        Harness h = new Harness();
+        int[] e = h.established();
+        for (int i = 0; i < 16; i++) h.ok(send(e[1], "abcde", 0));
+        assertFalse(h.model.readFlushesAck("main", e[2]), "16 quick ACKs left at once: nothing scheduled");
+        h.ok(send(e[1], "abcde", 0));
+        assertTrue(h.model.readFlushesAck("main", e[2]), "the 17th waits for its delayed ACK");
+        assertFalse(h.model.readFlushesAck("main", e[1]), "the sender has nothing to ACK");
+        h.take();
+        assertEquals("abcde".repeat(17), h.read(e[2], 1000));
+        assertEquals(List.of("S>C [.] seq 1 ack 86 win 64 [nop,nop,TS] len 0"), h.take());
+        assertFalse(h.model.readFlushesAck("main", e[2]));
+        assertFalse(h.model.readFlushesAck("main", 99), "not a descriptor");
     }
 
     /**

@@ -214,6 +214,19 @@ class ReplayTest {
     }
 
     @Test
+    void aProgramWhoseSecondSynFindsTheQueueFull() throws IOException {
+        // tools/replay-captures/programs.py backlog-full (two threads of timing, never run through tcpsim).
+        Run r = replay(capture("backlog-full"));
+        assertEquals(2, r.flows().size());
+        for (FlowReport f : r.flows()) assertEquals(List.of(), f.divergences(), () -> "flow " + f.number());
+        FlowReport second = r.flows().get(1);
+        assertEquals("connect(127.0.0.1:4321) = 0 [packet 4], send(2) = 2 [packet 13], shutdown(SHUT_WR) = 0 "
+                + "[packet 18]", calls(second, "client"));
+        assertTrue(calls(second, "server").startsWith("accept() = 4 [packet 6] (another connection, not in this "
+                + "flow"), calls(second, "server"));
+    }
+
+    @Test
     void aConnectAbandonedInSynSentIsAClose() throws IOException {
         // cover/linger-zero-syn-sent: the dropped SYN is never retransmitted: the client closed (SO_LINGER {1, 0}).
         Run r = replay(scenarioCapture("cover-linger-zero-syn-sent"));
