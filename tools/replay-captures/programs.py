@@ -78,17 +78,23 @@ def listener(backlog=1):
     a.bind(ADDR); a.listen(backlog)
     return a
 
+def serve_in_thread(a, on_data=None, delay=0.0, size=4096):
+    """Accepts one connection in a thread; after delay, reads size bytes at a time until EOF (on_data(s, d) for each
+    read), then closes. Returns the started thread."""
+    def serve():
+        s, _ = a.accept(); time.sleep(delay)
+        while True:
+            d = s.recv(size)
+            if not d: break
+            if on_data: on_data(s, d)
+        s.close()
+    t = threading.Thread(target=serve); t.start()
+    return t
+
 def echo_threads():
     """An echo server thread; the client makes five round trips back to back, then half-closes and waits for EOF."""
     a = listener()
-    def serve():
-        s, _ = a.accept()
-        while True:
-            d = s.recv(4096)
-            if not d: break
-            s.sendall(d)
-        s.close()
-    t = threading.Thread(target=serve); t.start()
+    t = serve_in_thread(a, lambda s, d: s.sendall(d))
     c = socket.create_connection(ADDR)
     for i in range(5):
         c.sendall(b"x" * (100 + i)); c.recv(4096)
@@ -98,15 +104,7 @@ def echo_threads():
 def slow_reader():
     """Thirty 5-byte sends back to back to a server that reads only 300 ms later, then both close."""
     a = listener()
-    got = []
-    def serve():
-        s, _ = a.accept(); time.sleep(0.3)
-        while True:
-            d = s.recv(4096)
-            if not d: break
-            got.append(d)
-        s.close()
-    t = threading.Thread(target=serve); t.start()
+    t = serve_in_thread(a, delay=0.3)
     c = socket.create_connection(ADDR)
     for i in range(30): c.send(b"abcde")
     time.sleep(0.5); c.close(); t.join(); a.close()
@@ -130,11 +128,7 @@ def backlog_full():
 def bulk_upload():
     """The client sends 20,000 bytes with one sendall; a server thread reads to EOF and closes."""
     a = listener()
-    def serve():
-        s, _ = a.accept()
-        while s.recv(65536): pass
-        s.close()
-    t = threading.Thread(target=serve); t.start()
+    t = serve_in_thread(a, size=65536)
     c = socket.create_connection(ADDR)
     c.sendall(b"y" * 20000); c.shutdown(socket.SHUT_WR); c.recv(10); c.close()
     t.join(); a.close()

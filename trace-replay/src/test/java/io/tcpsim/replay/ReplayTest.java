@@ -171,6 +171,15 @@ class ReplayTest {
         return out;
     }
 
+    /** A copy of {@code file} with packet {@code number} (1-based) moved by {@code dtNanos}. */
+    private Path moved(Path file, int number, long dtNanos) throws IOException {
+        return edited(file, ps -> {
+            Packet p = ps.get(number - 1);
+            ps.set(number - 1, new Packet(p.timeNanos() + dtNanos, p.ipId(), p.segment()));
+            return ps;
+        });
+    }
+
     private static Packet with(Packet p, long seq, long ack, int flags, byte[] payload, long dt) {
         Segment s = p.segment();
         return new Packet(p.timeNanos() + dt, p.ipId(), new Segment(s.src(), s.dst(), seq, ack, flags, s.window(),
@@ -241,13 +250,7 @@ class ReplayTest {
     @Test
     void aSynAnsweredLaterThanLoopbackCanIsFlagged() throws IOException {
         // The SYN-ACK of request-response moved 20 ms after the SYN: not a dropped SYN (no retransmission before it).
-        Path f = edited("request-response", ps -> {
-            Packet p = ps.get(1);
-            ps.set(1, with(p, p.segment().seq(), p.segment().ack(), p.segment().flags(), p.segment().payload(),
-                    20_000_000L));
-            return ps;
-        });
-        Divergence d = first(replay(f));
+        Divergence d = first(replay(moved(capture("request-response"), 2, 20_000_000L)));
         assertEquals(2, d.packet());
         assertEquals(Divergence.Kind.UNEXPECTED, d.kind());
     }
@@ -260,13 +263,7 @@ class ReplayTest {
         Run r = replay(file);
         assertEquals(List.of(), only(r).divergences());
         // The same ACK 20 ms after the segment: neither a read's ACK nor the delayed ACK.
-        Path edited = edited(file, ps -> {
-            Packet p = ps.get(36);
-            ps.set(36, with(p, p.segment().seq(), p.segment().ack(), p.segment().flags(), p.segment().payload(),
-                    ps.get(35).timeNanos() + 20_000_000L - p.timeNanos()));
-            return ps;
-        });
-        Divergence d = first(replay(edited));
+        Divergence d = first(replay(moved(file, 37, -21_300_000L))); // 41.3 ms after the segment -> 20 ms
         assertEquals(37, d.packet());
         assertEquals(Divergence.Kind.UNEXPECTED, d.kind());
         assertEquals("the model's server (ESTABLISHED) sends no such packet", d.detail());
@@ -277,13 +274,7 @@ class ReplayTest {
         // seeds/shutdown-then-send on a loaded host: the ACK of the FIN (packet 5) left a tick late, 6.42 ms after it.
         Path file = loadedHostCapture("seeds-shutdown-then-send-late-tick");
         assertEquals(List.of(), only(replay(file)).divergences());
-        Path edited = edited(file, ps -> {
-            Packet p = ps.get(4);
-            ps.set(4, with(p, p.segment().seq(), p.segment().ack(), p.segment().flags(), p.segment().payload(),
-                    8_000_000L));
-            return ps;
-        });
-        Divergence d = first(replay(edited));
+        Divergence d = first(replay(moved(file, 5, 8_000_000L)));
         assertEquals(5, d.packet());
         assertEquals(Divergence.Kind.TIMING, d.kind());
     }
