@@ -4,7 +4,11 @@ import java.util.Arrays;
 
 /** A FIFO of bytes: the actual data in a send or receive queue. */
 public final class ByteQueue {
-    private byte[] buf = new byte[64];
+    private static final byte[] NONE = new byte[0];
+
+    // Allocated on first use: replay makes a model (three sockets, two queues each) per flow, and a listener's
+    // queues stay empty.
+    private byte[] buf = NONE;
     private int head;
     private int tail;
 
@@ -22,7 +26,7 @@ public final class ByteQueue {
             if (size + len <= buf.length / 2) {
                 System.arraycopy(buf, head, buf, 0, size);
             } else {
-                buf = Arrays.copyOfRange(buf, head, head + Math.max(buf.length * 2, size + len));
+                buf = Arrays.copyOfRange(buf, head, head + Math.max(Math.max(buf.length * 2, 64), size + len));
             }
             head = 0;
             tail = size;

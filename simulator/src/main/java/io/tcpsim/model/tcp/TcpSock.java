@@ -46,7 +46,9 @@ public final class TcpSock extends Endpoint {
     long windowClamp = 65536;  // tcp_full_space at the default scaling ratio
     int scalingRatio = 128;    // TCP_DEFAULT_SCALING_RATIO: window bytes per 256 bytes of buffer
     long rmemAlloc;            // sk_rmem_alloc: truesize of the queued segments
-    final java.util.ArrayDeque<int[]> rxSkbs = new java.util.ArrayDeque<>(); // {bytes left, length, pieces} per queued skb
+    // {bytes left, length, pieces} per queued skb; small at first (here and the accept queue): replay makes a model,
+    // so three sockets, per flow, and an empty ArrayDeque's default 16 slots were a tenth of its allocation.
+    final java.util.ArrayDeque<int[]> rxSkbs = new java.util.ArrayDeque<>(2);
     long maxWindow;
     boolean finQueued;      // our FIN is in the write queue (counted in writeSeq)
     long sndSml;            // end of the last small segment sent (Nagle, tcp_minshall_update)
@@ -82,7 +84,7 @@ public final class TcpSock extends Endpoint {
 
     // listener
     int backlog;
-    final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>();
+    final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>(2);
     final Map<ConnKey, RequestSock> synQueue = new LinkedHashMap<>();
     TcpSock parent;          // the listener, while this child waits in its accept queue
 
