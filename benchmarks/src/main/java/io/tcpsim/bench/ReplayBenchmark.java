@@ -38,8 +38,8 @@ import org.pcap4j.core.Pcaps;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 8, time = 5)
 @Fork(1)
 public class ReplayBenchmark {
     static final int FLOWS = 100_000;
