@@ -12,18 +12,12 @@ import io.tcpsim.script.Script;
 import io.tcpsim.script.ScriptParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.apache.batik.transcoder.ErrorHandler;
-import org.apache.batik.transcoder.TranscoderException;
-import org.apache.batik.transcoder.TranscoderInput;
-import org.apache.batik.transcoder.TranscoderOutput;
-import org.apache.batik.transcoder.image.ImageTranscoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -65,7 +59,7 @@ class PictureRenderTest {
     @MethodSource("seeds")
     void everySeedRendersReadably(Path file) throws Exception {
         Run run = run(file);
-        BufferedImage image = rasterize(run.svg());
+        BufferedImage image = SvgRaster.rasterize(run.svg());
         Files.createDirectories(OUT);
         String name = file.getFileName().toString().replaceFirst("\\.yaml$", "");
         ImageIO.write(image, "png", OUT.resolve(name + ".png").toFile());
@@ -73,7 +67,7 @@ class PictureRenderTest {
 
         assertTrue(image.getWidth() >= 640 && image.getWidth() <= 2400, "width " + image.getWidth());
         assertTrue(image.getHeight() >= 300 && image.getHeight() <= 4000, "height " + image.getHeight());
-        assertTrue(inked(image) > 0.02, "almost blank: " + inked(image) + " of the pixels are not white");
+        assertTrue(SvgRaster.inked(image) > 0.02, "almost blank: " + SvgRaster.inked(image) + " of the pixels are not white");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -126,42 +120,5 @@ class PictureRenderTest {
         String svg = run(SEEDS.resolve("close-then-send.yaml")).svg();
         assertTrue(svg.contains(">\u2026 5 s \u2026</text>"), "the final sleep 5s");
         assertTrue(svg.contains(">\u2026 10 ms \u2026</text>") || svg.contains(">\u2026 8.03 ms \u2026</text>"), "a netstat's 10 ms");
-    }
-
-    /** The fraction of pixels that are not (nearly) white. */
-    static double inked(BufferedImage image) {
-        long ink = 0;
-        for (int y = 0; y < image.getHeight(); y++)
-            for (int x = 0; x < image.getWidth(); x++) {
-                int rgb = image.getRGB(x, y);
-                int r = rgb >> 16 & 0xff, g = rgb >> 8 & 0xff, b = rgb & 0xff;
-                if (r + g + b < 3 * 235) ink++;
-            }
-        return (double) ink / ((long) image.getWidth() * image.getHeight());
-    }
-
-    static BufferedImage rasterize(String svg) throws TranscoderException {
-        Raster raster = new Raster();
-        raster.setErrorHandler(new ErrorHandler() {
-            public void error(TranscoderException e) throws TranscoderException { throw e; }
-            public void fatalError(TranscoderException e) throws TranscoderException { throw e; }
-            public void warning(TranscoderException e) throws TranscoderException { throw e; }
-        });
-        raster.transcode(new TranscoderInput(new StringReader(svg)), new TranscoderOutput());
-        return raster.image;
-    }
-
-    static final class Raster extends ImageTranscoder {
-        BufferedImage image;
-
-        @Override
-        public BufferedImage createImage(int width, int height) {
-            return new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
-        }
-
-        @Override
-        public void writeImage(BufferedImage img, TranscoderOutput output) {
-            image = img;
-        }
     }
 }

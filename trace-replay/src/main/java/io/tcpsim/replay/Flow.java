@@ -5,6 +5,7 @@ import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Result;
 import io.tcpsim.calls.SockOpt;
+import io.tcpsim.check.Tolerance;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
 import io.tcpsim.wire.Packet;
@@ -41,7 +42,8 @@ final class Flow {
     static final int MAX_CALLS = 40;
     static final int MAX_TIMELINE = 40;
     /** The timing tolerance of check: 4 ms, or 12.5 % of the time since the flow's previous packet if larger. */
-    static final long TOLERANCE_NANOS = 4_000_000L;
+    private static final Tolerance TOLERANCE = Tolerance.DEFAULT;
+    static final long TOLERANCE_NANOS = TOLERANCE.floorNanos();
     private static final long MASK = 0xffffffffL;
     private static final int C = 0, S = 1;
     private static final String[] SIDE = {"client", "server"};
@@ -104,12 +106,10 @@ final class Flow {
     private long prevRel;
     private int listenFd = -1;
     /**
-     * The model's stand-in for the other connections that filled the listener's accept queue when the capture's SYN
-     * went unanswered: a connection from {@link #phantomAddr} waiting in a listen(0) queue; -1 once accepted or when
-     * the SYN was answered.
+     * Whether the model's listen(0) queue holds the stand-in for the other connections that filled the listener's
+     * accept queue when the capture's SYN went unanswered (until the capture shows the server answering again).
      */
     private boolean phantomQueued;
-    private SockAddr phantomAddr;
     private boolean midstream;
     private boolean resyncing;
     private boolean finished;
@@ -226,7 +226,7 @@ final class Flow {
             me.capNext = Math.max(me.capNext, rel(s.seq(), me.capIsn) + s.seqLength());
         }
         long t = c.packet.timeNanos() - origin;
-        long tol = Math.max(TOLERANCE_NANOS, (t - prevRel) / 8);
+        long tol = TOLERANCE.allowed(t - prevRel);
         if (phantomQueued && x == C && s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK)) acceptStandIn(c);
         advance(t);
         if (!match(c, x, t, tol)) {
@@ -354,7 +354,7 @@ final class Flow {
      */
     private void fillAcceptQueue(Captured c) {
         SockAddr client = sides[C].modelAddr;
-        phantomAddr = new SockAddr(client.ip() == 0x7f0000fe ? 0x7f0000fd : 0x7f0000fe, client.port());
+        SockAddr phantomAddr = new SockAddr(client.ip() == 0x7f0000fe ? 0x7f0000fd : 0x7f0000fe, client.port());
         int fd = (int) call(C, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
         call(C, new Call.Bind(fd, phantomAddr));
         call(C, new Call.Connect(fd, sides[S].modelAddr));
@@ -508,7 +508,10 @@ final class Flow {
         return isn < 0 ? v : (v - isn) & MASK;
     }
 
-    /** Whether the compared fields agree: {@link #differences} without building its text (the common case). */
+    /**
+     * Whether the compared fields agree: flags, seq and ack relative to the ISNs, length, window, option kinds. The
+     * one decision; {@link #differences} only explains it, so no text is built for the many candidates that differ.
+     */
     private boolean same(Segment cap, Segment mod, int x) {
         if (cap.flags() != mod.flags() || cap.length() != mod.length() || cap.window() != mod.window()) return false;
         Side me = sides[x], peer = sides[1 - x];
@@ -517,8 +520,9 @@ final class Flow {
         return sameKinds(cap.options(), mod.options());
     }
 
-    /** The fields compared, or null when they agree: flags, seq and ack relative to the ISNs, length, window, option kinds. */
+    /** The fields where {@link #same} finds a difference, as text; null when they agree. */
     private String differences(Segment cap, Segment mod, int x) {
+        if (same(cap, mod, x)) return null;
         StringBuilder b = new StringBuilder();
         Side me = sides[x], peer = sides[1 - x];
         if (cap.flags() != mod.flags()) {
@@ -535,7 +539,7 @@ final class Flow {
         if (!sameKinds(cap.options(), mod.options())) {
             field(b, "options", "[" + kinds(mod) + "]", "[" + kinds(cap) + "]");
         }
-        return b.length() == 0 ? null : b.toString();
+        return b.toString();
     }
 
     private static void field(StringBuilder b, String name, String expected, String actual) {
@@ -863,7 +867,7 @@ final class Flow {
     private void expire(long t, boolean atEnd) {
         for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
             Predicted p = it.next();
-            if (atEnd ? p.time + TOLERANCE_NANOS <= t : lateLimit(p, Math.max(TOLERANCE_NANOS, (p.time - prevRel) / 8)) < t) {
+            if (atEnd ? p.time + TOLERANCE_NANOS <= t : lateLimit(p, TOLERANCE.allowed(p.time - prevRel)) < t) {
                 it.remove();
                 missing(p);
             }

@@ -11,20 +11,15 @@ import io.tcpsim.picture.Ladder;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
+import io.tcpsim.picture.SvgRaster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.apache.batik.transcoder.ErrorHandler;
-import org.apache.batik.transcoder.TranscoderException;
-import org.apache.batik.transcoder.TranscoderInput;
-import org.apache.batik.transcoder.TranscoderOutput;
-import org.apache.batik.transcoder.image.ImageTranscoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -77,7 +72,7 @@ class ReplayPictureTest {
         BufferedImage image = look(file.getFileName().toString(), svg);
         assertTrue(image.getWidth() >= 640 && image.getWidth() <= 2400, "width " + image.getWidth());
         assertTrue(image.getHeight() >= 300 && image.getHeight() <= 6000, "height " + image.getHeight());
-        assertTrue(inked(image) > 0.02, "almost blank");
+        assertTrue(SvgRaster.inked(image) > 0.02, "almost blank");
 
         List<String> missing = new ArrayList<>();
         for (FlowReport f : flows) {
@@ -186,45 +181,10 @@ class ReplayPictureTest {
     }
 
     static BufferedImage look(String name, String svg) throws Exception {
-        BufferedImage image = rasterize(svg);
+        BufferedImage image = SvgRaster.rasterize(svg);
         Files.createDirectories(OUT);
         ImageIO.write(image, "png", OUT.resolve(name + ".png").toFile());
         Files.writeString(OUT.resolve(name + ".svg"), svg);
         return image;
-    }
-
-    static double inked(BufferedImage image) {
-        long ink = 0;
-        for (int y = 0; y < image.getHeight(); y++)
-            for (int x = 0; x < image.getWidth(); x++) {
-                int rgb = image.getRGB(x, y);
-                if ((rgb >> 16 & 0xff) + (rgb >> 8 & 0xff) + (rgb & 0xff) < 3 * 235) ink++;
-            }
-        return (double) ink / ((long) image.getWidth() * image.getHeight());
-    }
-
-    static BufferedImage rasterize(String svg) throws TranscoderException {
-        Raster raster = new Raster();
-        raster.setErrorHandler(new ErrorHandler() {
-            public void error(TranscoderException e) throws TranscoderException { throw e; }
-            public void fatalError(TranscoderException e) throws TranscoderException { throw e; }
-            public void warning(TranscoderException e) throws TranscoderException { throw e; }
-        });
-        raster.transcode(new TranscoderInput(new StringReader(svg)), new TranscoderOutput());
-        return raster.image;
-    }
-
-    static final class Raster extends ImageTranscoder {
-        BufferedImage image;
-
-        @Override
-        public BufferedImage createImage(int width, int height) {
-            return new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
-        }
-
-        @Override
-        public void writeImage(BufferedImage img, TranscoderOutput output) {
-            image = img;
-        }
     }
 }
