@@ -10,7 +10,7 @@ public interface Inspectable {
      * One TCP endpoint's full state. Sequence numbers are relative to the endpoint's own ISN (snd_*) and the peer's
      * ISN (rcv_nxt). {@code owner} is "main:c" (process and descriptor name or number), or "orphan".
      */
-    record EndpointSnapshot(String local, String remote, String owner, String state, long sndUna, long sndNxt,
+    record EndpointSnapshot(String local, String remote, String owner, TcpState state, long sndUna, long sndNxt,
                             long rcvNxt, int sendQueued, int recvQueued, String skErr, String shutdown,
                             List<String> timers, boolean orphan) {}
 }

@@ -3,11 +3,11 @@ package io.tcpsim.backend;
 import io.tcpsim.wire.SockAddr;
 
 /**
- * One line of {@code netstat -tn}: the values get_tcp4_sock puts in /proc/net/tcp. {@code state} is the netstat
- * name (ESTABLISHED, FIN_WAIT2, ...). {@code timer} is netstat -o's column ("off (0.00/0/0)", "timewait (59.94/0/0)")
+ * One line of {@code netstat -tn}: the values get_tcp4_sock puts in /proc/net/tcp. {@code state} prints as
+ * netstat names it (ESTABLISHED, FIN_WAIT2, ...). {@code timer} is netstat -o's column ("off (0.00/0/0)", "timewait (59.94/0/0)")
  * and {@code orphan} is true when no descriptor refers to the socket (inode 0).
  */
-public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreign, String state, String timer,
+public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreign, TcpState state, String timer,
                          boolean orphan) {
 
     /** The netstat -tn header (net-tools netstat.c), trailing spaces included. */
@@ -23,7 +23,7 @@ public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreig
         padLeft(b, Long.toString(sendQ), 6).append(' ');
         padRight(b, l, 23).append(' ');
         padRight(b, f, 23).append(' ');
-        return padRight(b, state, 11).toString();
+        return padRight(b, state.netstatName(), 11).toString();
     }
 
     private static StringBuilder padLeft(StringBuilder b, String s, int w) {
@@ -38,6 +38,6 @@ public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreig
     }
 
     public boolean listening() {
-        return "LISTEN".equals(state);
+        return state == TcpState.LISTEN;
     }
 }

@@ -34,6 +34,11 @@ public final class Bits {
     // signals
     public static final int SIGPIPE = 13;
 
+    /** "SIGPIPE" for a modelled signal, "signal N" for any other number. */
+    public static String signalName(int signo) {
+        return signo == SIGPIPE ? "SIGPIPE" : "signal " + signo;
+    }
+
     public static final Map<String, Integer> POLL_NAMES = names(
             "POLLIN", POLLIN, "POLLPRI", POLLPRI, "POLLOUT", POLLOUT, "POLLERR", POLLERR, "POLLHUP", POLLHUP,
             "POLLNVAL", POLLNVAL, "POLLRDNORM", POLLRDNORM, "POLLRDBAND", POLLRDBAND, "POLLWRNORM", POLLWRNORM,

@@ -1,7 +1,7 @@
 package io.tcpsim.fuzz;
 
 import io.tcpsim.model.tcp.StateTable;
-import io.tcpsim.model.tcp.TcpState;
+import io.tcpsim.backend.TcpState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,10 @@ import io.tcpsim.backend.Inspectable.EndpointSnapshot;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.calls.SockOpt;
 import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.Inspectable;
 import io.tcpsim.model.tcp.StateTable;
-import io.tcpsim.model.tcp.TcpState;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.script.CallTemplate;
 import io.tcpsim.script.Step;
@@ -56,8 +57,8 @@ final class Invariants {
     private final Map<Integer, Conn> conns = new HashMap<>();
 
     /** Endpoint name ("L > R") to the full socket's state and the timewait minisock's. */
-    private final Map<String, String> full = new HashMap<>();
-    private final Map<String, String> tw = new HashMap<>();
+    private final Map<String, TcpState> full = new HashMap<>();
+    private final Map<String, TcpState> tw = new HashMap<>();
     /** Endpoint names that answered a SYN with a SYN-ACK from a request sock (state SYN_RECV, no socket yet). */
     private final Set<String> requestSocks = new HashSet<>();
     /** Per direction "src > dst": last seq, last ack (or -1). */
@@ -144,12 +145,12 @@ final class Invariants {
             String fd = fdName(c.call());
             if (fd == null || !owner.containsKey(fd)) return;
             EndpointSnapshot s = byOwner(before, owner.get(fd));
-            if (s != null) coverage.exercised(s.state(), causeOf(step, List.of()));
+            if (s != null) coverage.exercised(s.state().netstatName(), causeOf(step, List.of()));
         } else if (step instanceof Step.Exit e) {
             for (var o : owner.entrySet()) {
                 if (!e.process().equals(process.get(o.getKey()))) continue;
                 EndpointSnapshot s = byOwner(before, o.getValue());
-                if (s != null) coverage.exercised(s.state(), "exit");
+                if (s != null) coverage.exercised(s.state().netstatName(), "exit");
             }
         }
     }
@@ -235,19 +236,20 @@ final class Invariants {
         }
     }
 
+    /** The receiver's state as the coverage table names it ("none" when nothing is there). */
     private String receiverState(Delivery d) {
-        String s = logical(d.dst());
-        if (s != null && !s.equals("CLOSE")) return s;
-        if (requestSocks.contains(d.dst())) return "SYN_RECV";
-        if (d.seg().has(TcpFlags.SYN) && !d.seg().has(TcpFlags.ACK)) {
-            String l = full.get(d.seg().dst().toString());
-            if ("LISTEN".equals(l)) return "LISTEN";
+        TcpState s = logical(d.dst());
+        if (s != null && s != TcpState.CLOSE) return s.netstatName();
+        if (requestSocks.contains(d.dst())) return TcpState.SYN_RECV.netstatName();
+        if (d.seg().has(TcpFlags.SYN) && !d.seg().has(TcpFlags.ACK)
+                && full.get(d.seg().dst().toString()) == TcpState.LISTEN) {
+            return TcpState.LISTEN.netstatName();
         }
-        return s == null ? "none" : s;
+        return s == null ? "none" : s.netstatName();
     }
 
-    private String logical(String name) {
-        String t = tw.get(name);
+    private TcpState logical(String name) {
+        TcpState t = tw.get(name);
         return t != null ? t : full.get(name);
     }
 
@@ -270,11 +272,11 @@ final class Invariants {
             // A new incarnation of the 4-tuple.
             wire.remove(from);
             wire.remove(to);
-            if ("CLOSE".equals(full.get(to)) && tw.get(to) == null) full.remove(to);
+            if (full.get(to) == TcpState.CLOSE && tw.get(to) == null) full.remove(to);
         }
-        if (syn && ack && !"SYN_RECV".equals(logical(from)) && !"SYN_SENT".equals(logical(from))) requestSocks.add(from);
-        String senderState = logical(from);
-        if ("CLOSE".equals(senderState) && !rst && !(syn && ack && requestSocks.contains(from))) {
+        TcpState senderState = logical(from);
+        if (syn && ack && (senderState == null || !senderState.connecting())) requestSocks.add(from);
+        if (senderState == TcpState.CLOSE && !rst && !(syn && ack && requestSocks.contains(from))) {
             fail("wire", "a segment other than an RST left " + from + " in CLOSE: " + seg);
         }
         long[] last = wire.get(from);
@@ -299,70 +301,61 @@ final class Invariants {
 
     private void state(LogLine.StateLine s, long stepStart, String stepCause) {
         String name = s.endpoint();
-        String event = eventFor(name, s.time(), s.why(), stepCause);
-        if (s.from().equals("-")) {
+        String event = eventFor(name, s.time(), s.cause(), stepCause);
+        if (s.from() == null) {
             // tcp_time_wait: a timewait minisock takes over from the full socket.
-            String prev = full.getOrDefault(name, "CLOSE");
-            if (!prev.equals(s.to()) && !allowed(prev, s.to())) {
+            TcpState prev = full.getOrDefault(name, TcpState.CLOSE);
+            if (prev != s.to() && !StateTable.allowed(prev, s.to())) {
                 fail("transitions", "timewait " + s.to() + " born from " + prev + " on " + name + " (" + s.why() + ")");
             }
-            if (!prev.equals(s.to())) record(prev, event, s.to());
+            if (prev != s.to()) record(prev, event, s.to());
             tw.put(name, s.to());
             return;
         }
-        boolean handover = s.why().startsWith("tcp_time_wait:");
+        boolean handover = s.cause() == Cause.TIMEWAIT_HANDOVER;
         if (tw.containsKey(name) && !handover) {
             check(name, tw.get(name), s);
             record(s.from(), event, s.to());
-            if (s.to().equals("CLOSE")) {
+            if (s.to() == TcpState.CLOSE) {
                 tw.remove(name);
-                full.put(name, "CLOSE");
+                full.put(name, TcpState.CLOSE);
             } else {
                 tw.put(name, s.to());
             }
             return;
         }
-        check(name, full.getOrDefault(name, "CLOSE"), s);
+        check(name, full.getOrDefault(name, TcpState.CLOSE), s);
         if (!handover) record(s.from(), event, s.to());
         full.put(name, s.to());
-        if (!s.to().equals("CLOSE")) requestSocks.remove(name);
+        if (s.to() != TcpState.CLOSE) requestSocks.remove(name);
     }
 
-    private void check(String name, String known, LogLine.StateLine s) {
-        if (!allowed(s.from(), s.to())) {
+    private void check(String name, TcpState known, LogLine.StateLine s) {
+        if (!StateTable.allowed(s.from(), s.to())) {
             fail("transitions", s.from() + " -> " + s.to() + " on " + name + " is not in StateTable (" + s.why() + ")");
         }
-        if (!known.equals(s.from()) && !(known.equals("CLOSE") && !full.containsKey(name))) {
+        if (known != s.from() && !(known == TcpState.CLOSE && !full.containsKey(name))) {
             fail("transitions", name + " was " + known + " but changed from " + s.from() + " (" + s.why() + ")");
         }
     }
 
-    private static boolean allowed(String from, String to) {
-        return StateTable.allowed(TcpState.valueOf(from), TcpState.valueOf(to));
-    }
-
-    /** Functions of the receive path, the timers and the calls, as the model names them in a transition's why. */
-    private static final List<String> RECEIVE = List.of("tcp_v4_syn_recv_sock", "tcp_rcv_state_process",
-            "tcp_finish_connect", "tcp_rcv_synsent_state_process", "tcp_fin", "tcp_reset", "tcp_timewait_state_process",
-            "tcp_v4_rcv");
-    private static final List<String> TIMERS = List.of("tw_timer_handler", "tcp_write_err");
-
     /**
-     * What caused a transition: the model's why names the kernel function, which says whether a segment, a timer or
-     * the step's call did. tcp_time_wait runs from both the receive path and close(): a segment delivered at that
-     * instant decides.
+     * What caused a transition: its cause's origin says whether a segment, a timer or the step's call did.
+     * tcp_time_wait runs from both the receive path and close(): a segment delivered at that instant decides.
      */
-    private String eventFor(String name, long at, String why, String stepCause) {
+    private String eventFor(String name, long at, Cause cause, String stepCause) {
         Delivery d = lastDelivery.get(name);
         boolean delivered = d != null && d.at() == at;
-        for (String f : TIMERS) if (why.startsWith(f)) return Coverage.TIMER;
-        for (String f : RECEIVE) if (why.startsWith(f)) return delivered ? d.kind() : "segment?";
-        if (why.startsWith("tcp_time_wait") && delivered) return d.kind();
-        return stepCause != null ? stepCause : "call?";
+        return switch (cause.origin) {
+            case TIMER -> Coverage.TIMER;
+            case SEGMENT -> delivered ? d.kind() : "segment?";
+            case CALL_OR_SEGMENT -> delivered ? d.kind() : stepCause != null ? stepCause : "call?";
+            case CALL -> stepCause != null ? stepCause : "call?";
+        };
     }
 
-    private void record(String from, String event, String to) {
-        if (coverage != null) coverage.transition(from, event, to);
+    private void record(TcpState from, String event, TcpState to) {
+        if (coverage != null) coverage.transition(from.netstatName(), event, to.netstatName());
     }
 
     // ------------------------------------------------------------------ bytes
@@ -411,7 +404,7 @@ final class Invariants {
                 // The receiver is out of sight: gone (its bytes read or lost for good), or in CLOSE in the accept
                 // queue (no descriptor, not hashed) until accept() hands it over.
                 if (b == null) continue;
-                boolean sync = !b.state().equals("CLOSE") || b.rcvNxt() != 0;
+                boolean sync = b.state() != TcpState.CLOSE || b.rcvNxt() != 0;
                 long inTransit = 0;
                 if (a != null && sync) {
                     long receivedUnacked = (int) (b.rcvNxt() - a.sndUna());
@@ -444,7 +437,7 @@ final class Invariants {
         EndpointSnapshot found = null;
         for (EndpointSnapshot s : snaps) {
             if (!s.local().equals(local) || !s.remote().equals(remote) || s.owner().equals("timewait minisock")) continue;
-            if (found == null || found.state().equals("CLOSE")) found = s;
+            if (found == null || found.state() == TcpState.CLOSE) found = s;
         }
         return found;
     }
@@ -458,24 +451,24 @@ final class Invariants {
             if (r.recvQ() < 0 || r.sendQ() < 0) fail("netstat", "negative queue: " + r.format());
             EndpointSnapshot match = null;
             for (EndpointSnapshot s : now) {
-                if (!s.local().equals(r.local().toString()) || s.state().equals("CLOSE")) continue;
-                if (r.listening() ? s.state().equals("LISTEN") : s.remote().equals(r.foreign().toString())) {
+                if (!s.local().equals(r.local().toString()) || s.state() == TcpState.CLOSE) continue;
+                if (r.listening() ? s.state() == TcpState.LISTEN : s.remote().equals(r.foreign().toString())) {
                     match = s;
                     break;
                 }
             }
             if (match == null) {
-                if (!r.state().equals("SYN_RECV")) fail("netstat", "a row with no endpoint: " + r.format());
+                if (r.state() != TcpState.SYN_RECV) fail("netstat", "a row with no endpoint: " + r.format());
                 continue;
             }
             matched.add(match);
-            if (!match.state().equals(r.state())) {
+            if (match.state() != r.state()) {
                 fail("netstat", "row says " + r.state() + ", endpoint " + match.local() + " > " + match.remote() + " is "
                         + match.state());
             }
         }
         for (EndpointSnapshot s : now) {
-            if (!s.state().equals("CLOSE") && !matched.contains(s)) {
+            if (s.state() != TcpState.CLOSE && !matched.contains(s)) {
                 fail("netstat", "endpoint " + s.local() + " > " + s.remote() + " in " + s.state() + " has no row");
             }
         }

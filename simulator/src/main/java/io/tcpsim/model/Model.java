@@ -4,6 +4,7 @@ import io.tcpsim.backend.Backend;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.Inspectable;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.ProcessEnd;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
@@ -88,7 +89,7 @@ public final class Model implements Backend, Inspectable {
     public void exit(String process) {
         Proc p = procs.computeIfAbsent(process, Proc::new);
         if (!p.alive) return;
-        end(p, "exited");
+        end(p, ProcessEnd.EXITED);
         clock.settle();
     }
 
@@ -401,13 +402,13 @@ public final class Model implements Backend, Inspectable {
             case HANDLER -> events.add(new Event.SignalDelivered(clock.now(), p.name, Bits.SIGPIPE, false));
             case SIG_DFL -> {
                 events.add(new Event.SignalDelivered(clock.now(), p.name, Bits.SIGPIPE, true));
-                end(p, "killed by SIGPIPE");
+                end(p, ProcessEnd.KILLED_BY_SIGPIPE);
             }
         }
     }
 
     /** do_exit: the descriptors close in ascending order, as an exiting process (no lingering). */
-    private void end(Proc p, String reason) {
+    private void end(Proc p, ProcessEnd how) {
         p.alive = false;
         List<Integer> fds = new ArrayList<>(p.fds.keySet());
         java.util.Collections.sort(fds);
@@ -418,6 +419,6 @@ public final class Model implements Backend, Inspectable {
             // descriptor closes (so a peer already reset by the first close sends no FIN from the second).
             clock.settle();
         }
-        events.add(new Event.ProcessEnded(clock.now(), p.name, reason));
+        events.add(new Event.ProcessEnded(clock.now(), p.name, how));
     }
 }

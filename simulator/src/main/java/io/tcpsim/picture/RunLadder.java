@@ -1,9 +1,11 @@
 package io.tcpsim.picture;
 
 import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.Inspectable;
 import io.tcpsim.backend.Inspectable.EndpointSnapshot;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
@@ -106,7 +108,7 @@ public final class RunLadder {
         // Drawing state while the marks are made.
         int held;
         final Map<String, Integer> live = new HashMap<>();
-        final Map<String, String> shown = new HashMap<>();
+        final Map<String, TcpState> shown = new HashMap<>();
         Boolean many;
         Ladder.Line line;
 
@@ -234,7 +236,7 @@ public final class RunLadder {
                     tcpLane(s.dst().toString());
                 } else if (l instanceof LogLine.StateLine st) {
                     Lane lane = tcpLane(local(st.endpoint()));
-                    if (st.to().equals("LISTEN")) lane.listens = true;
+                    if (st.to() == TcpState.LISTEN) lane.listens = true;
                 }
             }
             // Each descriptor to its lifeline; then every process to its first one (for epoll, signal, exit...).
@@ -457,28 +459,27 @@ public final class RunLadder {
             Lane lane = tcpLane(local(st.endpoint()));
             if (lane.column < 0) return;
             String ep = st.endpoint();
-            boolean birth = st.from().equals("-") || st.from().equals("CLOSE");
+            boolean birth = st.from() == null || st.from() == TcpState.CLOSE;
             if (birth) lane.live.merge(ep, 1, Integer::sum);
-            if (st.to().equals("CLOSE")) {
+            if (st.to() == TcpState.CLOSE) {
                 int left = lane.live.merge(ep, -1, Integer::sum);
                 if (left > 0) return; // a minisock took over: same endpoint, same state
                 lane.live.remove(ep);
             }
-            if (st.to().equals(lane.shown.get(ep))) return;
+            if (st.to() == lane.shown.get(ep)) return;
             lane.shown.put(ep, st.to());
             String qualifier = null;
             String peer = remote(ep);
             if (peer != null && manyConnections(lane)) qualifier = "peer :" + peer.substring(peer.lastIndexOf(':') + 1);
             // The listener shares the server's lifeline; after LISTEN its states would read as the connection's.
-            if (peer == null && lane.listens && !st.to().equals("LISTEN") && hasConnections(lane)) qualifier = "listener";
+            if (peer == null && lane.listens && st.to() != TcpState.LISTEN && hasConnections(lane)) qualifier = "listener";
             // What an RST left behind for the next call (tcp_reset's sk_err), the reason for the errors that follow.
-            int err = st.why().indexOf("sk_err=");
-            if (err >= 0) {
-                String pending = st.why().substring(err).split("[ ,;)]")[0];
+            if (st.cause() == Cause.RESET_RECEIVED) {
+                String pending = "sk_err=" + st.detail();
                 qualifier = qualifier == null ? pending : qualifier + ", " + pending;
             }
-            marks.add(new Ladder.State(st.time(), lane.column, st.to(), qualifier,
-                    ep + ": " + st.from() + " \u2192 " + st.to() + " (" + st.why() + ")", step));
+            marks.add(new Ladder.State(st.time(), lane.column, st.to().netstatName(), qualifier,
+                    ep + ": " + st.fromName() + " \u2192 " + st.to().netstatName() + " (" + st.why() + ")", step));
             restyle(lane, st.time());
         }
 

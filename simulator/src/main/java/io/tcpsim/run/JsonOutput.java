@@ -3,6 +3,7 @@ package io.tcpsim.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Result;
 import io.tcpsim.script.Script;
 import io.tcpsim.script.Step;
@@ -107,7 +108,7 @@ public final class JsonOutput {
                 LogLine.SignalLine s = (LogLine.SignalLine) line;
                 Map<String, Object> m = base("signal", s.time());
                 m.put("process", s.process());
-                m.put("signal", s.signo() == 13 ? "SIGPIPE" : String.valueOf(s.signo()));
+                m.put("signal", s.signo() == Bits.SIGPIPE ? "SIGPIPE" : String.valueOf(s.signo()));
                 m.put("how", s.how());
                 yield List.of(m);
             }
@@ -122,11 +123,13 @@ public final class JsonOutput {
                 LogLine.StateLine s = (LogLine.StateLine) line;
                 Map<String, Object> m = base("state", s.time());
                 m.put("endpoint", s.endpoint());
-                m.put("from", s.from());
-                m.put("to", s.to());
+                m.put("from", s.fromName());
+                m.put("to", s.to().netstatName());
                 m.put("why", s.why());
                 yield List.of(m);
             }
+            // Drops come with the reasons' own output (issue: the kernel's reason for every drop); not yet printed.
+            case DROP -> List.of();
             case SLEEP -> {
                 LogLine.SleepLine s = (LogLine.SleepLine) line;
                 Map<String, Object> m = base("sleep", s.time());
@@ -147,7 +150,7 @@ public final class JsonOutput {
                     row.put("send_q", r.sendQ());
                     row.put("local", r.local().toString());
                     row.put("foreign", r.foreign().toString());
-                    row.put("state", r.state());
+                    row.put("state", r.state().netstatName());
                     row.put("timer", r.timer());
                     row.put("orphan", r.orphan());
                     row.put("text", r.format());

@@ -1,9 +1,14 @@
 package io.tcpsim.run;
 
+import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.DropReason;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.ProcessEnd;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Result;
 import io.tcpsim.script.Step;
 import io.tcpsim.wire.Packet;
+import io.tcpsim.wire.Segment;
 import java.util.List;
 
 /**
@@ -12,7 +17,7 @@ import java.util.List;
  */
 public sealed interface LogLine {
 
-    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, SLEEP, NETSTAT, NOT_REACHED }
+    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED }
 
     Kind kind();
 
@@ -40,14 +45,29 @@ public sealed interface LogLine {
         public Kind kind() { return Kind.SIGNAL; }
     }
 
-    /** {@code how} is the text between {@code +++}: "exited", "killed by SIGPIPE". */
-    record ProcessEndLine(long time, String process, String how) implements LogLine {
+    /** A process ended: it exited or a signal killed it. */
+    record ProcessEndLine(long time, String process, ProcessEnd end) implements LogLine {
         public Kind kind() { return Kind.PROCESS_END; }
+        /** The text between {@code +++}: "exited", "killed by SIGPIPE". */
+        public String how() { return end.text(); }
     }
 
-    /** An endpoint's state transition (the model reports them, the kernel cannot). */
-    record StateLine(long time, String endpoint, String from, String to, String why) implements LogLine {
+    /**
+     * An endpoint's state transition (the model reports them, the kernel cannot). {@code from} is null for an
+     * endpoint born in {@code to} (a timewait minisock).
+     */
+    record StateLine(long time, String endpoint, TcpState from, TcpState to, Cause cause, String detail)
+            implements LogLine {
         public Kind kind() { return Kind.STATE; }
+        /** The cause's description with its detail, as the outputs print it. */
+        public String why() { return cause.describe(detail); }
+        /** {@code from} as the outputs print it: "-" for a birth. */
+        public String fromName() { return from == null ? "-" : from.netstatName(); }
+    }
+
+    /** A segment the backend threw away, with the kernel's reason (the model reports them). */
+    record DropLine(long time, String endpoint, Segment segment, DropReason reason) implements LogLine {
+        public Kind kind() { return Kind.DROP; }
     }
 
     record SleepLine(long time, Step.Sleep step) implements LogLine {

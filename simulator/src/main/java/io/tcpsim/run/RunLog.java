@@ -59,11 +59,15 @@ public record RunLog(Script script, String backend, List<LogLine> lines) {
             }
             case PROCESS_END -> {
                 LogLine.ProcessEndLine e = (LogLine.ProcessEndLine) l;
-                yield new LogLine.ProcessEndLine(e.time() - by, e.process(), e.how());
+                yield new LogLine.ProcessEndLine(e.time() - by, e.process(), e.end());
             }
             case STATE -> {
                 LogLine.StateLine s = (LogLine.StateLine) l;
-                yield new LogLine.StateLine(s.time() - by, s.endpoint(), s.from(), s.to(), s.why());
+                yield new LogLine.StateLine(s.time() - by, s.endpoint(), s.from(), s.to(), s.cause(), s.detail());
+            }
+            case DROP -> {
+                LogLine.DropLine d = (LogLine.DropLine) l;
+                yield new LogLine.DropLine(d.time() - by, d.endpoint(), d.segment(), d.reason());
             }
             case SLEEP -> new LogLine.SleepLine(l.time() - by, ((LogLine.SleepLine) l).step());
             case NETSTAT -> {

@@ -3,6 +3,7 @@ package io.tcpsim.run;
 import io.tcpsim.backend.Backend;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.ProcessEnd;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Result;
@@ -119,7 +120,7 @@ public final class Runner {
                 boolean ended = events.stream().anyMatch(e -> e instanceof Event.ProcessEnded x && x.process().equals(p));
                 take(events);
                 if (!ended) {
-                    log.add(new LogLine.ProcessEndLine(at, p, "exited"));
+                    log.add(new LogLine.ProcessEndLine(at, p, ProcessEnd.EXITED));
                     synthesizedEnd.merge(p, 1, Integer::sum);
                 }
             }
@@ -207,9 +208,9 @@ public final class Runner {
             log.add(new LogLine.SignalLine(end, p, Bits.SIGPIPE, how(p, fatal)));
             synthesizedSignal.merge(p, 1, Integer::sum);
             if (fatal && !ended) {
-                log.add(new LogLine.ProcessEndLine(end, p, "killed by SIGPIPE"));
+                log.add(new LogLine.ProcessEndLine(end, p, ProcessEnd.KILLED_BY_SIGPIPE));
                 synthesizedEnd.merge(p, 1, Integer::sum);
-                stop(p, "killed by SIGPIPE");
+                stop(p, ProcessEnd.KILLED_BY_SIGPIPE.text());
                 closeNamesOf(p);
             }
         }
@@ -252,12 +253,13 @@ public final class Runner {
                 log.add(new LogLine.SignalLine(s.timeNanos(), s.process(), s.signo(), how(s.process(), s.fatal())));
             } else if (e instanceof Event.ProcessEnded x) {
                 if (consume(synthesizedEnd, x.process())) continue;
-                String how = endText(x.reason());
-                log.add(new LogLine.ProcessEndLine(x.timeNanos(), x.process(), how));
-                stop(x.process(), how);
+                log.add(new LogLine.ProcessEndLine(x.timeNanos(), x.process(), x.end()));
+                stop(x.process(), x.end().text());
                 closeNamesOf(x.process());
             } else if (e instanceof Event.StateChanged sc) {
-                log.add(new LogLine.StateLine(sc.timeNanos(), sc.endpoint(), sc.from(), sc.to(), sc.why()));
+                log.add(new LogLine.StateLine(sc.timeNanos(), sc.endpoint(), sc.from(), sc.to(), sc.cause(), sc.detail()));
+            } else if (e instanceof Event.Dropped d) {
+                log.add(new LogLine.DropLine(d.timeNanos(), d.endpoint(), d.segment(), d.reason()));
             }
         }
     }
@@ -268,17 +270,5 @@ public final class Runner {
         if (n == null) return false;
         if (n == 1) ahead.remove(process); else ahead.put(process, n - 1);
         return true;
-    }
-
-    /**
-     * The backends word the reason freely; the output says "exited" or "killed by SIGNAME" as strace does.
-     * Accepted: "exit"/"exited", a signal name ("SIGPIPE"), or a text already starting with "killed".
-     */
-    static String endText(String reason) {
-        if (reason == null || reason.isBlank()) return "exited";
-        String r = reason.strip();
-        if (r.equals("exit") || r.equals("exited") || r.startsWith("exit")) return "exited";
-        if (r.startsWith("SIG")) return "killed by " + r;
-        return r;
     }
 }

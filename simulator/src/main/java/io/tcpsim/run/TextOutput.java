@@ -51,15 +51,14 @@ public final class TextOutput {
             }
             case SIGNAL -> {
                 LogLine.SignalLine s = (LogLine.SignalLine) line;
-                String name = s.signo() == Bits.SIGPIPE ? "SIGPIPE" : "signal " + s.signo();
-                yield List.of(t + " [" + s.process() + "] --- " + name + " (" + s.how() + ") ---");
+                yield List.of(t + " [" + s.process() + "] --- " + Bits.signalName(s.signo()) + " (" + s.how() + ") ---");
             }
             case PROCESS_END -> {
                 LogLine.ProcessEndLine e = (LogLine.ProcessEndLine) line;
                 yield List.of(t + " [" + e.process() + "] +++ " + e.how() + " +++");
             }
             // The model's transitions stay out of the text: it shows what a person could observe (JSON has them).
-            case STATE -> List.of();
+            case STATE, DROP -> List.of();
             case SLEEP -> List.of(t + " -- sleep " + ((LogLine.SleepLine) line).step().duration());
             case NETSTAT -> {
                 LogLine.NetstatLine n = (LogLine.NetstatLine) line;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
@@ -47,7 +48,8 @@ class JavaApiExampleTest {
         }
         // -- the example ends here --
 
-        assertEquals(List.of("LISTEN", "CLOSE_WAIT", "FIN_WAIT2"), table.stream().map(NetstatRow::state).toList());
+        assertEquals(List.of(TcpState.LISTEN, TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2),
+                table.stream().map(NetstatRow::state).toList());
         assertEquals(1, first.value());
         assertEquals(Errno.EPIPE, second.errno());
         assertEquals(7, lines.size()); // S, S., ., F., . (ACK of FIN), P., R

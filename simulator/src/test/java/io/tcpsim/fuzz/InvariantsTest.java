@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.backend.Backend;
+import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.Event;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.backend.Inspectable;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.calls.Call;
@@ -91,7 +93,7 @@ class InvariantsTest {
             if (f == Fault.NETSTAT_STATE && !rows.isEmpty()) {
                 NetstatRow r = rows.get(rows.size() - 1);
                 rows.set(rows.size() - 1, new NetstatRow(r.recvQ(), r.sendQ(), r.local(), r.foreign(),
-                        r.state().equals("ESTABLISHED") ? "CLOSE_WAIT" : "ESTABLISHED", r.timer(), r.orphan()));
+                        r.state() == TcpState.ESTABLISHED ? TcpState.CLOSE_WAIT : TcpState.ESTABLISHED, r.timer(), r.orphan()));
             }
             return rows;
         }
@@ -111,10 +113,11 @@ class InvariantsTest {
                     continue;
                 }
                 out.add(e);
-                if (f == Fault.BAD_TRANSITION && e instanceof Event.StateChanged sc && sc.to().equals("ESTABLISHED")) {
-                    out.add(new Event.StateChanged(sc.timeNanos(), sc.endpoint(), "ESTABLISHED", "LISTEN", "fault"));
+                if (f == Fault.BAD_TRANSITION && e instanceof Event.StateChanged sc && sc.to() == TcpState.ESTABLISHED) {
+                    out.add(new Event.StateChanged(sc.timeNanos(), sc.endpoint(), TcpState.ESTABLISHED, TcpState.LISTEN,
+                            Cause.CONNECT));
                 }
-                if (f == Fault.SEND_FROM_CLOSE && e instanceof Event.StateChanged sc && sc.to().equals("CLOSE")
+                if (f == Fault.SEND_FROM_CLOSE && e instanceof Event.StateChanged sc && sc.to() == TcpState.CLOSE
                         && sc.endpoint().contains(" > ")) {
                     Segment s = last.get(sc.endpoint());
                     if (s != null) {

@@ -1,5 +1,6 @@
 package io.tcpsim.model;
 
+import io.tcpsim.backend.TcpState;
 import static io.tcpsim.model.Harness.recv;
 import static io.tcpsim.model.Harness.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,8 +114,8 @@ class CloseTest {
     void timeWaitLastsSixtySeconds() {
         Harness h = new Harness();
         h.timeWait();
-        NetstatRow tw = h.row("TIME_WAIT");
-        assertEquals("TIME_WAIT", tw.state());
+        NetstatRow tw = h.row(TcpState.TIME_WAIT);
+        assertEquals(TcpState.TIME_WAIT, tw.state());
         assertTrue(tw.timer().startsWith("timewait (59.9") || tw.timer().startsWith("timewait (60.0"), tw.timer());
         assertTrue(tw.orphan());
         h.sleepMs(59_900);
@@ -147,12 +148,12 @@ class CloseTest {
         h.ok(new Call.Close(e[1]));
         h.sleepMs(10);
         h.clear();
-        NetstatRow row = h.row("FIN_WAIT2");
-        assertEquals("FIN_WAIT2", row.state());
+        NetstatRow row = h.row(TcpState.FIN_WAIT2);
+        assertEquals(TcpState.FIN_WAIT2, row.state());
         assertTrue(row.orphan());
         assertTrue(row.timer().startsWith("timewait (59.9") || row.timer().startsWith("timewait (60.00"), row.timer());
         h.sleepMs(59_900);
-        h.row("FIN_WAIT2");
+        h.row(TcpState.FIN_WAIT2);
         h.sleepMs(2_200);
         assertEquals(List.of("LISTEN 0 0", "CLOSE_WAIT 1 0"), h.netstatBrief());
         assertEquals(List.of(), h.take());
@@ -165,7 +166,7 @@ class CloseTest {
         int[] e = h.established();
         h.ok(new Call.Close(e[1]));
         h.sleepMs(9_900);
-        h.row("FIN_WAIT2");
+        h.row(TcpState.FIN_WAIT2);
         h.sleepMs(400);
         assertEquals(List.of("LISTEN 0 0", "CLOSE_WAIT 1 0"), h.netstatBrief());
     }
@@ -182,10 +183,10 @@ class CloseTest {
         assertEquals(List.of(
                 "S>C [F.] seq 1 ack 2 win 64 [nop,nop,TS] len 0",
                 "C>S [.] seq 2 ack 2 win 64 [nop,nop,TS] len 0"), h.take());
-        NetstatRow row = h.row("TIME_WAIT");
+        NetstatRow row = h.row(TcpState.TIME_WAIT);
         assertTrue(row.timer().startsWith("timewait (59.9") || row.timer().startsWith("timewait (60.0"), row.timer());
         h.sleepMs(59_000);
-        h.row("TIME_WAIT");
+        h.row(TcpState.TIME_WAIT);
     }
 
     /** Facts 2.8: a non-orphan FIN_WAIT2 (SHUT_WR, fd open) has no timer and lasts indefinitely. */
@@ -193,8 +194,8 @@ class CloseTest {
     void nonOrphanFinWait2NeverTimesOut() {
         Harness h = new Harness();
         h.finWait2();
-        NetstatRow row = h.row("FIN_WAIT2");
-        assertEquals("FIN_WAIT2", row.state());
+        NetstatRow row = h.row(TcpState.FIN_WAIT2);
+        assertEquals(TcpState.FIN_WAIT2, row.state());
         assertTrue(!row.orphan());
         h.sleepMs(1_000_000);
         assertEquals(List.of("LISTEN 0 0", "CLOSE_WAIT 1 0", "FIN_WAIT2 0 0"), h.netstatBrief());

@@ -174,10 +174,10 @@ public final class Harness {
     }
 
     /** The only netstat row in that state. */
-    public io.tcpsim.backend.NetstatRow row(String state) {
+    public io.tcpsim.backend.NetstatRow row(io.tcpsim.backend.TcpState state) {
         io.tcpsim.backend.NetstatRow found = null;
         for (var r : model.netstat()) {
-            if (r.state().equals(state)) {
+            if (r.state() == state) {
                 if (found != null) throw new AssertionError("two rows in " + state);
                 found = r;
             }

@@ -1,5 +1,6 @@
 package io.tcpsim.model;
 
+import io.tcpsim.backend.TcpState;
 import static io.tcpsim.model.Harness.SERVER;
 import static io.tcpsim.model.Harness.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,11 +23,11 @@ class NetstatTest {
         h.ok(send(e[1], "abc", 0));
         h.ok(new Call.Shutdown(e[1], Bits.SHUT_WR));
         h.sleepMs(100);
-        assertEquals(4, h.row("CLOSE_WAIT").recvQ());
+        assertEquals(4, h.row(TcpState.CLOSE_WAIT).recvQ());
         assertEquals("abc", h.read(e[2], 3)); // exactly the data: the FIN stays queued (loop ends at len 0)
-        assertEquals(1, h.row("CLOSE_WAIT").recvQ());
+        assertEquals(1, h.row(TcpState.CLOSE_WAIT).recvQ());
         assertEquals(0, h.call(Harness.recv(e[2], 10, 0)).value());
-        assertEquals(0, h.row("CLOSE_WAIT").recvQ());
+        assertEquals(0, h.row(TcpState.CLOSE_WAIT).recvQ());
     }
 
     /** Facts 9: FIN_WAIT1 with an unacked FIN shows Send-Q 1 (peer's delayed ACK pending). */
@@ -37,7 +38,7 @@ class NetstatTest {
         h.ok(send(e[1], "hello", 0));
         h.read(e[2], 10);
         h.ok(new Call.Shutdown(e[1], Bits.SHUT_WR));
-        NetstatRow r = h.row("FIN_WAIT1");
+        NetstatRow r = h.row(TcpState.FIN_WAIT1);
         assertEquals(0, r.recvQ());
         assertEquals(1, r.sendQ());
     }
@@ -82,14 +83,14 @@ class NetstatTest {
     void timewaitSocksAreListed() {
         Harness h = new Harness();
         h.timeWait();
-        NetstatRow tw = h.row("TIME_WAIT");
+        NetstatRow tw = h.row(TcpState.TIME_WAIT);
         assertEquals(0, tw.recvQ());
         assertEquals(0, tw.sendQ());
         Harness g = new Harness();
         int[] e = g.established();
         g.ok(new Call.Close(e[1]));
         g.sleepMs(10);
-        NetstatRow f = g.row("FIN_WAIT2");
+        NetstatRow f = g.row(TcpState.FIN_WAIT2);
         assertEquals(true, f.orphan());
         assertEquals(0, f.sendQ());
     }

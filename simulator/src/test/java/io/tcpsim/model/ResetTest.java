@@ -1,5 +1,6 @@
 package io.tcpsim.model;
 
+import io.tcpsim.backend.TcpState;
 import static io.tcpsim.model.Harness.SERVER;
 import static io.tcpsim.model.Harness.recv;
 import static io.tcpsim.model.Harness.send;
@@ -116,7 +117,7 @@ class ResetTest {
                 "C>S [P.] seq 1:6 ack 1 win 64 [nop,nop,TS] len 5",
                 "S>C [.] seq 1 ack 6 win 64 [nop,nop,TS] len 0",
                 "C>S [F.] seq 6 ack 1 win 64 [nop,nop,TS] len 0"), h.take());
-        h.row("FIN_WAIT1");
+        h.row(TcpState.FIN_WAIT1);
         h.sleepMs(3);
         h.linger(e[1], 1, 0);
         h.ok(new Call.Close(e[1]));

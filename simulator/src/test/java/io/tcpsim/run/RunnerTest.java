@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.backend.Event;
+import io.tcpsim.backend.ProcessEnd;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
@@ -43,7 +45,7 @@ class RunnerTest {
         return out;
     }
 
-    static NetstatRow row(String state, long recvQ) {
+    static NetstatRow row(TcpState state, long recvQ) {
         return new NetstatRow(recvQ, 0, FakeBackend.CLIENT, FakeBackend.SERVER, state, "off (0.00/0/0)", false);
     }
 
@@ -70,13 +72,13 @@ class RunnerTest {
                 .reply((x, p, c) -> Result.ok(x.nextFd++))           // s = accept(a)
                 .reply(Result.poll(1, new int[] {Bits.POLLOUT}))
                 .reply((x, p, c) -> {
-                    x.table = List.of(row("ESTABLISHED", 0));
+                    x.table = List.of(row(TcpState.ESTABLISHED, 0));
                     return Result.option(0);
                 })
                 .reply((x, p, c) -> {                                // close(c)
                     packets.add(x.packet(x.now + 1000, FakeBackend.CLIENT, FakeBackend.SERVER, FIN | ACK, ""));
                     packets.add(x.packet(x.now + 2000, FakeBackend.SERVER, FakeBackend.CLIENT, ACK, ""));
-                    x.table = List.of(row("FIN_WAIT2", 0));
+                    x.table = List.of(row(TcpState.FIN_WAIT2, 0));
                     return Result.ok(0);
                 })
                 .reply((x, p, c) -> {                                // the first send draws an RST
@@ -146,7 +148,7 @@ class RunnerTest {
                 "server: t = socket()", "c = socket()");
         FakeBackend b = new FakeBackend().reply((x, p, c) -> Result.ok(x.nextFd++)).reply((x, p, c) -> {
             x.pending.add(new Event.SignalDelivered(x.now + 100, "server", Bits.SIGPIPE, true));
-            x.pending.add(new Event.ProcessEnded(x.now + 100, "server", "SIGPIPE"));
+            x.pending.add(new Event.ProcessEnded(x.now + 100, "server", ProcessEnd.KILLED_BY_SIGPIPE));
             return Result.error(Errno.EPIPE).withSigpipe();
         });
         RunLog log = Runner.run(s, b);
@@ -184,7 +186,7 @@ class RunnerTest {
         FakeBackend b = new FakeBackend().reply(Result.ok(3)).reply((x, p, c) -> {
             x.holdUntilClose = true;
             x.pending.add(new Event.SignalDelivered(x.now, "main", Bits.SIGPIPE, true));
-            x.pending.add(new Event.ProcessEnded(x.now, "main", "killed by SIGPIPE"));
+            x.pending.add(new Event.ProcessEnded(x.now, "main", ProcessEnd.KILLED_BY_SIGPIPE));
             return Result.error(Errno.EPIPE).withSigpipe();
         });
         RunLog log = Runner.run(s, b);

@@ -5,6 +5,7 @@ import com.sun.jna.ptr.IntByReference;
 import io.tcpsim.backend.Backend;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.ProcessEnd;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
@@ -130,7 +131,7 @@ public final class KernelBackend implements Backend {
         ns.call(() -> {
             EmulatedProcess p = processes.remove(process);
             if (p != null) closeAll(p);
-            emit(new Event.ProcessEnded(now(), process, "exit"));
+            emit(new Event.ProcessEnded(now(), process, ProcessEnd.EXITED));
             return null;
         });
     }
@@ -225,7 +226,7 @@ public final class KernelBackend implements Backend {
                 emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, true));
                 processes.remove(p.name);
                 closeAll(p);
-                emit(new Event.ProcessEnded(now(), p.name, "killed by SIGPIPE"));
+                emit(new Event.ProcessEnded(now(), p.name, ProcessEnd.KILLED_BY_SIGPIPE));
             }
             case HANDLER -> emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, false));
             case SIG_IGN -> { }

@@ -1,6 +1,7 @@
 package io.tcpsim.kernel;
 
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.SockAddr;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,6 @@ import java.util.Locale;
  */
 final class ProcNetTcp {
     private static final double HZ = 100.0;
-    private static final String[] STATES = {null, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-        "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"};
 
     private ProcNetTcp() {}
 
@@ -51,8 +50,7 @@ final class ProcNetTcp {
         long retr = Long.parseLong(f[6], 16);
         int timeout = Integer.parseInt(f[8]);
         long inode = Long.parseLong(f[9]);
-        String state = st > 0 && st < STATES.length ? STATES[st] : "UNKNOWN";
-        return new NetstatRow(rx, tx, local, remote, state, timer(timerRun, when, retr, timeout), inode == 0);
+        return new NetstatRow(rx, tx, local, remote, TcpState.ofCode(st), timer(timerRun, when, retr, timeout), inode == 0);
     }
 
     static String timer(int timerRun, long when, long retr, int timeout) {

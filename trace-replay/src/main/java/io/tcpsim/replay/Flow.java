@@ -1,6 +1,8 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.Event;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Result;
@@ -66,9 +68,10 @@ final class Flow {
         int fd = -1;
         Fin fin = Fin.NONE;
         long finPacket;
-        String state = "-";
+        /** The model endpoint's state; null before it exists. */
+        TcpState state;
         boolean reset;
-        String stateWhenReset;
+        TcpState stateWhenReset;
         long bytesReceived;
         long rstPacket;
         boolean rstByApp;
@@ -342,7 +345,7 @@ final class Flow {
         }
         acceptIfReady();
         model.drainEvents();
-        for (Side sd : sides) sd.state = "ESTABLISHED";
+        for (Side sd : sides) sd.state = TcpState.ESTABLISHED;
         notes.add("the capture starts mid-connection (packet " + c.index + " is not a SYN): the model connected "
                 + "outside the capture and adopted the observed sequence numbers");
     }
@@ -390,7 +393,7 @@ final class Flow {
     private void abandonConnect(long end) {
         Side cl = sides[C];
         long step = 10_000_000L;
-        while (model.now() < end && "SYN_SENT".equals(cl.state) && cl.fd >= 0) {
+        while (model.now() < end && cl.state == TcpState.SYN_SENT && cl.fd >= 0) {
             model.sleep(Math.min(step, end - model.now()));
             collect();
             for (Predicted p : pending) {
@@ -444,26 +447,27 @@ final class Flow {
                 else continue;
                 Side me = sides[x];
                 // A timewait minisock taking over is one state change on the wire, not two (tcp_time_wait).
-                if (sc.why() != null && sc.why().startsWith("tcp_time_wait: a timewait minisock takes over")) continue;
-                String from = "-".equals(sc.from()) ? me.state : sc.from();
-                if (from.equals(sc.to())) continue;
-                if ("CLOSE".equals(sc.to()) && !me.reset && sc.why() != null && sc.why().startsWith("tcp_reset")) {
+                if (sc.cause() == Cause.TIMEWAIT_HANDOVER) continue;
+                TcpState from = sc.from() == null ? me.state : sc.from();
+                if (from == sc.to()) continue;
+                if (sc.to() == TcpState.CLOSE && !me.reset && sc.cause() == Cause.RESET_RECEIVED) {
                     me.reset = true;
                     me.stateWhenReset = from;
                 }
                 // An abandoned connect (close in SYN_SENT) never completes: its result stays EINPROGRESS.
-                if (x == C && "SYN_SENT".equals(from) && ("ESTABLISHED".equals(sc.to()) || me.reset)) {
+                if (x == C && from == TcpState.SYN_SENT && (sc.to() == TcpState.ESTABLISHED || me.reset)) {
                     connectDone(sc.to());
                 }
                 me.state = sc.to();
                 if (timeline.size() < MAX_TIMELINE) {
-                    timeline.add(new FlowReport.StateChange(origin + sc.timeNanos(), SIDE[x], from, sc.to()));
+                    timeline.add(new FlowReport.StateChange(origin + sc.timeNanos(), SIDE[x], name(from),
+                            sc.to().netstatName()));
                 } else {
                     droppedStates++;
                 }
                 // The change belongs to the packet whose arrival caused it: the model's last packet, once matched.
                 if (annotate) {
-                    String note = SIDE[x] + " " + from + " -> " + sc.to();
+                    String note = SIDE[x] + " " + name(from) + " -> " + sc.to().netstatName();
                     if (lastSent != null && lastSent.notes != null && pending.contains(lastSent)) lastSent.notes.add(note);
                     else if (current != null) current.note(note);
                 }
@@ -480,11 +484,11 @@ final class Flow {
      * The model connects without blocking (so that replay, not the call, moves the clock); the result reported is
      * what a blocking connect() returns once the handshake ends.
      */
-    private void connectDone(String to) {
+    private void connectDone(TcpState to) {
         for (int i = 0; i < calls.size(); i++) {
             FlowReport.InferredCall ic = calls.get(i);
             if (!ic.side().equals("client") || !ic.call().startsWith("connect(")) continue;
-            String res = "ESTABLISHED".equals(to) ? "0" : "-1 ECONNREFUSED (Connection refused)";
+            String res = to == TcpState.ESTABLISHED ? "0" : "-1 ECONNREFUSED (Connection refused)";
             calls.set(i, new FlowReport.InferredCall(ic.side(), ic.call(), res, ic.packet(), true, null, 1));
             for (FlowTrace.Call tc : tracedCalls) {
                 FlowReport.InferredCall t = tc.call();
@@ -801,17 +805,17 @@ final class Flow {
         }
         String why;
         if (s.has(TcpFlags.RST)) why = "an RST the model's " + SIDE[x] + " would not send (its state: "
-                + sides[x].state + (sides[x].fd < 0 ? ", no descriptor open" : "") + ")";
+                + name(sides[x].state) + (sides[x].fd < 0 ? ", no descriptor open" : "") + ")";
         else if (s.length() > 0 && sides[x].fd < 0) why = SIDE[x] + " sends data after its socket is gone ("
-                + sides[x].state + ")";
-        else why = "the model's " + SIDE[x] + " (" + sides[x].state + ") sends no such packet";
+                + name(sides[x].state) + ")";
+        else why = "the model's " + SIDE[x] + " (" + name(sides[x].state) + ") sends no such packet";
         diverge(x, Divergence.Kind.UNEXPECTED, c.index, capLine, () -> bestP == null ? null : line(bestP, true), () -> why);
     }
 
     private void afterPacket(Captured c, int x) {
         Segment s = c.packet.segment();
         if (resyncing && isApp(s, x)) resyncing = false;
-        if (listenFd >= 0 && sides[S].fd < 0 && !sides[S].reset && sides[S].state.equals("ESTABLISHED")) {
+        if (listenFd >= 0 && sides[S].fd < 0 && !sides[S].reset && sides[S].state == TcpState.ESTABLISHED) {
             acceptIfReady();
         }
         int y = 1 - x;
@@ -894,7 +898,7 @@ final class Flow {
     private void consequences() {
         for (int x = 0; x < 2; x++) {
             Side me = sides[x];
-            if (me.fd < 0 || !me.reset || "SYN_SENT".equals(me.stateWhenReset)) continue;
+            if (me.fd < 0 || !me.reset || me.stateWhenReset == TcpState.SYN_SENT) continue;
             Result r = call(x, new Call.Send(me.fd, new byte[1], Bits.MSG_NOSIGNAL | Bits.MSG_DONTWAIT, false));
             String why = "consequence: the next call fails; reset by peer while in " + me.stateWhenReset;
             record(x, "send()", r, 0, false, why);
@@ -927,6 +931,11 @@ final class Flow {
         }
         calls.add(new FlowReport.InferredCall(SIDE[side], call, res, packet, observed, note, 1));
         if (annotate && current != null && packet == current.index) current.note(SIDE[side] + ": " + call + " = " + res);
+    }
+
+    /** A state as the report prints it: "-" before the endpoint exists. */
+    private static String name(TcpState state) {
+        return state == null ? "-" : state.netstatName();
     }
 
     private static String result(Result r) {
@@ -978,9 +987,9 @@ final class Flow {
     private boolean terminal() {
         if (!pending.isEmpty()) return false;
         for (Side sd : sides) {
-            if (!(sd.state.equals("CLOSE") || sd.state.equals("TIME_WAIT") || sd.state.equals("-"))) return false;
+            if (!(sd.state == TcpState.CLOSE || sd.state == TcpState.TIME_WAIT || sd.state == null)) return false;
         }
-        return !sides[C].state.equals("-");
+        return sides[C].state != null;
     }
 
     private FlowReport report() {
@@ -998,8 +1007,8 @@ final class Flow {
 
     private String ended() {
         Side c = sides[C], s = sides[S];
-        String states = " (client " + c.state + ", server " + s.state + ")";
-        if (listenFd < 0 && s.state.equals("-") && c.reset) return "refused: the server's kernel answered the SYN "
+        String states = " (client " + name(c.state) + ", server " + name(s.state) + ")";
+        if (listenFd < 0 && s.state == null && c.reset) return "refused: the server's kernel answered the SYN "
                 + "with an RST (nothing listens on " + s.addr + ")" + states;
         for (int x = 0; x < 2; x++) {
             Side me = sides[x];

@@ -1,5 +1,6 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.Packet;
 import java.util.List;
 
@@ -38,7 +39,10 @@ public record FlowTrace(List<Step> packets, List<Event> after, long dropped) {
     }
 
     /** A side's state change, as the model made it. */
-    public record State(long timeNanos, String side, String from, String to) implements Event {}
+    /** {@code from} is null before the endpoint existed. */
+    public record State(long timeNanos, String side, TcpState from, TcpState to) implements Event {
+        public String fromName() { return from == null ? "-" : from.netstatName(); }
+    }
 
     /** An inferred call (its record may be rewritten later: a FIN's shutdown found to be a close, a connect's result). */
     public static final class Call implements Event {

@@ -1,5 +1,6 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.picture.LadderHtml;
 import io.tcpsim.picture.LadderSvg;
@@ -115,7 +116,8 @@ public final class ReplayLadder {
 
     private static void event(List<Ladder.Mark> marks, FlowTrace.Event e, long t, int step) {
         if (e instanceof FlowTrace.State s) {
-            marks.add(new Ladder.State(t, column(s.side()), s.to(), null, s.side() + " " + s.from() + " -> " + s.to(),
+            marks.add(new Ladder.State(t, column(s.side()), s.to().netstatName(), null,
+                    s.side() + " " + s.fromName() + " -> " + s.to().netstatName(),
                     step));
         } else if (e instanceof FlowTrace.Call c) {
             marks.add(call(t, c, step));
@@ -155,7 +157,7 @@ public final class ReplayLadder {
      * lifeline: dashed (an orphan) once its descriptor is closed, ended once its socket is CLOSE without one.
      */
     private static final class Sides {
-        final String[] state = {"-", "-"};
+        final TcpState[] state = new TcpState[2];
         final boolean[] held = {true, true};
         final boolean[] ended = {false, false};
 
@@ -163,7 +165,7 @@ public final class ReplayLadder {
             int x = column(e.side());
             if (e instanceof FlowTrace.State s) {
                 state[x] = s.to();
-                if (!held[x] && "CLOSE".equals(s.to()) && !ended[x]) {
+                if (!held[x] && s.to() == TcpState.CLOSE && !ended[x]) {
                     marks.add(new Ladder.Lifeline(t, x, Ladder.Line.ENDED, null));
                     ended[x] = true;
                 }
@@ -172,8 +174,8 @@ public final class ReplayLadder {
                 // No orphan when the same packet's arrival ends the socket (an aborting close).
                 boolean closes = false;
                 for (FlowTrace.Event o : all.subList(all.indexOf(e) + 1, all.size()))
-                    if (o instanceof FlowTrace.State s && column(s.side()) == x && "CLOSE".equals(s.to())) closes = true;
-                if ("CLOSE".equals(state[x]) || closes) {
+                    if (o instanceof FlowTrace.State s && column(s.side()) == x && s.to() == TcpState.CLOSE) closes = true;
+                if (state[x] == TcpState.CLOSE || closes) {
                     if (!closes && !ended[x]) {
                         marks.add(new Ladder.Lifeline(t, x, Ladder.Line.ENDED, null));
                         ended[x] = true;
@@ -189,7 +191,7 @@ public final class ReplayLadder {
         }
 
         String line(String side, String addr, int x) {
-            return side + " " + addr + "  " + state[x] + (held[x] ? "" : "  (no descriptor: closed)");
+            return side + " " + addr + "  " + (state[x] == null ? "-" : state[x].netstatName()) + (held[x] ? "" : "  (no descriptor: closed)");
         }
     }
 

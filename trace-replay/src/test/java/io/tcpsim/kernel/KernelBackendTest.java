@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.ProcessEnd;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
@@ -97,7 +99,7 @@ class KernelBackendTest {
             assertEquals(Bits.SIGPIPE, sig.signo());
             assertTrue(sig.fatal());
             Event.ProcessEnded end = (Event.ProcessEnded) rest.get(1);
-            assertEquals(new Event.ProcessEnded(end.timeNanos(), "server", "killed by SIGPIPE"), end);
+            assertEquals(new Event.ProcessEnded(end.timeNanos(), "server", ProcessEnd.KILLED_BY_SIGPIPE), end);
             assertTrue(end.timeNanos() >= sig.timeNanos());
             // Packets and events share one clock and come out sorted.
             for (int i = 1; i < events.size(); i++) {
@@ -199,29 +201,29 @@ class KernelBackendTest {
             List<NetstatRow> rows = k.netstat();
             assertEquals(3, rows.size(), rows.toString());
             NetstatRow listen = rows.get(0);
-            assertEquals(new NetstatRow(0, 0, SERVER, SockAddr.ANY, "LISTEN", "off (0.00/0/0)", false), listen);
+            assertEquals(new NetstatRow(0, 0, SERVER, SockAddr.ANY, TcpState.LISTEN, "off (0.00/0/0)", false), listen);
             assertEquals("tcp        0      0 127.0.0.1:4321          0.0.0.0:*               LISTEN     ",
                     listen.format());
-            NetstatRow finWait2 = find(rows, "FIN_WAIT2");
-            NetstatRow closeWait = find(rows, "CLOSE_WAIT");
-            assertEquals(new NetstatRow(0, 0, closeWait.foreign(), SERVER, "FIN_WAIT2", "off (0.00/0/0)", false),
+            NetstatRow finWait2 = find(rows, TcpState.FIN_WAIT2);
+            NetstatRow closeWait = find(rows, TcpState.CLOSE_WAIT);
+            assertEquals(new NetstatRow(0, 0, closeWait.foreign(), SERVER, TcpState.FIN_WAIT2, "off (0.00/0/0)", false),
                     finWait2);
-            assertEquals(new NetstatRow(1, 0, SERVER, finWait2.local(), "CLOSE_WAIT", "off (0.00/0/0)", false),
+            assertEquals(new NetstatRow(1, 0, SERVER, finWait2.local(), TcpState.CLOSE_WAIT, "off (0.00/0/0)", false),
                     closeWait);
 
             // Closed instead of shut down: the client becomes an orphan FIN_WAIT2, a timewait sock with inode 0.
             assertEquals(Result.ok(0), k.call("client", new Call.Close(3)));
-            NetstatRow orphan = find(k.netstat(), "FIN_WAIT2");
+            NetstatRow orphan = find(k.netstat(), TcpState.FIN_WAIT2);
             assertTrue(orphan.orphan());
             assertTrue(orphan.timer().matches("timewait \\(\\d+\\.\\d\\d/0/0\\)"), orphan.timer());
             // Reading the EOF moves copied_seq past the FIN: Recv-Q drops to 0.
             same(Result.data(new byte[0]), k.call("server", new Call.Recv(4, 10, 0, false)));
-            assertEquals(0, find(k.netstat(), "CLOSE_WAIT").recvQ());
+            assertEquals(0, find(k.netstat(), TcpState.CLOSE_WAIT).recvQ());
         }
     }
 
-    private static NetstatRow find(List<NetstatRow> rows, String state) {
-        return rows.stream().filter(r -> r.state().equals(state)).findFirst()
+    private static NetstatRow find(List<NetstatRow> rows, TcpState state) {
+        return rows.stream().filter(r -> r.state() == state).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + state + " in " + rows));
     }
 
@@ -284,7 +286,7 @@ class KernelBackendTest {
             k.exit("a");
             assertEquals(Result.ok(3), k.call("a", new Call.Socket(0)));
             List<Event> events = k.drainEvents();
-            assertEquals(List.of(new Event.ProcessEnded(events.get(0).timeNanos(), "a", "exit")), events);
+            assertEquals(List.of(new Event.ProcessEnded(events.get(0).timeNanos(), "a", ProcessEnd.EXITED)), events);
         }
     }
 

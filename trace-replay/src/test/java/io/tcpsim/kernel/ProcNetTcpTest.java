@@ -3,6 +3,7 @@ package io.tcpsim.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.SockAddr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,10 +26,10 @@ class ProcNetTcpTest {
         SockAddr server = SockAddr.loopback(4321);
         SockAddr client = SockAddr.loopback(34776);
         assertEquals(List.of(
-                new NetstatRow(2, 0, server, SockAddr.ANY, "LISTEN", "off (0.00/0/0)", false),
-                new NetstatRow(1, 0, server, client, "CLOSE_WAIT", "off (0.00/0/0)", false),
-                new NetstatRow(0, 1, client, server, "FIN_WAIT1", "on (0.20/2/0)", false),
-                new NetstatRow(0, 0, SockAddr.loopback(34778), server, "TIME_WAIT", "timewait (59.93/0/0)", true)),
+                new NetstatRow(2, 0, server, SockAddr.ANY, TcpState.LISTEN, "off (0.00/0/0)", false),
+                new NetstatRow(1, 0, server, client, TcpState.CLOSE_WAIT, "off (0.00/0/0)", false),
+                new NetstatRow(0, 1, client, server, TcpState.FIN_WAIT1, "on (0.20/2/0)", false),
+                new NetstatRow(0, 0, SockAddr.loopback(34778), server, TcpState.TIME_WAIT, "timewait (59.93/0/0)", true)),
                 rows);
     }
 }

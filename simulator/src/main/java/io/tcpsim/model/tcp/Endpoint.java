@@ -1,5 +1,7 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.SockAddr;
 
 /**
@@ -30,15 +32,21 @@ public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
         return remote;
     }
 
-    /** Changes the state. {@code why} names the Linux function or event that made the change. */
-    final void setState(TcpState to, String why) {
+    /** Changes the state. {@code cause} names the Linux function or event that made the change. */
+    final void setState(TcpState to, Cause cause) {
+        setState(to, cause, null);
+    }
+
+    /** As {@link #setState(TcpState, Cause)}, with the detail the cause's description takes. */
+    final void setState(TcpState to, Cause cause, String detail) {
         TcpState from = state;
         if (from == to) return;
         if (!StateTable.allowed(from, to)) {
-            throw new IllegalStateException("transition " + from + " -> " + to + " is not one Linux makes (" + why + ")");
+            throw new IllegalStateException("transition " + from + " -> " + to + " is not one Linux makes ("
+                    + cause.describe(detail) + ")");
         }
         state = to;
-        stack.stateChanged(this, from, to, why);
+        stack.stateChanged(this, from, to, cause, detail);
     }
 
     private String name;

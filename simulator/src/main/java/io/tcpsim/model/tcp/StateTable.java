@@ -1,5 +1,6 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.TcpState;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;

@@ -1,5 +1,7 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.model.WaitQueue;
@@ -116,7 +118,7 @@ public final class TcpCalls {
             return err(Errno.EADDRINUSE);
         }
         sk.remote = new SockAddr(0, 0);
-        sk.setState(TcpState.LISTEN, "inet_csk_listen_start");
+        sk.setState(TcpState.LISTEN, Cause.LISTEN_START);
         stack.listeners.put(sk.local.port(), sk);
         return 0;
     }
@@ -157,7 +159,7 @@ public final class TcpCalls {
             }
             default -> { return err(Errno.EINVAL); }
         }
-        if (sk.state() == TcpState.SYN_SENT || sk.state() == TcpState.SYN_RECV) {
+        if (sk.state().connecting()) {
             return nonblock ? err : WOULD_BLOCK;
         }
         if (sk.state() == TcpState.CLOSE) {
@@ -191,7 +193,7 @@ public final class TcpCalls {
             // tcp_twsk_unique with tcp_tw_reuse=2 (loopback): the TIME_WAIT is reused; its sequence space ends.
             stack.established.remove(new ConnKey(local, addr));
             stack.releasePort(tw);
-            tw.setState(TcpState.CLOSE, "tcp_twsk_unique: TIME_WAIT reused by connect");
+            tw.setState(TcpState.CLOSE, Cause.TIME_WAIT_REUSED_BY_CONNECT);
         }
         sk.local = local;
         sk.remote = addr;
@@ -200,7 +202,7 @@ public final class TcpCalls {
         sk.ipId = stack.rng.between(0, 0xffff);
         sk.sndUna = sk.iss;
         sk.sndNxt = sk.writeSeq = Seq.mask(sk.iss + 1);
-        sk.setState(TcpState.SYN_SENT, "tcp_v4_connect");
+        sk.setState(TcpState.SYN_SENT, Cause.CONNECT);
         stack.hash(sk);
         out().sendSyn(sk);
         return 0;
@@ -212,7 +214,7 @@ public final class TcpCalls {
      */
     long disconnect(TcpSock sk) {
         TcpState old = sk.state();
-        if (old != TcpState.CLOSE) sk.setState(TcpState.CLOSE, "tcp_disconnect");
+        if (old != TcpState.CLOSE) sk.setState(TcpState.CLOSE, Cause.DISCONNECT);
         if (old == TcpState.LISTEN) {
             listenStop(sk);
         } else if (old.needsResetOnAbort()
@@ -314,7 +316,7 @@ public final class TcpCalls {
     private long waitConnect(TcpSock sk, boolean dontwait) {
         Errno e = sk.takeError();
         if (e != null) return err(e);
-        if (sk.state() != TcpState.SYN_SENT && sk.state() != TcpState.SYN_RECV) return err(Errno.EPIPE);
+        if (!sk.state().connecting()) return err(Errno.EPIPE);
         if (dontwait) return err(Errno.EAGAIN);
         return WOULD_BLOCK;
     }
@@ -423,7 +425,7 @@ public final class TcpCalls {
         if (how < 0 || (mask & ~TcpSock.SHUTDOWN_MASK) != 0 || mask == 0) return err(Errno.EINVAL);
         if (sk.ss == TcpSock.SocketState.CONNECTING) {
             TcpState s = sk.state();
-            sk.ss = (s == TcpState.SYN_SENT || s == TcpState.SYN_RECV || s == TcpState.CLOSE)
+            sk.ss = (s.connecting() || s == TcpState.CLOSE)
                     ? TcpSock.SocketState.DISCONNECTING : TcpSock.SocketState.CONNECTED;
         }
         long err = 0;
@@ -442,7 +444,7 @@ public final class TcpCalls {
                 if (sk.state() == TcpState.CLOSE) err = err(Errno.ENOTCONN);
                 sk.shutdown |= mask;
                 if ((mask & TcpSock.SEND_SHUTDOWN) != 0 && sk.state().shutdownSendsFin()) {
-                    closeState(sk, "tcp_shutdown(SEND_SHUTDOWN)");
+                    closeState(sk, Cause.SHUTDOWN_SEND);
                 }
             }
         }
@@ -451,7 +453,7 @@ public final class TcpCalls {
     }
 
     /** tcp_close_state, then tcp_send_fin when the new state sends one. */
-    private void closeState(TcpSock sk, String why) {
+    private void closeState(TcpSock sk, Cause why) {
         switch (sk.state()) {
             case ESTABLISHED, SYN_RECV -> {
                 sk.setState(TcpState.FIN_WAIT1, why);
@@ -481,7 +483,7 @@ public final class TcpCalls {
     public boolean closeStart(TcpSock sk) {
         sk.shutdown = TcpSock.SHUTDOWN_MASK;
         if (sk.state() == TcpState.LISTEN) {
-            sk.setState(TcpState.CLOSE, "__tcp_close: listener closed");
+            sk.setState(TcpState.CLOSE, Cause.CLOSE_LISTENER);
             listenStop(sk);
             return false;
         }
@@ -490,12 +492,12 @@ public final class TcpCalls {
         sk.copiedSeq = sk.rcvNxt;
         if (sk.state() == TcpState.CLOSE) return false;
         if (unread > 0) {
-            sk.setState(TcpState.CLOSE, "__tcp_close: " + unread + " unread byte(s), abort");
+            sk.setState(TcpState.CLOSE, Cause.CLOSE_WITH_UNREAD_DATA, Integer.toString(unread));
             out().sendActiveReset(sk);
         } else if (sk.linger && sk.lingerSeconds == 0) {
             disconnect(sk);
         } else {
-            closeState(sk, "__tcp_close");
+            closeState(sk, Cause.CLOSE);
         }
         sk.waitQueue.wake(WaitQueue.KEY_ANY);
         return sk.linger && sk.lingerSeconds > 0 && sk.state().lingerWaits();
@@ -552,7 +554,7 @@ public final class TcpCalls {
         int shutdown = sk.shutdown;
         if (shutdown == TcpSock.SHUTDOWN_MASK || state == TcpState.CLOSE) mask |= Bits.POLLHUP;
         if ((shutdown & TcpSock.RCV_SHUTDOWN) != 0) mask |= Bits.POLLIN | Bits.POLLRDNORM | Bits.POLLRDHUP;
-        if (state != TcpState.SYN_SENT && state != TcpState.SYN_RECV) {
+        if (!state.connecting()) {
             if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= 1) mask |= Bits.POLLIN | Bits.POLLRDNORM;
             if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || writeable(sk)) {
                 mask |= Bits.POLLOUT | Bits.POLLWRNORM;

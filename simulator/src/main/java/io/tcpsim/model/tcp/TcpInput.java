@@ -1,5 +1,8 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.DropReason;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.model.WaitQueue;
 import io.tcpsim.wire.Segment;
@@ -42,7 +45,14 @@ final class TcpInput {
             else listen(listener, seg);
             return;
         }
+        // tcp_v4_rcv, no_tcp_socket: an RST answers (not an RST), and the segment is freed with NO_SOCKET.
         out().sendResetReply(seg);
+        drop(null, seg, DropReason.NO_SOCKET);
+    }
+
+    /** kfree_skb_reason: the segment is thrown away (tcp_drop_reason), with the kernel's reason. */
+    private void drop(Endpoint ep, Segment seg, DropReason reason) {
+        stack.dropped(ep, seg, reason);
     }
 
     private TcpSock listenerFor(Segment seg) {
@@ -57,12 +67,21 @@ final class TcpInput {
     /** tcp_rcv_state_process, case TCP_LISTEN, and tcp_conn_request. */
     private void listen(TcpSock l, Segment seg) {
         if (seg.has(TcpFlags.ACK)) {
-            out().sendResetReply(seg); // "if (th->ack) return 1" -> tcp_v4_send_reset
+            // "if (th->ack) return SKB_DROP_REASON_TCP_FLAGS": tcp_v4_do_rcv resets and discards.
+            out().sendResetReply(seg);
+            drop(l, seg, DropReason.TCP_FLAGS);
             return;
         }
-        if (seg.has(TcpFlags.RST) || !seg.has(TcpFlags.SYN) || seg.has(TcpFlags.FIN)) return;
+        if (seg.has(TcpFlags.RST)) {
+            drop(l, seg, DropReason.TCP_RESET);
+            return;
+        }
+        if (!seg.has(TcpFlags.SYN) || seg.has(TcpFlags.FIN)) {
+            drop(l, seg, DropReason.TCP_FLAGS);
+            return;
+        }
         // tcp_conn_request: a full accept queue drops the SYN (LISTENOVERFLOWS); measured: the client stays in
-        // SYN_SENT and retransmits.
+        // SYN_SENT and retransmits. The SYN itself is consumed (consume_skb after conn_request), not a kfree_skb drop.
         if (l.acceptQueueFull()) return;
         Options o = Options.parse(seg);
         RequestSock req = new RequestSock(l, seg.dst(), seg.src(), stack.secureSeq(seg.dst(), seg.src()), seg.seq(), o.wscale,
@@ -79,16 +98,24 @@ final class TcpInput {
             return;
         }
         if (seg.has(TcpFlags.RST)) {
-            l.synQueue.remove(key);
+            l.synQueue.remove(key); // embryonic_reset
+            drop(l, seg, DropReason.TCP_RESET);
             return;
         }
-        if (!seg.has(TcpFlags.ACK)) return;
+        if (!seg.has(TcpFlags.ACK)) {
+            drop(l, seg, DropReason.TCP_FLAGS);
+            return;
+        }
         if (seg.ack() != Seq.mask(req.iss + 1)) {
             out().sendResetReply(seg);
+            drop(l, seg, DropReason.TCP_INVALID_ACK_SEQUENCE);
             return;
         }
         // inet_csk_complete_hashdance -> listen_overflow: with tcp_abort_on_overflow=0 the ACK is dropped.
-        if (l.acceptQueueFull()) return;
+        if (l.acceptQueueFull()) {
+            drop(l, seg, DropReason.TCP_LISTEN_OVERFLOW);
+            return;
+        }
         l.synQueue.remove(key);
         TcpSock child = stack.newSock();
         child.local = req.local;
@@ -115,9 +142,9 @@ final class TcpInput {
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);
-        child.setState(TcpState.SYN_RECV, "tcp_v4_syn_recv_sock: a listener's child");
+        child.setState(TcpState.SYN_RECV, Cause.CHILD_CREATED);
         stack.hash(child);
-        child.setState(TcpState.ESTABLISHED, "tcp_rcv_state_process: third ACK of the handshake");
+        child.setState(TcpState.ESTABLISHED, Cause.THIRD_ACK);
         l.acceptQueue.add(child);
         l.waitQueue.wake(WaitQueue.KEY_READABLE); // sk_data_ready on the listener
         if (seg.length() > 0 || seg.has(TcpFlags.FIN)) stateProcess(child, seg);
@@ -130,13 +157,18 @@ final class TcpInput {
         if (seg.has(TcpFlags.ACK)) {
             if (!Seq.after(seg.ack(), sk.sndUna) || Seq.after(seg.ack(), sk.sndNxt)) {
                 out().sendResetReply(seg); // reset_and_undo
+                drop(sk, seg, DropReason.TCP_INVALID_ACK_SEQUENCE);
                 return;
             }
             if (seg.has(TcpFlags.RST)) {
                 reset(sk); // SYN_SENT -> ECONNREFUSED
+                drop(sk, seg, DropReason.TCP_RESET);
                 return;
             }
-            if (!seg.has(TcpFlags.SYN)) return;
+            if (!seg.has(TcpFlags.SYN)) {
+                drop(sk, seg, DropReason.TCP_FLAGS); // discard_and_undo
+                return;
+            }
             Options o = Options.parse(seg);
             sk.irs = seg.seq();
             sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
@@ -147,35 +179,43 @@ final class TcpInput {
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
             sk.rtxGen++;
-            sk.setState(TcpState.ESTABLISHED, "tcp_finish_connect: SYN-ACK received");
+            sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
             // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.
             out().sendAck(sk);
             return;
         }
-        if (seg.has(TcpFlags.RST)) return;
-        if (seg.has(TcpFlags.SYN)) {
-            // Crossed SYNs (simultaneous open, or a connect to itself).
-            Options o = Options.parse(seg);
-            sk.irs = seg.seq();
-            sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
-            sk.sndWscale = o.wscale;
-            sk.sndWnd = seg.window();
-            sk.peerMss = o.mss;
-            sk.tsRecent = o.tsVal;
-            sk.setState(TcpState.SYN_RECV, "tcp_rcv_synsent_state_process: crossed SYNs");
-            Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
-                    (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
-                    stack.profile.timestamps(), stack.profile.sack()), null);
-            stack.transmit(synAck, sk.ipId++);
+        if (seg.has(TcpFlags.RST)) {
+            drop(sk, seg, DropReason.TCP_RESET);
+            return;
         }
+        if (!seg.has(TcpFlags.SYN)) {
+            drop(sk, seg, DropReason.TCP_FLAGS);
+            return;
+        }
+        // Crossed SYNs (simultaneous open, or a connect to itself).
+        Options o = Options.parse(seg);
+        sk.irs = seg.seq();
+        sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
+        sk.sndWscale = o.wscale;
+        sk.sndWnd = seg.window();
+        sk.peerMss = o.mss;
+        sk.tsRecent = o.tsVal;
+        sk.setState(TcpState.SYN_RECV, Cause.CROSSED_SYNS);
+        Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
+                (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
+                stack.profile.timestamps(), stack.profile.sack()), null);
+        stack.transmit(synAck, sk.ipId++);
     }
 
     // ---------------------------------------------------------------- synchronized states
 
     /** tcp_rcv_state_process (and tcp_rcv_established's slow path, which takes the same decisions on loopback). */
     private void stateProcess(TcpSock sk, Segment seg) {
-        if (!seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST) && !seg.has(TcpFlags.SYN)) return;
+        if (!seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST) && !seg.has(TcpFlags.SYN)) {
+            drop(sk, seg, DropReason.TCP_FLAGS);
+            return;
+        }
         if (!validate(sk, seg)) return;
 
         // step 5: the ACK field (tcp_ack)
@@ -184,17 +224,18 @@ final class TcpInput {
             if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg);
             // tcp_rcv_established drops an ACK of unsent data silently; the other states answer with a challenge ACK.
             else if (sk.state() != TcpState.ESTABLISHED) out().sendChallengeAck(sk);
+            drop(sk, seg, Seq.after(seg.ack(), sk.sndNxt) ? DropReason.TCP_ACK_UNSENT_DATA : DropReason.TCP_TOO_OLD_ACK);
             return;
         }
         boolean finAcked = sk.finQueued && sk.sndUna == sk.writeSeq;
         switch (sk.state()) {
             case SYN_RECV -> {
-                sk.setState(TcpState.ESTABLISHED, "tcp_rcv_state_process: ACK of our SYN-ACK");
+                sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_ACKED);
                 sk.waitQueue.wake(WaitQueue.KEY_ANY);
             }
             case FIN_WAIT1 -> {
                 if (finAcked) {
-                    sk.setState(TcpState.FIN_WAIT2, "tcp_rcv_state_process: our FIN was ACKed");
+                    sk.setState(TcpState.FIN_WAIT2, Cause.FIN_ACKED);
                     sk.shutdown |= TcpSock.SEND_SHUTDOWN;
                     if (!sk.dead) {
                         sk.waitQueue.wake(WaitQueue.KEY_ANY); // wakes a lingering close()
@@ -202,7 +243,7 @@ final class TcpInput {
                         long endSeq = seg.seq() + seg.seqLength();
                         if (seg.seqLength() != 0 && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
                             // An orphan got new data: tcp_done and "return 1" -> tcp_v4_send_reset (abort on data).
-                            done(sk, "tcp_rcv_state_process: orphan in FIN_WAIT1 received data");
+                            done(sk, Cause.ORPHAN_RECEIVED_DATA);
                             out().sendResetReply(seg);
                             return;
                         }
@@ -223,7 +264,7 @@ final class TcpInput {
             }
             case LAST_ACK -> {
                 if (finAcked) {
-                    done(sk, "tcp_rcv_state_process: ACK of our FIN in LAST_ACK");
+                    done(sk, Cause.LAST_ACK_ACKED);
                     return;
                 }
             }
@@ -261,7 +302,8 @@ final class TcpInput {
         long seq = seg.seq();
         long endSeq = Seq.mask(seq + seg.seqLength());
         boolean rst = seg.has(TcpFlags.RST);
-        if (!inSequence(sk, seq, endSeq)) {
+        DropReason outside = inSequence(sk, seq, endSeq);
+        if (outside != null) {
             if (!rst) {
                 if (seg.has(TcpFlags.SYN)) {
                     out().sendChallengeAck(sk);
@@ -272,7 +314,10 @@ final class TcpInput {
                 }
             } else if (resetCheck(sk, seq)) {
                 reset(sk);
+                drop(sk, seg, DropReason.TCP_RESET);
+                return false;
             }
+            drop(sk, seg, outside);
             return false;
         }
         if (rst) {
@@ -281,10 +326,12 @@ final class TcpInput {
             } else {
                 out().sendChallengeAck(sk);
             }
+            drop(sk, seg, DropReason.TCP_RESET);
             return false;
         }
         if (seg.has(TcpFlags.SYN)) {
-            out().sendChallengeAck(sk);
+            out().sendChallengeAck(sk); // syn_challenge
+            drop(sk, seg, DropReason.TCP_INVALID_SYN);
             return false;
         }
         // RFC 7323: remember the peer's TS if this segment starts at or before the last ACK we sent.
@@ -293,23 +340,22 @@ final class TcpInput {
         return true;
     }
 
-    /** tcp_sequence. */
-    private boolean inSequence(TcpSock sk, long seq, long endSeq) {
+    /** tcp_sequence: null when the segment is in the window, else the reason it is not. */
+    private DropReason inSequence(TcpSock sk, long seq, long endSeq) {
         long win = Math.max(0, Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt));
-        if (Seq.before(endSeq, sk.rcvWup)) return false;
+        if (Seq.before(endSeq, sk.rcvWup)) return DropReason.TCP_OLD_SEQUENCE;
         long right = sk.rcvNxt + win;
         if (Seq.after(endSeq, right)) {
-            if (Seq.after(seq, right)) return false;
-            return sk.recvQueue.isEmpty() && !sk.finInRecvQueue;
+            if (Seq.after(seq, right)) return DropReason.TCP_INVALID_SEQUENCE;
+            return sk.recvQueue.isEmpty() && !sk.finInRecvQueue ? null : DropReason.TCP_INVALID_END_SEQUENCE;
         }
-        return true;
+        return null;
     }
 
     /** tcp_reset_check: RCV.NXT-1 is acceptable after the peer's FIN (CLOSE_WAIT, LAST_ACK, CLOSING). */
     private static boolean resetCheck(TcpSock sk, long seq) {
         TcpState s = sk.state();
-        return seq == Seq.mask(sk.rcvNxt - 1)
-                && (s == TcpState.CLOSE_WAIT || s == TcpState.LAST_ACK || s == TcpState.CLOSING);
+        return seq == Seq.mask(sk.rcvNxt - 1) && s.peerFinReceived();
     }
 
     /** tcp_ack: 1 = new data ACKed, 0 = old or duplicate ACK (ignored), -1 = invalid (ACK of unsent data, too old). */
@@ -352,12 +398,15 @@ final class TcpInput {
                 // A retransmission of what we have: quickack mode and a duplicate ACK (tcp_data_queue out_of_window).
                 out().enterQuickAckMode(sk);
                 sk.ackScheduled = true;
+                drop(sk, seg, DropReason.TCP_OLD_DATA);
                 return;
             }
             if (Seq.after(seq, sk.rcvNxt)) {
                 // Out of order: the model keeps no OFO queue (loopback never reorders); ACK at once for a replay.
+                // A departure: Linux queues it (tcp_data_queue_ofo); the model drops it (docs/model.md).
                 sk.ackScheduled = true;
                 out().enterQuickAckMode(sk);
+                drop(sk, seg, DropReason.TCP_OFO_DROP);
                 return;
             }
             skip = Seq.diff(sk.rcvNxt, seq); // partial overlap: keep the new part
@@ -366,6 +415,7 @@ final class TcpInput {
             // Zero window: drop, and ACK at once.
             out().enterQuickAckMode(sk);
             sk.ackScheduled = true;
+            drop(sk, seg, DropReason.TCP_ZEROWINDOW);
             return;
         }
         int n = len - skip;
@@ -436,13 +486,13 @@ final class TcpInput {
         sk.done = true;
         switch (sk.state()) {
             case SYN_RECV, ESTABLISHED -> {
-                sk.setState(TcpState.CLOSE_WAIT, "tcp_fin: the peer's FIN");
+                sk.setState(TcpState.CLOSE_WAIT, Cause.PEER_FIN);
                 sk.pingpong = Math.max(sk.pingpong, 1); // inet_csk_enter_pingpong_mode: the FIN's ACK is delayed
             }
             case FIN_WAIT1 -> {
                 // Simultaneous close: ACK the FIN, enter CLOSING.
                 out().sendAck(sk);
-                sk.setState(TcpState.CLOSING, "tcp_fin: FIN while our FIN is unacknowledged");
+                sk.setState(TcpState.CLOSING, Cause.SIMULTANEOUS_CLOSE);
             }
             case FIN_WAIT2 -> {
                 out().sendAck(sk); // measured: immediate ACK, then TIME_WAIT
@@ -471,13 +521,17 @@ final class TcpInput {
         }
         sk.skErr = err;
         sk.sendQueue.clear();
-        done(sk, "tcp_reset: RST received, sk_err=" + err.name());
+        done(sk, Cause.RESET_RECEIVED, err.name());
         if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ERROR); // sk_error_report
     }
 
     /** tcp_done: CLOSE, timers stopped, both directions shut; an orphan is destroyed. */
-    void done(TcpSock sk, String why) {
-        sk.setState(TcpState.CLOSE, why);
+    void done(TcpSock sk, Cause why) {
+        done(sk, why, null);
+    }
+
+    void done(TcpSock sk, Cause why, String detail) {
+        sk.setState(TcpState.CLOSE, why, detail);
         out().cancelTimers(sk);
         sk.shutdown = TcpSock.SHUTDOWN_MASK;
         if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ANY);
@@ -507,10 +561,9 @@ final class TcpInput {
         long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);
         stack.bound.add(tw);
-        stack.logBirth(tw, substate == TcpState.TIME_WAIT ? "tcp_time_wait: TIME_WAIT for 60 s"
-                : "tcp_time_wait: orphan in FIN_WAIT2 for tcp_fin_timeout");
+        stack.logBirth(tw, substate == TcpState.TIME_WAIT ? Cause.TIME_WAIT_START : Cause.ORPHAN_FIN_WAIT2_START);
         scheduleTimewait(tw, timeo);
-        done(sk, "tcp_time_wait: a timewait minisock takes over");
+        done(sk, Cause.TIMEWAIT_HANDOVER);
     }
 
     private void scheduleTimewait(TimeWaitSock tw, long timeoNanos) {
@@ -519,11 +572,11 @@ final class TcpInput {
         tw.expiresAt = stack.timerFiresAt(jiffies);
         int gen = ++tw.gen;
         stack.clock.at(tw.expiresAt, () -> {
-            if (tw.gen == gen) killTimewait(tw, "tw_timer_handler: the timewait timer expired");
+            if (tw.gen == gen) killTimewait(tw, Cause.TIMEWAIT_EXPIRED);
         });
     }
 
-    private void killTimewait(TimeWaitSock tw, String why) {
+    private void killTimewait(TimeWaitSock tw, Cause why) {
         tw.gen++;
         ConnKey k = new ConnKey(tw.local, tw.remote);
         if (stack.established.get(k) == tw) stack.established.remove(k);
@@ -542,7 +595,7 @@ final class TcpInput {
                 return;
             }
             if (rst) {
-                killTimewait(tw, "tcp_timewait_state_process: RST in FIN_WAIT2");
+                killTimewait(tw, Cause.TIMEWAIT_RST_IN_FIN_WAIT2);
                 return;
             }
             if (syn && !Seq.before(seq, tw.rcvNxt)) {
@@ -558,7 +611,7 @@ final class TcpInput {
             tw.rcvNxt = endSeq;
             TcpOption.Timestamps ts = seg.timestamps();
             if (ts != null) tw.tsRecent = ts.val();
-            tw.setState(TcpState.TIME_WAIT, "tcp_timewait_state_process: FIN received, TIME_WAIT for 60 s");
+            tw.setState(TcpState.TIME_WAIT, Cause.TIMEWAIT_FIN_RECEIVED);
             scheduleTimewait(tw, stack.profile.timeWaitNanos());
             out().sendTimewaitAck(tw);
             return;
@@ -566,7 +619,7 @@ final class TcpInput {
         // The real TIME_WAIT.
         if (seq == tw.rcvNxt && (seq == endSeq || rst)) {
             if (rst) {
-                killTimewait(tw, "tcp_timewait_state_process: RST kills TIME_WAIT (tcp_rfc1337=0)");
+                killTimewait(tw, Cause.TIMEWAIT_KILLED_BY_RST);
             } else {
                 scheduleTimewait(tw, stack.profile.timeWaitNanos());
             }
@@ -576,7 +629,7 @@ final class TcpInput {
             // TCP_TW_SYN: a new connection on the old 4-tuple goes to the listener, if there is one.
             TcpSock l = listenerFor(seg);
             if (l != null) {
-                killTimewait(tw, "tcp_v4_rcv: TCP_TW_SYN, a new SYN reuses the 4-tuple");
+                killTimewait(tw, Cause.TIMEWAIT_NEW_SYN);
                 listen(l, seg);
                 return;
             }
@@ -589,7 +642,7 @@ final class TcpInput {
 
     private void twReset(TimeWaitSock tw, Segment seg) {
         out().sendResetReply(seg);
-        killTimewait(tw, "tcp_v4_rcv: TCP_TW_RST");
+        killTimewait(tw, Cause.TIMEWAIT_RESET);
     }
 
     /** tcp_timewait_check_oow_rate_limit, then TCP_TW_ACK. */

@@ -1,5 +1,7 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
@@ -459,7 +461,7 @@ final class TcpOutput {
         if (sk.state() != TcpState.SYN_SENT) return;
         if (sk.retransmits >= SYN_RETRIES) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
-            stack.input.done(sk, "tcp_write_err: SYN retries exhausted");
+            stack.input.done(sk, Cause.SYN_RETRIES_EXHAUSTED);
             sk.waitQueue.wake(io.tcpsim.model.WaitQueue.KEY_ERROR);
             return;
         }

@@ -1,5 +1,6 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.model.ByteQueue;
 import io.tcpsim.model.WaitQueue;

@@ -1,5 +1,8 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.TcpState;
+import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.DropReason;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.model.Profile;
@@ -123,7 +126,7 @@ public final class TcpStack {
     // ---------------------------------------------------------------- state bookkeeping
 
     /** Called by {@link Endpoint#setState} only: keeps the hashes in step (tcp_set_state) and logs the change. */
-    void stateChanged(Endpoint ep, TcpState from, TcpState to, String why) {
+    void stateChanged(Endpoint ep, TcpState from, TcpState to, Cause why, String detail) {
         if (to == TcpState.CLOSE) {
             unhash(ep);
             // tcp_set_state(TCP_CLOSE): a port the kernel chose (no SOCK_BINDPORT_LOCK) goes back (inet_put_port),
@@ -135,12 +138,17 @@ public final class TcpStack {
         } else if (from == TcpState.CLOSE || !listed.containsKey(ep)) {
             listed.put(ep, Boolean.TRUE);
         }
-        events.accept(new Event.StateChanged(clock.now(), ep.name(), from.netstatName(), to.netstatName(), why));
+        events.accept(new Event.StateChanged(clock.now(), ep.name(), from, to, why, detail));
     }
 
-    void logBirth(Endpoint ep, String why) {
+    /** A segment thrown away (kfree_skb_reason): by {@code ep}, or by no socket at all when it is null. */
+    void dropped(Endpoint ep, Segment seg, DropReason reason) {
+        events.accept(new Event.Dropped(clock.now(), ep == null ? null : ep.name(), seg, reason));
+    }
+
+    void logBirth(Endpoint ep, Cause why) {
         listed.put(ep, Boolean.TRUE);
-        events.accept(new Event.StateChanged(clock.now(), ep.name(), "-", ep.state().netstatName(), why));
+        events.accept(new Event.StateChanged(clock.now(), ep.name(), null, ep.state(), why));
     }
 
     void hash(TcpSock sk) {
@@ -178,7 +186,7 @@ public final class TcpStack {
         // /proc/net/tcp walks the listening hash first, then the established hash.
         for (Endpoint ep : listed.keySet()) {
             if (ep instanceof TcpSock sk && sk.state() == TcpState.LISTEN && withListeners) {
-                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, new SockAddr(0, 0), "LISTEN",
+                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, new SockAddr(0, 0), TcpState.LISTEN,
                         "off (0.00/0/0)", false));
             }
         }
@@ -187,18 +195,18 @@ public final class TcpStack {
                 if (sk.state() == TcpState.LISTEN) {
                     // Request socks live in the established hash (TCP_NEW_SYN_RECV); get_openreq4 prints 0:0.
                     for (RequestSock req : sk.synQueue.values()) {
-                        rows.add(new NetstatRow(0, 0, req.local, req.remote, "SYN_RECV", "on", true));
+                        rows.add(new NetstatRow(0, 0, req.local, req.remote, TcpState.SYN_RECV, "on", true));
                     }
                     continue;
                 }
                 long rx = Math.max(Seq.diff(sk.rcvNxt, sk.copiedSeq), 0);
                 long tx = Seq.diff(sk.writeSeq, sk.sndUna);
-                rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, sk.state().netstatName(),
+                rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, sk.state(),
                         output.timerColumn(sk), sk.dead || sk.parent != null));
             } else if (ep instanceof TimeWaitSock tw) {
                 // get_timewait4_sock prints tw_timer.expires - jiffies: the expiry as armed, not the wheel's bucket.
                 double left = Math.max(0, tw.timerExpires - clock.now()) / 1e9;
-                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state().netstatName(),
+                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(),
                         String.format("timewait (%.2f/0/0)", left), true));
             }
         }
@@ -230,13 +238,13 @@ public final class TcpStack {
                 };
                 boolean sync = sk.state().isSynchronized() || sk.state() == TcpState.CLOSE && sk.irs != 0;
                 out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote,
-                        owners.getOrDefault(sk, sk.parent != null ? "accept queue" : "orphan"), sk.state().netstatName(),
+                        owners.getOrDefault(sk, sk.parent != null ? "accept queue" : "orphan"), sk.state(),
                         Seq.mask(sk.sndUna - sk.iss), Seq.mask(sk.sndNxt - sk.iss),
                         sync ? Seq.mask(sk.rcvNxt - sk.irs) : 0, sk.sendQueue.size(), sk.recvQueue.size(),
                         sk.skErr == null ? "0" : sk.skErr.name(), shut, timers, sk.dead));
             } else if (ep instanceof TimeWaitSock tw) {
                 out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote, "timewait minisock",
-                        tw.state().netstatName(), -1, -1, -1, 0, 0, "0", "RCV|SEND",
+                        tw.state(), -1, -1, -1, 0, 0, "0", "RCV|SEND",
                         List.of("timewait expires at " + tw.expiresAt / 1000 + "us"), true));
             }
         }

@@ -1,5 +1,7 @@
 package io.tcpsim.model.tcp;
 
+import io.tcpsim.backend.TcpState;
+
 /**
  * A timewait minisock (struct tcp_timewait_sock): what is left of a connection in TIME_WAIT, or of an orphan in
  * FIN_WAIT2 (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) from __tcp_close or tcp_rcv_state_process). It answers segments

@@ -1,4 +1,4 @@
-package io.tcpsim.model.tcp;
+package io.tcpsim.backend;
 
 /**
  * The eleven TCP states, with Linux's codes (include/net/tcp_states.h) and the names netstat and ss print
@@ -30,6 +30,23 @@ public enum TcpState {
     /** The name netstat prints (the enum name: ESTABLISHED, FIN_WAIT2, ...). */
     public String netstatName() {
         return name();
+    }
+
+    /** The state with this /proc/net/tcp code (include/net/tcp_states.h); TCP_NEW_SYN_RECV (12) is printed as SYN_RECV. */
+    public static TcpState ofCode(int code) {
+        if (code == 12) return SYN_RECV;
+        for (TcpState s : values()) if (s.code == code) return s;
+        throw new IllegalArgumentException("no TCP state has code " + code);
+    }
+
+    /** The handshake is under way: connect() and send() wait, poll reports neither POLLIN nor POLLOUT (tcp_poll). */
+    public boolean connecting() {
+        return this == SYN_SENT || this == SYN_RECV;
+    }
+
+    /** The peer's FIN has arrived: CLOSE_WAIT, LAST_ACK, CLOSING (and TIME_WAIT). */
+    public boolean peerFinReceived() {
+        return this == CLOSE_WAIT || this == LAST_ACK || this == CLOSING || this == TIME_WAIT;
     }
 
     /** A segment from the peer has been seen: the sequence spaces are synchronised (RFC 793 3.4). */
