@@ -10,7 +10,7 @@ import io.tcpsim.wire.TcpOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The loopback three-way handshake: linux-tcp-facts.md section 10 and the reference lines of section 11. */
+/** The loopback three-way handshake as measured: docs/kernel-measurements.md section 19. */
 class HandshakeTest {
 
     /**

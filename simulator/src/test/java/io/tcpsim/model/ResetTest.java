@@ -397,7 +397,7 @@ class ResetTest {
      * recv returns the error once, then 0 (RCV_SHUTDOWN), not ENOTCONN. ENOTCONN comes only after a second connect()
      * has disconnected the socket (sock_error path of __inet_stream_connect clears sk_shutdown). Measured on this
      * machine: kernel-evidence/refused-recv.py: recv1 ECONNREFUSED, recv2 0, recv3 0; and connect again ->
-     * ECONNREFUSED, then recv ENOTCONN, ENOTCONN. (linux-tcp-facts.md section 1 folds the two sequences together.)
+     * ECONNREFUSED, then recv ENOTCONN, ENOTCONN; measured again in docs/kernel-measurements.md section 13.
      */
     @Test
     void refusedSocketErrnoOnce() {
