@@ -64,9 +64,6 @@ public final class Main implements Callable<Integer> {
         this.env = env;
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     public Integer call() {
         env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, replay, fuzz, help (see tcpsim --help)");
         return BAD_INPUT;
