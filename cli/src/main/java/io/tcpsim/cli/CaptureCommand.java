@@ -4,7 +4,6 @@ import io.tcpsim.backend.Backend;
 import io.tcpsim.cli.Options.Named;
 import io.tcpsim.cli.Options.Outputs;
 import io.tcpsim.kernel.KernelBackend;
-import io.tcpsim.kernel.KernelUnavailableException;
 import io.tcpsim.output.OutputFile;
 import io.tcpsim.pcap.PcapWriter;
 import io.tcpsim.run.RunLog;
@@ -59,13 +58,8 @@ final class CaptureCommand implements Callable<Integer> {
         Script s = script.load(err);
         if (s == null) return Main.BAD_INPUT;
         long seedUsed = seed.of(s);
-        Backend backend;
-        try {
-            backend = env.kernel().get();
-        } catch (KernelUnavailableException e) {
-            err.println("tcpsim: capture " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
+        Backend backend = env.kernelOrSay("capture");
+        if (backend == null) return Main.BAD_INPUT;
         RunLog log = Runner.run(s, backend);
         if (relative) log = log.relativeTo(log.start());
 

@@ -6,7 +6,6 @@ import io.tcpsim.backend.Backend;
 import io.tcpsim.check.Check;
 import io.tcpsim.check.Divergence;
 import io.tcpsim.check.Verdict;
-import io.tcpsim.kernel.KernelUnavailableException;
 import io.tcpsim.cli.Options.Outputs;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.picture.RunLadder;
@@ -74,13 +73,8 @@ final class CheckCommand implements Callable<Integer> {
         Script script = scriptArg.load(err);
         if (script == null) return Main.BAD_INPUT;
         // The first kernel before anything is printed: without one, check fails with one line and an empty stdout.
-        Backend firstKernel;
-        try {
-            firstKernel = env.kernel().get();
-        } catch (KernelUnavailableException e) {
-            err.println("tcpsim: check " + e.getMessage());
-            return Main.BAD_INPUT;
-        }
+        Backend firstKernel = env.kernelOrSay("check");
+        if (firstKernel == null) return Main.BAD_INPUT;
         if (Outputs.toStdout(pictures.named())) out = new PrintWriter(java.io.Writer.nullWriter());
         Path file = scriptArg.file;
         long s = seed.of(script);
@@ -96,14 +90,9 @@ final class CheckCommand implements Callable<Integer> {
         Verdict firstBad = null;
         int firstBadRun = 0;
         for (int run = 1; run <= runs; run++) {
-            Backend kernel;
-            try {
-                kernel = run == 1 ? firstKernel : env.kernel().get();
-            } catch (KernelUnavailableException e) {
-                out.flush();
-                err.println("tcpsim: check " + e.getMessage());
-                return Main.BAD_INPUT;
-            }
+            out.flush();
+            Backend kernel = run == 1 ? firstKernel : env.kernelOrSay("check");
+            if (kernel == null) return Main.BAD_INPUT;
             long t0 = System.nanoTime();
             RunLog kernelLog = Runner.run(script, kernel);
             Verdict v = Check.compare(model, kernelLog);

@@ -1,5 +1,6 @@
 package io.tcpsim.cli;
 
+import io.tcpsim.backend.Backend;
 import io.tcpsim.fuzz.Bounds;
 import io.tcpsim.fuzz.Coverage;
 import io.tcpsim.fuzz.Differential;
@@ -43,12 +44,9 @@ final class FuzzCommand implements Callable<Integer> {
         }
         if (kernel) {
             // One kernel run's set-up first, so that without root or libpcap fuzz says so at once with one line.
-            try {
-                env.kernel().get().close();
-            } catch (KernelUnavailableException e) {
-                err.println("tcpsim: fuzz --kernel " + e.getMessage());
-                return Main.BAD_INPUT;
-            }
+            Backend probe = env.kernelOrSay("fuzz --kernel");
+            if (probe == null) return Main.BAD_INPUT;
+            probe.close();
         }
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
         Bounds bounds = kernel ? Bounds.KERNEL : Bounds.MODEL;

@@ -2,6 +2,7 @@ package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
 import io.tcpsim.kernel.KernelBackend;
+import io.tcpsim.kernel.KernelUnavailableException;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
 import io.tcpsim.output.OutputFile;
@@ -55,6 +56,20 @@ public final class Main implements Callable<Integer> {
         /** The real kernel behind capture and check; it throws KernelUnavailableException when it cannot run. */
         Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, BiFunction<Profile, Long, Backend> backend) {
             this(out, err, in, terminal, backend, KernelBackend::new);
+        }
+
+        /**
+         * A kernel backend, or null after one line on stderr that names the command and what it needs
+         * ({@code tcpsim: check needs root or ...}); the caller exits 2.
+         */
+        Backend kernelOrSay(String command) {
+            try {
+                return kernel.get();
+            } catch (KernelUnavailableException e) {
+                out.flush();
+                err.println("tcpsim: " + command + " " + e.getMessage());
+                return null;
+            }
         }
     }
 
