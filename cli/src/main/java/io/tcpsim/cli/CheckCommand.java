@@ -72,9 +72,6 @@ final class CheckCommand implements Callable<Integer> {
         }
         Script script = scriptArg.load(err);
         if (script == null) return Main.BAD_INPUT;
-        // The first kernel before anything is printed: without one, check fails with one line and an empty stdout.
-        Backend firstKernel = env.kernelOrSay("check");
-        if (firstKernel == null) return Main.BAD_INPUT;
         if (Outputs.toStdout(pictures.named())) out = new PrintWriter(java.io.Writer.nullWriter());
         Path file = scriptArg.file;
         long s = seed.of(script);
@@ -85,14 +82,14 @@ final class CheckCommand implements Callable<Integer> {
         Verdict picturedVerdict = null;
         int picturedRun = 0;
 
-        if (!json.on) out.println("# tcpsim check " + file + " --seed " + s + " --runs " + runs);
         int agreeing = 0;
         Verdict firstBad = null;
         int firstBadRun = 0;
         for (int run = 1; run <= runs; run++) {
-            out.flush();
-            Backend kernel = run == 1 ? firstKernel : env.kernelOrSay("check");
+            Backend kernel = env.kernelOrSay("check");
             if (kernel == null) return Main.BAD_INPUT;
+            // The header only once the first kernel run can start: without a kernel, stdout stays empty.
+            if (run == 1 && !json.on) out.println("# tcpsim check " + file + " --seed " + s + " --runs " + runs);
             long t0 = System.nanoTime();
             RunLog kernelLog = Runner.run(script, kernel);
             Verdict v = Check.compare(model, kernelLog);
