@@ -158,6 +158,23 @@ class OutputFilesTest {
         assertEquals(List.of("r.yaml"), names(real.getParent()));
     }
 
+    /**
+     * The text output is checked like a file: main() writes it through the file descriptor, not System.out (which
+     * swallows errors). Run as a separate process with its stdout on a full device made with mknod.
+     */
+    @Test
+    void textOnAFullStandardOutputIsOneLineAndExitTwo() throws Exception {
+        Path full = dir.resolve("full");
+        sh("mknod", full.toString(), "c", "1", "7");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), "io.tcpsim.cli.Main",
+                "run", EXAMPLE.toString(), "--seed", "1").redirectOutput(full.toFile()).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(List.of(2, "tcpsim: cannot write the standard output: No space left on device\n"), List.of(p.exitValue(), err));
+        assertTrue(isDevice(full));
+    }
+
     @Test
     void recordRefusesAScriptThatIsNotARegularFileBeforeRunning() throws Exception {
         Path fifo = dir.resolve("script.fifo");
