@@ -1,7 +1,6 @@
 package io.tcpsim.bench;
 
 import io.tcpsim.pcap.CaptureRecords;
-import io.tcpsim.pcap.PcapReader;
 import io.tcpsim.replay.Replay;
 import io.tcpsim.replay.SyntheticCapture;
 import java.io.IOException;
@@ -28,7 +27,7 @@ public final class LargeCaptureCheck {
             template = s.filter(p -> p.getFileName().toString().matches("request-response-\\d.*\\.pcap")).findFirst()
                     .orElseThrow();
         }
-        var packets = PcapReader.read(template);
+        var packets = CaptureRecords.readPackets(template);
         long perFlow = Files.size(template) - 24;
         long flows = (long) Math.ceil(gb * (1L << 30) / perFlow);
         Path big = dir.resolve("tcpsim-large.pcap");

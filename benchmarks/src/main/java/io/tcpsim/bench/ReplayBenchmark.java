@@ -1,7 +1,6 @@
 package io.tcpsim.bench;
 
 import io.tcpsim.pcap.CaptureRecords;
-import io.tcpsim.pcap.PcapReader;
 import io.tcpsim.replay.Replay;
 import io.tcpsim.replay.SyntheticCapture;
 import java.io.File;
@@ -55,7 +54,7 @@ public class ReplayBenchmark {
                     .orElseThrow();
         }
         file = Files.createTempFile("tcpsim-replay-bench", ".pcap");
-        long n = SyntheticCapture.manyFlows(file, PcapReader.read(template), FLOWS, 1_000_000L);
+        long n = SyntheticCapture.manyFlows(file, CaptureRecords.readPackets(template), FLOWS, 1_000_000L);
         if (n != PACKETS) throw new IllegalStateException(n + " packets");
     }
 

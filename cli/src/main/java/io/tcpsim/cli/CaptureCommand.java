@@ -1,20 +1,20 @@
 package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
+import io.tcpsim.cli.Options.Named;
+import io.tcpsim.cli.Options.Outputs;
 import io.tcpsim.kernel.KernelBackend;
-import io.tcpsim.kernel.KernelUnavailableException;
+import io.tcpsim.output.OutputFile;
 import io.tcpsim.pcap.PcapWriter;
 import io.tcpsim.run.RunLog;
 import io.tcpsim.run.Runner;
 import io.tcpsim.script.Script;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code tcpsim capture}: the script on the real kernel (docs/cross-check.md). The printed lines come from the real
@@ -29,19 +29,19 @@ final class CaptureCommand implements Callable<Integer> {
         this.env = env;
     }
 
-    @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
-    Path file;
+    @Mixin
+    Options.ScriptArg script;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE.pcap", required = true,
-            description = "Write the captured frames here (pcap, nanosecond timestamps, link type EN10MB).")
+            description = "Write the captured frames here (pcap, nanosecond timestamps, link type EN10MB); '-' is the "
+                    + "standard output.")
     Path pcap;
 
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Printed in the header like run's; the kernel picks its own ISNs and ports.")
-    Long seed;
+    @Mixin
+    Options.Seed seed;
 
-    @Option(names = "--json", description = "One JSON object per line instead of text.")
-    boolean json;
+    @Mixin
+    Options.Json json;
 
     @Option(names = "--relative", description = "Print times from the first call (00:00:00.000000) as the model does, "
             + "instead of the real time of day; the pcap keeps the real times.")
@@ -50,38 +50,27 @@ final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
-        Script script = ScriptFile.loadOrSay(file, err);
-        if (script == null) return Main.BAD_INPUT;
-        long s = ScriptFile.seed(seed, script);
-        Backend backend;
-        try {
-            backend = env.kernel().get();
-        } catch (KernelUnavailableException e) {
-            err.println(e.getMessage());
+        String problem = Outputs.problem(new Named("--output", pcap));
+        if (problem != null) {
+            err.println(problem);
             return Main.BAD_INPUT;
         }
-        RunLog log = Runner.run(script, backend);
+        Script s = script.load(err);
+        if (s == null) return Main.BAD_INPUT;
+        long seedUsed = seed.of(s);
+        Backend backend = env.kernelOrSay("capture");
+        if (backend == null) return Main.BAD_INPUT;
+        RunLog log = Runner.run(s, backend);
         if (relative) log = log.relativeTo(log.start());
 
         // The file first: a run whose capture cannot be saved prints nothing.
-        if (backend instanceof KernelBackend k) {
-            try {
-                PcapWriter.writeFrames(pcap, k.rawFrames());
-            } catch (IOException e) {
-                err.println("tcpsim: " + pcap + ": cannot write the capture: " + Main.oneLine(e));
-                return Main.BAD_INPUT;
-            }
-        } else {
-            try {
-                PcapWriter.write(pcap, log.packets());
-            } catch (IOException e) {
-                err.println("tcpsim: " + pcap + ": cannot write the capture: " + Main.oneLine(e));
-                return Main.BAD_INPUT;
-            }
+        OutputFile.Body body = backend instanceof KernelBackend k ? PcapWriter.frames(k.rawFrames())
+                : PcapWriter.packets(log.packets());
+        if (!Outputs.bytes(pcap, body, env)) return Main.BAD_INPUT;
+        if (!OutputFile.isStdout(pcap)) {
+            for (String l : RunText.lines("capture", script.toString(), seedUsed, s, log, json.on)) out.println(l);
+            out.flush();
         }
-        List<String> lines = RunText.lines("capture", file.toString(), s, script, log, json);
-        for (String l : lines) out.println(l);
-        out.flush();
         return log.ok() ? Main.OK : Main.FAILED;
     }
 }

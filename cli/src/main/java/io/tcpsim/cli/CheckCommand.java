@@ -6,10 +6,8 @@ import io.tcpsim.backend.Backend;
 import io.tcpsim.check.Check;
 import io.tcpsim.check.Divergence;
 import io.tcpsim.check.Verdict;
-import io.tcpsim.kernel.KernelUnavailableException;
+import io.tcpsim.cli.Options.Outputs;
 import io.tcpsim.picture.Ladder;
-import io.tcpsim.picture.LadderHtml;
-import io.tcpsim.picture.LadderSvg;
 import io.tcpsim.picture.RunLadder;
 import io.tcpsim.picture.SideBySide;
 import io.tcpsim.run.Clock;
@@ -24,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code tcpsim check}: the script on the model once and on the real kernel {@code --runs} times; every kernel run
@@ -43,36 +41,40 @@ final class CheckCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
-    Path file;
+    @Mixin
+    Options.ScriptArg scriptArg;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
             description = "Run the kernel side N times; every run must agree (default 1).")
     int runs;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The model's seed (default: the script's seed:, else a random one).")
-    Long seed;
+    @Mixin
+    Options.Seed seed;
 
-    @Option(names = "--json", description = "One JSON object per kernel run, then an end object.")
-    boolean json;
+    @Mixin
+    Options.Json json;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "Also draw the model's run and the kernel's side by side in FILE "
-            + "(SVG): the first run that differs, else the last; its first divergence highlighted.")
-    Path svg;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "The same picture as an HTML page with details on hover.")
-    Path html;
+    /** The picture: the model's run and the kernel's side by side, the first run that differs (else the last). */
+    @Mixin
+    Options.Pictures pictures;
 
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
         if (runs < 1) {
-            err.println("tcpsim: --runs must be at least 1, got " + runs + " (see tcpsim --help)");
+            err.println("tcpsim: --runs must be at least 1, got " + runs + " (see tcpsim check --help)");
             return Main.BAD_INPUT;
         }
-        Script script = ScriptFile.loadOrSay(file, err);
+        String problem = Outputs.problem(pictures.named());
+        if (problem != null) {
+            err.println(problem);
+            return Main.BAD_INPUT;
+        }
+        Script script = scriptArg.load(err);
         if (script == null) return Main.BAD_INPUT;
-        long s = ScriptFile.seed(seed, script);
+        if (Outputs.toStdout(pictures.named())) out = new PrintWriter(java.io.Writer.nullWriter());
+        Path file = scriptArg.file;
+        long s = seed.of(script);
         Backend modelBackend = env.backend().apply(script.profile(), s);
         RunLadder.Recorder modelSteps = new RunLadder.Recorder(modelBackend);
         RunLog model = Runner.run(script, modelBackend, modelSteps);
@@ -80,19 +82,14 @@ final class CheckCommand implements Callable<Integer> {
         Verdict picturedVerdict = null;
         int picturedRun = 0;
 
-        if (!json) out.println("# tcpsim check " + file + " --seed " + s + " --runs " + runs);
         int agreeing = 0;
         Verdict firstBad = null;
         int firstBadRun = 0;
         for (int run = 1; run <= runs; run++) {
-            Backend kernel;
-            try {
-                kernel = env.kernel().get();
-            } catch (KernelUnavailableException e) {
-                out.flush();
-                err.println(e.getMessage());
-                return Main.BAD_INPUT;
-            }
+            Backend kernel = env.kernelOrSay("check");
+            if (kernel == null) return Main.BAD_INPUT;
+            // The header only once the first kernel run can start: without a kernel, stdout stays empty.
+            if (run == 1 && !json.on) out.println("# tcpsim check " + file + " --seed " + s + " --runs " + runs);
             long t0 = System.nanoTime();
             RunLog kernelLog = Runner.run(script, kernel);
             Verdict v = Check.compare(model, kernelLog);
@@ -107,12 +104,12 @@ final class CheckCommand implements Callable<Integer> {
                 firstBad = v;
                 firstBadRun = run;
             }
-            if (json) out.println(json(run, v, took));
+            if (json.on) out.println(json(run, v, took));
             else out.println("# run " + run + "/" + runs + ": " + (v.agrees() ? "agree" : "differ: " + v.divergences().get(0))
                     + " (" + v.counts() + "; rules used: " + v.rulesText() + "; kernel run " + Clock.millis(took) + ")");
             out.flush();
         }
-        if (json) {
+        if (json.on) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", "end");
             m.put("runs", runs);
@@ -129,17 +126,18 @@ final class CheckCommand implements Callable<Integer> {
                     + " of " + runs + " runs");
         }
         out.flush();
-        if ((svg != null || html != null) && pictured != null) {
-            Ladder ladder = picture(script, s, model, modelSteps, pictured, picturedVerdict, picturedRun);
-            if (!RunCommand.write(svg, () -> LadderSvg.render(ladder), err) || !RunCommand.write(html, () -> LadderHtml.render(ladder), err))
-                return Main.BAD_INPUT;
+        if (pictured != null) {
+            RunLog k = pictured;
+            Verdict v = picturedVerdict;
+            int n = picturedRun;
+            if (!pictures.write(() -> picture(script, s, model, modelSteps, k, v, n), env)) return Main.BAD_INPUT;
         }
         return agreeing == runs ? Main.OK : Main.FAILED;
     }
 
     /** The model's columns and the kernel's, both clocks from 0; the first divergence a red band at the model's line. */
     private Ladder picture(Script script, long seed, RunLog model, RunLadder.Recorder steps, RunLog kernel, Verdict v, int run) {
-        String command = "tcpsim check " + file + " --seed " + seed;
+        String command = "tcpsim check " + scriptArg + " --seed " + seed;
         Ladder m = RunLadder.of(model, steps.steps(), command);
         Ladder k = RunLadder.of(kernel, List.of(), command);
         long shift = kernel.lines().isEmpty() ? 0 : kernel.lines().get(0).time();

@@ -1,5 +1,6 @@
 package io.tcpsim.cli;
 
+import io.tcpsim.backend.Backend;
 import io.tcpsim.fuzz.Bounds;
 import io.tcpsim.fuzz.Coverage;
 import io.tcpsim.fuzz.Differential;
@@ -38,8 +39,14 @@ final class FuzzCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
         if (tries < 1) {
-            err.println("tcpsim: --tries must be at least 1");
+            err.println("tcpsim: --tries must be at least 1, got " + tries + " (see tcpsim fuzz --help)");
             return Main.BAD_INPUT;
+        }
+        if (kernel) {
+            // One kernel run's set-up first, so that without root or libpcap fuzz says so at once with one line.
+            Backend probe = env.kernelOrSay("fuzz --kernel");
+            if (probe == null) return Main.BAD_INPUT;
+            probe.close();
         }
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
         Bounds bounds = kernel ? Bounds.KERNEL : Bounds.MODEL;
@@ -49,8 +56,9 @@ final class FuzzCommand implements Callable<Integer> {
         Fuzzer.Report r;
         try {
             r = Fuzzer.run(tries, s, bounds, oracle, "fuzz-" + s);
-        } catch (KernelUnavailableException e) {
-            err.println("tcpsim: " + e.getMessage());
+        } catch (KernelUnavailableException e) { // the privilege went away during the run
+            out.flush();
+            err.println("tcpsim: fuzz --kernel " + e.getMessage());
             return Main.BAD_INPUT;
         }
         String rate = String.format(Locale.ROOT, "%d tries in %.1f s: %.1f tries/s", r.tries(), r.nanos() / 1e9,

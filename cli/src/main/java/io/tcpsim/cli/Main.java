@@ -2,10 +2,19 @@ package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
 import io.tcpsim.kernel.KernelBackend;
+import io.tcpsim.kernel.KernelUnavailableException;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
+import io.tcpsim.output.OutputFile;
+import io.tcpsim.script.CText;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -15,22 +24,52 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code tcpsim}: the command line. Exit codes: 0 every expectation held, 1 one failed, 2 a bad script, bad usage or
- * an unreadable file (one line on stderr), 3 a bug in tcpsim (one line on stderr, never a stack trace).
+ * {@code tcpsim}: the command line. Exit codes: 0 every expectation held, 1 one failed, 2 a bad script, bad usage, an
+ * unreadable input or an output that cannot be written (one line on stderr), 3 a bug in tcpsim or no memory left
+ * (one line on stderr, never a stack trace). {@code --help} and {@code --version} work on every command.
  */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "A packet-level TCP simulator: both loopback endpoints as Linux 6 runs them.",
         subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, ReplayCommand.class, FuzzCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int OK = 0, FAILED = 1, BAD_INPUT = 2, INTERNAL = 3;
 
-    /** What the commands need from outside, so that tests can replace the terminal and the backend. */
+    /**
+     * What the commands need from outside, so that tests can replace the terminal and the backend. {@code stdout} is
+     * the standard output as bytes, for an output file named {@code -}; the text goes to {@code out}.
+     */
     record Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
-               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel) {
+               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout) {
+        /** Bytes for {@code -} go into {@code out}, one char per byte (ISO-8859-1), so that a test can read them back. */
+        Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
+            BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel) {
+            this(out, err, in, terminal, backend, kernel, new OutputStream() {
+                @Override
+                public void write(int b) {
+                    out.write(b & 0xff);
+                }
+            });
+        }
+
         /** The real kernel behind capture and check; it throws KernelUnavailableException when it cannot run. */
         Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, BiFunction<Profile, Long, Backend> backend) {
             this(out, err, in, terminal, backend, KernelBackend::new);
+        }
+
+        /**
+         * A kernel backend, or null after one line on stderr that names the command and what it needs
+         * ({@code tcpsim: check needs root or ...}); the caller exits 2.
+         */
+        Backend kernelOrSay(String command) {
+            try {
+                return kernel.get();
+            } catch (KernelUnavailableException e) {
+                out.flush();
+                err.println("tcpsim: " + command + " " + e.getMessage());
+                return null;
+            }
         }
     }
 
@@ -40,22 +79,50 @@ public final class Main implements Callable<Integer> {
         this.env = env;
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     public Integer call() {
         env.err().println("tcpsim: a command is missing; commands: run, step, capture, check, replay, fuzz, help (see tcpsim --help)");
         return BAD_INPUT;
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        // The standard output as the file descriptor itself: System.out would swallow a write error (a full disk, a
+        // closed pipe), and the text and the bytes of '-' must both say when they could not be written.
+        Stdout stdout = new Stdout(new FileOutputStream(FileDescriptor.out));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        int code = run(args, new Env(out, err, in, System.console() != null, Model::new));
+        int code = run(args, new Env(out, err, in, System.console() != null, Model::new, KernelBackend::new, stdout));
         out.flush();
+        if (stdout.failure != null && code != INTERNAL) {
+            err.println("tcpsim: cannot write the standard output: " + OutputFile.reason(stdout.failure));
+            code = BAD_INPUT;
+        }
         err.flush();
         System.exit(code);
+    }
+
+    /** The standard output, keeping the first write error (PrintWriter only says that there was one). */
+    private static final class Stdout extends FilterOutputStream {
+        IOException failure;
+
+        Stdout(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                if (failure == null) failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
     }
 
     static int run(String[] args, Env e) {
@@ -74,24 +141,41 @@ public final class Main implements Callable<Integer> {
         cl.setOut(e.out());
         cl.setErr(e.err());
         cl.setParameterExceptionHandler((ex, a) -> {
-            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
-            e.err().println("tcpsim: " + msg + " (see tcpsim --help)");
+            String msg = ex.getMessage() == null ? "bad usage" : ex.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
+            e.err().println("tcpsim: " + CText.printable(msg) + " (see " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return BAD_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            e.err().println("tcpsim: internal error: " + oneLine(ex));
-            return INTERNAL;
-        });
-        int code = cl.execute(args);
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> internal(ex, e));
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Throwable t) { // an Error (out of memory, a stack overflow) passes picocli's handler
+            code = internal(t, e);
+        }
         e.out().flush();
         e.err().flush();
         return code;
     }
 
-    static String oneLine(Throwable t) {
+    /** A bug, or no memory left: one line and exit 3, never a stack trace or a Java type name. */
+    static int internal(Throwable t, Env e) {
+        e.out().flush();
+        if (t instanceof OutOfMemoryError) {
+            e.err().println("tcpsim: out of memory (the Java heap is full; give it more with JAVA_TOOL_OPTIONS=-Xmx...)");
+        } else {
+            e.err().println("tcpsim: internal error (a bug in tcpsim): " + words(t));
+        }
+        return INTERNAL;
+    }
+
+    /** The message of a Throwable on one line, or, when it has none, its type in words ("array index out of bounds"). */
+    static String words(Throwable t) {
         String m = t.getMessage();
-        String s = t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-        return s.strip().replaceAll("\\s*\\R\\s*", " ");
+        if (m == null || m.isBlank()) {
+            m = t.getClass().getSimpleName().replaceAll("(Exception|Error)$", "")
+                    .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        }
+        return CText.printable(m.strip().replaceAll("\\s*\\R\\s*", " "));
     }
 
 }

@@ -1,22 +1,24 @@
 package io.tcpsim.cli;
 
+import io.tcpsim.output.OutputFile;
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
 import io.tcpsim.replay.FlowReport;
 import io.tcpsim.replay.Replay;
 import io.tcpsim.replay.ReplayLadder;
 import io.tcpsim.replay.ReplayOutput;
+import io.tcpsim.script.CText;
 import io.tcpsim.wire.Packet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,19 +39,15 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--annotate", description = "Print the capture as tcpdump -nn lines, with each side's state changes after each packet.")
     boolean annotate;
 
-    @Option(names = "--json", description = "One JSON object per flow, then a summary object.")
-    boolean json;
+    @Mixin
+    Options.Json json;
 
-    @Option(names = "--flow", paramLabel = "N", description = "Only flow N (flows are numbered by their first packet).")
-    int flow;
+    @Option(names = "--flow", paramLabel = "N", description = "Only flow N, from 1 (flows are numbered by their first packet).")
+    Integer flow;
 
-    @Option(names = "--svg", paramLabel = "OUT", description = "Also draw each flow (or flow N with --flow) as a ladder "
-            + "diagram in OUT (SVG): packets, inferred calls, states, divergences. At most " + MAX_DRAWN + " flows.")
-    Path svg;
-
-    @Option(names = "--html", paramLabel = "OUT", description = "The same picture as an HTML page with each packet's "
-            + "tcpdump line, its divergences and both sides' states on hover.")
-    Path html;
+    /** Each flow (or flow N with --flow) as a ladder: packets, inferred calls, states, divergences; at most 50 flows. */
+    @Mixin
+    Options.Pictures pictures;
 
     /** Pictures keep every packet of the flows they draw: only the first flows are drawn. */
     static final int MAX_DRAWN = 50;
@@ -57,14 +55,25 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
-        if (annotate && json) {
-            err.println("tcpsim: --annotate and --json cannot be combined (see tcpsim help replay)");
+        if (annotate && json.on) {
+            err.println("tcpsim: --annotate and --json cannot be combined (see tcpsim replay --help)");
             return Main.BAD_INPUT;
         }
-        ReplayOutput.Mode mode = json ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
+        if (flow != null && flow < 1) {
+            err.println("tcpsim: --flow must be at least 1 (flows are numbered from 1), got " + flow + " (see tcpsim replay --help)");
+            return Main.BAD_INPUT;
+        }
+        String problem = Options.Outputs.problem(pictures.named());
+        if (problem != null) {
+            err.println(problem);
+            return Main.BAD_INPUT;
+        }
+        if (Options.Outputs.toStdout(pictures.named())) out = new PrintWriter(java.io.Writer.nullWriter());
+        int flow = this.flow == null ? 0 : this.flow;
+        ReplayOutput.Mode mode = json.on ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
                 : ReplayOutput.Mode.SUMMARY;
         ReplayOutput output = new ReplayOutput(out, mode, flow);
-        boolean picture = svg != null || html != null;
+        boolean picture = pictures.any();
         List<FlowReport> drawn = new ArrayList<>();
         Replay.Sink sink = !picture ? output : new Replay.Sink() {
             @Override public void flow(FlowReport f) {
@@ -78,11 +87,20 @@ final class ReplayCommand implements Callable<Integer> {
         };
         int only = flow;
         Replay replay = new Replay(sink, annotate, n -> picture && (only > 0 ? n == only : n <= MAX_DRAWN));
+        String shown = CText.printable(file.toString());
+        if (shown.isEmpty()) {
+            err.println("tcpsim: the capture's file name is empty");
+            return Main.BAD_INPUT;
+        }
         long size;
         try {
+            if (Files.isDirectory(file)) {
+                err.println("tcpsim: " + shown + ": is a directory, not a capture");
+                return Main.BAD_INPUT;
+            }
             size = Files.size(file);
         } catch (IOException e) {
-            err.println("tcpsim: " + file + ": cannot read: " + (e instanceof NoSuchFileException ? "no such file" : Main.oneLine(e)));
+            err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
             return Main.BAD_INPUT;
         }
         Replay.Progress progress = env.terminal() && size > 0 ? new ProgressBar(err, size) : null;
@@ -91,12 +109,12 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (CaptureFormatException e) {
             output.end(replay.totals(), file.toString());
             out.flush();
-            err.println("tcpsim: " + file + ": " + e.getMessage());
+            err.println("tcpsim: " + shown + ": " + e.getMessage());
             return Main.BAD_INPUT;
         } catch (IOException e) {
             output.end(replay.totals(), file.toString());
             out.flush();
-            err.println("tcpsim: " + file + ": cannot read: " + Main.oneLine(e));
+            err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
             return Main.BAD_INPUT;
         }
         output.end(replay.totals(), file.toString());
@@ -109,8 +127,7 @@ final class ReplayCommand implements Callable<Integer> {
             if (flow > 0 && drawn.isEmpty()) subtitle.add("there is no flow " + flow);
             if (flow == 0 && replay.totals().flows > MAX_DRAWN)
                 subtitle.add("only the first " + MAX_DRAWN + " flows are drawn (use --flow N for another)");
-            if (!RunCommand.write(svg, () -> ReplayLadder.svg(title, subtitle, drawn), err)
-                    || !RunCommand.write(html, () -> ReplayLadder.html(title, subtitle, drawn), err))
+            if (!pictures.write(() -> ReplayLadder.svg(title, subtitle, drawn), () -> ReplayLadder.html(title, subtitle, drawn), env))
                 return Main.BAD_INPUT;
         }
         return replay.totals().diverged > 0 ? Main.FAILED : Main.OK;

@@ -1,33 +1,31 @@
 package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
+import io.tcpsim.cli.Options.Named;
+import io.tcpsim.cli.Options.Outputs;
 import io.tcpsim.pcap.PcapWriter;
-import io.tcpsim.picture.Ladder;
-import io.tcpsim.picture.LadderHtml;
-import io.tcpsim.picture.LadderSvg;
 import io.tcpsim.picture.RunLadder;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
 import io.tcpsim.run.Runner;
+import io.tcpsim.script.CText;
 import io.tcpsim.script.Recorder;
 import io.tcpsim.script.Script;
 import io.tcpsim.script.ScriptException;
 import io.tcpsim.script.ScriptParser;
 import io.tcpsim.script.Step;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "run", description = "Run a script on the model and print packets, calls and netstat tables on one time line.",
         sortOptions = false)
@@ -38,23 +36,20 @@ final class RunCommand implements Callable<Integer> {
         this.env = env;
     }
 
-    @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
-    Path file;
+    @Mixin
+    Options.ScriptArg script;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The seed (default: the script's seed:, else a random one).")
-    Long seed;
+    @Mixin
+    Options.Seed seed;
 
-    @Option(names = "--json", description = "One JSON object per line instead of text.")
-    boolean json;
+    @Mixin
+    Options.Json json;
 
-    @Option(names = "--pcap", paramLabel = "FILE", description = "Also write the packets to FILE as a pcap capture.")
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Also write the packets to FILE as a pcap capture; '-' is the standard output.")
     Path pcap;
 
-    @Option(names = "--svg", paramLabel = "FILE", description = "Also draw the run as a ladder diagram in FILE (SVG).")
-    Path svg;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "Also write the ladder diagram as an HTML page that shows each packet's line and the endpoints' state on hover.")
-    Path html;
+    @Mixin
+    Options.Pictures pictures;
 
     @Option(names = "--record", description = "Write each call's observed result into SCRIPT as its expectation.")
     boolean record;
@@ -65,86 +60,68 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = env.out(), err = env.err();
-        Script script = ScriptFile.loadOrSay(file, err);
-        if (script == null) return Main.BAD_INPUT;
+        Named[] outputs = {new Named("--pcap", pcap), new Named("--svg", pictures.svg), new Named("--html", pictures.html)};
+        String problem = Outputs.problem(outputs);
+        if (problem != null) {
+            err.println(problem);
+            return Main.BAD_INPUT;
+        }
+        Script s = script.load(err);
+        if (s == null) return Main.BAD_INPUT;
         if (dryRun) {
-            out.println("# tcpsim run " + file + " --dry-run: " + script.steps().size() + " steps, processes "
-                    + String.join(", ", ScriptParser.processes(script)) + ": ok");
+            out.println("# tcpsim run " + script + " --dry-run: " + s.steps().size() + " steps, processes "
+                    + String.join(", ", ScriptParser.processes(s)) + ": ok");
             return Main.OK;
         }
-        long s = ScriptFile.seed(seed, script);
-        Backend backend = env.backend().apply(script.profile(), s);
+        if (record && !recordable(script.file, err)) return Main.BAD_INPUT;
+        long seedUsed = seed.of(s);
+        Backend backend = env.backend().apply(s.profile(), seedUsed);
         RunLadder.Recorder steps = new RunLadder.Recorder(backend);
-        RunLog log = svg == null && html == null ? Runner.run(script, backend) : Runner.run(script, backend, steps);
+        RunLog log = pictures.any() ? Runner.run(s, backend, steps) : Runner.run(s, backend);
 
-        // Everything is computed before the first line is printed: a failure leaves stdout empty.
-        List<String> lines = RunText.lines("run", file.toString(), s, script, log, json);
-        for (String l : lines) out.println(l);
-        out.flush();
-
-        if (pcap != null) {
-            try {
-                PcapWriter.write(pcap, log.packets());
-            } catch (IOException e) {
-                err.println("tcpsim: " + pcap + ": cannot write the capture: " + Main.oneLine(e));
-                return Main.BAD_INPUT;
-            }
+        // The files first, each whole or not at all; then the text, computed before its first line is printed. A
+        // file that cannot be written leaves stdout empty.
+        if (pcap != null && !Outputs.bytes(pcap, PcapWriter.packets(log.packets()), env)) return Main.BAD_INPUT;
+        if (!pictures.write(() -> RunLadder.of(log, steps.steps(), "tcpsim run " + script + " --seed " + seedUsed), env))
+            return Main.BAD_INPUT;
+        if (!Outputs.toStdout(outputs)) {
+            for (String l : RunText.lines("run", script.toString(), seedUsed, s, log, json.on)) out.println(l);
+            out.flush();
         }
-        if (svg != null || html != null) {
-            Ladder ladder = RunLadder.of(log, steps.steps(), "tcpsim run " + file + " --seed " + s);
-            if (!write(svg, () -> LadderSvg.render(ladder), err) || !write(html, () -> LadderHtml.render(ladder), err))
-                return Main.BAD_INPUT;
-        }
-        if (record) return record(script, log, err);
+        if (record) return record(s, log, err);
         return log.ok() ? Main.OK : Main.FAILED;
     }
 
-    /** Writes a picture; false (after one line on stderr) when the file cannot be written. */
-    static boolean write(Path target, java.util.function.Supplier<String> text, PrintWriter err) {
-        if (target == null) return true;
-        try {
-            Files.writeString(target, text.get(), StandardCharsets.UTF_8);
-            return true;
-        } catch (IOException e) {
-            err.println("tcpsim: " + target + ": cannot write the picture: " + Main.oneLine(e));
-            return false;
-        }
+    /** --record rewrites the script in place: it must be a regular file (a symbolic link to one is followed). */
+    private static boolean recordable(Path file, PrintWriter err) {
+        if (Files.isRegularFile(file)) return true;
+        err.println("tcpsim: --record writes the results into the script, and " + CText.printable(file.toString())
+                + " is not a regular file" + (Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "" : " any more"));
+        return false;
     }
 
-    /** Rewrites the expectations that are missing or did not hold; the rest of the file stays byte for byte. */
-    private int record(Script script, RunLog log, PrintWriter err) {
+    /**
+     * Rewrites the expectations that are missing or did not hold; the rest of the file stays byte for byte. The new
+     * script replaces the old one atomically, with its permission bits, through a symbolic link if the script is one.
+     */
+    private int record(Script s, RunLog log, PrintWriter err) {
         Map<Step.CallStep, List<String>> results = new LinkedHashMap<>();
         for (LogLine.CallLine c : log.calls().values())
             if (!Boolean.TRUE.equals(c.holds())) results.put(c.step(), c.recorded());
-        Recorder.Recorded r = Recorder.record(script, results);
+        Recorder.Recorded r = Recorder.record(s, results);
+        String shown = CText.printable(script.toString());
         for (int line : r.skipped())
-            err.println("tcpsim: " + file + ":" + line + ": cannot write this step's result safely; left as it was");
+            err.println("tcpsim: " + shown + ":" + line + ": cannot write this step's result safely; left as it was");
         try {
-            ScriptParser.parse(file.toString(), r.text());
+            ScriptParser.parse(script.toString(), r.text());
         } catch (ScriptException e) {
-            err.println("tcpsim: internal error: the recorded script does not parse (" + e.getMessage() + "); " + file + " left as it was");
+            err.println("tcpsim: internal error (a bug in tcpsim): the recorded script does not parse (" + e.getMessage()
+                    + "); " + shown + " left as it was");
             return Main.INTERNAL;
         }
-        if (r.changed() > 0) {
-            try {
-                Path target = file.toAbsolutePath();
-                Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-                try {
-                    Files.writeString(tmp, r.text(), StandardCharsets.UTF_8);
-                    try {
-                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
-            } catch (IOException e) {
-                err.println("tcpsim: " + file + ": cannot write: " + Main.oneLine(e));
-                return Main.BAD_INPUT;
-            }
-        }
-        err.println("tcpsim: recorded " + r.changed() + (r.changed() == 1 ? " result" : " results") + " in " + file);
+        if (r.changed() > 0 && !Outputs.bytes(script.file, out -> out.write(r.text().getBytes(StandardCharsets.UTF_8)), env))
+            return Main.BAD_INPUT;
+        err.println("tcpsim: recorded " + r.changed() + (r.changed() == 1 ? " result" : " results") + " in " + shown);
         return Main.OK;
     }
 }

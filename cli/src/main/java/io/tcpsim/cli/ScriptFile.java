@@ -1,14 +1,16 @@
 package io.tcpsim.cli;
 
+import io.tcpsim.output.OutputFile;
+import io.tcpsim.script.CText;
 import io.tcpsim.script.Script;
 import io.tcpsim.script.ScriptException;
 import io.tcpsim.script.ScriptParser;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -25,19 +27,17 @@ final class ScriptFile {
 
     static Script load(Path path) throws Unusable {
         String name = path.toString();
+        if (name.isEmpty()) throw new Unusable("the script's file name is empty");
+        String shown = CText.printable(name);
         String text;
         try {
-            if (Files.isDirectory(path)) throw new Unusable(name + ": is a directory, not a script");
+            if (Files.isDirectory(path)) throw new Unusable(shown + ": is a directory, not a script");
             byte[] bytes = Files.readAllBytes(path);
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw new Unusable(name + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new Unusable(name + ": permission denied");
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new Unusable(name + ": not UTF-8 text");
+            throw new Unusable(shown + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new Unusable(name + ": cannot read: " + Main.oneLine(e));
+            throw new Unusable("cannot read " + shown + ": " + OutputFile.reason(e));
         }
         try {
             return ScriptParser.parse(name, text);
@@ -54,7 +54,7 @@ final class ScriptFile {
     }
 
     /** The script, or null after saying on {@code err}, in one line, why it cannot be used (the caller exits 2). */
-    static Script loadOrSay(java.nio.file.Path file, java.io.PrintWriter err) {
+    static Script loadOrSay(Path file, PrintWriter err) {
         try {
             return load(file);
         } catch (Unusable e) {

@@ -10,12 +10,10 @@ import io.tcpsim.script.Script;
 import io.tcpsim.script.Step;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "step", description = "Run a script one step at a time, showing every endpoint's state after each step.")
 final class StepCommand implements Callable<Integer> {
@@ -25,27 +23,27 @@ final class StepCommand implements Callable<Integer> {
         this.env = env;
     }
 
-    @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when it ends in .json).")
-    Path file;
+    @Mixin
+    Options.ScriptArg script;
 
-    @Option(names = "--seed", paramLabel = "N", description = "The seed (default: the script's seed:, else a random one).")
-    Long seed;
+    @Mixin
+    Options.Seed seed;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = env.out(), err = env.err();
-        Script script = ScriptFile.loadOrSay(file, err);
-        if (script == null) return Main.BAD_INPUT;
-        long s = ScriptFile.seed(seed, script);
-        Backend backend = env.backend().apply(script.profile(), s);
-        Runner runner = new Runner(script, backend);
-        TextOutput text = new TextOutput(script);
-        out.println(TextOutput.header("step", file.toString(), s));
-        int n = 0, total = script.steps().size();
+        Script loaded = script.load(err);
+        if (loaded == null) return Main.BAD_INPUT;
+        long s = seed.of(loaded);
+        Backend backend = env.backend().apply(loaded.profile(), s);
+        Runner runner = new Runner(loaded, backend);
+        TextOutput text = new TextOutput(loaded);
+        out.println(TextOutput.header("step", script.toString(), s));
+        int n = 0, total = loaded.steps().size();
         boolean quit = false;
         while (runner.hasNext()) {
             Step step = runner.peek();
-            out.println("## step " + (++n) + "/" + total + " (" + file + ":" + step.line() + "): " + source(step));
+            out.println("## step " + (++n) + "/" + total + " (" + script + ":" + step.line() + "): " + source(step));
             for (String l : text.lines(runner.step())) out.println(l);
             endpoints(backend, out);
             out.flush();

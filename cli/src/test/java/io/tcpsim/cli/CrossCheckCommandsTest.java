@@ -1,6 +1,7 @@
 package io.tcpsim.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -77,23 +78,22 @@ class CrossCheckCommandsTest {
         for (int i = 0; i < 7; i++) assertEquals(file.get(i).substring(15), printed.get(i).substring(15));
     }
 
+    /** One line that names the command and what it needs, exit 2, and nothing on stdout (check's header neither). */
     @Test
     void withoutTheKernelCaptureAndCheckSayWhatIsNeededAndExit2() {
-        for (String command : List.of("capture", "check")) {
-            Outcome o = run(Model::new, () -> {
-                throw new KernelUnavailableException(KernelUnavailableException.NEEDS_PRIVILEGE);
-            }, command, EXAMPLE.toString(), "-o", dir.resolve("x.pcap").toString());
-            if (command.equals("check")) {
-                o = run(Model::new, () -> {
-                    throw new KernelUnavailableException(KernelUnavailableException.NEEDS_LIBPCAP);
-                }, command, EXAMPLE.toString());
-                assertEquals(KernelUnavailableException.NEEDS_LIBPCAP + "\n", o.err());
-            } else {
-                assertEquals(KernelUnavailableException.NEEDS_PRIVILEGE + "\n", o.err());
-                assertEquals("", o.out());
-            }
-            assertEquals(2, o.code());
+        for (String need : List.of(KernelUnavailableException.NEEDS_PRIVILEGE, KernelUnavailableException.NEEDS_LIBPCAP)) {
+            java.util.function.Supplier<io.tcpsim.backend.Backend> none = () -> {
+                throw new KernelUnavailableException(need);
+            };
+            assertEquals(new Outcome(2, "", "tcpsim: capture " + need + "\n"),
+                    run(Model::new, none, "capture", EXAMPLE.toString(), "-o", dir.resolve("x.pcap").toString()));
+            assertEquals(new Outcome(2, "", "tcpsim: check " + need + "\n"), run(Model::new, none, "check", EXAMPLE.toString()));
+            assertEquals(new Outcome(2, "", "tcpsim: check " + need + "\n"),
+                    run(Model::new, none, "check", EXAMPLE.toString(), "--json", "--svg", dir.resolve("x.svg").toString()));
         }
+        assertEquals("needs root or CAP_SYS_ADMIN+CAP_NET_ADMIN+CAP_NET_RAW (to unshare a network namespace, bring lo "
+                + "up and capture on it)", KernelUnavailableException.NEEDS_PRIVILEGE);
+        assertFalse(Files.exists(dir.resolve("x.pcap")) || Files.exists(dir.resolve("x.svg")));
     }
 
     @Test

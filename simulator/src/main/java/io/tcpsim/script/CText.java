@@ -36,6 +36,31 @@ public final class CText {
         return b.append('"').toString();
     }
 
+    /**
+     * Text that is safe on one line of a terminal: control characters (C0, DEL, C1), line and paragraph separators
+     * and the bidirectional overrides are written as {@code \xHH} (or backslash, u and four hex digits); a backslash stays as it is.
+     * Every message that quotes what a user wrote (a token, a file name) goes through this.
+     */
+    public static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean escape = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+                    || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+            if (!escape) {
+                if (b != null) b.append(c);
+                continue;
+            }
+            if (b == null) b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            if (c == '\t') b.append("\\t");
+            else if (c == '\n') b.append("\\n");
+            else if (c == '\r') b.append("\\r");
+            else if (c <= 0xff) b.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+            else b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+        }
+        return b == null ? s : b.toString();
+    }
+
     /** Thrown by {@link #unquote} with the offset (inside the literal) of the bad character. */
     public static final class BadLiteral extends Exception {
         public final int offset;

@@ -2,7 +2,7 @@ package io.tcpsim.script;
 
 /**
  * A script that cannot run, located in its file. The message is the one line a user sees:
- * {@code FILE:LINE:COL: what was expected}.
+ * {@code FILE:LINE:COL: what was expected}, with any control character in it escaped ({@link CText#printable}).
  */
 public final class ScriptException extends Exception {
     private final String file;
@@ -11,11 +11,11 @@ public final class ScriptException extends Exception {
     private final String problem;
 
     public ScriptException(String file, int line, int column, String problem) {
-        super(file + ":" + line + ":" + column + ": " + problem);
+        super(CText.printable(file) + ":" + line + ":" + column + ": " + CText.printable(problem));
         this.file = file;
         this.line = line;
         this.column = column;
-        this.problem = problem;
+        this.problem = CText.printable(problem);
     }
 
     public String file() { return file; }

@@ -60,7 +60,8 @@ public final class ScriptParser {
                     try {
                         seed = Long.parseLong(s.text());
                     } catch (NumberFormatException x) {
-                        throw new ScriptException(file, s.line(), s.col(), "seed must fit in 64 bits, got " + s.text());
+                        throw new ScriptException(file, s.line(), s.col(), (s.text().matches("[-+]?[0-9]+")
+                                ? "seed must fit in 64 bits, got " : "seed must be a decimal integer, got ") + s.text());
                     }
                 }
                 case "profile" -> profile = profile(file, e);
@@ -160,8 +161,10 @@ public final class ScriptParser {
     // ---- YAML to nodes -----------------------------------------------------------------------------------------
 
     private static Node read(String file, String text, SourceText.Lines lines) throws ScriptException {
-        JsonFactory factory = file.toLowerCase().endsWith(".json") ? new JsonFactory() : new YAMLFactory();
-        try (JsonParser p = factory.createParser(text)) {
+        JsonFactory factory = file.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? new JsonFactory() : new YAMLFactory();
+        JsonParser p = null;
+        try {
+            p = factory.createParser(text);
             JsonToken t = p.nextToken();
             if (t == null) return null;
             Node root = node(file, p, t);
@@ -172,9 +175,18 @@ public final class ScriptParser {
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw syntax(file, e, lines);
+            // A limit (nesting depth, say) comes without a location: the parser's own position is where it was hit.
+            throw syntax(file, e, lines, p == null ? null : p.currentLocation());
         } catch (IOException e) {
             throw new ScriptException(file, 1, 1, "cannot read: " + e.getMessage());
+        } finally {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (IOException ignored) {
+                    // Reading from a string: nothing to release.
+                }
+            }
         }
     }
 
@@ -210,7 +222,7 @@ public final class ScriptParser {
 
     /** Jackson's YAML errors are several lines with a snippet: keep SnakeYAML's problem and its mark. */
     @SuppressWarnings("deprecation")
-    private static ScriptException syntax(String file, JsonProcessingException e, SourceText.Lines lines) {
+    private static ScriptException syntax(String file, JsonProcessingException e, SourceText.Lines lines, JsonLocation at) {
         if (e instanceof com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
             int line = m.getProblemMark().getLine() + 1, col = m.getProblemMark().getColumn() + 1;
             String problem = oneLine(m.getProblem());
@@ -221,10 +233,44 @@ public final class ScriptParser {
             else if (problem.contains("mapping values are not allowed")) hint = " (a step that holds ': ' must be quoted)";
             return new ScriptException(file, line, col, "YAML syntax: " + context + problem + hint);
         }
-        JsonLocation l = e.getLocation();
-        String kind = e.getProcessor() instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser ? "YAML" : "JSON";
+        if (e.getCause() instanceof org.yaml.snakeyaml.reader.ReaderException r) {
+            // SnakeYAML's reader refuses non-printable characters before any token, with no mark: point at it.
+            String src = lines.source();
+            int i = r.getPosition() <= src.codePointCount(0, src.length()) ? src.offsetByCodePoints(0, r.getPosition()) : 0;
+            return new ScriptException(file, lines.line(i), lines.column(i), "YAML syntax: the character "
+                    + CText.printable(new String(Character.toChars(r.getCodePoint())))
+                    + " is not allowed in YAML; in a double-quoted step write it as an escape (\\x01, \\t)");
+        }
+        JsonLocation l = e.getLocation() != null && e.getLocation().getLineNr() > 0 ? e.getLocation() : at;
+        // The format follows the file name, as the factory in read() does: never "JSON" for a YAML file.
+        String kind = file.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? "JSON" : "YAML";
         return new ScriptException(file, l == null ? 1 : Math.max(1, l.getLineNr()), l == null ? 1 : Math.max(1, l.getColumnNr()),
-                kind + " syntax: " + oneLine(e.getOriginalMessage()));
+                kind + " syntax: " + plain(e));
+    }
+
+    /**
+     * Jackson's message in the user's words: its messages name Java classes (SnakeYAML's events, the
+     * StreamReadConstraints getter that set a limit) and the source location in brackets, which the caller already
+     * gives as FILE:LINE:COL.
+     */
+    private static String plain(JsonProcessingException e) {
+        String m = oneLine(e.getOriginalMessage());
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            if (m.startsWith("Document nesting depth")) return "nested more than 1000 levels deep";
+            if (m.startsWith("Number value length") || m.startsWith("Number length")) return "a number longer than 1000 digits";
+            if (m.startsWith("String value length") || m.startsWith("String length")) return "a string longer than 20,000,000 characters";
+            return "the script is too large";
+        }
+        if (m.startsWith("Expected a field name")) return "a mapping key must be a plain name, not a list or a mapping";
+        if (m.toLowerCase(java.util.Locale.ROOT).contains("base64")) return "a !!binary value is not valid base64";
+        m = m.replaceAll("\\s*\\(for (Array|Object) starting at \\[Source: [^]]*\\]\\)", "")
+                .replaceAll("\\s*at \\[Source: [^]]*\\]", "")
+                .replaceAll("\\s*\\[Source: [^]]*\\]", "")
+                .replaceAll("\\s*\\(from `[^`]*`\\)", "")
+                .replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event\\([^>]*\\)>", "$1");
+        // Anything still naming a Java type says nothing to the user.
+        if (m.matches(".*\\b(com\\.fasterxml|org\\.yaml|java\\.)\\S*.*") || m.isBlank()) return "cannot be read here";
+        return m;
     }
 
     private static String oneLine(String s) {

@@ -9,7 +9,8 @@ import java.util.List;
  * <p>The IPv4 header is what Linux sends for a connected TCP socket on loopback: version 4, IHL 5, tos 0, the
  * packet's {@code ipId}, DF set (ip_queue_xmit: PMTU discovery is on by default), ttl 64 (net.ipv4.ip_default_ttl),
  * protocol 6. Both checksums are correct; the real {@code lo} capture shows the locally sent ones as "incorrect"
- * because of checksum offload (fact sheet section 11), which is an artefact we do not reproduce.
+ * because of checksum offload (the -v traces of docs/kernel-measurements.md section 21), which is an artefact we do
+ * not reproduce.
  *
  * <p>Options are encoded in list order. Linux's own layouts are multiples of four bytes; anything else is padded
  * with zero bytes, which tcpdump prints as a trailing {@code eol}. Pure functions; the printer uses the option

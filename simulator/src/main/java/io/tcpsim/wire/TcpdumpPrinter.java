@@ -7,7 +7,7 @@ import java.util.Map;
  * Prints packets exactly as {@code tcpdump -nn} 4.99.3 prints an Ethernet/IPv4/TCP frame read from a pcap file with
  * {@code TZ=UTC}: {@code HH:MM:SS.uuuuuu IP a.b.c.d.P > e.f.g.h.Q: Flags [..], seq S[:E], ack A, win W[, urg U][,
  * options [...]], length N}. The rules come from print-tcp.c (tcp_print) and were checked line for line against the
- * installed tcpdump by PcapRoundTripTest in trace-replay; fact sheet section 11 has the real lines.
+ * installed tcpdump by PcapRoundTripTest in trace-replay; docs/kernel-measurements.md quotes real lines (sections 13-22).
  *
  * <p>Stateful: tcpdump's relative sequence numbers depend on the packets seen before, so use one printer per trace,
  * in packet order. The state is print-tcp.c's tcp_seq_hash: one entry per address/port pair in both directions

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ACK timing on loopback: tcp_incr_quickack / tcp_dec_quickack_mode, tcp_send_delayed_ack, pingpong
- * (facts section 8; kernel-measurements exp1, exp2). Delayed ACKs are asserted in the measured (40, 44] ms range.
+ * ([M§1], [M§2], [M§22]). Delayed ACKs are asserted in the measured (40, 44] ms range.
  */
 class AckTimingTest {
 
@@ -161,7 +161,7 @@ class AckTimingTest {
     }
 
     /**
-     * exp1 scenario C / facts 8: the ACK of a FIN on a socket that never received data leaves on the next tick,
+     * [M§1] scenario C: the ACK of a FIN on a socket that never received data leaves on the next tick,
      * (0, 4] ms; and on the 4 ms tick grid (exp1 tick check).
      */
     @Test

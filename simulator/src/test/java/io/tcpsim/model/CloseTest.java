@@ -13,7 +13,7 @@ import io.tcpsim.wire.Packet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Normal close: tcp.c __tcp_close / tcp_close_state, tcp_fin, tcp_time_wait (facts sections 2, 8, 9). */
+/** Normal close: tcp.c __tcp_close / tcp_close_state, tcp_fin, tcp_time_wait ([M§15], [M§20]-[M§22]). */
 class CloseTest {
 
     private static Profile finTimeout(String s) {
@@ -23,7 +23,7 @@ class CloseTest {
     /**
      * FIN both ways, client first, no data ever: [F.] seq 1 ack 1; the ACK of a FIN on a socket that never received
      * data leaves on the next tick, 0-4 ms (exp1 scenario C: 0.199-3.958 ms); the server's FIN is ACKed at once by
-     * the FIN_WAIT2 side (facts 8: "FIN received in FIN_WAIT2: immediate ACK, then TIME_WAIT").
+     * the FIN_WAIT2 side ([M§22]: a FIN that reaches FIN_WAIT2 is ACKed at once, then TIME_WAIT).
      */
     @Test
     void finBothWaysClientFirst() {
@@ -48,7 +48,7 @@ class CloseTest {
     }
 
     /**
-     * Facts 8 / exp1 scenario B: a FIN arriving at a socket that had received data is ACKed 40-44 ms later
+     * [M§1] scenario B: a FIN arriving at a socket that had received data is ACKed 40-44 ms later
      * (tcp_fin -> inet_csk_enter_pingpong_mode, tcp_send_delayed_ack with ato 40 ms).
      */
     @Test
@@ -69,7 +69,7 @@ class CloseTest {
     }
 
     /**
-     * Facts 8: "if the application closes before the timer fires, the ACK rides on its FIN -> a 3-packet close"
+     * [M§22]: "if the application closes before the timer fires, the ACK rides on its FIN -> a 3-packet close"
      * ([F.], [F.] ack=FIN+1, [.]; observed 145 us apart).
      */
     @Test
@@ -90,7 +90,7 @@ class CloseTest {
     }
 
     /**
-     * Half-close (facts 2.10 last bullet, 3): after shutdown(SHUT_WR) the FIN leaves at once; data from the peer in
+     * Half-close ([M§14], [M§15] last row): after shutdown(SHUT_WR) the FIN leaves at once; data from the peer in
      * FIN_WAIT2 is queued, ACKed immediately while in quickack, and readable; the peer reads 0.
      */
     @Test
@@ -106,7 +106,7 @@ class CloseTest {
     }
 
     /**
-     * Facts 2.9: TIME_WAIT is armed for TCP_TIMEWAIT_LEN = 60 s and netstat lists it with "timewait (59.9x/0/0)"; the
+     * [M§12], [M§21]: TIME_WAIT is armed for TCP_TIMEWAIT_LEN = 60 s and netstat lists it with "timewait (59.9x/0/0)"; the
      * timer wheel rounds a 15000-jiffy timer up to its 2.048 s granularity, so it is gone 60.6–61.9 s later
      * (kernel-measurements.md section 12: 61.150, 61.903, 60.579 s).
      */
@@ -125,7 +125,7 @@ class CloseTest {
         assertEquals(List.of(), h.take(), "TIME_WAIT ends silently");
     }
 
-    /** Facts 2.9: tcp_fin_timeout does not change TIME_WAIT (TCP_TIMEWAIT_LEN is a compile-time constant). */
+    /** tcp_time_wait [SRC]: tcp_fin_timeout does not change TIME_WAIT (TCP_TIMEWAIT_LEN is a compile-time constant). */
     @Test
     void timeWaitIgnoresFinTimeout() {
         Harness h = new Harness(finTimeout("10"), 1);
@@ -137,7 +137,7 @@ class CloseTest {
     }
 
     /**
-     * Facts 2.8: an orphan in FIN_WAIT2 becomes a timewait minisock with substate FIN_WAIT2 for tcp_fin_timeout
+     * [M§21]: an orphan in FIN_WAIT2 becomes a timewait minisock with substate FIN_WAIT2 for tcp_fin_timeout
      * (60 s): netstat FIN_WAIT2, inode 0, "timewait (59.94/0/0)"; then disappears silently (no TIME_WAIT), after
      * the timer wheel's rounding of a 60 s timer (up to 2.048 s, kernel-measurements.md section 12).
      */
@@ -159,7 +159,7 @@ class CloseTest {
         assertEquals(List.of(), h.take());
     }
 
-    /** Facts 2.8: tmo = tcp_fin_timeout (here 10 s), at least 3.5 RTO; a 2500-jiffy timer rounds up by up to 256 ms. */
+    /** tcp_fin_time [SRC]: tmo = tcp_fin_timeout (here 10 s), at least 3.5 RTO; a 2500-jiffy timer rounds up by up to 256 ms. */
     @Test
     void orphanFinWait2FollowsTcpFinTimeout() {
         Harness h = new Harness(finTimeout("10"), 1);
@@ -171,7 +171,7 @@ class CloseTest {
         assertEquals(List.of("LISTEN 0 0", "CLOSE_WAIT 1 0"), h.netstatBrief());
     }
 
-    /** Facts 2.8: the peer's FIN reaching an orphan FIN_WAIT2: immediate ACK, substate TIME_WAIT, timer re-armed to 60 s. */
+    /** [M§21]: the peer's FIN reaching an orphan FIN_WAIT2: immediate ACK, substate TIME_WAIT, timer re-armed to 60 s. */
     @Test
     void orphanFinWait2GetsFinAndEntersTimeWait() {
         Harness h = new Harness();
@@ -189,7 +189,7 @@ class CloseTest {
         h.row(TcpState.TIME_WAIT);
     }
 
-    /** Facts 2.8: a non-orphan FIN_WAIT2 (SHUT_WR, fd open) has no timer and lasts indefinitely. */
+    /** [M§21]: a non-orphan FIN_WAIT2 (SHUT_WR, fd open) has no timer and lasts indefinitely. */
     @Test
     void nonOrphanFinWait2NeverTimesOut() {
         Harness h = new Harness();
@@ -202,7 +202,7 @@ class CloseTest {
         assertEquals(List.of(), h.take());
     }
 
-    /** Facts 2.2: an unread FIN alone does not count as unread data, so close() sends a normal FIN, not an RST. */
+    /** [M§15]: an unread FIN alone does not count as unread data, so close() sends a normal FIN, not an RST. */
     @Test
     void unreadFinAloneStillClosesWithFin() {
         Harness h = new Harness();
@@ -213,7 +213,7 @@ class CloseTest {
                 "C>S [.] seq 2 ack 2 win 64 [nop,nop,TS] len 0"), h.take());
     }
 
-    /** Facts 9: close() of the last socket, LAST_ACK then gone; the closer of the second FIN is not listed. */
+    /** [M§20]: close() of the last socket, LAST_ACK then gone; the closer of the second FIN is not listed. */
     @Test
     void lastAckSideDisappearsAfterFinalAck() {
         Harness h = new Harness();
@@ -222,7 +222,7 @@ class CloseTest {
         assertEquals(List.of("LISTEN 0 0", "TIME_WAIT 0 0"), h.netstatBrief());
     }
 
-    /** Facts 2.6 / 3: close() in SYN_SENT goes to CLOSE with no packet and the socket leaves netstat. */
+    /** [M§14]: close() in SYN_SENT goes to CLOSE with no packet and the socket leaves netstat. */
     @Test
     void closeInSynSentSendsNothing() {
         Harness h = new Harness();
@@ -233,7 +233,7 @@ class CloseTest {
         assertEquals(List.of("LISTEN 1 0", "ESTABLISHED 0 0", "ESTABLISHED 0 0"), h.netstatBrief());
     }
 
-    /** Facts 5 / exp11 11g: the fd left behind by TIME_WAIT: recv 0, SO_ERROR 0, send EPIPE, shutdown ENOTCONN. */
+    /** [M§11] 11g: the fd left behind by TIME_WAIT: recv 0, SO_ERROR 0, send EPIPE, shutdown ENOTCONN. */
     @Test
     void fdAfterTimeWaitHandover() {
         Harness h = new Harness();

@@ -11,7 +11,7 @@ import io.tcpsim.calls.Errno;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** connect(): af_inet.c __inet_stream_connect (facts section 6, kernel-measurements exp10, exp11). */
+/** connect(): af_inet.c __inet_stream_connect ([M§10], [M§11], [M§13], [M§14]). */
 class ConnectTest {
 
     /** Blocking connect returns 0 when established; a second connect -> EISCONN (exp10 10.5), other address too. */
@@ -25,7 +25,7 @@ class ConnectTest {
         h.fails(new Call.Connect(c, io.tcpsim.wire.SockAddr.loopback(9)), Errno.EISCONN);
     }
 
-    /** Facts 6 + exp10 10.6c: non-blocking connect -> EINPROGRESS with the SYN on the wire; again -> 0; then EISCONN. */
+    /** [M§10] 10.6c: non-blocking connect -> EINPROGRESS with the SYN on the wire; again -> 0; then EISCONN. */
     @Test
     void nonBlockingConnectInProgressThenZeroThenEisconn() {
         Harness h = new Harness();
@@ -50,7 +50,7 @@ class ConnectTest {
         assertEquals(0, h.ok(new Call.Connect(c, SERVER)));
     }
 
-    /** Facts 6: connect again while still in SYN_SENT -> EALREADY; poll 0; SO_ERROR 0; nonblocking recv/send EAGAIN (exp11). */
+    /** [M§14]: connect again while still in SYN_SENT -> EALREADY; poll 0; SO_ERROR 0; nonblocking recv/send EAGAIN (exp11). */
     @Test
     void synSentConnectAgainIsEalready() {
         Harness h = new Harness();
@@ -62,7 +62,7 @@ class ConnectTest {
         h.fails(send(s[2], "x", Bits.MSG_NOSIGNAL), Errno.EAGAIN);
     }
 
-    /** Facts 6: refused non-blocking connect: SO_ERROR ECONNREFUSED then 0; poll shows POLLERR (0x215d). */
+    /** [M§13]: refused non-blocking connect: SO_ERROR ECONNREFUSED then 0; poll shows POLLERR (0x215d). */
     @Test
     void nonBlockingRefusedReportsViaSoError() {
         Harness h = new Harness();
@@ -74,7 +74,7 @@ class ConnectTest {
         assertEquals(0x2155, h.pollNow(c));
     }
 
-    /** Facts 6: connect again after a refusal with the error pending -> ECONNREFUSED. */
+    /** [M§13]: connect again after a refusal with the error pending -> ECONNREFUSED. */
     @Test
     void connectAgainWithRefusalPending() {
         Harness h = new Harness();
@@ -83,7 +83,7 @@ class ConnectTest {
         h.fails(new Call.Connect(c, SERVER), Errno.ECONNREFUSED);
     }
 
-    /** Facts 6: connect again after the refusal was consumed -> ECONNABORTED (sock_error ?: -ECONNABORTED). */
+    /** [M§13]: connect again after the refusal was consumed -> ECONNABORTED (sock_error ?: -ECONNABORTED). */
     @Test
     void connectAgainAfterRefusalConsumedIsEconnaborted() {
         Harness h = new Harness();
@@ -93,7 +93,7 @@ class ConnectTest {
         h.fails(new Call.Connect(c, SERVER), Errno.ECONNABORTED);
     }
 
-    /** Facts 6: a blocking connect to a closed port returns ECONNREFUSED; the socket is not listed (CLOSE). */
+    /** [M§13]: a blocking connect to a closed port returns ECONNREFUSED; the socket is not listed (CLOSE). */
     @Test
     void blockingConnectRefused() {
         Harness h = new Harness();
@@ -136,7 +136,7 @@ class ConnectTest {
         h.fails(new Call.Connect(e[1], SERVER), Errno.EISCONN);
     }
 
-    /** Facts 3 / exp10 10.15: connect to a listener that did shutdown(SHUT_RD) -> ECONNREFUSED. */
+    /** [M§10] 10.15: connect to a listener that did shutdown(SHUT_RD) -> ECONNREFUSED. */
     @Test
     void connectToShutRdListenerIsRefused() {
         Harness h = new Harness();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The model's randomness is seeded: same seed, same packets. The shapes come from the kernel: ISNs look random
- * (facts 10, secure_tcp_seq), connect() picks even ports and bind(0) odd ones in 32768-60999 (exp8,
+ * (secure_tcp_seq [SRC]; a reused 4-tuple's new ISN is higher, [M§21]), connect() picks even ports and bind(0) odd ones in 32768-60999 (exp8,
  * __inet_hash_connect / inet_csk_find_open_port).
  */
 class DeterminismTest {

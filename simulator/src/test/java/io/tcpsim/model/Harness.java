@@ -162,8 +162,8 @@ public final class Harness {
     }
 
     /**
-     * netstat rows as "STATE recvQ sendQ": listeners first (/proc walks the listening hash first, facts 9), then the
-     * others sorted by text, since the hash-bucket order is not something the facts fix.
+     * netstat rows as "STATE recvQ sendQ": listeners first (/proc walks the listening hash first, [M§20]), then the
+     * others sorted by text, since the hash-bucket order is not something the measurements fix.
      */
     public List<String> netstatBrief() {
         List<String> out = new ArrayList<>(), rest = new ArrayList<>();
@@ -202,7 +202,7 @@ public final class Harness {
     }
 
     /**
-     * Puts a hand-made segment on the loopback as raw-socket injection did in the measurements (facts section 7):
+     * Puts a hand-made segment on the loopback as raw-socket injection did in the measurements ([M§18]):
      * it goes straight to tcp_v4_rcv. Then the loopback settles.
      */
     public void inject(Segment seg) {

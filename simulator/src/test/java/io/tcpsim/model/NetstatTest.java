@@ -12,10 +12,10 @@ import io.tcpsim.calls.Errno;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** netstat -tn rows: get_tcp4_sock / get_timewait4_sock (facts section 9, exp6). */
+/** netstat -tn rows: get_tcp4_sock / get_timewait4_sock ([M§20], [M§6]). */
 class NetstatTest {
 
-    /** Facts 9: the FIN counts 1 in Recv-Q in CLOSE_WAIT (1; 4 for 3 bytes + FIN); 0 after the EOF is read. */
+    /** [M§20]: the FIN counts 1 in Recv-Q in CLOSE_WAIT (1; 4 for 3 bytes + FIN); 0 after the EOF is read. */
     @Test
     void finCountsOneInRecvQ() {
         Harness h = new Harness();
@@ -30,7 +30,7 @@ class NetstatTest {
         assertEquals(0, h.row(TcpState.CLOSE_WAIT).recvQ());
     }
 
-    /** Facts 9: FIN_WAIT1 with an unacked FIN shows Send-Q 1 (peer's delayed ACK pending). */
+    /** [M§20]: FIN_WAIT1 with an unacked FIN shows Send-Q 1 (peer's delayed ACK pending). */
     @Test
     void finCountsOneInSendQ() {
         Harness h = new Harness();
@@ -43,7 +43,7 @@ class NetstatTest {
         assertEquals(1, r.sendQ());
     }
 
-    /** Facts 9 / exp6: SYN_SENT shows Send-Q 1; the listener's Recv-Q is the accept-queue length, Send-Q 0. */
+    /** [M§20] / [M§6]: SYN_SENT shows Send-Q 1; the listener's Recv-Q is the accept-queue length, Send-Q 0. */
     @Test
     void synCountsOneInSendQ() {
         Harness h = new Harness();
@@ -51,7 +51,7 @@ class NetstatTest {
         assertEquals(List.of("LISTEN 1 0", "ESTABLISHED 0 0", "ESTABLISHED 0 0", "SYN_SENT 0 1"), h.netstatBrief());
     }
 
-    /** Facts 9: unread data is Recv-Q. */
+    /** [M§20]: unread data is Recv-Q. */
     @Test
     void unreadDataIsRecvQ() {
         Harness h = new Harness();
@@ -60,7 +60,7 @@ class NetstatTest {
         assertEquals(List.of("LISTEN 0 0", "ESTABLISHED 0 0", "ESTABLISHED 5 0"), h.netstatBrief());
     }
 
-    /** Facts 9: CLOSE sockets are never listed: after an RST, after a refusal, after shutdown in SYN_SENT. */
+    /** [M§20], [M§14]: CLOSE sockets are never listed: after an RST, after a refusal, after shutdown in SYN_SENT. */
     @Test
     void closeSocketsAreNotListed() {
         Harness h = new Harness();
@@ -78,7 +78,7 @@ class NetstatTest {
         assertEquals(List.of("LISTEN 1 0", "ESTABLISHED 0 0", "ESTABLISHED 0 0"), k.netstatBrief());
     }
 
-    /** Facts 9: TIME_WAIT and orphan FIN_WAIT2 are listed (0 0, inode 0). */
+    /** [M§21]: TIME_WAIT and orphan FIN_WAIT2 are listed (0 0, inode 0). */
     @Test
     void timewaitSocksAreListed() {
         Harness h = new Harness();
@@ -95,7 +95,7 @@ class NetstatTest {
         assertEquals(0, f.sendQ());
     }
 
-    /** Facts 9: header and line format (printf "%-4s  %6ld %6ld %-23s %-23s %-11s"), listener peer 0.0.0.0:*. */
+    /** [M§20]: header and line format (printf "%-4s  %6ld %6ld %-23s %-23s %-11s"), listener peer 0.0.0.0:*. */
     @Test
     void lineFormat() {
         Harness h = new Harness();

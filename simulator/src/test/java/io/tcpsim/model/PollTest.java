@@ -8,7 +8,7 @@ import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import org.junit.jupiter.api.Test;
 
-/** tcp_poll masks, all events requested, timeout 0: facts section 5 table and exp11 (hex as returned). */
+/** tcp_poll masks, all events requested, timeout 0: [M§17] and [M§11] (hex as returned). */
 class PollTest {
 
     /** exp11: listener with nothing pending 0; with one completed connection POLLIN|POLLRDNORM; 0 again after accept. */
@@ -34,7 +34,7 @@ class PollTest {
         assertEquals(0x114, h.pollNow(f));
     }
 
-    /** Facts 5 / exp11: SYN_SENT 0. */
+    /** [M§11]: SYN_SENT 0. */
     @Test
     void synSent() {
         Harness h = new Harness();
@@ -42,7 +42,7 @@ class PollTest {
         assertEquals(0, h.pollNow(s[2]));
     }
 
-    /** Facts 5: ESTABLISHED idle POLLOUT|POLLWRNORM; with 5 B unread 0x145. */
+    /** [M§17], [M§11]: ESTABLISHED idle POLLOUT|POLLWRNORM; with 5 B unread 0x145. */
     @Test
     void established() {
         Harness h = new Harness();
@@ -52,7 +52,7 @@ class PollTest {
         assertEquals(0x145, h.pollNow(e[2]));
     }
 
-    /** Facts 5: FIN received (CLOSE_WAIT) 0x2145, no HUP; own SHUT_WR (FIN_WAIT2) 0x104. */
+    /** [M§17]: FIN received (CLOSE_WAIT) 0x2145, no HUP; own SHUT_WR (FIN_WAIT2) 0x104. */
     @Test
     void halfClosed() {
         Harness h = new Harness();
@@ -61,7 +61,7 @@ class PollTest {
         assertEquals(0x104, h.pollNow(e[1]));
     }
 
-    /** Facts 5: both directions shut (SHUT_WR + peer FIN) 0x2155. */
+    /** [M§17]: both directions shut (SHUT_WR + peer FIN) 0x2155. */
     @Test
     void bothShut() {
         Harness h = new Harness();

@@ -16,8 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Processes: SIGPIPE from sk_stream_error (facts 3, 4), do_exit -> exit_files closing descriptors in ascending order
- * (fs/file.c close_files [SRC, not measured]), inet_release not lingering for an exiting process (facts 2.7 [SRC]).
+ * Processes: SIGPIPE from sk_stream_error ([M§14], [M§16]), do_exit -> exit_files closing descriptors in ascending order
+ * (fs/file.c close_files [SRC, not measured]), inet_release not lingering for an exiting process ([M§23]).
  */
 class ProcessTest {
 
@@ -40,7 +40,7 @@ class ProcessTest {
         return out;
     }
 
-    /** Facts 3: send after SHUT_WR without MSG_NOSIGNAL raises SIGPIPE; SIG_DFL kills the process, whose fds then close in order. */
+    /** [M§14], [M§16]: send after SHUT_WR without MSG_NOSIGNAL raises SIGPIPE; SIG_DFL kills the process, whose fds then close in order. */
     @Test
     void sigpipeKillsAndClosesFdsInOrder() {
         Harness h = new Harness();
@@ -110,7 +110,7 @@ class ProcessTest {
         assertEquals(0, h.ok(new Call.Close(e[1])));
     }
 
-    /** Facts 2.7: SO_LINGER never makes an exiting process wait (inet_release checks PF_EXITING). */
+    /** [M§23]: SO_LINGER never makes an exiting process wait (inet_release checks PF_EXITING). */
     @Test
     void exitDoesNotLinger() {
         Harness h = new Harness();

@@ -19,7 +19,7 @@ import io.tcpsim.wire.TcpFlags;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** RSTs: tcp_send_active_reset, tcp_v4_send_reset, tcp_reset, tcp_validate_incoming (facts sections 1, 2, 7). */
+/** RSTs: tcp_send_active_reset, tcp_v4_send_reset, tcp_reset, tcp_validate_incoming ([M§13], [M§15], [M§18]). */
 class ResetTest {
 
     private static Call.Send sendNs(int fd, String d) {
@@ -27,7 +27,7 @@ class ResetTest {
     }
 
     /**
-     * Facts 2.4, reference line 9: close() with 5 unread bytes sends {@code [R.] seq 1, ack 6, win 64, [nop,nop,TS]}
+     * [M§15]: close() with 5 unread bytes sends {@code [R.] seq 1, ack 6, win 64, [nop,nop,TS]}
      * at once, no FIN; the peer gets ECONNRESET.
      */
     @Test
@@ -42,7 +42,7 @@ class ResetTest {
         assertEquals(0, h.call(recv(e[1], 10, 0)).value());
     }
 
-    /** Facts 2.4 / exp2 teardown note: unread data plus the peer's FIN: [R.] seq 1, ack N+1 (the FIN counted). */
+    /** [M§15] / [M§2] teardown note: unread data plus the peer's FIN: [R.] seq 1, ack N+1 (the FIN counted). */
     @Test
     void closeWithUnreadDataAndFinAcksTheFin() {
         Harness h = new Harness();
@@ -158,7 +158,7 @@ class ResetTest {
     }
 
     /**
-     * Facts 2.10, reference line 11: an orphan (FIN_WAIT2 timewait minisock) receiving data answers with
+     * [M§15]: an orphan (FIN_WAIT2 timewait minisock) receiving data answers with
      * tcp_v4_send_reset: [R] only, seq = SEG.ACK (absolute), win 0, no options. The data sender is in CLOSE_WAIT and
      * gets EPIPE: recv 0, send EPIPE, SO_ERROR EPIPE.
      */
@@ -185,7 +185,7 @@ class ResetTest {
         assertEquals(Errno.EPIPE.number, h.soError(e[2]));
     }
 
-    /** Facts 2.10: the CLOSE_WAIT data sender after the abort RST: send EPIPE + SIGPIPE (no MSG_NOSIGNAL). */
+    /** [M§15]: the CLOSE_WAIT data sender after the abort RST: send EPIPE + SIGPIPE (no MSG_NOSIGNAL). */
     @Test
     void dataSenderAfterAbortGetsEpipeAndSigpipe() {
         Harness h = new Harness();
@@ -199,7 +199,7 @@ class ResetTest {
         assertTrue(r.sigpipe());
     }
 
-    /** Facts 2.10: a full socket with RCV_SHUTDOWN (SHUT_RDWR) in FIN_WAIT2 receiving data: tcp_reset plus the [R]. */
+    /** [M§15]: a full socket with RCV_SHUTDOWN (SHUT_RDWR) in FIN_WAIT2 receiving data: tcp_reset plus the [R]. */
     @Test
     void shutRdwrSocketAbortsOnData() {
         Harness h = new Harness();
@@ -215,7 +215,7 @@ class ResetTest {
         assertEquals(Errno.ECONNRESET.number, h.soError(e[1]));
     }
 
-    // ------------------------------------------------------------ segments to no socket (facts 7, raw injection)
+    // ------------------------------------------------------------ segments to no socket ([M§18], raw injection)
 
     private static final SockAddr PEER = SockAddr.loopback(48988);
     private static final SockAddr CLOSED = SockAddr.loopback(48031);
@@ -232,47 +232,47 @@ class ResetTest {
         return out;
     }
 
-    /** Facts 7 table: bare ACK (ack 5000) -> [R], seq 5000, win 0, no options; ports swapped. */
+    /** [M§18] table: bare ACK (ack 5000) -> [R], seq 5000, win 0, no options; ports swapped. */
     @Test
     void noSocketBareAckGetsRstSeqAck() {
         assertEquals(List.of("[R] seq 5000 ack 0 win 0 opts 0 len 0 48031>48988"), reply(TcpFlags.ACK, 100, 5000, ""));
     }
 
-    /** Facts 7 table: ACK + data -> [R], seq 5000. */
+    /** [M§18] table: ACK + data -> [R], seq 5000. */
     @Test
     void noSocketAckWithDataGetsRstSeqAck() {
         assertEquals(List.of("[R] seq 5000 ack 0 win 0 opts 0 len 0 48031>48988"),
                 reply(TcpFlags.ACK | TcpFlags.PSH, 100, 5000, "0123456789"));
     }
 
-    /** Facts 7 table: data without ACK (seq 1000, 10 bytes) -> [R.] seq 0, ack 1010. */
+    /** [M§18] table: data without ACK (seq 1000, 10 bytes) -> [R.] seq 0, ack 1010. */
     @Test
     void noSocketDataWithoutAckGetsRstAck() {
         assertEquals(List.of("[R.] seq 0 ack 1010 win 0 opts 0 len 0 48031>48988"), reply(TcpFlags.PSH, 1000, 0, "0123456789"));
     }
 
-    /** Facts 7 table: FIN (seq 2000) -> ack 2001; FIN + 3 bytes (seq 3000) -> ack 3004. */
+    /** [M§18] table: FIN (seq 2000) -> ack 2001; FIN + 3 bytes (seq 3000) -> ack 3004. */
     @Test
     void noSocketFinCountsOne() {
         assertEquals(List.of("[R.] seq 0 ack 2001 win 0 opts 0 len 0 48031>48988"), reply(TcpFlags.FIN, 2000, 0, ""));
         assertEquals(List.of("[R.] seq 0 ack 3004 win 0 opts 0 len 0 48031>48988"), reply(TcpFlags.FIN, 3000, 0, "abc"));
     }
 
-    /** Facts 7 table: SYN + 2 bytes (seq 4000) -> ack 4003; no flags (seq 8000) -> ack 8000. */
+    /** [M§18] table: SYN + 2 bytes (seq 4000) -> ack 4003; no flags (seq 8000) -> ack 8000. */
     @Test
     void noSocketSynWithDataAndNoFlags() {
         assertEquals(List.of("[R.] seq 0 ack 4003 win 0 opts 0 len 0 48031>48988"), reply(TcpFlags.SYN, 4000, 0, "ab"));
         assertEquals(List.of("[R.] seq 0 ack 8000 win 0 opts 0 len 0 48031>48988"), reply(0, 8000, 0, ""));
     }
 
-    /** Facts 7: tcp_v4_send_reset never answers an RST (RST and RST+ACK: no reply). */
+    /** [M§18]: tcp_v4_send_reset never answers an RST (RST and RST+ACK: no reply). */
     @Test
     void noSocketNeverAnswersRst() {
         assertEquals(List.of(), reply(TcpFlags.RST, 100, 0, ""));
         assertEquals(List.of(), reply(TcpFlags.RST | TcpFlags.ACK, 100, 5000, ""));
     }
 
-    /** Facts 6, reference line 10: connect to a closed port: [R.] seq 0, ack ISN+1, win 0; blocking connect ECONNREFUSED. */
+    /** [M§13]: connect to a closed port: [R.] seq 0, ack ISN+1, win 0; blocking connect ECONNREFUSED. */
     @Test
     void connectRefusedRst() {
         Harness h = new Harness();
@@ -285,7 +285,7 @@ class ResetTest {
 
     // ------------------------------------------------------------ RST acceptance (tcp_validate_incoming)
 
-    /** Facts 1: an RST with SEG.SEQ == RCV.NXT is accepted: ECONNRESET once, then 0; the socket leaves netstat. */
+    /** [M§13]: an RST with SEG.SEQ == RCV.NXT is accepted: ECONNRESET once, then 0; the socket leaves netstat. */
     @Test
     void rstAtRcvNxtIsAccepted() {
         Harness h = new Harness();
@@ -299,7 +299,7 @@ class ResetTest {
         assertEquals(0, h.call(recv(e[1], 10, 0)).value());
     }
 
-    /** Facts 1: an in-window RST with SEG.SEQ != RCV.NXT gets a challenge ACK (seq SND.NXT, ack RCV.NXT) and is ignored. */
+    /** tcp_validate_incoming [SRC]: an in-window RST with SEG.SEQ != RCV.NXT gets a challenge ACK (seq SND.NXT, ack RCV.NXT) and is ignored. */
     @Test
     void inWindowRstGetsChallengeAck() {
         Harness h = new Harness();
@@ -311,7 +311,7 @@ class ResetTest {
         assertEquals(0, h.soError(e[1]));
     }
 
-    /** Facts 1: out-of-window RSTs are dropped silently. */
+    /** tcp_validate_incoming [SRC]: out-of-window RSTs are dropped silently. */
     @Test
     void outOfWindowRstIsDropped() {
         Harness h = new Harness();
@@ -337,7 +337,7 @@ class ResetTest {
 
     // ------------------------------------------------------------ the error per state, once
 
-    /** Facts 1: ESTABLISHED victim: 1st send ECONNRESET without SIGPIPE, later sends EPIPE + SIGPIPE. */
+    /** [M§13]: ESTABLISHED victim: 1st send ECONNRESET without SIGPIPE, later sends EPIPE + SIGPIPE. */
     @Test
     void establishedVictimSendSeesResetOnceThenEpipe() {
         Harness h = new Harness();
@@ -354,7 +354,7 @@ class ResetTest {
         assertEquals(0, h.soError(e[1]));
     }
 
-    /** Facts 1: SO_ERROR returns ECONNRESET then 0; the error is delivered once (recv then returns 0). */
+    /** [M§13]: SO_ERROR returns ECONNRESET then 0; the error is delivered once (recv then returns 0). */
     @Test
     void soErrorConsumesTheReset() {
         Harness h = new Harness();
@@ -366,7 +366,7 @@ class ResetTest {
         assertEquals(0, h.call(recv(e[1], 10, 0)).value());
     }
 
-    /** Facts 1: CLOSE_WAIT victim: recv 0 every time, EPIPE stays pending (SO_ERROR EPIPE); send EPIPE + SIGPIPE. */
+    /** [M§13]: CLOSE_WAIT victim: recv 0 every time, EPIPE stays pending (SO_ERROR EPIPE); send EPIPE + SIGPIPE. */
     @Test
     void closeWaitVictimGetsEpipe() {
         Harness h = new Harness();
@@ -378,7 +378,7 @@ class ResetTest {
         assertEquals(Errno.EPIPE.number, h.soError(e[2]));
     }
 
-    /** Facts 1: CLOSE_WAIT victim: every send EPIPE + SIGPIPE. */
+    /** [M§13]: CLOSE_WAIT victim: every send EPIPE + SIGPIPE. */
     @Test
     void closeWaitVictimSendsEpipeWithSigpipe() {
         Harness h = new Harness();
@@ -398,7 +398,7 @@ class ResetTest {
      * recv returns the error once, then 0 (RCV_SHUTDOWN), not ENOTCONN. ENOTCONN comes only after a second connect()
      * has disconnected the socket (sock_error path of __inet_stream_connect clears sk_shutdown). Measured on this
      * machine: kernel-evidence/refused-recv.py: recv1 ECONNREFUSED, recv2 0, recv3 0; and connect again ->
-     * ECONNREFUSED, then recv ENOTCONN, ENOTCONN. (linux-tcp-facts.md section 1 folds the two sequences together.)
+     * ECONNREFUSED, then recv ENOTCONN, ENOTCONN; measured again in docs/kernel-measurements.md section 13.
      */
     @Test
     void refusedSocketErrnoOnce() {
@@ -477,7 +477,7 @@ class ResetTest {
         assertEquals(0, h.call(recv(e[2], 10, 0)).value());
     }
 
-    /** Facts 1: after an RST, close() of the victim sends nothing (state already CLOSE). */
+    /** [M§13]: after an RST, close() of the victim sends nothing (state already CLOSE). */
     @Test
     void closingTheVictimSendsNothing() {
         Harness h = new Harness();

@@ -13,7 +13,7 @@ import io.tcpsim.calls.Result;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** send/recv: tcp_sendmsg_locked, sk_stream_error, tcp_recvmsg_locked (facts 1, 3, 4; exp4, exp10). */
+/** send/recv: tcp_sendmsg_locked, sk_stream_error, tcp_recvmsg_locked ([M§4], [M§10], [M§13]-[M§15]). */
 class SendRecvTest {
 
     /** Reference line 4 and exp2: a 5-byte send is [P.] seq 1:6 ack 1 win 64 [nop,nop,TS] len 5, quick-ACKed. */
@@ -28,7 +28,7 @@ class SendRecvTest {
         assertEquals("hello", h.read(e[2], 100));
     }
 
-    /** Facts 3: send after SHUT_WR -> EPIPE + SIGPIPE; with MSG_NOSIGNAL EPIPE and no signal. */
+    /** [M§14]: send after SHUT_WR -> EPIPE + SIGPIPE; with MSG_NOSIGNAL EPIPE and no signal. */
     @Test
     void msgNosignalSuppressesSigpipe() {
         Harness h = new Harness();
@@ -86,7 +86,7 @@ class SendRecvTest {
         assertEquals("hello", h.read(e[2], 10));
     }
 
-    /** Facts 1 (tcp_recvmsg_locked, SOCK_DONE): after the peer's FIN, recv returns the data, then 0 every time. */
+    /** [M§20] (tcp_recvmsg_locked, SOCK_DONE): after the peer's FIN, recv returns the data, then 0 every time. */
     @Test
     void zeroAfterFin() {
         Harness h = new Harness();
@@ -98,7 +98,7 @@ class SendRecvTest {
         assertEquals(0, h.call(recv(e[2], 10, Bits.MSG_DONTWAIT)).value());
     }
 
-    /** Facts 4: sending in CLOSE_WAIT is allowed; the data goes out as [P.] acking the FIN. */
+    /** [M§15]: sending in CLOSE_WAIT is allowed; the data goes out as [P.] acking the FIN. */
     @Test
     void sendInCloseWait() {
         Harness h = new Harness();

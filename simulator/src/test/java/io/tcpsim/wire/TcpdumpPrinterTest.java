@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each rule of tcpdump -nn 4.99.3, with the real lines of fact sheet section 11 rebuilt as packets. The same rules
+ * Each rule of tcpdump -nn 4.99.3, with real tcpdump lines from the reference machine rebuilt as packets. The same rules
  * are checked against the real tcpdump binary in trace-replay's PcapRoundTripTest.
  */
 class TcpdumpPrinterTest {
@@ -367,7 +367,7 @@ class TcpdumpPrinterTest {
         @Test
         void timeOfDayIsUtcOfTheEpochTime() {
             TcpdumpPrinter p = new TcpdumpPrinter();
-            // fact sheet: -tt 1795225044.648145; 1795225044 mod 86400 = 5844 s
+            // a real -tt stamp from the reference machine: 1795225044.648145; 1795225044 mod 86400 = 5844 s
             Packet packet = new Packet(1_795_225_044_648_145_123L, 0,
                     new Segment(CLIENT, SERVER, 1, 0, SYN, 1, 0, List.of(), null));
             assertEquals("01:37:24.648145 IP 127.0.0.1.55688 > 127.0.0.1.48001: Flags [S], seq 1, win 1, length 0",

@@ -2,15 +2,15 @@ package io.tcpsim.kernel;
 
 /**
  * The real kernel cannot be used from this process. The message is one line that says what to install or which
- * privilege to grant, so a command line can print it as it is.
+ * privilege to grant, written to follow the name of what needs it: {@code tcpsim: check } + message.
  */
 public final class KernelUnavailableException extends RuntimeException {
 
     public static final String NEEDS_PRIVILEGE =
-            "tcpsim capture needs root or CAP_SYS_ADMIN+CAP_NET_ADMIN+CAP_NET_RAW "
-                    + "(unshare a network namespace, bring lo up, capture on lo)";
+            "needs root or CAP_SYS_ADMIN+CAP_NET_ADMIN+CAP_NET_RAW "
+                    + "(to unshare a network namespace, bring lo up and capture on it)";
     public static final String NEEDS_LIBPCAP =
-            "tcpsim capture needs libpcap: install libpcap0.8 (apt-get install -y libpcap0.8)";
+            "needs libpcap: install libpcap0.8 (apt-get install -y libpcap0.8)";
 
     public KernelUnavailableException(String message) {
         super(message);

@@ -1,10 +1,14 @@
 package io.tcpsim.pcap;
 
+import io.tcpsim.wire.FrameDecoder;
+import io.tcpsim.wire.Packet;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The records of a capture file, one at a time, without copying: after {@link #next()} the frame is
@@ -40,6 +44,29 @@ public abstract class CaptureRecords implements Closeable {
     protected CaptureRecords(InputStream in, String format) {
         this.in = in;
         this.format = format;
+    }
+
+    /**
+     * Every IPv4/TCP packet of a whole file, in order; other frames are skipped, and a malformed one is a
+     * {@link CaptureFormatException} at its byte. For tests and tools that want a small file in memory: replay
+     * streams the records instead.
+     */
+    public static List<Packet> readPackets(Path file) throws IOException {
+        return readPackets(Files.newInputStream(file));
+    }
+
+    /** {@link #readPackets(Path)} from a stream, which is closed. */
+    public static List<Packet> readPackets(InputStream stream) throws IOException {
+        try (CaptureRecords r = open(stream)) {
+            List<Packet> packets = new ArrayList<>();
+            while (r.next()) {
+                FrameDecoder.Result d = r.decode();
+                if (d instanceof FrameDecoder.Tcp tcp) packets.add(tcp.packet());
+                else if (d instanceof FrameDecoder.Malformed bad)
+                    throw r.error(r.fileOffset(bad.offset()), "record " + r.records() + ": " + bad.why());
+            }
+            return packets;
+        }
     }
 
     /** Opens a pcap or pcapng file. An empty or unrecognised file is a {@link CaptureFormatException} at byte 0. */
@@ -100,6 +127,23 @@ public abstract class CaptureRecords implements Closeable {
     public final long records() { return records; }
     /** File offset of the next unread byte. */
     public final long position() { return base + pos; }
+    /** File offset of byte {@code i} of {@link #data()}. */
+    public final long fileOffset(int i) { return base + i; }
+
+    /**
+     * The current record as IPv4/TCP, through its link layer ({@link LinkLayer#network}): a
+     * {@link FrameDecoder.Tcp}, a {@link FrameDecoder.Skipped} frame (IPv6, ARP, UDP, a fragment), or a
+     * {@link FrameDecoder.Malformed} one whose offset indexes {@link #data()}.
+     */
+    public final FrameDecoder.Result decode() {
+        long net = LinkLayer.network(linkType, buf, frameOffset, capturedLength);
+        if (net < 0) return new FrameDecoder.Malformed(frameOffset, "frame of " + capturedLength
+                + " bytes is shorter than its link header");
+        int version = (int) (net >>> 32);
+        if (version != LinkLayer.V4) return new FrameDecoder.Skipped(version == LinkLayer.V6 ? "IPv6" : "not IP");
+        return FrameDecoder.ipv4(buf, (int) net, frameOffset + capturedLength, timeNanos);
+    }
+
     /** "pcap" or "pcapng". */
     public final String format() { return format; }
 

@@ -55,7 +55,7 @@ final class Fixtures {
         return new TcpOption.Unknown(kind, b);
     }
 
-    /** Handshake, data both ways, FIN close (fact sheet section 11, lines 1-8, with the server's 6 bytes). */
+    /** Handshake, data both ways, FIN close (a real close on the reference machine, its tcpdump lines 1-8, with the server's 6 bytes). */
     static void normalClose(Trace t, SockAddr c, SockAddr s, long ci, long si) {
         t.add(c, s, SYN, ci, 0, 65495, syn(413859837L, 0), "");
         t.add(s, c, SYN | ACK, si, ci + 1, 65483, syn(3713417029L, 413859837L), "");

@@ -98,7 +98,7 @@ class PcapRoundTripTest {
     }
 
     @Test
-    void theFactSheetCloseReadsBackAsTheFactSheetLines() throws Exception {
+    void aRealCloseReadsBackAsItsTcpdumpLines() throws Exception {
         Fixtures.Trace t = new Fixtures.Trace();
         Fixtures.normalClose(t, io.tcpsim.wire.SockAddr.loopback(55688), io.tcpsim.wire.SockAddr.loopback(48001),
                 4253287871L, 1983831168L);

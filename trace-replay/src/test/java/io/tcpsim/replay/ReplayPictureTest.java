@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.pcap.CaptureRecords;
-import io.tcpsim.pcap.PcapReader;
 import io.tcpsim.pcap.PcapWriter;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.wire.Packet;
@@ -113,7 +112,7 @@ class ReplayPictureTest {
     void everyDivergenceIsABandWithTheModelsExpectation() throws Exception {
         // The edit of ReplayTest.anRstLinuxWouldNotSendIsFlagged: an [R] where an application's close() sends [R.];
         // and of anAckForDataNeverSentIsFlagged: packet 5 ACKs 9 bytes of 5.
-        List<Packet> ps = new ArrayList<>(PcapReader.read(ReplayTest.capture("request-response")));
+        List<Packet> ps = new ArrayList<>(CaptureRecords.readPackets(ReplayTest.capture("request-response")));
         Packet p = ps.get(4);
         ps.set(4, with(p, p.segment().seq(), p.segment().ack() + 3, p.segment().flags(), 0));
         ps.add(5, with(p, p.segment().seq(), 0, TcpFlags.RST, 1000));
@@ -139,7 +138,7 @@ class ReplayPictureTest {
     @Test
     void aDivergenceIsMarkedAtItsPacket() throws Exception {
         // close-then-send with its last packet, the client's [R], sent as [R.]: the example of docs/replay.md.
-        List<Packet> ps = new ArrayList<>(PcapReader.read(ReplayTest.capture("close-then-send")));
+        List<Packet> ps = new ArrayList<>(CaptureRecords.readPackets(ReplayTest.capture("close-then-send")));
         Packet p = ps.get(6);
         ps.set(6, with(p, p.segment().seq(), p.segment().ack(), TcpFlags.RST | TcpFlags.ACK, 0));
         Path file = dir.resolve("close-then-send-edited.pcap");

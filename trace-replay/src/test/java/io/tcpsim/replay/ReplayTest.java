@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
-import io.tcpsim.pcap.PcapReader;
 import io.tcpsim.pcap.PcapWriter;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.Segment;
@@ -165,7 +164,7 @@ class ReplayTest {
 
     private Path edited(Path file, java.util.function.UnaryOperator<List<Packet>> edit) throws IOException {
         String name = file.getFileName().toString().replaceAll("\\.pcap$", "");
-        List<Packet> packets = new ArrayList<>(PcapReader.read(file));
+        List<Packet> packets = new ArrayList<>(CaptureRecords.readPackets(file));
         Path out = dir.resolve(name + "-edited.pcap");
         PcapWriter.write(out, edit.apply(packets));
         return out;

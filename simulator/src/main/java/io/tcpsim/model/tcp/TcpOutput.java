@@ -339,7 +339,7 @@ final class TcpOutput {
     /**
      * tcp_v4_send_reset: the answer to a segment no socket wants. Never answers an RST. With ACK in the offending
      * segment: [R] seq = SEG.ACK; otherwise [R.] seq 0, ack = SEG.SEQ + SYN + FIN + length. No options, window 0,
-     * IP id 0 (ip_send_unicast_reply). Measured for every row of linux-tcp-facts.md section 7.
+     * IP id 0 (ip_send_unicast_reply). Measured for every kind of segment: docs/kernel-measurements.md section 18.
      */
     void sendResetReply(Segment in) {
         if (in.has(TcpFlags.RST)) return;

@@ -3,9 +3,10 @@ package io.tcpsim.pcap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.wire.FrameDecoder;
 import io.tcpsim.wire.FrameEncoder;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.SockAddr;
@@ -24,7 +25,11 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PcapReaderTest {
+/**
+ * Classic pcap through the one reader ({@link CaptureRecords}, {@link PcapRecords}): what the writer wrote reads back,
+ * both byte orders and both stamp resolutions, frames that are skipped, and every kind of damage named by its byte.
+ */
+class CaptureRecordsTest {
     @TempDir
     Path dir;
 
@@ -53,11 +58,13 @@ class PcapReaderTest {
     }
 
     static List<Packet> read(byte[] file) throws Exception {
-        List<Packet> out = new ArrayList<>();
-        try (PcapReader r = PcapReader.open(new ByteArrayInputStream(file))) {
-            for (Packet p = r.next(); p != null; p = r.next()) out.add(p);
-        }
-        return out;
+        return CaptureRecords.readPackets(new ByteArrayInputStream(file));
+    }
+
+    /** The next record, which must be IPv4/TCP. */
+    static Packet next(CaptureRecords r) throws Exception {
+        assertTrue(r.next());
+        return ((FrameDecoder.Tcp) r.decode()).packet();
     }
 
     static Packet syn() {
@@ -101,7 +108,7 @@ class PcapReaderTest {
             List<Packet> written = Fixtures.everything();
             Path file = dir.resolve("all.pcap");
             PcapWriter.write(file, written);
-            List<Packet> read = PcapReader.read(file);
+            List<Packet> read = CaptureRecords.readPackets(file);
             assertEquals(written.size(), read.size());
             for (int i = 0; i < written.size(); i++) {
                 Packet w = written.get(i);
@@ -133,12 +140,13 @@ class PcapReaderTest {
 
         @Test
         void streamsOnePacketAtATime() throws Exception {
-            try (PcapReader r = PcapReader.open(new ByteArrayInputStream(pcap(List.of(syn(), data()))))) {
-                assertEquals(syn(), r.next());
-                assertEquals(data(), r.next());
-                assertNull(r.next());
+            try (CaptureRecords r = CaptureRecords.open(new ByteArrayInputStream(pcap(List.of(syn(), data()))))) {
+                assertEquals("pcap", r.format());
+                assertEquals(syn(), next(r));
+                assertEquals(24, r.recordOffset());
+                assertEquals(data(), next(r));
+                assertFalse(r.next());
                 assertEquals(2, r.records());
-                assertEquals(0, r.skipped());
             }
         }
     }
@@ -165,7 +173,7 @@ class PcapReaderTest {
                 Path converted = dir.resolve("us-" + order + ".pcap");
                 Files.write(converted, convert(file, order, true));
                 assertEquals(expected, Tcpdump.read(converted, "-nn").stdout(), order.toString());
-                assertEquals(Fixtures.everything().size(), PcapReader.read(converted).size());
+                assertEquals(Fixtures.everything().size(), CaptureRecords.readPackets(converted).size());
             }
         }
 
@@ -180,12 +188,16 @@ class PcapReaderTest {
             byte[] fragment = tcp.clone();
             fragment[14 + 6] = 0x20; // MF
             byte[] file = records(List.of(udp, arp, fragment, tcp));
-            try (PcapReader r = PcapReader.open(new ByteArrayInputStream(file))) {
-                assertEquals(syn(), r.next());
-                assertNull(r.next());
+            List<String> decoded = new ArrayList<>();
+            try (CaptureRecords r = CaptureRecords.open(new ByteArrayInputStream(file))) {
+                while (r.next()) {
+                    FrameDecoder.Result d = r.decode();
+                    decoded.add(d instanceof FrameDecoder.Skipped s ? s.why() : ((FrameDecoder.Tcp) d).packet().equals(syn()) ? "syn" : "?");
+                }
                 assertEquals(4, r.records());
-                assertEquals(3, r.skipped());
             }
+            assertEquals(List.of("IP protocol 17", "not IP", "IPv4 fragment", "syn"), decoded);
+            assertEquals(List.of(syn()), read(file));
         }
 
         @Test
@@ -196,41 +208,46 @@ class PcapReaderTest {
             ByteBuffer rec = ByteBuffer.allocate(16 + cut.length).order(ByteOrder.LITTLE_ENDIAN);
             rec.putInt(6).putInt(0).putInt(cut.length).putInt(frame.length).put(cut);
             byte[] file = concat(b.array(), rec.array());
-            try (PcapReader r = PcapReader.open(new ByteArrayInputStream(file))) {
-                Packet p = r.next();
-                assertEquals("[48, 49, 50, 51, 52, 53, 0, 0, 0, 0]", Arrays.toString(p.segment().payload()));
-                assertEquals(1, r.truncatedPayloads());
+            try (CaptureRecords r = CaptureRecords.open(new ByteArrayInputStream(file))) {
+                assertTrue(r.next());
+                assertEquals(frame.length - 4, r.capturedLength());
+                assertEquals(frame.length, r.originalLength());
+                FrameDecoder.Tcp tcp = (FrameDecoder.Tcp) r.decode();
+                assertEquals("[48, 49, 50, 51, 52, 53, 0, 0, 0, 0]", Arrays.toString(tcp.packet().segment().payload()));
+                assertEquals(4, tcp.truncatedBy());
             }
         }
     }
 
     @Nested
     class BadInput {
-        PcapFormatException fails(byte[] file) {
-            PcapFormatException e = assertThrows(PcapFormatException.class, () -> read(file));
+        CaptureFormatException fails(byte[] file) {
+            CaptureFormatException e = assertThrows(CaptureFormatException.class, () -> read(file));
             assertFalse(e.getMessage().contains("\n"), "one line");
             return e;
         }
 
         void assertFails(String message, long offset, byte[] file) {
-            PcapFormatException e = fails(file);
+            CaptureFormatException e = fails(file);
             assertEquals(message, e.getMessage());
             assertEquals(offset, e.offset());
         }
 
         @Test
         void emptyOrShortFile() throws Exception {
-            assertFails("pcap byte 0: file too short for a pcap header: 0 of 24 bytes", 0, new byte[0]);
-            assertFails("pcap byte 0: file too short for a pcap header: 10 of 24 bytes", 0,
+            assertFails("capture byte 0: the file is empty", 0, new byte[0]);
+            assertFails("capture byte 0: file too short for a capture header: 3 bytes", 0, Arrays.copyOf(pcap(List.of()), 3));
+            assertFails("pcap byte 10: file too short for a pcap header: 10 of 24 bytes", 10,
                     Arrays.copyOf(pcap(List.of()), 10));
         }
 
         @Test
         void badMagic() {
-            assertFails("pcap byte 0: not a pcap file: magic 0x47455420", 0, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-            assertFails("pcap byte 0: pcapng is not supported; convert it with 'editcap -F pcap' or "
-                    + "'tcpdump -r IN -w OUT'", 0, new byte[] {0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+            assertFails("capture byte 0: not a pcap or pcapng file: magic 0x47455420", 0,
+                    "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+            // pcapng's magic, then zeros: the reader is pcapng's, and the byte-order magic is wrong.
+            assertFails("pcapng byte 8: section header block: bad byte-order magic 0x00000000", 8, new byte[] {0x0a, 0x0d,
+                    0x0d, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
         }
 
         @Test
@@ -240,8 +257,8 @@ class PcapReaderTest {
             assertFails("pcap byte 4: unsupported pcap version 3.4", 4, v3);
             byte[] wifi = pcap(List.of());
             wifi[20] = 105;
-            assertFails("pcap byte 20: link type 105 is not supported (Ethernet 1, raw IP 101, Linux cooked 113 and "
-                    + "276 are)", 20, wifi);
+            assertFails("pcap byte 20: link type 105 is not supported (Ethernet 1, raw IP 101/228/229, BSD loopback "
+                    + "0/108, Linux cooked 113 and 276 are)", 20, wifi);
         }
 
         @Test
@@ -264,7 +281,7 @@ class PcapReaderTest {
         void recordLongerThanLibpcapAccepts() throws Exception {
             byte[] file = pcap(List.of(syn()));
             ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(32, 300000);
-            assertFails("pcap byte 32: record 1: captured length 300000 is larger than 262144", 32, file);
+            assertFails("pcap byte 32: record 1: captured length 300000 is larger than the snapshot length 262144", 32, file);
         }
 
         @Test
@@ -286,9 +303,9 @@ class PcapReaderTest {
         void packetsBeforeTheDamageAreDelivered() throws Exception {
             byte[] two = pcap(List.of(syn(), data()));
             byte[] cut = Arrays.copyOf(two, two.length - 1);
-            try (PcapReader r = PcapReader.open(new ByteArrayInputStream(cut))) {
-                assertEquals(syn(), r.next());
-                PcapFormatException e = assertThrows(PcapFormatException.class, r::next);
+            try (CaptureRecords r = CaptureRecords.open(new ByteArrayInputStream(cut))) {
+                assertEquals(syn(), next(r));
+                CaptureFormatException e = assertThrows(CaptureFormatException.class, r::next);
                 assertEquals(24 + 16 + FrameEncoder.frame(syn()).length, e.offset());
             }
         }
