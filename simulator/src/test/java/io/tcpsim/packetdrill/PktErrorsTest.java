@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every refusal is one located line (PktSnippets.REFUSED; packetdrill refuses each of those too, at the same line,
- * except where the reader is stricter or does not support a form: PacketdrillParsesTheSnippetsTest in traces), and no
+ * except where the reader is stricter or does not support a form: PacketdrillAgreesWithTheReaderTest in traces), and no
  * text makes the reader throw anything else.
  */
 class PktErrorsTest {

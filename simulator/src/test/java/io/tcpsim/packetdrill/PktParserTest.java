@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The reader on each construct of the language, one snippet per group (PktSnippets.ACCEPTED; packetdrill's own
- * parser accepts each of them too, PacketdrillParsesTheSnippetsTest in traces). Every field of what it reads is
+ * parser accepts each of them too, PacketdrillAgreesWithTheReaderTest in traces). Every field of what it reads is
  * asserted, lines and columns included.
  */
 class PktParserTest {

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Hand-written .pkt snippets, one per construct and one per refusal. The simulator's tests assert what the reader
- * makes of each; traces' PacketdrillParsesTheSnippetsTest gives each to the real packetdrill ({@code --dry_run}) and
+ * makes of each; traces' PacketdrillAgreesWithTheReaderTest gives each to the real packetdrill ({@code --dry_run}) and
  * asserts that it accepts the accepted ones and refuses each refused one at the same line. All are read with
  * {@link #ARGS}, run_all.py's IPv4 arguments.
  */
