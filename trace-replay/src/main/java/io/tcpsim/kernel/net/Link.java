@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  */
 public final class Link {
 
-    private record DropRule(PacketKind kind, long since, String text, int[] remaining) {}
+    private record DropRule(PacketKind kind, long since, String text, int[] remaining, int[] skip) {}
 
     private final Object lock = new Object();
     private final List<long[]> changes = new ArrayList<>(); // {time, up ? 1 : 0}, in time order; guarded by lock
@@ -68,10 +68,20 @@ public final class Link {
 
     /** {@code link drop N DIR KIND}: the next {@code count} frames entering in that direction that match are lost. */
     public void drop(Direction d, PacketKind kind, int count) {
+        drop(d, kind, count, 0);
+    }
+
+    /**
+     * {@code link drop N DIR KIND after M} (an addition to issue 12's contract): the first {@code skip} matching frames
+     * pass, the {@code count} after them are lost. A passed frame counts only for the rule it passed.
+     */
+    public void drop(Direction d, PacketKind kind, int count, int skip) {
         if (count < 1) throw new IllegalArgumentException("drop needs a count of at least 1, not " + count);
-        String text = "drop " + count + " " + (d == Direction.A_TO_B ? "a>b " : "b>a ") + kind.word;
+        if (skip < 0) throw new IllegalArgumentException("drop cannot skip " + skip + " packets");
+        String text = "drop " + count + " " + (d == Direction.A_TO_B ? "a>b " : "b>a ") + kind.word
+                + (skip > 0 ? " after " + skip : "");
         synchronized (lock) {
-            rules[d.from()].add(new DropRule(kind, RealClock.nanos(), text, new int[] {count}));
+            rules[d.from()].add(new DropRule(kind, RealClock.nanos(), text, new int[] {count}, new int[] {skip}));
         }
     }
 
@@ -185,6 +195,10 @@ public final class Link {
         for (Iterator<DropRule> it = rules[d.from()].iterator(); it.hasNext(); ) {
             DropRule r = it.next();
             if (r.since() > entered || !r.kind().matches(flags, payload)) continue;
+            if (r.skip()[0] > 0) {
+                r.skip()[0]--;
+                continue;
+            }
             if (--r.remaining()[0] == 0) it.remove();
             return r.text();
         }

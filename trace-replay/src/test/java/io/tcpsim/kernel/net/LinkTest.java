@@ -62,6 +62,19 @@ class LinkTest {
     }
 
     @Test
+    void aRuleWithAfterLetsTheFirstMatchesPass() {
+        Link l = new Link(LinkSpec.IDEAL);
+        l.drop(Direction.A_TO_B, PacketKind.DATA, 1, 2);
+        long t = later();
+        assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)));
+        assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK, 0)), "not data: not counted");
+        assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)));
+        assertNull(l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)), "the third data segment");
+        assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)));
+        assertEquals(List.of("drop 1 a>b data after 2"), l.records().stream().map(LinkRecord::why).toList());
+    }
+
+    @Test
     void aFrameThatEnteredBeforeTheRuleIsNotCounted() {
         Link l = new Link(LinkSpec.IDEAL);
         long before = RealClock.nanos();
