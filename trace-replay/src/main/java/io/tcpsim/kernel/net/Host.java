@@ -27,13 +27,15 @@ public final class Host {
     final NamespaceThread thread;
     final String netns;
     final byte[] mac;
+    private final Path procNetTcp;
     private HostCapture capture;
 
-    Host(int index, HostSpec spec, NamespaceThread thread, String netns) {
+    Host(int index, HostSpec spec, NamespaceThread thread, String taskDir) {
         this.index = index;
         this.spec = spec;
         this.thread = thread;
-        this.netns = netns;
+        this.netns = taskDir + "/ns/net";
+        this.procNetTcp = Path.of(taskDir, "net", "tcp");
         this.mac = Frames.mac(0, spec.ip());
     }
 
@@ -78,15 +80,17 @@ public final class Host {
         return ProcNetTcp.parse(procNetTcp());
     }
 
-    /** The raw lines of the host's /proc/net/tcp (read on the host's thread: /proc/thread-self/net is per thread). */
+    /**
+     * The raw lines of the host's /proc/net/tcp. Read as {@code /proc/PID/task/TID/net/tcp} of the host's thread, which
+     * shows that task's namespace whoever reads it: so a netstat does not wait behind a call blocked on the host's
+     * thread (an accept, a connect that is retrying its SYN).
+     */
     public List<String> procNetTcp() {
-        return thread.call(() -> {
-            try {
-                return Files.readAllLines(Path.of("/proc/thread-self/net/tcp"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        try {
+            return Files.readAllLines(procNetTcp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public HostCapture capture() {

@@ -69,7 +69,7 @@ public final class Network implements AutoCloseable {
         NamespaceThread w = NamespaceThread.start(run + "-wire");
         Network n;
         try {
-            n = new Network(spec, w, netnsOf(w));
+            n = new Network(spec, w, taskDir(w) + "/ns/net");
         } catch (RuntimeException e) {
             w.close();
             throw e;
@@ -88,17 +88,17 @@ public final class Network implements AutoCloseable {
     private Host startHost(int index, HostSpec h, String run) {
         NamespaceThread t = NamespaceThread.start(run + "-" + h.name());
         try {
-            return new Host(index, h, t, netnsOf(t));
+            return new Host(index, h, t, taskDir(t));
         } catch (RuntimeException e) {
             t.close();
             throw e;
         }
     }
 
-    /** {@code /proc/PID/task/TID/ns/net} of a namespace thread. */
-    private static String netnsOf(NamespaceThread t) {
+    /** {@code /proc/PID/task/TID} of a namespace thread: its ns/net, and its net/ (the namespace's /proc/net). */
+    private static String taskDir(NamespaceThread t) {
         int tid = t.call(() -> NetLibC.C.gettid());
-        return "/proc/" + ProcessHandle.current().pid() + "/task/" + tid + "/ns/net";
+        return "/proc/" + ProcessHandle.current().pid() + "/task/" + tid;
     }
 
     private void build() {

@@ -189,15 +189,15 @@ class NetworkTest {
             long[] e = excess.stream().mapToLong(Long::longValue).sorted().toArray();
             assertTrue(e.length >= 3 + 8 + 1, Arrays.toString(e)); // the handshake, 8 segments, their ACKs
             // The bound this test states (docs/kernel-backend.md has the measured distribution): never early; the
-            // median less than 0.3 ms late; every frame less than 10 ms late (a GC pause stalls the wire ~4 ms).
+            // median less than 0.3 ms late; every frame less than 20 ms late (a G1 pause stalls the wire up to ~9 ms).
             assertTrue(e[0] >= 0, "a frame left the wire early: " + Arrays.toString(e));
             assertTrue(e[e.length / 2] < 300_000, "median excess " + e[e.length / 2] + " ns");
-            assertTrue(e[e.length - 1] < 10_000_000, "max excess " + e[e.length - 1] + " ns");
+            assertTrue(e[e.length - 1] < 20_000_000, "max excess " + e[e.length - 1] + " ns");
             // And what the hosts captured agrees: B saw each of A's frames the delay after A did.
             long[] seen = captureDelays(n.a(), n.b());
             assertEquals(2 + 8, seen.length, Arrays.toString(seen)); // SYN, ACK, 8 segments
             assertCapturesAgreeWithTheLink(n);
-            for (long d : seen) assertTrue(d >= delay && d < delay + 10_000_000, "capture delay " + d);
+            for (long d : seen) assertTrue(d >= delay && d < delay + 20_000_000, "capture delay " + d);
             c.close();
         }
     }
