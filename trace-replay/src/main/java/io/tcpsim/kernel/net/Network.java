@@ -79,7 +79,11 @@ public final class Network implements AutoCloseable {
             n.hosts[1] = n.startHost(1, spec.b(), run);
             n.build();
         } catch (RuntimeException | Error e) {
-            n.close();
+            try {
+                n.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         return n;

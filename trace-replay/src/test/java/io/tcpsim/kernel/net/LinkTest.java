@@ -86,11 +86,12 @@ class LinkTest {
     @Test
     void linkDownLosesWhatEntersWhileDownBothWays() {
         Link l = new Link(LinkSpec.symmetric(5_000_000));
-        long beforeDown = RealClock.nanos();
+        long beforeDown = RealClock.nanos() - 1;
         l.down();
-        long whileDown = later();
+        long whileDown = RealClock.nanos();
+        while (RealClock.nanos() <= whileDown) Thread.onSpinWait(); // up() must be stamped after whileDown
         l.up();
-        long afterUp = later();
+        long afterUp = RealClock.nanos();
         assertArrayEquals(new long[] {beforeDown + 5_000_000}, l.admit(Direction.A_TO_B, beforeDown, tcp(ACK, 0)),
                 "on the wire before the link went down: delivered");
         assertNull(l.admit(Direction.A_TO_B, whileDown, tcp(ACK, 0)));

@@ -83,6 +83,57 @@ class NetworkTest {
         }
     }
 
+    @Test
+    void aJvmKilledWithSigkillLeavesNothingBehind() throws Exception {
+        String rootLinks = ip("-o", "link");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 24) cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OpenAndWait.class.getName()));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String line;
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("ready "));
+            assertTrue(line != null, "the child did not open its network");
+            List<String> ids = List.of(line.substring(6).split(" "));
+            assertEquals(3, ids.size(), line);
+            assertEquals(ids, namespacesHeld(ids, child.pid()), "the child's threads are in its three namespaces");
+            child.destroyForcibly(); // SIGKILL: no close(), no shutdown hook
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        // No task anywhere is in those namespaces any more, so the kernel frees them (and their veths); nothing of
+        // the run was ever in the machine's namespace.
+        List<String> ids = List.of(line.substring(6).split(" "));
+        assertEquals(List.of(), namespacesHeld(ids, -1));
+        assertEquals(rootLinks, ip("-o", "link"));
+    }
+
+    /** Those of {@code ids} that some task (of process {@code pid}, or of any process when -1) is in. */
+    private static List<String> namespacesHeld(List<String> ids, long pid) throws IOException {
+        java.util.Set<String> held = new java.util.TreeSet<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                if (pid >= 0 && !p.getFileName().toString().equals(Long.toString(pid))) continue;
+                try (var tasks = Files.list(p.resolve("task"))) {
+                    for (Path t : tasks.toList()) {
+                        try {
+                            String id = Files.readSymbolicLink(t.resolve("ns/net")).toString();
+                            if (ids.contains(id)) held.add(id);
+                        } catch (IOException gone) {
+                            // the task ended meanwhile
+                        }
+                    }
+                } catch (IOException | java.io.UncheckedIOException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        return ids.stream().filter(held::contains).toList();
+    }
+
     private static void assertOffloadsOff(String features) {
         for (String f : List.of("rx-checksumming", "tx-checksumming", "tcp-segmentation-offload",
                 "generic-segmentation-offload", "generic-receive-offload", "large-receive-offload")) {
@@ -138,7 +189,7 @@ class NetworkTest {
         try (Network n = Network.open(spec())) {
             Connection c = Connection.open(n);
             assertEquals(10_000, c.send(new byte[10_000]));
-            Lab.sleep(100);
+            sleep(100);
             assertTrue(n.sync());
             List<Packet> sent = Connection.from(n.a(), n.a());
             assertEquals(List.of(new TcpOption.Mss(1460)), sent.get(0).segment().options().stream()
@@ -153,7 +204,7 @@ class NetworkTest {
         try (Network n = Network.open(spec().withMtu(1000))) {
             Connection c = Connection.open(n);
             assertEquals(3000, c.send(new byte[3000]));
-            Lab.sleep(100);
+            sleep(100);
             assertTrue(n.sync());
             List<Packet> sent = Connection.from(n.a(), n.a());
             assertTrue(sent.get(0).segment().options().contains(new TcpOption.Mss(960)));
@@ -177,9 +228,9 @@ class NetworkTest {
             assertTrue(handshake >= 2 * delay, "connect returned after " + handshake + " ns");
             for (int i = 0; i < 8; i++) { // 8 segments: all within the initial window of 10
                 c.send(new byte[] {(byte) i});
-                Lab.sleep(2);
+                sleep(2);
             }
-            Lab.sleep(200);
+            sleep(200);
             assertTrue(n.sync());
             List<Long> excess = new ArrayList<>();
             for (LinkRecord r : n.link().records()) {
@@ -223,7 +274,7 @@ class NetworkTest {
             n.link().drop(Direction.A_TO_B, PacketKind.DATA, 1);
             assertEquals(1, n.link().pendingDrops(Direction.A_TO_B));
             assertEquals(1, c.send(new byte[] {'x'}));
-            Lab.sleep(500); // the RTO is 200 ms and more: the retransmission is in
+            sleep(500); // the RTO is 200 ms and more: the retransmission is in
             assertTrue(n.sync());
             List<Packet> sentByA = data(Connection.from(n.a(), n.a()));
             List<Packet> receivedByB = data(Connection.from(n.b(), n.a()));
@@ -254,7 +305,7 @@ class NetworkTest {
             n.link().drop(Direction.A_TO_B, PacketKind.ACK, 1);
             Connection c = Connection.connectOnly(n);
             assertEquals(0, n.a().call(() -> Sockets.connect(c.client, new SockAddr(n.b().ip(), Connection.PORT))));
-            Lab.sleep(100);
+            sleep(100);
             assertTrue(n.sync());
             List<LinkRecord> lost = n.link().records().stream().filter(LinkRecord::lost).toList();
             assertEquals(List.of("drop 1 b>a syn-ack", "drop 1 a>b ack"), lost.stream().map(LinkRecord::why).toList());
@@ -278,9 +329,9 @@ class NetworkTest {
             assertFalse(n.link().isUp());
             assertEquals(1, c.send(new byte[] {'x'}));
             n.b().call(() -> Sockets.send(c.server, new byte[] {'y'}));
-            Lab.sleep(500); // the original and the first retransmission (after ~200 ms), on both sides
+            sleep(500); // the original and the first retransmission (after ~200 ms), on both sides
             n.link().up();
-            Lab.sleep(700); // the second retransmission (~400 ms after the first) goes through
+            sleep(700); // the second retransmission (~400 ms after the first) goes through
             assertTrue(n.sync());
             List<Packet> aData = data(Connection.from(n.a(), n.a()));
             List<Packet> bData = data(Connection.from(n.b(), n.b()));
@@ -382,15 +433,12 @@ class NetworkTest {
         }
     }
 
-    static final class Lab {
-        static void sleep(long ms) {
-            try {
-                Thread.sleep(ms);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
-
 }
