@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -42,7 +43,7 @@ public final class HostCapture implements AutoCloseable {
     private long seenOut; // guarded by this
     private long seenIn; // guarded by this
     private volatile Throwable loopFailure;
-    private volatile java.util.function.LongConsumer incomingMarker = n -> { };
+    private volatile LongConsumer incomingMarker = n -> { };
 
     private HostCapture(String device, PcapHandle handle, PacketSocket markerOut, byte[] ownMac, byte[] peerMac) {
         this.device = device;
@@ -90,7 +91,7 @@ public final class HostCapture implements AutoCloseable {
     }
 
     /** Who sends this host the incoming markers: the wire ({@code Link.sendMarker} for this host). */
-    void incomingMarkersFrom(java.util.function.LongConsumer wire) {
+    void incomingMarkersFrom(LongConsumer wire) {
         incomingMarker = wire;
     }
 

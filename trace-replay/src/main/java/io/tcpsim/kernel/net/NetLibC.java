@@ -19,8 +19,8 @@ interface NetLibC extends Library {
 
     int AF_PACKET = 17;
     int SOCK_RAW = 3, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
-    /** ETH_P_ALL in network byte order, as sockaddr_ll.sll_protocol wants it. */
-    int ETH_P_ALL_BE = 0x0300;
+    /** ETH_P_ALL (0x0003), which sockaddr_ll.sll_protocol holds in network byte order. */
+    int ETH_P_ALL = 0x0003;
     int SOL_SOCKET = 1, SOL_PACKET = 263;
     int SO_RCVBUFFORCE = 33, SO_SNDBUFFORCE = 32, SO_TIMESTAMPNS = 35, SCM_TIMESTAMPNS = 35;
     int PACKET_STATISTICS = 6, PACKET_IGNORE_OUTGOING = 23;
@@ -32,7 +32,6 @@ interface NetLibC extends Library {
     int SCHED_FIFO = 1;
     int O_RDONLY = 0, O_CLOEXEC = 0x80000;
     int CLONE_NEWNET = 0x40000000;
-    int ENOBUFS = 105;
     int SIZEOF_SOCKADDR_LL = 20, SIZEOF_MSGHDR = 56, SIZEOF_IOVEC = 16;
 
     int if_nametoindex(String name);

@@ -63,9 +63,9 @@ final class PacketSocket implements AutoCloseable {
             option(fd, NetLibC.SOL_SOCKET, NetLibC.SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE");
             byte[] ll = new byte[NetLibC.SIZEOF_SOCKADDR_LL];
             ll[0] = (byte) NetLibC.AF_PACKET; // sll_family, native-order u16
-            if (receive) { // sll_protocol, big-endian: ETH_P_ALL
-                ll[2] = 0;
-                ll[3] = 3;
+            if (receive) { // sll_protocol, big-endian
+                ll[2] = (byte) (NetLibC.ETH_P_ALL >>> 8);
+                ll[3] = (byte) NetLibC.ETH_P_ALL;
             }
             ll[4] = (byte) ifindex;
             ll[5] = (byte) (ifindex >>> 8);

@@ -1,20 +1,16 @@
 package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.capture.RawFrame;
-import io.tcpsim.kernel.KernelBackend;
 import io.tcpsim.kernel.net.Host;
 import io.tcpsim.kernel.net.HostSpec;
 import io.tcpsim.kernel.net.LinkSpec;
 import io.tcpsim.kernel.net.NetSpec;
 import io.tcpsim.kernel.net.Network;
-import io.tcpsim.wire.Packet;
-import io.tcpsim.wire.TcpdumpPrinter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,28 +37,6 @@ final class Lab {
 
     static Network open(long oneWayMillis, Map<String, String> sysctls) {
         return Network.open(spec(oneWayMillis, sysctls));
-    }
-
-    /** A host's capture as tcpdump -nn lines, with {@code +s.uuuuuu} since {@code t0} instead of the time of day. */
-    static List<String> lines(Host h, long t0) {
-        List<String> out = new ArrayList<>();
-        TcpdumpPrinter p = new TcpdumpPrinter();
-        for (RawFrame f : h.capture().frames()) {
-            Packet pk = KernelBackend.decode(f);
-            if (pk == null) continue;
-            String line = p.print(pk);
-            out.add(String.format(Locale.ROOT, "%+11.6f %s", (f.timeNanos() - t0) / 1e9, line.substring(line.indexOf(' ') + 1)));
-        }
-        return out;
-    }
-
-    static List<Packet> packets(Host h) {
-        List<Packet> out = new ArrayList<>();
-        for (RawFrame f : h.capture().frames()) {
-            Packet p = KernelBackend.decode(f);
-            if (p != null) out.add(p);
-        }
-        return out;
     }
 
     static void writePcap(Host h, Path file) {
