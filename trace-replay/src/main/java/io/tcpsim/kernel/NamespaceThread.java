@@ -26,10 +26,10 @@ import java.util.function.Supplier;
  * <p>SIGPIPE stays blocked on this thread for its whole life, so a send that raises it leaves it pending on the
  * thread, where {@link #takePendingSigpipe()} finds it.
  */
-final class NamespaceThread implements AutoCloseable {
+public final class NamespaceThread implements AutoCloseable {
 
     /** What a bounded task came back with; {@code signalled} says SIGUSR1 was sent while it ran. */
-    record Outcome<T>(T value, boolean signalled) {}
+    public record Outcome<T>(T value, boolean signalled) {}
 
     private static final long HARD_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final Object INSTALL_LOCK = new Object();
@@ -61,7 +61,7 @@ final class NamespaceThread implements AutoCloseable {
     }
 
     /** Starts the thread, unshares its network namespace and brings lo up; throws when that is not permitted. */
-    static NamespaceThread start(String name) {
+    public static NamespaceThread start(String name) {
         installInterruptHandler();
         NamespaceThread t = new NamespaceThread(name);
         t.thread.start();
@@ -214,7 +214,7 @@ final class NamespaceThread implements AutoCloseable {
     }
 
     /** Runs work on this thread and waits for it (for work that cannot block: setup, /proc reads). */
-    <T> T call(Supplier<T> work) {
+    public <T> T call(Supplier<T> work) {
         Outcome<T> o = callBounded(work, HARD_LIMIT_NANOS, false);
         return o.value();
     }
@@ -223,7 +223,7 @@ final class NamespaceThread implements AutoCloseable {
      * Runs work on this thread; when it is still running after {@code limitNanos}, interrupts its syscall with
      * SIGUSR1 (repeatedly, in case the signal landed just before the syscall) and waits for it to come back.
      */
-    <T> Outcome<T> callBounded(Supplier<T> work, long limitNanos) {
+    public <T> Outcome<T> callBounded(Supplier<T> work, long limitNanos) {
         return callBounded(work, limitNanos, true);
     }
 

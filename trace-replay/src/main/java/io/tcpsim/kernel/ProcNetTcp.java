@@ -18,13 +18,13 @@ import java.util.Locale;
  * tx_queue as Send-Q, and with -o the timer as {@code off (0.00/%ld/%d)}, {@code on (%2.2f/%ld/%d)},
  * {@code keepalive (...)}, {@code timewait (...)}, {@code probe (...)} from (tr, when/HZ, retrnsmt, timeout).
  */
-final class ProcNetTcp {
+public final class ProcNetTcp {
     private static final double HZ = 100.0;
 
     private ProcNetTcp() {}
 
     /** Every socket line of the file (the header skipped), in file order. */
-    static List<NetstatRow> parse(List<String> lines) {
+    public static List<NetstatRow> parse(List<String> lines) {
         List<NetstatRow> rows = new ArrayList<>();
         for (String line : lines) {
             String t = line.trim();
