@@ -20,7 +20,6 @@ import io.tcpsim.model.tcp.TcpCalls;
 import io.tcpsim.model.tcp.TcpSock;
 import io.tcpsim.model.tcp.TcpStack;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,9 +115,13 @@ public final class Model implements Backend, Inspectable {
         return out;
     }
 
+    /**
+     * Every endpoint netstat lists, in its order, then the sockets only a descriptor still holds, in process and
+     * descriptor order (sockets are compared by identity, so a linked map keeps that order).
+     */
     @Override
     public List<EndpointSnapshot> endpoints() {
-        Map<TcpSock, String> owners = new IdentityHashMap<>();
+        Map<TcpSock, String> owners = new LinkedHashMap<>();
         for (Proc p : procs.values()) {
             for (var e : p.fds.entrySet()) {
                 if (e.getValue() instanceof TcpFile f) owners.put(f.sock, p.name + ":" + e.getKey());
