@@ -131,20 +131,20 @@ public final class Model implements Backend, Inspectable {
 
     // ------------------------------------------------------------------ waiting
 
-    /** One try at a call; {@code copied} is what the tries before it wrote (always 0 but for a write). */
-    private interface Attempt {
-        Outcome run(int copied);
+    /** One try at a call on {@code on}; {@code copied} is what the tries before it wrote (always 0 but for a write). */
+    private interface Attempt<T> {
+        Outcome run(T on, int copied);
     }
 
     /**
      * Runs a call that may block: after each wait, the next event (a packet, a timer) happens and the call is tried
      * again. A deadline (poll and epoll timeouts) is an event of its own. Nothing left to happen: blocked for ever.
      */
-    private Result block(Attempt attempt, long deadline) {
+    private <T> Result block(T on, Attempt<T> attempt, long deadline) {
         if (deadline >= 0) clock.wakeAt(deadline);
         int copied = 0;
         while (true) {
-            Outcome o = attempt.run(copied);
+            Outcome o = attempt.run(on, copied);
             if (!(o instanceof Outcome.WouldBlock w)) return returned(o);
             copied = w.copied();
             if (!clock.runNext()) return Result.blocked();
@@ -156,8 +156,14 @@ public final class Model implements Backend, Inspectable {
         return ((Outcome.Done) o).result();
     }
 
-    private interface SocketOp {
+    /** A socket call that never writes part of itself: no progress to carry across waits. */
+    private interface SocketOp extends Attempt<SocketFile> {
         Outcome run(SocketFile s);
+
+        @Override
+        default Outcome run(SocketFile s, int copied) {
+            return run(s);
+        }
     }
 
     /** A call only a socket takes: EBADF for no file, ENOTSOCK for a pipe or epoll (sockfd_lookup). */
@@ -165,7 +171,7 @@ public final class Model implements Backend, Inspectable {
         OpenFile f = p.fds.get(fd);
         if (f == null) return Result.error(Errno.EBADF);
         if (!(f instanceof SocketFile s)) return Result.error(Errno.ENOTSOCK);
-        return block(copied -> op.run(s), -1);
+        return block(s, op, -1);
     }
 
     // ------------------------------------------------------------------ the calls
@@ -208,9 +214,9 @@ public final class Model implements Backend, Inspectable {
         public Result send(Call.Send c, Proc p) {
             OpenFile f = p.fds.get(c.fd());
             if (f == null) return Result.error(Errno.EBADF);
-            if (c.write()) return block(copied -> f.write(c.data(), copied), -1);
+            if (c.write()) return block(f, (file, copied) -> file.write(c.data(), copied), -1);
             if (!(f instanceof SocketFile s)) return Result.error(Errno.ENOTSOCK);
-            return block(copied -> s.sendmsg(c.data(), c.flags(), copied), -1);
+            return block(s, (sock, copied) -> sock.sendmsg(c.data(), c.flags(), copied), -1);
         }
 
         /** read(2) goes to any file's read; recv(2) only to a socket. */
@@ -219,7 +225,7 @@ public final class Model implements Backend, Inspectable {
             if (!c.read()) return onSocket(p, c.fd(), s -> s.recvmsg(c.length(), c.flags()));
             OpenFile f = p.fds.get(c.fd());
             if (f == null) return Result.error(Errno.EBADF);
-            return block(copied -> f.read(c.length()), -1);
+            return block(f, (file, copied) -> file.read(c.length()), -1);
         }
 
         @Override
@@ -266,7 +272,7 @@ public final class Model implements Backend, Inspectable {
             int n = c.fds().size();
             int[] revents = new int[n];
             long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
-            return block(copied -> {
+            return block(c, (poll, copied) -> {
                 int count = 0;
                 for (int i = 0; i < n; i++) {
                     Call.PollFd pfd = c.fds().get(i);
@@ -305,8 +311,8 @@ public final class Model implements Backend, Inspectable {
             if (e == null) return Result.error(Errno.EBADF);
             if (!(e instanceof EpollFile ep) || c.maxEvents() <= 0) return Result.error(Errno.EINVAL);
             long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
-            return block(copied -> {
-                List<Result.EpollEvent> got = ep.collect(c.maxEvents());
+            return block(ep, (epoll, copied) -> {
+                List<Result.EpollEvent> got = epoll.collect(c.maxEvents());
                 boolean timedOut = c.timeoutMs() == 0 || deadline >= 0 && clock.now() >= deadline;
                 if (!got.isEmpty() || timedOut) return new Outcome.Done(Result.epoll(got));
                 return Outcome.wouldBlock(0);
