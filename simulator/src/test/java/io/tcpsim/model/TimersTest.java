@@ -58,7 +58,8 @@ class TimersTest {
         delayedAckPending(h);
         long due = deadline(h);
         h.model.sleep(due - h.model.now());
-        assertEquals(1, h.model.drainEvents().stream().filter(ev -> ev instanceof Event.PacketSent).count(), "the ACK left");
+        long sent = h.model.drainEvents().stream().filter(ev -> ev instanceof Event.PacketSent).count();
+        assertEquals(1, sent, "the ACK left");
         assertEquals(due + h.model.profile().loopbackDelayNanos(), deadline(h));
     }
 
