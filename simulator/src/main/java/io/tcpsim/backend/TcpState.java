@@ -49,6 +49,14 @@ public enum TcpState {
         return this == CLOSE_WAIT || this == LAST_ACK || this == CLOSING || this == TIME_WAIT;
     }
 
+    /**
+     * No connection to a peer: CLOSE or LISTEN. listen() may be called only here (inet_listen), and a delayed ACK
+     * that comes due here has nothing to acknowledge (tcp_delack_timer_handler).
+     */
+    public boolean unconnected() {
+        return this == CLOSE || this == LISTEN;
+    }
+
     /** A segment from the peer has been seen: the sequence spaces are synchronised (RFC 793 3.4). */
     public boolean isSynchronized() {
         return this != CLOSE && this != LISTEN && this != SYN_SENT;

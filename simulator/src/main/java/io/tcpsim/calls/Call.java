@@ -5,64 +5,165 @@ import java.util.List;
 
 /**
  * One system call, with descriptors already resolved to numbers. Both backends (the model and the real kernel)
- * take exactly these; the script layer builds them from named descriptors.
+ * take exactly these; the script layer builds them from named descriptors. A backend runs a call through a
+ * {@link Visitor}, one method per call, so that a new call is a compile error in every backend until it is handled.
  */
 public sealed interface Call {
     /** The call's name as scripts and output write it. */
     String name();
 
+    /** Runs {@code v}'s method for this call, with {@code p}: what the method needs besides the call. */
+    <R, P> R accept(Visitor<R, P> v, P p);
+
+    /**
+     * What a backend does with each call (the kernel's system call table). {@code P} is what every call needs
+     * besides its arguments: the process that makes it.
+     */
+    interface Visitor<R, P> {
+        R socket(Socket c, P p);
+
+        R bind(Bind c, P p);
+
+        R listen(Listen c, P p);
+
+        R accept(Accept c, P p);
+
+        R connect(Connect c, P p);
+
+        R send(Send c, P p);
+
+        R recv(Recv c, P p);
+
+        R shutdown(Shutdown c, P p);
+
+        R close(Close c, P p);
+
+        R setsockopt(SetSockOpt c, P p);
+
+        R getsockopt(GetSockOpt c, P p);
+
+        R fcntl(Fcntl c, P p);
+
+        R poll(Poll c, P p);
+
+        R epollCreate(EpollCreate c, P p);
+
+        R epollCtl(EpollCtl c, P p);
+
+        R epollWait(EpollWait c, P p);
+
+        R pipe(Pipe c, P p);
+
+        R socketPair(SocketPair c, P p);
+
+        R signal(Signal c, P p);
+    }
+
     /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
-    record Socket(int flags) implements Call { public String name() { return "socket"; } }
+    record Socket(int flags) implements Call {
+        public String name() { return "socket"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.socket(this, p); }
+    }
 
-    record Bind(int fd, SockAddr addr) implements Call { public String name() { return "bind"; } }
+    record Bind(int fd, SockAddr addr) implements Call {
+        public String name() { return "bind"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.bind(this, p); }
+    }
 
-    record Listen(int fd, int backlog) implements Call { public String name() { return "listen"; } }
+    record Listen(int fd, int backlog) implements Call {
+        public String name() { return "listen"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.listen(this, p); }
+    }
 
     /** {@code accept4(fd, NULL, NULL, flags)}; flags may hold SOCK_NONBLOCK. */
-    record Accept(int fd, int flags) implements Call { public String name() { return "accept"; } }
+    record Accept(int fd, int flags) implements Call {
+        public String name() { return "accept"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.accept(this, p); }
+    }
 
-    record Connect(int fd, SockAddr addr) implements Call { public String name() { return "connect"; } }
+    record Connect(int fd, SockAddr addr) implements Call {
+        public String name() { return "connect"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.connect(this, p); }
+    }
 
     /** send(2) with flags; {@code write} is true for write(2), which has no flags and works on pipes too. */
     record Send(int fd, byte[] data, int flags, boolean write) implements Call {
         public String name() { return write ? "write" : "send"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.send(this, p); }
     }
 
     /** recv(2) of up to {@code length} bytes; {@code read} is true for read(2). */
     record Recv(int fd, int length, int flags, boolean read) implements Call {
         public String name() { return read ? "read" : "recv"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.recv(this, p); }
     }
 
-    record Shutdown(int fd, int how) implements Call { public String name() { return "shutdown"; } }
+    record Shutdown(int fd, int how) implements Call {
+        public String name() { return "shutdown"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.shutdown(this, p); }
+    }
 
-    record Close(int fd) implements Call { public String name() { return "close"; } }
+    record Close(int fd) implements Call {
+        public String name() { return "close"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.close(this, p); }
+    }
 
-    record SetSockOpt(int fd, SockOpt option, int[] values) implements Call { public String name() { return "setsockopt"; } }
+    record SetSockOpt(int fd, SockOpt option, int[] values) implements Call {
+        public String name() { return "setsockopt"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.setsockopt(this, p); }
+    }
 
-    record GetSockOpt(int fd, SockOpt option) implements Call { public String name() { return "getsockopt"; } }
+    record GetSockOpt(int fd, SockOpt option) implements Call {
+        public String name() { return "getsockopt"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.getsockopt(this, p); }
+    }
 
     /** fcntl(fd, F_GETFL) or fcntl(fd, F_SETFL, arg). */
-    record Fcntl(int fd, int cmd, int arg) implements Call { public String name() { return "fcntl"; } }
+    record Fcntl(int fd, int cmd, int arg) implements Call {
+        public String name() { return "fcntl"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.fcntl(this, p); }
+    }
 
     record PollFd(int fd, int events) {}
 
     /** poll(2); {@code timeoutMs} &lt; 0 waits for ever. */
-    record Poll(List<PollFd> fds, int timeoutMs) implements Call { public String name() { return "poll"; } }
+    record Poll(List<PollFd> fds, int timeoutMs) implements Call {
+        public String name() { return "poll"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.poll(this, p); }
+    }
 
-    record EpollCreate() implements Call { public String name() { return "epoll_create"; } }
+    record EpollCreate() implements Call {
+        public String name() { return "epoll_create"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.epollCreate(this, p); }
+    }
 
-    record EpollCtl(int epfd, int op, int fd, int events) implements Call { public String name() { return "epoll_ctl"; } }
+    record EpollCtl(int epfd, int op, int fd, int events) implements Call {
+        public String name() { return "epoll_ctl"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.epollCtl(this, p); }
+    }
 
     /** epoll_wait(2); {@code timeoutMs} &lt; 0 waits for ever. */
-    record EpollWait(int epfd, int maxEvents, int timeoutMs) implements Call { public String name() { return "epoll_wait"; } }
+    record EpollWait(int epfd, int maxEvents, int timeoutMs) implements Call {
+        public String name() { return "epoll_wait"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.epollWait(this, p); }
+    }
 
-    record Pipe() implements Call { public String name() { return "pipe"; } }
+    record Pipe() implements Call {
+        public String name() { return "pipe"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.pipe(this, p); }
+    }
 
     /** socketpair(AF_UNIX, SOCK_STREAM, 0). */
-    record SocketPair() implements Call { public String name() { return "socketpair"; } }
+    record SocketPair() implements Call {
+        public String name() { return "socketpair"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.socketPair(this, p); }
+    }
 
     /** signal(signo, disposition): only SIGPIPE is modelled. */
-    record Signal(int signo, Disposition disposition) implements Call { public String name() { return "signal"; } }
+    record Signal(int signo, Disposition disposition) implements Call {
+        public String name() { return "signal"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.signal(this, p); }
+    }
 
     enum Disposition { SIG_DFL, SIG_IGN, HANDLER }
 }

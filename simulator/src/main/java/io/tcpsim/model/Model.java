@@ -9,21 +9,20 @@ import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
-import io.tcpsim.calls.SockOpt;
 import io.tcpsim.model.files.EpollFile;
 import io.tcpsim.model.files.OpenFile;
 import io.tcpsim.model.files.Pipe;
-import io.tcpsim.model.files.PipeEnd;
+import io.tcpsim.model.files.SocketFile;
 import io.tcpsim.model.files.TcpFile;
 import io.tcpsim.model.files.UnixEnd;
 import io.tcpsim.model.tcp.TcpCalls;
 import io.tcpsim.model.tcp.TcpSock;
 import io.tcpsim.model.tcp.TcpStack;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The simulated Linux host: processes with descriptor tables, the TCP stack on loopback, pipes, AF_UNIX
@@ -36,30 +35,22 @@ import java.util.Map;
  * {@link Result#blocked()}.
  */
 public final class Model implements Backend, Inspectable {
-    private static final long BLOCKED = Long.MIN_VALUE + 1;
-
     private final Profile profile;
-    private final long seed;
     private final Scheduler clock = new Scheduler();
     private final List<Event> events = new ArrayList<>();
     private final TcpStack stack;
     private final TcpCalls tcp;
     private final Map<String, Proc> procs = new LinkedHashMap<>();
-    private boolean sigpipe;
+    private final Syscalls syscalls = new Syscalls();
 
     public Model(Profile profile, long seed) {
         this.profile = profile;
-        this.seed = seed;
         this.stack = new TcpStack(profile, clock, new Rng(seed), events::add);
         this.tcp = stack.calls();
     }
 
     public Profile profile() {
         return profile;
-    }
-
-    public long seed() {
-        return seed;
     }
 
     @Override public String name() { return "model"; }
@@ -70,12 +61,8 @@ public final class Model implements Backend, Inspectable {
     public Result call(String process, Call call) {
         Proc p = procs.computeIfAbsent(process, Proc::new);
         if (!p.alive) return Result.error(Errno.EBADF);
-        sigpipe = false;
-        Result r = dispatch(p, call);
-        if (sigpipe) {
-            r = r.withSigpipe();
-            deliverSigpipe(p);
-        }
+        Result r = call.accept(syscalls, p);
+        if (r.sigpipe()) deliverSigpipe(p);
         clock.settle();
         return r;
     }
@@ -91,6 +78,17 @@ public final class Model implements Backend, Inspectable {
         if (!p.alive) return;
         end(p, ProcessEnd.EXITED);
         clock.settle();
+    }
+
+    /**
+     * When something happens next if no process makes a call (virtual nanoseconds): a packet in flight arrives, or
+     * an endpoint's armed timer fires. Nothing when neither is left: the host is quiet until a call.
+     */
+    public OptionalLong nextDeadline() {
+        OptionalLong packet = clock.nextDelivery(), timer = stack.nextTimer();
+        if (packet.isEmpty()) return timer;
+        if (timer.isEmpty()) return packet;
+        return OptionalLong.of(Math.min(packet.getAsLong(), timer.getAsLong()));
     }
 
     /**
@@ -116,9 +114,13 @@ public final class Model implements Backend, Inspectable {
         return out;
     }
 
+    /**
+     * Every endpoint netstat lists, in its order, then the sockets only a descriptor still holds, in process and
+     * descriptor order (sockets are compared by identity, so a linked map keeps that order).
+     */
     @Override
     public List<EndpointSnapshot> endpoints() {
-        Map<TcpSock, String> owners = new IdentityHashMap<>();
+        Map<TcpSock, String> owners = new LinkedHashMap<>();
         for (Proc p : procs.values()) {
             for (var e : p.fds.entrySet()) {
                 if (e.getValue() instanceof TcpFile f) owners.put(f.sock, p.name + ":" + e.getKey());
@@ -127,162 +129,218 @@ public final class Model implements Backend, Inspectable {
         return stack.snapshots(owners);
     }
 
-    // ------------------------------------------------------------------ dispatch
+    // ------------------------------------------------------------------ waiting
 
-    private Result dispatch(Proc p, Call call) {
-        if (call instanceof Call.Socket c) return socket(p, c);
-        if (call instanceof Call.Bind c) return onTcp(p, c.fd(), f -> tcp.bind(f.sock, c.addr()), Errno.EINVAL);
-        if (call instanceof Call.Listen c) return onTcp(p, c.fd(), f -> tcp.listen(f.sock, c.backlog()), Errno.EINVAL);
-        if (call instanceof Call.Accept c) return accept(p, c);
-        if (call instanceof Call.Connect c) {
-            return onTcp(p, c.fd(), f -> block(() -> tcp.connect(f.sock, c.addr(), f.nonblock), -1), Errno.EISCONN);
+    /** One try at a call on {@code on}; {@code copied} is what the tries before it wrote (always 0 but for a write). */
+    private interface Attempt<T> {
+        Outcome run(T on, int copied);
+    }
+
+    /**
+     * Runs a call that may block: after each wait, the next event (a packet, a timer) happens and the call is tried
+     * again. A deadline (poll and epoll timeouts) is an event of its own. Nothing left to happen: blocked for ever.
+     */
+    private <T> Result block(T on, Attempt<T> attempt, long deadline) {
+        if (deadline >= 0) clock.wakeAt(deadline);
+        int copied = 0;
+        while (true) {
+            Outcome o = attempt.run(on, copied);
+            if (!(o instanceof Outcome.WouldBlock w)) return returned(o);
+            copied = w.copied();
+            if (!clock.runNext()) return Result.blocked();
         }
-        if (call instanceof Call.Send c) return send(p, c);
-        if (call instanceof Call.Recv c) return recv(p, c);
-        if (call instanceof Call.Shutdown c) return shutdown(p, c);
-        if (call instanceof Call.Close c) return close(p, c.fd());
-        if (call instanceof Call.SetSockOpt c) return setsockopt(p, c);
-        if (call instanceof Call.GetSockOpt c) return getsockopt(p, c);
-        if (call instanceof Call.Fcntl c) return fcntl(p, c);
-        if (call instanceof Call.Poll c) return poll(p, c);
-        if (call instanceof Call.EpollCreate) return Result.ok(p.allocate(new EpollFile()));
-        if (call instanceof Call.EpollCtl c) return epollCtl(p, c);
-        if (call instanceof Call.EpollWait c) return epollWait(p, c);
-        if (call instanceof Call.Pipe) {
+    }
+
+    /** The result of an outcome that is not a wait (Outcome has just the two kinds). */
+    private static Result returned(Outcome o) {
+        return ((Outcome.Done) o).result();
+    }
+
+    /** A socket call that never writes part of itself: no progress to carry across waits. */
+    private interface SocketOp extends Attempt<SocketFile> {
+        Outcome run(SocketFile s);
+
+        @Override
+        default Outcome run(SocketFile s, int copied) {
+            return run(s);
+        }
+    }
+
+    /** A call only a socket takes: EBADF for no file, ENOTSOCK for a pipe or epoll (sockfd_lookup). */
+    private Result onSocket(Proc p, int fd, SocketOp op) {
+        OpenFile f = p.fds.get(fd);
+        if (f == null) return Result.error(Errno.EBADF);
+        if (!(f instanceof SocketFile s)) return Result.error(Errno.ENOTSOCK);
+        return block(s, op, -1);
+    }
+
+    // ------------------------------------------------------------------ the calls
+
+    /** The system call table: each call finds its file and asks it (file_operations, proto_ops), or acts itself. */
+    private final class Syscalls implements Call.Visitor<Result, Proc> {
+        private static final int SOCK_FLAGS = Bits.SOCK_NONBLOCK | Bits.SOCK_CLOEXEC;
+
+        @Override
+        public Result socket(Call.Socket c, Proc p) {
+            if ((c.flags() & ~SOCK_FLAGS) != 0) return Result.error(Errno.EINVAL);
+            TcpFile f = new TcpFile(tcp.socket(), tcp);
+            f.nonblock = (c.flags() & Bits.SOCK_NONBLOCK) != 0;
+            return Result.ok(p.allocate(f));
+        }
+
+        @Override
+        public Result bind(Call.Bind c, Proc p) {
+            return onSocket(p, c.fd(), s -> s.bind(c.addr()));
+        }
+
+        @Override
+        public Result listen(Call.Listen c, Proc p) {
+            return onSocket(p, c.fd(), s -> s.listen(c.backlog()));
+        }
+
+        @Override
+        public Result accept(Call.Accept c, Proc p) {
+            if ((c.flags() & ~SOCK_FLAGS) != 0) return Result.error(Errno.EINVAL);
+            return onSocket(p, c.fd(), s -> s.accept(c.flags(), p::allocate));
+        }
+
+        @Override
+        public Result connect(Call.Connect c, Proc p) {
+            return onSocket(p, c.fd(), s -> s.connect(c.addr()));
+        }
+
+        /** write(2) goes to any file's write; send(2) only to a socket. Either may wait with part of it written. */
+        @Override
+        public Result send(Call.Send c, Proc p) {
+            OpenFile f = p.fds.get(c.fd());
+            if (f == null) return Result.error(Errno.EBADF);
+            if (c.write()) return block(f, (file, copied) -> file.write(c.data(), copied), -1);
+            if (!(f instanceof SocketFile s)) return Result.error(Errno.ENOTSOCK);
+            return block(s, (sock, copied) -> sock.sendmsg(c.data(), c.flags(), copied), -1);
+        }
+
+        /** read(2) goes to any file's read; recv(2) only to a socket. */
+        @Override
+        public Result recv(Call.Recv c, Proc p) {
+            if (!c.read()) return onSocket(p, c.fd(), s -> s.recvmsg(c.length(), c.flags()));
+            OpenFile f = p.fds.get(c.fd());
+            if (f == null) return Result.error(Errno.EBADF);
+            return block(f, (file, copied) -> file.read(c.length()), -1);
+        }
+
+        @Override
+        public Result shutdown(Call.Shutdown c, Proc p) {
+            return onSocket(p, c.fd(), s -> s.shutdown(c.how()));
+        }
+
+        @Override
+        public Result close(Call.Close c, Proc p) {
+            OpenFile f = p.fds.remove(c.fd());
+            if (f == null) return Result.error(Errno.EBADF);
+            release(f, false);
+            return Result.ok(0);
+        }
+
+        /** The option's length is checked before the descriptor (copy from user space comes first). */
+        @Override
+        public Result setsockopt(Call.SetSockOpt c, Proc p) {
+            if (c.values().length != c.option().arity) return Result.error(Errno.EINVAL);
+            return onSocket(p, c.fd(), s -> s.setsockopt(c.option(), c.values()));
+        }
+
+        @Override
+        public Result getsockopt(Call.GetSockOpt c, Proc p) {
+            return onSocket(p, c.fd(), s -> s.getsockopt(c.option()));
+        }
+
+        /** fcntl(2) acts on the file itself (fs/fcntl.c), whatever its kind. */
+        @Override
+        public Result fcntl(Call.Fcntl c, Proc p) {
+            OpenFile f = p.fds.get(c.fd());
+            if (f == null) return Result.error(Errno.EBADF);
+            if (c.cmd() == Bits.F_GETFL) return Result.ok(f.accessMode() | (f.nonblock ? Bits.O_NONBLOCK : 0));
+            if (c.cmd() == Bits.F_SETFL) {
+                f.nonblock = (c.arg() & Bits.O_NONBLOCK) != 0;
+                return Result.ok(0);
+            }
+            return Result.error(Errno.EINVAL);
+        }
+
+        /** poll(2): revents = the file's mask and (events | POLLERR | POLLHUP); POLLNVAL for a descriptor not open. */
+        @Override
+        public Result poll(Call.Poll c, Proc p) {
+            int n = c.fds().size();
+            int[] revents = new int[n];
+            long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
+            return block(c, (poll, copied) -> {
+                int count = 0;
+                for (int i = 0; i < n; i++) {
+                    Call.PollFd pfd = c.fds().get(i);
+                    if (pfd.fd() < 0) {
+                        revents[i] = 0;
+                        continue;
+                    }
+                    OpenFile f = p.fds.get(pfd.fd());
+                    revents[i] = f == null ? Bits.POLLNVAL : f.poll() & (pfd.events() | Bits.POLLERR | Bits.POLLHUP);
+                    if (revents[i] != 0) count++;
+                }
+                boolean timedOut = c.timeoutMs() == 0 || deadline >= 0 && clock.now() >= deadline;
+                if (count > 0 || timedOut) return new Outcome.Done(Result.poll(count, revents));
+                return Outcome.wouldBlock(0);
+            }, deadline);
+        }
+
+        @Override
+        public Result epollCreate(Call.EpollCreate c, Proc p) {
+            return Result.ok(p.allocate(new EpollFile()));
+        }
+
+        /** epoll_ctl(2): both descriptors must be open, the first an epoll instance (is_file_epoll). */
+        @Override
+        public Result epollCtl(Call.EpollCtl c, Proc p) {
+            OpenFile e = p.fds.get(c.epfd());
+            OpenFile target = p.fds.get(c.fd());
+            if (e == null || target == null) return Result.error(Errno.EBADF);
+            if (!(e instanceof EpollFile ep)) return Result.error(Errno.EINVAL);
+            return returned(ep.ctl(c.op(), c.fd(), target, c.events()));
+        }
+
+        @Override
+        public Result epollWait(Call.EpollWait c, Proc p) {
+            OpenFile e = p.fds.get(c.epfd());
+            if (e == null) return Result.error(Errno.EBADF);
+            if (!(e instanceof EpollFile ep) || c.maxEvents() <= 0) return Result.error(Errno.EINVAL);
+            long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
+            return block(ep, (epoll, copied) -> {
+                List<Result.EpollEvent> got = epoll.collect(c.maxEvents());
+                boolean timedOut = c.timeoutMs() == 0 || deadline >= 0 && clock.now() >= deadline;
+                if (!got.isEmpty() || timedOut) return new Outcome.Done(Result.epoll(got));
+                return Outcome.wouldBlock(0);
+            }, deadline);
+        }
+
+        @Override
+        public Result pipe(Call.Pipe c, Proc p) {
             Pipe pipe = new Pipe();
             int r = p.allocate(pipe.readEnd());
             int w = p.allocate(pipe.writeEnd());
             return Result.fds(r, w);
         }
-        if (call instanceof Call.SocketPair) {
+
+        @Override
+        public Result socketPair(Call.SocketPair c, Proc p) {
             UnixEnd[] pair = UnixEnd.pair();
             int a = p.allocate(pair[0]);
             int b = p.allocate(pair[1]);
             return Result.fds(a, b);
         }
-        if (call instanceof Call.Signal c) {
+
+        @Override
+        public Result signal(Call.Signal c, Proc p) {
             if (c.signo() != Bits.SIGPIPE) return Result.error(Errno.EINVAL);
             p.sigpipe = c.disposition();
             return Result.ok(0);
         }
-        throw new IllegalArgumentException("unhandled call " + call);
-    }
-
-    private interface TcpOp {
-        long run(TcpFile f);
-    }
-
-    /** A call that only a TCP socket can take: EBADF for no file, ENOTSOCK for a pipe or epoll, {@code unix} for a socketpair. */
-    private Result onTcp(Proc p, int fd, TcpOp op, Errno unix) {
-        OpenFile f = p.fds.get(fd);
-        if (f == null) return Result.error(Errno.EBADF);
-        if (f instanceof UnixEnd) return Result.error(unix);
-        if (!(f instanceof TcpFile t)) return Result.error(Errno.ENOTSOCK);
-        return result(op.run(t));
-    }
-
-    private static Result result(long v) {
-        if (v == BLOCKED) return Result.blocked();
-        if (v < 0) return Result.error(Errno.ofNumber((int) -v));
-        return Result.ok(v);
-    }
-
-    private interface Attempt {
-        long run();
-    }
-
-    /**
-     * Runs a call that may block: after each would-block, the next event (a packet, a timer) happens and the call
-     * is tried again. A deadline (poll and epoll timeouts) is an event of its own.
-     */
-    private long block(Attempt attempt, long deadline) {
-        if (deadline >= 0) clock.at(deadline, () -> { });
-        while (true) {
-            long v = attempt.run();
-            if (v != TcpCalls.WOULD_BLOCK) return v;
-            if (!clock.runNext()) return BLOCKED;
-        }
-    }
-
-    // ------------------------------------------------------------------ the calls
-
-    private Result socket(Proc p, Call.Socket c) {
-        if ((c.flags() & ~(Bits.SOCK_NONBLOCK | Bits.SOCK_CLOEXEC)) != 0) return Result.error(Errno.EINVAL);
-        TcpFile f = new TcpFile(tcp.socket(), tcp);
-        f.nonblock = (c.flags() & Bits.SOCK_NONBLOCK) != 0;
-        return Result.ok(p.allocate(f));
-    }
-
-    private Result accept(Proc p, Call.Accept c) {
-        if ((c.flags() & ~(Bits.SOCK_NONBLOCK | Bits.SOCK_CLOEXEC)) != 0) return Result.error(Errno.EINVAL);
-        TcpSock[] child = new TcpSock[1];
-        Result r = onTcp(p, c.fd(), f -> block(() -> {
-            long[] err = new long[1];
-            child[0] = tcp.accept(f.sock, f.nonblock, err);
-            return child[0] != null ? 0 : err[0];
-        }, -1), Errno.EINVAL);
-        if (r.failed() || r.blockedForever()) return r;
-        TcpFile nf = new TcpFile(child[0], tcp);
-        nf.nonblock = (c.flags() & Bits.SOCK_NONBLOCK) != 0;
-        return Result.ok(p.allocate(nf));
-    }
-
-    private Result send(Proc p, Call.Send c) {
-        OpenFile f = p.fds.get(c.fd());
-        if (f == null) return Result.error(Errno.EBADF);
-        boolean[] sig = new boolean[1];
-        long v;
-        if (f instanceof TcpFile t) {
-            TcpCalls.SendProgress progress = new TcpCalls.SendProgress();
-            v = block(() -> tcp.send(t.sock, c.data(), c.flags(), t.nonblock, progress, sig), -1);
-        } else if (f instanceof UnixEnd u) {
-            int[] progress = new int[1];
-            v = block(() -> u.send(c.data(), c.flags(), progress, sig), -1);
-        } else if (f instanceof PipeEnd pe && c.write()) {
-            int[] progress = new int[1];
-            v = block(() -> pe.write(c.data(), progress, sig), -1);
-        } else if (f instanceof PipeEnd) {
-            return Result.error(Errno.ENOTSOCK);
-        } else {
-            return Result.error(c.write() ? Errno.EINVAL : Errno.ENOTSOCK);
-        }
-        sigpipe = sig[0];
-        return result(v);
-    }
-
-    private Result recv(Proc p, Call.Recv c) {
-        OpenFile f = p.fds.get(c.fd());
-        if (f == null) return Result.error(Errno.EBADF);
-        byte[][] out = new byte[1][];
-        long v;
-        if (f instanceof TcpFile t) {
-            v = block(() -> tcp.recv(t.sock, c.length(), c.flags(), t.nonblock, out), -1);
-        } else if (f instanceof UnixEnd u) {
-            v = block(() -> u.recv(c.length(), c.flags(), out), -1);
-        } else if (f instanceof PipeEnd pe && c.read()) {
-            v = block(() -> pe.read(c.length(), out), -1);
-        } else if (f instanceof PipeEnd) {
-            return Result.error(Errno.ENOTSOCK);
-        } else {
-            return Result.error(c.read() ? Errno.EINVAL : Errno.ENOTSOCK);
-        }
-        if (v < 0 || v == BLOCKED) return result(v);
-        return Result.data(out[0]);
-    }
-
-    private Result shutdown(Proc p, Call.Shutdown c) {
-        OpenFile f = p.fds.get(c.fd());
-        if (f == null) return Result.error(Errno.EBADF);
-        if (f instanceof UnixEnd u) return result(u.shutdown(c.how()));
-        if (!(f instanceof TcpFile t)) return Result.error(Errno.ENOTSOCK);
-        return result(tcp.shutdown(t.sock, c.how()));
-    }
-
-    private Result close(Proc p, int fd) {
-        OpenFile f = p.fds.remove(fd);
-        if (f == null) return Result.error(Errno.EBADF);
-        release(f, false);
-        return Result.ok(0);
     }
 
     /**
@@ -297,97 +355,13 @@ public final class Model implements Backend, Inspectable {
             boolean linger = tcp.closeStart(sk);
             if (linger && !exiting) {
                 long deadline = clock.now() + sk.lingerSeconds() * 1_000_000_000L;
-                clock.at(deadline, () -> { });
+                clock.wakeAt(deadline);
                 while (sk.state().lingerWaits() && clock.now() < deadline) {
                     if (!clock.runNext()) break;
                 }
             }
             tcp.closeFinish(sk);
         }
-    }
-
-    private Result setsockopt(Proc p, Call.SetSockOpt c) {
-        if (c.values().length != c.option().arity) return Result.error(Errno.EINVAL);
-        OpenFile f = p.fds.get(c.fd());
-        if (f == null) return Result.error(Errno.EBADF);
-        if (f instanceof UnixEnd) return c.option() == SockOpt.SO_ERROR ? Result.error(Errno.ENOPROTOOPT) : Result.ok(0);
-        if (!(f instanceof TcpFile t)) return Result.error(Errno.ENOTSOCK);
-        return result(tcp.setsockopt(t.sock, c.option(), c.values()));
-    }
-
-    private Result getsockopt(Proc p, Call.GetSockOpt c) {
-        OpenFile f = p.fds.get(c.fd());
-        if (f == null) return Result.error(Errno.EBADF);
-        if (f instanceof UnixEnd u) {
-            return switch (c.option()) {
-                case SO_ERROR -> Result.option(u.takeError());
-                case SO_LINGER -> Result.option(0, 0);
-                case SO_REUSEADDR -> Result.option(0);
-            };
-        }
-        if (!(f instanceof TcpFile t)) return Result.error(Errno.ENOTSOCK);
-        return Result.option(tcp.getsockopt(t.sock, c.option()));
-    }
-
-    private Result fcntl(Proc p, Call.Fcntl c) {
-        OpenFile f = p.fds.get(c.fd());
-        if (f == null) return Result.error(Errno.EBADF);
-        if (c.cmd() == Bits.F_GETFL) return Result.ok(f.accessMode() | (f.nonblock ? Bits.O_NONBLOCK : 0));
-        if (c.cmd() == Bits.F_SETFL) {
-            f.nonblock = (c.arg() & Bits.O_NONBLOCK) != 0;
-            return Result.ok(0);
-        }
-        return Result.error(Errno.EINVAL);
-    }
-
-    /** poll(2): revents = the file's mask and (events | POLLERR | POLLHUP); POLLNVAL for a descriptor not open. */
-    private Result poll(Proc p, Call.Poll c) {
-        int n = c.fds().size();
-        int[] revents = new int[n];
-        long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
-        long v = block(() -> {
-            int count = 0;
-            for (int i = 0; i < n; i++) {
-                Call.PollFd pfd = c.fds().get(i);
-                if (pfd.fd() < 0) {
-                    revents[i] = 0;
-                    continue;
-                }
-                OpenFile f = p.fds.get(pfd.fd());
-                revents[i] = f == null ? Bits.POLLNVAL : f.poll() & (pfd.events() | Bits.POLLERR | Bits.POLLHUP);
-                if (revents[i] != 0) count++;
-            }
-            if (count > 0 || c.timeoutMs() == 0) return count;
-            if (deadline >= 0 && clock.now() >= deadline) return 0;
-            return TcpCalls.WOULD_BLOCK;
-        }, deadline);
-        if (v == BLOCKED) return Result.blocked();
-        return Result.poll((int) v, revents);
-    }
-
-    private Result epollCtl(Proc p, Call.EpollCtl c) {
-        OpenFile e = p.fds.get(c.epfd());
-        OpenFile target = p.fds.get(c.fd());
-        if (e == null || target == null) return Result.error(Errno.EBADF);
-        if (!(e instanceof EpollFile ep)) return Result.error(Errno.EINVAL);
-        return result(ep.ctl(c.op(), c.fd(), target, c.events()));
-    }
-
-    private Result epollWait(Proc p, Call.EpollWait c) {
-        OpenFile e = p.fds.get(c.epfd());
-        if (e == null) return Result.error(Errno.EBADF);
-        if (!(e instanceof EpollFile ep) || c.maxEvents() <= 0) return Result.error(Errno.EINVAL);
-        List<Result.EpollEvent> got = new ArrayList<>();
-        long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
-        long v = block(() -> {
-            got.clear();
-            got.addAll(ep.collect(c.maxEvents()));
-            if (!got.isEmpty() || c.timeoutMs() == 0) return got.size();
-            if (deadline >= 0 && clock.now() >= deadline) return 0;
-            return TcpCalls.WOULD_BLOCK;
-        }, deadline);
-        if (v == BLOCKED) return Result.blocked();
-        return Result.epoll(got);
     }
 
     // ------------------------------------------------------------------ processes and signals

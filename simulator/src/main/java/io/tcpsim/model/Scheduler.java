@@ -1,5 +1,6 @@
 package io.tcpsim.model;
 
+import java.util.OptionalLong;
 import java.util.PriorityQueue;
 
 /**
@@ -8,22 +9,38 @@ import java.util.PriorityQueue;
  * Events due at the same instant: packets in the order they were sent, then timers newest-armed first.
  */
 public final class Scheduler {
-    /** What runs when an event comes due. */
+    /** A packet's delivery. */
     public interface Action {
         void run();
+    }
+
+    /**
+     * A kernel timer on the wheel. When it comes due it runs only if it is still armed: its owner's current timer
+     * of its kind. Re-arming or cancelling replaces the owner's timer, and the one left on the wheel does nothing,
+     * as a handler does that finds its pending bit cleared (inet_csk_clear_xmit_timer leaves the timer_list queued).
+     */
+    public interface Timer {
+        boolean armed();
+
+        void expire();
     }
 
     /**
      * Same-instant order: packets first, in the order they were sent; then timers, the most recently armed first,
      * as the timer wheel runs a bucket (hlist_add_head, then expire_timers from the head). Measured: two FIN ACKs
      * due on the same tick leave newest-armed first (traces/scenarios/regressions/same-tick-timers-fire-newest-first).
+     * An entry with neither a delivery nor a timer is a waiting call's deadline: the clock stops there.
      */
-    private record Entry(long at, long order, boolean packet, Action action) implements Comparable<Entry> {
+    private record Entry(long at, long order, Action delivery, Timer timer) implements Comparable<Entry> {
+        boolean packet() {
+            return delivery != null;
+        }
+
         public int compareTo(Entry o) {
             int c = Long.compare(at, o.at);
             if (c != 0) return c;
-            if (packet != o.packet) return packet ? -1 : 1;
-            return packet ? Long.compare(order, o.order) : Long.compare(o.order, order);
+            if (packet() != o.packet()) return packet() ? -1 : 1;
+            return packet() ? Long.compare(order, o.order) : Long.compare(o.order, order);
         }
     }
 
@@ -36,14 +53,20 @@ public final class Scheduler {
         return now;
     }
 
-    public void at(long time, Action action) {
-        queue.add(new Entry(Math.max(time, now), order++, false, action));
+    /** Puts {@code timer} on the wheel for {@code time}. */
+    public void arm(long time, Timer timer) {
+        queue.add(new Entry(Math.max(time, now), order++, null, timer));
+    }
+
+    /** A waiting call's deadline (a poll timeout, a lingering close): the clock stops there, nothing runs. */
+    public void wakeAt(long time) {
+        queue.add(new Entry(Math.max(time, now), order++, null, null));
     }
 
     /** A packet delivery: counted, so that {@link #settle} knows when the loopback is quiet. */
     public void deliverAt(long time, Action action) {
         packetsInFlight++;
-        queue.add(new Entry(Math.max(time, now), order++, true, action));
+        queue.add(new Entry(Math.max(time, now), order++, action, null));
     }
 
     /** Runs the next event, moving the clock to it. Returns false when nothing is left. */
@@ -51,8 +74,12 @@ public final class Scheduler {
         Entry e = queue.poll();
         if (e == null) return false;
         now = e.at;
-        if (e.packet) packetsInFlight--;
-        e.action.run();
+        if (e.delivery != null) {
+            packetsInFlight--;
+            e.delivery.run();
+        } else if (e.timer != null && e.timer.armed()) {
+            e.timer.expire();
+        }
         return true;
     }
 
@@ -70,5 +97,13 @@ public final class Scheduler {
         while (packetsInFlight > 0 && runNext()) {
             // keep going
         }
+    }
+
+    /** When the next packet in flight arrives; nothing when none is. */
+    public OptionalLong nextDelivery() {
+        if (packetsInFlight == 0) return OptionalLong.empty();
+        long next = Long.MAX_VALUE;
+        for (Entry e : queue) if (e.delivery != null) next = Math.min(next, e.at);
+        return OptionalLong.of(next);
     }
 }

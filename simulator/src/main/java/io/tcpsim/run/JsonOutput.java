@@ -92,7 +92,13 @@ public final class JsonOutput {
                 if (r.revents() != null) m.put("revents", r.revents());
                 if (r.events() != null) {
                     List<Map<String, Object>> evs = new ArrayList<>();
-                    for (Result.EpollEvent e : r.events()) evs.add(Map.of("fd", e.fd(), "events", e.events()));
+                    for (Result.EpollEvent e : r.events()) {
+                        // A linked map: Map.of's order changes from one JVM run to the next.
+                        Map<String, Object> ev = new LinkedHashMap<>();
+                        ev.put("fd", e.fd());
+                        ev.put("events", e.events());
+                        evs.add(ev);
+                    }
                     m.put("events", evs);
                 }
                 if (r.optval() != null) m.put("optval", r.optval());

@@ -210,7 +210,7 @@ public final class KernelBackend implements Backend {
 
     private Result execute(String processName, Call call) {
         EmulatedProcess p = processes.computeIfAbsent(processName, EmulatedProcess::new);
-        Result r = dispatch(p, call);
+        Result r = call.accept(LIBC_CALLS, p);
         // Only send/write raise SIGPIPE (sk_stream_error -> send_sig), but checking costs one syscall.
         if (NamespaceThread.takePendingSigpipe()) {
             r = r.withSigpipe();
@@ -264,74 +264,127 @@ public final class KernelBackend implements Backend {
         return r == null ? NOT_OWNED : r;
     }
 
-    private static Result dispatch(EmulatedProcess p, Call call) {
-        LibC c = LibC.C;
-        if (call instanceof Call.Socket s) {
-            return newFd(p, c.socket(LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
+    private static final LibcCalls LIBC_CALLS = new LibcCalls();
+
+    /** Each call as the libc call it is, on the process's real descriptors. */
+    private static final class LibcCalls implements Call.Visitor<Result, EmulatedProcess> {
+        @Override
+        public Result socket(Call.Socket s, EmulatedProcess p) {
+            return newFd(p, LibC.C.socket(LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
         }
-        if (call instanceof Call.Bind b) {
+
+        @Override
+        public Result bind(Call.Bind b, EmulatedProcess p) {
             byte[] sa = sockaddr(b.addr());
-            return status(c.bind(real(p, b.fd()), sa, sa.length));
+            return status(LibC.C.bind(real(p, b.fd()), sa, sa.length));
         }
-        if (call instanceof Call.Listen l) return status(c.listen(real(p, l.fd()), l.backlog()));
-        if (call instanceof Call.Accept a) return newFd(p, c.accept4(real(p, a.fd()), null, null, a.flags()));
-        if (call instanceof Call.Connect k) {
+
+        @Override
+        public Result listen(Call.Listen l, EmulatedProcess p) {
+            return status(LibC.C.listen(real(p, l.fd()), l.backlog()));
+        }
+
+        @Override
+        public Result accept(Call.Accept a, EmulatedProcess p) {
+            return newFd(p, LibC.C.accept4(real(p, a.fd()), null, null, a.flags()));
+        }
+
+        @Override
+        public Result connect(Call.Connect k, EmulatedProcess p) {
             byte[] sa = sockaddr(k.addr());
-            return status(c.connect(real(p, k.fd()), sa, sa.length));
+            return status(LibC.C.connect(real(p, k.fd()), sa, sa.length));
         }
-        if (call instanceof Call.Send s) {
+
+        @Override
+        public Result send(Call.Send s, EmulatedProcess p) {
             byte[] d = s.data() == null ? new byte[0] : s.data();
-            long n = s.write() ? c.write(real(p, s.fd()), d, d.length) : c.send(real(p, s.fd()), d, d.length, s.flags());
+            int fd = real(p, s.fd());
+            long n = s.write() ? LibC.C.write(fd, d, d.length) : LibC.C.send(fd, d, d.length, s.flags());
             return status(n);
         }
-        if (call instanceof Call.Recv r) {
+
+        @Override
+        public Result recv(Call.Recv r, EmulatedProcess p) {
             byte[] buf = new byte[Math.max(0, r.length())];
-            long n = r.read() ? c.read(real(p, r.fd()), buf, buf.length)
-                    : c.recv(real(p, r.fd()), buf, buf.length, r.flags());
+            int fd = real(p, r.fd());
+            long n = r.read() ? LibC.C.read(fd, buf, buf.length) : LibC.C.recv(fd, buf, buf.length, r.flags());
             return n < 0 ? error() : Result.data(Arrays.copyOf(buf, (int) n));
         }
-        if (call instanceof Call.Shutdown s) return status(c.shutdown(real(p, s.fd()), s.how()));
-        if (call instanceof Call.Close k) {
-            int rc = c.close(real(p, k.fd()));
+
+        @Override
+        public Result shutdown(Call.Shutdown s, EmulatedProcess p) {
+            return status(LibC.C.shutdown(real(p, s.fd()), s.how()));
+        }
+
+        @Override
+        public Result close(Call.Close k, EmulatedProcess p) {
+            int rc = LibC.C.close(real(p, k.fd()));
             Result r = status(rc);
             // close(2) releases the descriptor whatever it returns, unless it was not open (EBADF).
             if (r.errno() != Errno.EBADF) p.release(k.fd());
             return r;
         }
-        if (call instanceof Call.SetSockOpt s) {
+
+        @Override
+        public Result setsockopt(Call.SetSockOpt s, EmulatedProcess p) {
             int[] v = Arrays.copyOf(s.values() == null ? new int[0] : s.values(), s.option().arity);
-            return status(c.setsockopt(real(p, s.fd()), LibC.SOL_SOCKET, s.option().number, v, 4 * v.length));
+            return status(LibC.C.setsockopt(real(p, s.fd()), LibC.SOL_SOCKET, s.option().number, v, 4 * v.length));
         }
-        if (call instanceof Call.GetSockOpt g) {
+
+        @Override
+        public Result getsockopt(Call.GetSockOpt g, EmulatedProcess p) {
             int[] v = new int[g.option().arity];
             IntByReference len = new IntByReference(4 * v.length);
-            int rc = c.getsockopt(real(p, g.fd()), LibC.SOL_SOCKET, g.option().number, v, len);
+            int rc = LibC.C.getsockopt(real(p, g.fd()), LibC.SOL_SOCKET, g.option().number, v, len);
             return rc < 0 ? error() : Result.option(v);
         }
-        if (call instanceof Call.Fcntl f) return status(c.fcntl(real(p, f.fd()), f.cmd(), f.arg()));
-        if (call instanceof Call.Poll q) return poll(p, q);
-        if (call instanceof Call.EpollCreate) return newFd(p, c.epoll_create1(0));
-        if (call instanceof Call.EpollCtl e) {
+
+        @Override
+        public Result fcntl(Call.Fcntl f, EmulatedProcess p) {
+            return status(LibC.C.fcntl(real(p, f.fd()), f.cmd(), f.arg()));
+        }
+
+        @Override
+        public Result poll(Call.Poll q, EmulatedProcess p) {
+            return KernelBackend.poll(p, q);
+        }
+
+        @Override
+        public Result epollCreate(Call.EpollCreate e, EmulatedProcess p) {
+            return newFd(p, LibC.C.epoll_create1(0));
+        }
+
+        @Override
+        public Result epollCtl(Call.EpollCtl e, EmulatedProcess p) {
             Memory ev = new Memory(12); // struct epoll_event is packed on x86_64
             ev.setInt(0, e.events());
             ev.setLong(4, e.fd()); // data: the fd as the process knows it, what epoll_wait hands back
-            return status(c.epoll_ctl(real(p, e.epfd()), e.op(), real(p, e.fd()), ev));
+            return status(LibC.C.epoll_ctl(real(p, e.epfd()), e.op(), real(p, e.fd()), ev));
         }
-        if (call instanceof Call.EpollWait w) return epollWait(p, w);
-        if (call instanceof Call.Pipe) {
-            int[] fds = new int[2];
-            return c.pipe(fds) < 0 ? error() : Result.fds(p.adopt(fds[0]), p.adopt(fds[1]));
+
+        @Override
+        public Result epollWait(Call.EpollWait w, EmulatedProcess p) {
+            return KernelBackend.epollWait(p, w);
         }
-        if (call instanceof Call.SocketPair) {
+
+        @Override
+        public Result pipe(Call.Pipe c, EmulatedProcess p) {
             int[] fds = new int[2];
-            return c.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM, 0, fds) < 0 ? error()
+            return LibC.C.pipe(fds) < 0 ? error() : Result.fds(p.adopt(fds[0]), p.adopt(fds[1]));
+        }
+
+        @Override
+        public Result socketPair(Call.SocketPair c, EmulatedProcess p) {
+            int[] fds = new int[2];
+            return LibC.C.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM, 0, fds) < 0 ? error()
                     : Result.fds(p.adopt(fds[0]), p.adopt(fds[1]));
         }
-        if (call instanceof Call.Signal s) {
+
+        @Override
+        public Result signal(Call.Signal s, EmulatedProcess p) {
             if (s.signo() == Bits.SIGPIPE) p.setSigpipe(s.disposition());
             return Result.ok(0);
         }
-        throw new IllegalArgumentException("call not supported by the kernel backend: " + call.name());
     }
 
     private static Result poll(EmulatedProcess p, Call.Poll q) {

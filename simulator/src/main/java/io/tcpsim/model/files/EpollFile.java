@@ -3,8 +3,8 @@ package io.tcpsim.model.files;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
+import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
-import io.tcpsim.model.tcp.TcpCalls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -64,12 +64,12 @@ public final class EpollFile extends OpenFile {
     @Override public int accessMode() { return 2; }
 
     /** epoll_ctl. */
-    public long ctl(int op, int fd, OpenFile target, int events) {
-        if (target == this) return TcpCalls.err(Errno.EINVAL);
+    public Outcome ctl(int op, int fd, OpenFile target, int events) {
+        if (target == this) return Outcome.fail(Errno.EINVAL);
         Item item = items.get(fd);
         switch (op) {
             case Bits.EPOLL_CTL_ADD -> {
-                if (item != null) return TcpCalls.err(Errno.EEXIST);
+                if (item != null) return Outcome.fail(Errno.EEXIST);
                 item = new Item(fd, target, events);
                 items.put(fd, item);
                 target.watchers.add(item);
@@ -77,18 +77,18 @@ public final class EpollFile extends OpenFile {
                 if ((target.poll() & (events | Bits.POLLERR | Bits.POLLHUP) & ~FLAG_BITS) != 0) ready.add(item);
             }
             case Bits.EPOLL_CTL_MOD -> {
-                if (item == null) return TcpCalls.err(Errno.ENOENT);
+                if (item == null) return Outcome.fail(Errno.ENOENT);
                 item.events = events;
                 item.disabled = false;
                 if ((target.poll() & (events | Bits.POLLERR | Bits.POLLHUP) & ~FLAG_BITS) != 0) ready.add(item);
             }
             case Bits.EPOLL_CTL_DEL -> {
-                if (item == null) return TcpCalls.err(Errno.ENOENT);
+                if (item == null) return Outcome.fail(Errno.ENOENT);
                 remove(item);
             }
-            default -> { return TcpCalls.err(Errno.EINVAL); }
+            default -> { return Outcome.fail(Errno.EINVAL); }
         }
-        return 0;
+        return Outcome.ok(0);
     }
 
     void remove(Item item) {

@@ -1,11 +1,16 @@
 package io.tcpsim.model.files;
 
+import io.tcpsim.calls.Errno;
+import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An open file description: a TCP socket, a pipe end, an AF_UNIX stream socket, or an epoll instance. */
-public abstract sealed class OpenFile permits TcpFile, PipeEnd, UnixEnd, EpollFile {
+/**
+ * An open file description (struct file): a socket ({@link SocketFile}), a pipe end, or an epoll instance. Each kind
+ * answers the calls its file_operations have; a call it has no operation for gets the kernel's answer here.
+ */
+public abstract sealed class OpenFile permits SocketFile, PipeEnd, EpollFile {
     /** O_NONBLOCK in the file status flags. */
     public boolean nonblock;
     /** The epoll items that watch this file; eventpoll_release removes them when it closes. */
@@ -19,18 +24,26 @@ public abstract sealed class OpenFile permits TcpFile, PipeEnd, UnixEnd, EpollFi
     /** The access mode bits fcntl(F_GETFL) reports besides O_NONBLOCK: O_RDONLY 0, O_WRONLY 1, O_RDWR 2. */
     public abstract int accessMode();
 
+    /** read(2) of up to {@code len} bytes (f_op->read_iter). Without one (epoll), vfs_read says EINVAL. */
+    public Outcome read(int len) {
+        return Outcome.fail(Errno.EINVAL);
+    }
+
+    /**
+     * write(2) (f_op->write_iter); {@code copied} is what an earlier attempt wrote before it waited. Without one
+     * (epoll), vfs_write says EINVAL.
+     */
+    public Outcome write(byte[] data, int copied) {
+        return Outcome.fail(Errno.EINVAL);
+    }
+
     /** Called once when the last descriptor closes, after the epoll items are gone. */
     void released() {}
 
     /** The last descriptor closed: leave every epoll set (eventpoll_release), then the file's own release. */
     public final void release() {
-        releaseWatchers();
-        released();
-    }
-
-    /** Removes this file from every epoll set that watches it. */
-    public void releaseWatchers() {
         for (EpollFile.Item item : new ArrayList<>(watchers)) item.epoll().remove(item);
         watchers.clear();
+        released();
     }
 }

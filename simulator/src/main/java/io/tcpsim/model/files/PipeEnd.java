@@ -2,10 +2,11 @@ package io.tcpsim.model.files;
 
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
+import io.tcpsim.calls.Result;
+import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
-import io.tcpsim.model.tcp.TcpCalls;
 
-/** One end of a pipe. Results are byte counts, negated errnos, or {@link TcpCalls#WOULD_BLOCK}. */
+/** One end of a pipe (pipefifo_fops): reads on the read end, writes on the write end, and nothing a socket takes. */
 public final class PipeEnd extends OpenFile {
     private final Pipe pipe;
     public final boolean writer;
@@ -33,48 +34,48 @@ public final class PipeEnd extends OpenFile {
     @Override public int accessMode() { return writer ? 1 : 0; }
 
     /**
-     * pipe_write: no reader means EPIPE and SIGPIPE (always: pipes have no MSG_NOSIGNAL). {@code progress[0]}
-     * carries the bytes written across waits.
+     * pipe_write: no reader means EPIPE and SIGPIPE (always: pipes have no MSG_NOSIGNAL). {@code copied} is what an
+     * earlier attempt wrote before it waited.
      */
-    public long write(byte[] data, int[] progress, boolean[] sigpipe) {
-        if (!writer) return TcpCalls.err(Errno.EBADF);
+    @Override
+    public Outcome write(byte[] data, int copied) {
+        if (!writer) return Outcome.fail(Errno.EBADF);
         if (!pipe.readerOpen) {
-            if (progress[0] > 0) return progress[0];
-            sigpipe[0] = true;
-            return TcpCalls.err(Errno.EPIPE);
+            if (copied > 0) return Outcome.ok(copied);
+            return new Outcome.Done(Result.error(Errno.EPIPE).withSigpipe());
         }
-        int before = progress[0];
-        if (progress[0] == 0) {
+        int before = copied;
+        if (copied == 0) {
             // The first (length mod PAGE) bytes go into the last page if they all fit there.
             int chars = data.length & (Pipe.PAGE - 1);
             if (chars > 0 && !pipe.pages.isEmpty() && pipe.lastPageEnd + chars <= Pipe.PAGE) {
                 pipe.data.add(data, 0, chars);
                 pipe.pages.peekLast()[0] += chars;
                 pipe.lastPageEnd += chars;
-                progress[0] = chars;
+                copied = chars;
             }
         }
-        while (progress[0] < data.length && pipe.pages.size() < Pipe.SLOTS) {
-            int n = Math.min(Pipe.PAGE, data.length - progress[0]);
-            pipe.data.add(data, progress[0], n);
+        while (copied < data.length && pipe.pages.size() < Pipe.SLOTS) {
+            int n = Math.min(Pipe.PAGE, data.length - copied);
+            pipe.data.add(data, copied, n);
             pipe.pages.add(new int[] {n});
             pipe.lastPageEnd = n;
-            progress[0] += n;
+            copied += n;
         }
-        if (progress[0] > before) pipe.readWait.wake(WaitQueue.KEY_READABLE);
-        if (progress[0] == data.length) return progress[0];
-        if (nonblock) return progress[0] > 0 ? progress[0] : TcpCalls.err(Errno.EAGAIN);
-        return TcpCalls.WOULD_BLOCK;
+        if (copied > before) pipe.readWait.wake(WaitQueue.KEY_READABLE);
+        if (copied == data.length) return Outcome.ok(copied);
+        if (nonblock) return copied > 0 ? Outcome.ok(copied) : Outcome.fail(Errno.EAGAIN);
+        return Outcome.wouldBlock(copied);
     }
 
     /** pipe_read: data, else 0 once no writer is left, else EAGAIN or a wait. */
-    public long read(int len, byte[][] out) {
-        if (writer) return TcpCalls.err(Errno.EBADF);
-        out[0] = new byte[0];
-        if (len == 0) return 0;
+    @Override
+    public Outcome read(int len) {
+        if (writer) return Outcome.fail(Errno.EBADF);
+        if (len == 0) return Outcome.received(new byte[0]);
         if (!pipe.data.isEmpty()) {
             int n = Math.min(len, pipe.data.size());
-            out[0] = pipe.data.take(n);
+            byte[] got = pipe.data.take(n);
             int left = n;
             while (left > 0) {
                 int[] page = pipe.pages.peek();
@@ -85,11 +86,11 @@ public final class PipeEnd extends OpenFile {
             }
             if (pipe.pages.isEmpty()) pipe.lastPageEnd = 0;
             pipe.writeWait.wake(WaitQueue.KEY_WRITABLE);
-            return n;
+            return Outcome.received(got);
         }
-        if (!pipe.writerOpen) return 0;
-        if (nonblock) return TcpCalls.err(Errno.EAGAIN);
-        return TcpCalls.WOULD_BLOCK;
+        if (!pipe.writerOpen) return Outcome.received(new byte[0]);
+        if (nonblock) return Outcome.fail(Errno.EAGAIN);
+        return Outcome.wouldBlock(0);
     }
 
     @Override

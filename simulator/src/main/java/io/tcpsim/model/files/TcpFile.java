@@ -1,11 +1,16 @@
 package io.tcpsim.model.files;
 
+import io.tcpsim.calls.Bits;
+import io.tcpsim.calls.SockOpt;
+import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
 import io.tcpsim.model.tcp.TcpCalls;
 import io.tcpsim.model.tcp.TcpSock;
+import io.tcpsim.wire.SockAddr;
+import java.util.function.ToIntFunction;
 
-/** A TCP socket's file. */
-public final class TcpFile extends OpenFile {
+/** A TCP socket's file: inet_stream_ops, whose calls {@link TcpCalls} follows. */
+public final class TcpFile extends SocketFile {
     public final TcpSock sock;
     private final TcpCalls calls;
 
@@ -18,5 +23,32 @@ public final class TcpFile extends OpenFile {
 
     @Override public WaitQueue waitQueue() { return sock.waitQueue; }
 
-    @Override public int accessMode() { return 2; }
+    @Override public Outcome bind(SockAddr addr) { return calls.bind(sock, addr); }
+
+    @Override public Outcome listen(int backlog) { return calls.listen(sock, backlog); }
+
+    /** inet_accept: the child is grafted onto a new socket and file (sock_graft), with the flags of accept4. */
+    @Override
+    public Outcome accept(int flags, ToIntFunction<OpenFile> install) {
+        return calls.accept(sock, nonblock, child -> {
+            TcpFile f = new TcpFile(child, calls);
+            f.nonblock = (flags & Bits.SOCK_NONBLOCK) != 0;
+            return Outcome.ok(install.applyAsInt(f));
+        });
+    }
+
+    @Override public Outcome connect(SockAddr addr) { return calls.connect(sock, addr, nonblock); }
+
+    @Override
+    public Outcome sendmsg(byte[] data, int flags, int copied) {
+        return calls.send(sock, data, flags, nonblock, copied);
+    }
+
+    @Override public Outcome recvmsg(int len, int flags) { return calls.recv(sock, len, flags, nonblock); }
+
+    @Override public Outcome shutdown(int how) { return calls.shutdown(sock, how); }
+
+    @Override public Outcome setsockopt(SockOpt option, int[] values) { return calls.setsockopt(sock, option, values); }
+
+    @Override public Outcome getsockopt(SockOpt option) { return calls.getsockopt(sock, option); }
 }

@@ -2,12 +2,16 @@ package io.tcpsim.model.files;
 
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
+import io.tcpsim.calls.Result;
+import io.tcpsim.calls.SockOpt;
 import io.tcpsim.model.ByteQueue;
+import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
-import io.tcpsim.model.tcp.TcpCalls;
+import io.tcpsim.wire.SockAddr;
+import java.util.function.ToIntFunction;
 
-/** One end of an AF_UNIX SOCK_STREAM socketpair (net/unix/af_unix.c). */
-public final class UnixEnd extends OpenFile {
+/** One end of an AF_UNIX SOCK_STREAM socketpair (net/unix/af_unix.c, unix_stream_ops). */
+public final class UnixEnd extends SocketFile {
     /** sk_sndbuf of an AF_UNIX socket: net.core.wmem_default. */
     static final int SNDBUF = 212992;
     static final int RCV_SHUTDOWN = 1, SEND_SHUTDOWN = 2, SHUTDOWN_MASK = 3;
@@ -41,53 +45,62 @@ public final class UnixEnd extends OpenFile {
 
     @Override public WaitQueue waitQueue() { return wait; }
 
-    @Override public int accessMode() { return 2; }
+    /** A socketpair's ends are connected from the start: no bind, listen or accept, and connect says EISCONN. */
+    @Override public Outcome bind(SockAddr addr) { return Outcome.fail(Errno.EINVAL); }
+
+    @Override public Outcome listen(int backlog) { return Outcome.fail(Errno.EINVAL); }
+
+    @Override public Outcome accept(int flags, ToIntFunction<OpenFile> install) { return Outcome.fail(Errno.EINVAL); }
+
+    @Override public Outcome connect(SockAddr addr) { return Outcome.fail(Errno.EISCONN); }
 
     /** unix_stream_sendmsg: EPIPE (and SIGPIPE unless MSG_NOSIGNAL) once the peer is gone or shut for reading. */
-    public long send(byte[] data, int flags, int[] progress, boolean[] sigpipe) {
+    @Override
+    public Outcome sendmsg(byte[] data, int flags, int copied) {
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         if ((shutdown & SEND_SHUTDOWN) != 0 || peer.closed || (peer.shutdown & RCV_SHUTDOWN) != 0) {
-            if (progress[0] > 0) return progress[0];
-            if ((flags & Bits.MSG_NOSIGNAL) == 0) sigpipe[0] = true;
-            return TcpCalls.err(Errno.EPIPE);
+            if (copied > 0) return Outcome.ok(copied);
+            Result epipe = Result.error(Errno.EPIPE);
+            return new Outcome.Done((flags & Bits.MSG_NOSIGNAL) == 0 ? epipe.withSigpipe() : epipe);
         }
         int room = SNDBUF - peer.rx.size();
-        int n = Math.max(0, Math.min(room, data.length - progress[0]));
+        int n = Math.max(0, Math.min(room, data.length - copied));
         if (n > 0) {
-            peer.rx.add(data, progress[0], n);
-            progress[0] += n;
+            peer.rx.add(data, copied, n);
+            copied += n;
             peer.wait.wake(WaitQueue.KEY_READABLE);
         }
-        if (progress[0] == data.length) return progress[0];
-        if (dontwait) return progress[0] > 0 ? progress[0] : TcpCalls.err(Errno.EAGAIN);
-        return TcpCalls.WOULD_BLOCK;
+        if (copied == data.length) return Outcome.ok(copied);
+        if (dontwait) return copied > 0 ? Outcome.ok(copied) : Outcome.fail(Errno.EAGAIN);
+        return Outcome.wouldBlock(copied);
     }
 
     /** unix_stream_read_generic: data, else the pending error once, else 0 after RCV_SHUTDOWN, else EAGAIN/wait. */
-    public long recv(int len, int flags, byte[][] out) {
+    @Override
+    public Outcome recvmsg(int len, int flags) {
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
-        out[0] = new byte[0];
-        if (len == 0) return 0;
+        if (len == 0) return Outcome.received(new byte[0]);
         if (!rx.isEmpty()) {
             int n = Math.min(len, rx.size());
-            out[0] = (flags & Bits.MSG_PEEK) != 0 ? rx.peek(0, n) : rx.take(n);
+            byte[] got = (flags & Bits.MSG_PEEK) != 0 ? rx.peek(0, n) : rx.take(n);
             if (peer != null && !peer.closed) peer.wait.wake(WaitQueue.KEY_WRITABLE);
-            return n;
+            return Outcome.received(got);
         }
         if (err != null) {
             Errno e = err;
             err = null;
-            return TcpCalls.err(e);
+            return Outcome.fail(e);
         }
-        if ((shutdown & RCV_SHUTDOWN) != 0) return 0;
-        if (dontwait) return TcpCalls.err(Errno.EAGAIN);
-        return TcpCalls.WOULD_BLOCK;
+        if ((shutdown & RCV_SHUTDOWN) != 0) return Outcome.received(new byte[0]);
+        if (dontwait) return Outcome.fail(Errno.EAGAIN);
+        return Outcome.wouldBlock(0);
     }
 
     /** unix_shutdown: our bits, and the mirror bits on the peer. */
-    public long shutdown(int how) {
+    @Override
+    public Outcome shutdown(int how) {
         int mode = how + 1;
-        if (how < 0 || (mode & ~SHUTDOWN_MASK) != 0) return TcpCalls.err(Errno.EINVAL);
+        if (how < 0 || (mode & ~SHUTDOWN_MASK) != 0) return Outcome.fail(Errno.EINVAL);
         shutdown |= mode;
         if (peer != null && !peer.closed) {
             int peerMode = 0;
@@ -97,13 +110,27 @@ public final class UnixEnd extends OpenFile {
             peer.wait.wake(WaitQueue.KEY_ANY);
         }
         wait.wake(WaitQueue.KEY_ANY);
-        return 0;
+        return Outcome.ok(0);
     }
 
-    public int takeError() {
-        Errno e = err;
-        err = null;
-        return e == null ? 0 : e.number;
+    /** The options a socketpair's end takes are accepted and have no effect; SO_ERROR cannot be set. */
+    @Override
+    public Outcome setsockopt(SockOpt option, int[] values) {
+        return option == SockOpt.SO_ERROR ? Outcome.fail(Errno.ENOPROTOOPT) : Outcome.ok(0);
+    }
+
+    /** sock_getsockopt: SO_ERROR reads and clears the pending error. */
+    @Override
+    public Outcome getsockopt(SockOpt option) {
+        return new Outcome.Done(switch (option) {
+            case SO_ERROR -> {
+                Errno e = err;
+                err = null;
+                yield Result.option(e == null ? 0 : e.number);
+            }
+            case SO_LINGER -> Result.option(0, 0);
+            case SO_REUSEADDR -> Result.option(0);
+        });
     }
 
     /** unix_release_sock: the peer can no longer read or write; unread data here means ECONNRESET there. */

@@ -3,17 +3,24 @@ package io.tcpsim.model.tcp;
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.SockAddr;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * What netstat lists: a full socket ({@link TcpSock}) or a timewait minisock ({@link TimeWaitSock}). The state field
  * is private to this class and {@link #setState} is the only place that changes it: every change is checked against
- * {@link StateTable} and reported to the stack, which logs it and keeps the hash tables in step.
+ * {@link StateTable} and reported to the stack, which logs it and keeps the hash tables in step. The endpoint's armed
+ * timers are values here too ({@link Timer}), one per slot.
  */
 public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
     final TcpStack stack;
     private TcpState state;
     SockAddr local;
     SockAddr remote;
+    private static final int SLOTS = Timer.Slot.values().length;
+    private final Timer[] timers = new Timer[SLOTS];
 
     Endpoint(TcpStack stack, TcpState initial) {
         this.stack = stack;
@@ -47,6 +54,47 @@ public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
         }
         state = to;
         stack.stateChanged(this, from, to, cause, detail);
+    }
+
+    /** The armed timer of this kind, or null. */
+    final Timer timer(Timer.Kind kind) {
+        Timer t = timers[kind.slot.ordinal()];
+        return t != null && t.kind() == kind ? t : null;
+    }
+
+    /**
+     * Arms a timer of this kind {@code delayJiffies} from now (sk_reset_timer, mod_timer), in place of whatever its
+     * slot held.
+     */
+    final Timer arm(Timer.Kind kind, long delayJiffies) {
+        Timer t = new Timer(kind, stack.jiffies() + delayJiffies, stack.timerFiresAt(delayJiffies), this);
+        timers[kind.slot.ordinal()] = t;
+        stack.clock.arm(t.fires(), t);
+        return t;
+    }
+
+    /** The timer of this kind is no longer pending, if it was (inet_csk_clear_xmit_timer). */
+    final void cancel(Timer.Kind kind) {
+        if (timer(kind) != null) timers[kind.slot.ordinal()] = null;
+    }
+
+    /** No timer is pending any more (inet_csk_clear_xmit_timers). */
+    final void cancelTimers() {
+        Arrays.fill(timers, null);
+    }
+
+    /** The armed timers, in slot order. */
+    public final List<Timer> timers() {
+        List<Timer> out = new ArrayList<>(SLOTS);
+        for (Timer t : timers) if (t != null) out.add(t);
+        return out;
+    }
+
+    /** When this endpoint's next timer fires (virtual nanoseconds), or nothing when none is armed. */
+    public final OptionalLong nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (Timer t : timers) if (t != null) next = Math.min(next, t.fires());
+        return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 
     private String name;

@@ -16,10 +16,6 @@ public final class Seq {
         return before(b, a);
     }
 
-    public static boolean beforeEq(long a, long b) {
-        return !after(a, b);
-    }
-
     /** a - b as a signed distance. */
     public static int diff(long a, long b) {
         return (int) (a - b);

@@ -55,8 +55,4 @@ public final class StateTable {
     public static boolean allowed(TcpState from, TcpState to) {
         return MATRIX[from.ordinal()][to.ordinal()];
     }
-
-    public static Set<TcpState> successors(TcpState from) {
-        return ALLOWED.getOrDefault(from, Set.of());
-    }
 }

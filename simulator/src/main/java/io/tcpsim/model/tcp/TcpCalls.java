@@ -4,27 +4,24 @@ import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
+import io.tcpsim.calls.Result;
+import io.tcpsim.calls.SockOpt;
+import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
 import io.tcpsim.wire.SockAddr;
+import java.util.function.Function;
 
 /**
- * The socket calls on a TCP socket, as af_inet.c and tcp.c implement them. A call that would block returns
- * {@link #WOULD_BLOCK}; the caller moves the clock and calls again, which is what the kernel's code does after its
- * wait (inet_wait_for_connect, sk_wait_data, inet_csk_wait_for_connect, sk_stream_wait_memory all loop back to the
- * same checks). Results are the return value, or the negated errno as in the kernel ({@link #err}).
+ * The socket calls on a TCP socket, as af_inet.c and tcp.c implement them. A call that would block says so
+ * ({@link Outcome.WouldBlock}); the caller moves the clock and calls again, which is what the kernel's code does after
+ * its wait (inet_wait_for_connect, sk_wait_data, inet_csk_wait_for_connect, sk_stream_wait_memory all loop back to
+ * the same checks).
  */
 public final class TcpCalls {
-    /** A call that must wait. */
-    public static final long WOULD_BLOCK = Long.MIN_VALUE;
-
     private final TcpStack stack;
 
     TcpCalls(TcpStack stack) {
         this.stack = stack;
-    }
-
-    public static long err(Errno e) {
-        return -e.number;
     }
 
     private TcpOutput out() {
@@ -38,21 +35,21 @@ public final class TcpCalls {
     // ---------------------------------------------------------------- bind, listen, accept
 
     /** inet_bind and inet_csk_get_port. Only loopback and the wildcard address exist on this host. */
-    public long bind(TcpSock sk, SockAddr addr) {
-        if (sk.bound || sk.state() != TcpState.CLOSE) return err(Errno.EINVAL);
-        if (addr.ip() != 0 && (addr.ip() >>> 24) != 127) return err(Errno.EADDRNOTAVAIL);
+    public Outcome bind(TcpSock sk, SockAddr addr) {
+        if (sk.bound || sk.state() != TcpState.CLOSE) return Outcome.fail(Errno.EINVAL);
+        if (addr.ip() != 0 && (addr.ip() >>> 24) != 127) return Outcome.fail(Errno.EADDRNOTAVAIL);
         int port = addr.port();
         if (port == 0) {
             port = pickPort(addr.ip(), false);
-            if (port < 0) return err(Errno.EADDRINUSE);
+            if (port < 0) return Outcome.fail(Errno.EADDRINUSE);
         } else if (conflict(sk, addr.ip(), port)) {
-            return err(Errno.EADDRINUSE);
+            return Outcome.fail(Errno.EADDRINUSE);
         }
         sk.local = new SockAddr(addr.ip(), port);
         sk.bound = true;
         sk.portLocked = addr.port() != 0; // __inet_bind: SOCK_BINDPORT_LOCK only for a port the caller named
         stack.bound.add(sk);
-        return 0;
+        return Outcome.ok(0);
     }
 
     /**
@@ -101,86 +98,83 @@ public final class TcpCalls {
     }
 
     /** inet_listen. */
-    public long listen(TcpSock sk, int backlog) {
-        if (sk.ss != TcpSock.SocketState.UNCONNECTED) return err(Errno.EINVAL);
+    public Outcome listen(TcpSock sk, int backlog) {
+        if (sk.ss != TcpSock.SocketState.UNCONNECTED) return Outcome.fail(Errno.EINVAL);
         TcpState s = sk.state();
-        if (s != TcpState.CLOSE && s != TcpState.LISTEN) return err(Errno.EINVAL);
+        if (!s.unconnected()) return Outcome.fail(Errno.EINVAL);
         int somaxconn = stack.profile.somaxconn();
         sk.backlog = (backlog < 0 || backlog > somaxconn) ? somaxconn : backlog;
-        if (s == TcpState.LISTEN) return 0;
+        if (s == TcpState.LISTEN) return Outcome.ok(0);
         if (!sk.bound) {
             int port = pickPort(0, false);
-            if (port < 0) return err(Errno.EADDRINUSE);
+            if (port < 0) return Outcome.fail(Errno.EADDRINUSE);
             sk.local = new SockAddr(0, port);
             sk.bound = true;
             stack.bound.add(sk);
         } else if (listenerOn(sk.local.port()) != null) {
-            return err(Errno.EADDRINUSE);
+            return Outcome.fail(Errno.EADDRINUSE);
         }
         sk.remote = new SockAddr(0, 0);
         sk.setState(TcpState.LISTEN, Cause.LISTEN_START);
         stack.listeners.put(sk.local.port(), sk);
-        return 0;
+        return Outcome.ok(0);
     }
 
     private TcpSock listenerOn(int port) {
         return stack.listeners.get(port);
     }
 
-    /** inet_csk_accept: returns the child, or null with {@code error[0]} set. */
-    public TcpSock accept(TcpSock l, boolean nonblock, long[] error) {
-        if (l.state() != TcpState.LISTEN) {
-            error[0] = err(Errno.EINVAL);
-            return null;
-        }
+    /**
+     * inet_csk_accept: the first child of the accept queue, which {@code graft} gives a file (inet_accept); EINVAL if
+     * not listening, else EAGAIN or a wait.
+     */
+    public Outcome accept(TcpSock l, boolean nonblock, Function<TcpSock, Outcome> graft) {
+        if (l.state() != TcpState.LISTEN) return Outcome.fail(Errno.EINVAL);
         TcpSock child = l.acceptQueue.poll();
-        if (child == null) {
-            error[0] = nonblock ? err(Errno.EAGAIN) : WOULD_BLOCK;
-            return null;
-        }
+        if (child == null) return nonblock ? Outcome.fail(Errno.EAGAIN) : Outcome.wouldBlock(0);
         child.parent = null;
-        return child;
+        return graft.apply(child);
     }
 
     // ---------------------------------------------------------------- connect
 
     /** __inet_stream_connect. Calling it again after a wait gives the kernel's result after its wait. */
-    public long connect(TcpSock sk, SockAddr addr, boolean nonblock) {
-        long err;
+    public Outcome connect(TcpSock sk, SockAddr addr, boolean nonblock) {
+        Errno err;
         switch (sk.ss) {
-            case CONNECTED -> { return err(Errno.EISCONN); }
-            case CONNECTING -> err = err(Errno.EALREADY);
+            case CONNECTED -> { return Outcome.fail(Errno.EISCONN); }
+            case CONNECTING -> err = Errno.EALREADY;
             case UNCONNECTED -> {
-                if (sk.state() != TcpState.CLOSE) return err(Errno.EISCONN);
-                long e = v4Connect(sk, addr);
-                if (e < 0) return e;
+                if (sk.state() != TcpState.CLOSE) return Outcome.fail(Errno.EISCONN);
+                Errno e = v4Connect(sk, addr);
+                if (e != null) return Outcome.fail(e);
                 sk.ss = TcpSock.SocketState.CONNECTING;
-                err = err(Errno.EINPROGRESS);
+                err = Errno.EINPROGRESS;
             }
-            default -> { return err(Errno.EINVAL); }
+            default -> { return Outcome.fail(Errno.EINVAL); }
         }
         if (sk.state().connecting()) {
-            return nonblock ? err : WOULD_BLOCK;
+            return nonblock ? Outcome.fail(err) : Outcome.wouldBlock(0);
         }
         if (sk.state() == TcpState.CLOSE) {
             // sock_error: the pending error (ECONNREFUSED) once, then ECONNABORTED; and tcp_disconnect.
             Errno e = sk.takeError();
             sk.ss = TcpSock.SocketState.UNCONNECTED;
             disconnect(sk);
-            return err(e != null ? e : Errno.ECONNABORTED);
+            return Outcome.fail(e != null ? e : Errno.ECONNABORTED);
         }
         sk.ss = TcpSock.SocketState.CONNECTED;
-        return 0;
+        return Outcome.ok(0);
     }
 
-    /** tcp_v4_connect: route (loopback only), a source port, the ISN, the SYN. */
-    private long v4Connect(TcpSock sk, SockAddr addr) {
-        if ((addr.ip() >>> 24) != 127) return err(Errno.ENETUNREACH);
+    /** tcp_v4_connect: route (loopback only), a source port, the ISN, the SYN. The error, or null: the SYN is out. */
+    private Errno v4Connect(TcpSock sk, SockAddr addr) {
+        if ((addr.ip() >>> 24) != 127) return Errno.ENETUNREACH;
         int srcIp = sk.local != null && sk.local.ip() != 0 ? sk.local.ip() : SockAddr.LOOPBACK;
         int srcPort;
         if (!sk.bound) {
             srcPort = pickPort(srcIp, true);
-            if (srcPort < 0) return err(Errno.EADDRNOTAVAIL);
+            if (srcPort < 0) return Errno.EADDRNOTAVAIL;
             sk.bound = true;
             stack.bound.add(sk);
         } else {
@@ -188,12 +182,10 @@ public final class TcpCalls {
         }
         SockAddr local = new SockAddr(srcIp, srcPort);
         Endpoint existing = stack.established.get(new ConnKey(local, addr));
-        if (existing instanceof TcpSock) return err(Errno.EADDRNOTAVAIL);
+        if (existing instanceof TcpSock) return Errno.EADDRNOTAVAIL;
         if (existing instanceof TimeWaitSock tw) {
             // tcp_twsk_unique with tcp_tw_reuse=2 (loopback): the TIME_WAIT is reused; its sequence space ends.
-            stack.established.remove(new ConnKey(local, addr));
-            stack.releasePort(tw);
-            tw.setState(TcpState.CLOSE, Cause.TIME_WAIT_REUSED_BY_CONNECT);
+            stack.input.timewaitKill(tw, Cause.TIME_WAIT_REUSED_BY_CONNECT);
         }
         sk.local = local;
         sk.remote = addr;
@@ -205,14 +197,14 @@ public final class TcpCalls {
         sk.setState(TcpState.SYN_SENT, Cause.CONNECT);
         stack.hash(sk);
         out().sendSyn(sk);
-        return 0;
+        return null;
     }
 
     /**
      * tcp_disconnect: the ABORT of RFC 793. An RST from the states that need one (tcp_need_reset, or CLOSING and
      * LAST_ACK with unsent data), sk_err = ECONNRESET, then everything is cleared and the socket can connect again.
      */
-    long disconnect(TcpSock sk) {
+    void disconnect(TcpSock sk) {
         TcpState old = sk.state();
         if (old != TcpState.CLOSE) sk.setState(TcpState.CLOSE, Cause.DISCONNECT);
         if (old == TcpState.LISTEN) {
@@ -243,7 +235,6 @@ public final class TcpCalls {
         sk.retransmits = 0;
         sk.rtoNanos = 1_000_000_000L;
         if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ERROR);
-        return 0;
     }
 
     /**
@@ -264,27 +255,26 @@ public final class TcpCalls {
 
     // ---------------------------------------------------------------- send
 
-    /** Progress of one send() across its waits: the bytes already copied (tcp_sendmsg_locked's {@code copied}). */
-    public static final class SendProgress {
-        public int copied;
-    }
-
     /**
-     * tcp_sendmsg_locked. Returns the bytes accepted, a negated errno, or WOULD_BLOCK. {@code raiseSigpipe[0]}
-     * is set when sk_stream_error would send SIGPIPE (EPIPE without MSG_NOSIGNAL).
+     * tcp_sendmsg_locked: the bytes accepted, an error, or a wait. {@code copied} is what earlier attempts of this
+     * send already queued (the function's {@code copied}, kept across sk_stream_wait_memory). EPIPE without
+     * MSG_NOSIGNAL raises SIGPIPE (sk_stream_error).
      */
-    public long send(TcpSock sk, byte[] data, int flags, boolean nonblock, SendProgress p, boolean[] raiseSigpipe) {
+    public Outcome send(TcpSock sk, byte[] data, int flags, boolean nonblock, int copied) {
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
-        long err;
         if (!sk.state().canSendData()) {
-            err = waitConnect(sk, dontwait);
-            if (err == WOULD_BLOCK) return WOULD_BLOCK;
-            if (err != 0) return sendError(sk, p, err, flags, raiseSigpipe);
+            // sk_stream_wait_connect: the pending error first, EPIPE unless still connecting, EAGAIN if not waiting.
+            Errno e = sk.takeError();
+            if (e == null && sk.state().connecting()) {
+                if (!dontwait) return Outcome.wouldBlock(copied);
+                e = Errno.EAGAIN;
+            }
+            return sendError(sk, copied, e != null ? e : Errno.EPIPE, flags);
         }
         if (sk.skErr != null || (sk.shutdown & TcpSock.SEND_SHUTDOWN) != 0) {
-            return sendError(sk, p, err(Errno.EPIPE), flags, raiseSigpipe);
+            return sendError(sk, copied, Errno.EPIPE, flags);
         }
-        while (p.copied < data.length) {
+        while (copied < data.length) {
             int room = stack.profile.sndbuf() - sk.sendQueue.size();
             // A writer that found the buffer full writes again only once it is writeable (free space at least half
             // of what is queued, __sk_stream_is_writeable), as sk_stream_write_space would wake it. Measured: right
@@ -293,17 +283,17 @@ public final class TcpCalls {
             if (room <= 0) {
                 sk.noSpace = true; // SOCK_NOSPACE: the next ACK that frees space calls sk_write_space
                 out().push(sk, false);
-                if (p.copied > 0 && dontwait) break;
-                if (dontwait) return sendError(sk, p, err(Errno.EAGAIN), flags, raiseSigpipe);
-                return WOULD_BLOCK;
+                if (copied > 0 && dontwait) break;
+                if (dontwait) return sendError(sk, copied, Errno.EAGAIN, flags);
+                return Outcome.wouldBlock(copied);
             }
-            int n = Math.min(room, data.length - p.copied);
-            sk.sendQueue.add(data, p.copied, n);
+            int n = Math.min(room, data.length - copied);
+            sk.sendQueue.add(data, copied, n);
             sk.writeSeq = Seq.mask(sk.writeSeq + n);
-            p.copied += n;
+            copied += n;
         }
-        if (p.copied > 0) out().push(sk, false);
-        return p.copied;
+        if (copied > 0) out().push(sk, false);
+        return Outcome.ok(copied);
     }
 
     /** __sk_stream_is_writeable: the free space is at least half of what is queued (sk_stream_min_wspace). */
@@ -312,24 +302,17 @@ public final class TcpCalls {
         return stack.profile.sndbuf() - queued >= queued / 2;
     }
 
-    /** sk_stream_wait_connect: the pending error first, EPIPE unless still connecting, EAGAIN if not waiting. */
-    private long waitConnect(TcpSock sk, boolean dontwait) {
-        Errno e = sk.takeError();
-        if (e != null) return err(e);
-        if (!sk.state().connecting()) return err(Errno.EPIPE);
-        if (dontwait) return err(Errno.EAGAIN);
-        return WOULD_BLOCK;
-    }
-
-    /** The do_error path: bytes already copied win; else sk_stream_error (EPIPE becomes a pending error, and SIGPIPE). */
-    private long sendError(TcpSock sk, SendProgress p, long err, int flags, boolean[] raiseSigpipe) {
-        if (p.copied > 0) return p.copied;
-        if (err == err(Errno.EPIPE)) {
+    /** The do_error path: bytes already copied win; else sk_stream_error (a pending error wins over EPIPE; SIGPIPE). */
+    private static Outcome sendError(TcpSock sk, int copied, Errno err, int flags) {
+        if (copied > 0) return Outcome.ok(copied);
+        if (err == Errno.EPIPE) {
             Errno pending = sk.takeError();
-            if (pending != null) err = err(pending);
+            if (pending != null) err = pending;
         }
-        if (err == err(Errno.EPIPE) && (flags & Bits.MSG_NOSIGNAL) == 0) raiseSigpipe[0] = true;
-        return err;
+        if (err == Errno.EPIPE && (flags & Bits.MSG_NOSIGNAL) == 0) {
+            return new Outcome.Done(Result.error(Errno.EPIPE).withSigpipe());
+        }
+        return Outcome.fail(err);
     }
 
     // ---------------------------------------------------------------- recv
@@ -337,23 +320,21 @@ public final class TcpCalls {
     /**
      * tcp_recvmsg_locked: queued data (and a FIN behind it) first; then SOCK_DONE gives 0, a pending error is
      * returned once, RCV_SHUTDOWN gives 0, CLOSE gives ENOTCONN, and otherwise EAGAIN or a wait.
-     * {@code out[0]} receives the bytes.
      */
-    public long recv(TcpSock sk, int len, int flags, boolean nonblock, byte[][] out) {
-        if (sk.state() == TcpState.LISTEN) return err(Errno.ENOTCONN);
+    public Outcome recv(TcpSock sk, int len, int flags, boolean nonblock) {
+        if (sk.state() == TcpState.LISTEN) return Outcome.fail(Errno.ENOTCONN);
         boolean peek = (flags & Bits.MSG_PEEK) != 0;
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         int avail = sk.recvQueue.size();
         if (len == 0 && avail > 0) {
             // A zero-length read copies nothing and leaves the data queued (measured).
-            out[0] = new byte[0];
-            return 0;
+            return Outcome.received(new byte[0]);
         }
         // With only the FIN queued, even a zero-length read consumes it: the do-while loop of tcp_recvmsg_locked
         // runs once and reaches found_fin_ok (regression found by tcpsim fuzz --kernel: Recv-Q 0 afterwards).
         if (avail > 0) {
             int n = Math.min(len, avail);
-            out[0] = sk.recvQueue.peek(0, n);
+            byte[] got = sk.recvQueue.peek(0, n);
             if (!peek) {
                 sk.recvQueue.drop(n);
                 sk.uncharge(n, TcpOutput.SKB_OVERHEAD);
@@ -361,22 +342,21 @@ public final class TcpCalls {
                 if (n == avail && len > n && sk.finInRecvQueue) consumeFin(sk);
                 cleanupRbuf(sk, n);
             }
-            return n;
+            return Outcome.received(got);
         }
-        out[0] = new byte[0];
         if (sk.finInRecvQueue) {
             if (!peek) consumeFin(sk);
-            return 0;
+            return Outcome.received(new byte[0]);
         }
-        if (sk.done) return 0;
+        if (sk.done) return Outcome.received(new byte[0]);
         Errno e = sk.takeError();
-        if (e != null) return err(e);
-        if ((sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0) return 0;
-        if (sk.state() == TcpState.CLOSE) return err(Errno.ENOTCONN);
-        if (dontwait) return err(Errno.EAGAIN);
+        if (e != null) return Outcome.fail(e);
+        if ((sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0) return Outcome.received(new byte[0]);
+        if (sk.state() == TcpState.CLOSE) return Outcome.fail(Errno.ENOTCONN);
+        if (dontwait) return Outcome.fail(Errno.EAGAIN);
         // A blocking recv(fd, buf, 0) waits for one wakeup and then returns 0 (measured): the retry sees the
         // new data or FIN above and returns 0.
-        return WOULD_BLOCK;
+        return Outcome.wouldBlock(0);
     }
 
     private static void consumeFin(TcpSock sk) {
@@ -420,15 +400,15 @@ public final class TcpCalls {
     // ---------------------------------------------------------------- shutdown and close
 
     /** inet_shutdown and tcp_shutdown. */
-    public long shutdown(TcpSock sk, int how) {
+    public Outcome shutdown(TcpSock sk, int how) {
         int mask = how + 1;
-        if (how < 0 || (mask & ~TcpSock.SHUTDOWN_MASK) != 0 || mask == 0) return err(Errno.EINVAL);
+        if (how < 0 || (mask & ~TcpSock.SHUTDOWN_MASK) != 0 || mask == 0) return Outcome.fail(Errno.EINVAL);
         if (sk.ss == TcpSock.SocketState.CONNECTING) {
             TcpState s = sk.state();
             sk.ss = (s.connecting() || s == TcpState.CLOSE)
                     ? TcpSock.SocketState.DISCONNECTING : TcpSock.SocketState.CONNECTED;
         }
-        long err = 0;
+        Errno err = null;
         switch (sk.state()) {
             case LISTEN -> {
                 if ((mask & TcpSock.RCV_SHUTDOWN) == 0) break;
@@ -441,7 +421,7 @@ public final class TcpCalls {
                 sk.ss = TcpSock.SocketState.UNCONNECTED;
             }
             default -> {
-                if (sk.state() == TcpState.CLOSE) err = err(Errno.ENOTCONN);
+                if (sk.state() == TcpState.CLOSE) err = Errno.ENOTCONN;
                 sk.shutdown |= mask;
                 if ((mask & TcpSock.SEND_SHUTDOWN) != 0 && sk.state().shutdownSendsFin()) {
                     closeState(sk, Cause.SHUTDOWN_SEND);
@@ -449,7 +429,7 @@ public final class TcpCalls {
             }
         }
         sk.waitQueue.wake(WaitQueue.KEY_ANY); // sk_state_change
-        return err;
+        return err == null ? Outcome.ok(0) : Outcome.fail(err);
     }
 
     /** tcp_close_state, then tcp_send_fin when the new state sends one. */
@@ -518,28 +498,29 @@ public final class TcpCalls {
 
     // ---------------------------------------------------------------- options
 
-    public long setsockopt(TcpSock sk, io.tcpsim.calls.SockOpt opt, int[] v) {
+    /** sock_setsockopt; SO_ERROR is read-only (ENOPROTOOPT). */
+    public Outcome setsockopt(TcpSock sk, SockOpt opt, int[] v) {
         switch (opt) {
             case SO_REUSEADDR -> sk.reuseAddr = v[0] != 0;
             case SO_LINGER -> {
                 sk.linger = v[0] != 0;
                 sk.lingerSeconds = Math.max(0, v[1]);
             }
-            case SO_ERROR -> { return err(Errno.ENOPROTOOPT); }
+            case SO_ERROR -> { return Outcome.fail(Errno.ENOPROTOOPT); }
         }
-        return 0;
+        return Outcome.ok(0);
     }
 
     /** sock_getsockopt; SO_ERROR reads and clears the pending error. */
-    public int[] getsockopt(TcpSock sk, io.tcpsim.calls.SockOpt opt) {
-        return switch (opt) {
-            case SO_REUSEADDR -> new int[] {sk.reuseAddr ? 1 : 0};
-            case SO_LINGER -> new int[] {sk.linger ? 1 : 0, sk.lingerSeconds};
+    public Outcome getsockopt(TcpSock sk, SockOpt opt) {
+        return new Outcome.Done(switch (opt) {
+            case SO_REUSEADDR -> Result.option(sk.reuseAddr ? 1 : 0);
+            case SO_LINGER -> Result.option(sk.linger ? 1 : 0, sk.lingerSeconds);
             case SO_ERROR -> {
                 Errno e = sk.takeError();
-                yield new int[] {e == null ? 0 : e.number};
+                yield Result.option(e == null ? 0 : e.number);
             }
-        };
+        });
     }
 
     // ---------------------------------------------------------------- poll

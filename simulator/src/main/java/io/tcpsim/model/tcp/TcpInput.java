@@ -30,7 +30,7 @@ final class TcpInput {
     void receive(Segment seg) {
         Endpoint ep = stack.established.get(new ConnKey(seg.dst(), seg.src()));
         if (ep instanceof TimeWaitSock tw) {
-            timewait(tw, seg);
+            timewaitStateProcess(tw, seg);
             return;
         }
         if (ep instanceof TcpSock sk) {
@@ -178,7 +178,7 @@ final class TcpInput {
             sk.maxWindow = sk.sndWnd;
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
-            sk.rtxGen++;
+            sk.cancel(Timer.Kind.RETRANSMIT); // tcp_ack: the SYN is acknowledged
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
             // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.
@@ -201,6 +201,8 @@ final class TcpInput {
         sk.sndWnd = seg.window();
         sk.peerMss = o.mss;
         sk.tsRecent = o.tsVal;
+        // Linux keeps the timer to retransmit the SYN-ACK; SYN-ACK retransmission is not modelled (docs/model.md).
+        sk.cancel(Timer.Kind.RETRANSMIT);
         sk.setState(TcpState.SYN_RECV, Cause.CROSSED_SYNS);
         Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
                 (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
@@ -448,8 +450,9 @@ final class TcpInput {
             if (m <= atoMin / 2) {
                 sk.atoJiffies = (sk.atoJiffies >> 1) + atoMin / 2;
             } else if (m < sk.atoJiffies) {
-                sk.atoJiffies = Math.min((sk.atoJiffies >> 1) + m, out().rtoJiffies());
-            } else if (m > out().rtoJiffies()) {
+                // icsk_rto caps ato: on loopback's tiny RTT the RTO is its floor, TCP_RTO_MIN.
+                sk.atoJiffies = Math.min((sk.atoJiffies >> 1) + m, out().rtoMinJiffies());
+            } else if (m > out().rtoMinJiffies()) {
                 out().incrQuickAck(sk); // a long gap: the sender restarted, ACK quickly again
             }
         }
@@ -562,22 +565,19 @@ final class TcpInput {
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);
         stack.bound.add(tw);
         stack.logBirth(tw, substate == TcpState.TIME_WAIT ? Cause.TIME_WAIT_START : Cause.ORPHAN_FIN_WAIT2_START);
-        scheduleTimewait(tw, timeo);
+        armTimewait(tw, timeo);
         done(sk, Cause.TIMEWAIT_HANDOVER);
     }
 
-    private void scheduleTimewait(TimeWaitSock tw, long timeoNanos) {
-        long jiffies = timeoNanos / stack.profile.jiffyNanos();
-        tw.timerExpires = (stack.jiffies() + jiffies) * stack.profile.jiffyNanos();
-        tw.expiresAt = stack.timerFiresAt(jiffies);
-        int gen = ++tw.gen;
-        stack.clock.at(tw.expiresAt, () -> {
-            if (tw.gen == gen) killTimewait(tw, Cause.TIMEWAIT_EXPIRED);
-        });
+    /** inet_twsk_schedule / inet_twsk_reschedule: tw_timer, for the substate the minisock is in now. */
+    private void armTimewait(TimeWaitSock tw, long timeoNanos) {
+        Timer.Kind kind = tw.state() == TcpState.TIME_WAIT ? Timer.Kind.TIME_WAIT : Timer.Kind.FIN_WAIT2;
+        tw.arm(kind, timeoNanos / stack.profile.jiffyNanos());
     }
 
-    private void killTimewait(TimeWaitSock tw, Cause why) {
-        tw.gen++;
+    /** inet_twsk_deschedule_put, or tw_timer_handler when the timer fired: the minisock leaves the hashes. */
+    void timewaitKill(TimeWaitSock tw, Cause why) {
+        tw.cancelTimers();
         ConnKey k = new ConnKey(tw.local, tw.remote);
         if (stack.established.get(k) == tw) stack.established.remove(k);
         stack.releasePort(tw);
@@ -585,7 +585,7 @@ final class TcpInput {
     }
 
     /** tcp_timewait_state_process, with tcp_v4_rcv's handling of its verdict. */
-    private void timewait(TimeWaitSock tw, Segment seg) {
+    private void timewaitStateProcess(TimeWaitSock tw, Segment seg) {
         long seq = seg.seq();
         long endSeq = Seq.mask(seq + seg.seqLength());
         boolean rst = seg.has(TcpFlags.RST), syn = seg.has(TcpFlags.SYN), ack = seg.has(TcpFlags.ACK);
@@ -595,7 +595,7 @@ final class TcpInput {
                 return;
             }
             if (rst) {
-                killTimewait(tw, Cause.TIMEWAIT_RST_IN_FIN_WAIT2);
+                timewaitKill(tw, Cause.TIMEWAIT_RST_IN_FIN_WAIT2);
                 return;
             }
             if (syn && !Seq.before(seq, tw.rcvNxt)) {
@@ -612,16 +612,16 @@ final class TcpInput {
             TcpOption.Timestamps ts = seg.timestamps();
             if (ts != null) tw.tsRecent = ts.val();
             tw.setState(TcpState.TIME_WAIT, Cause.TIMEWAIT_FIN_RECEIVED);
-            scheduleTimewait(tw, stack.profile.timeWaitNanos());
+            armTimewait(tw, stack.profile.timeWaitNanos());
             out().sendTimewaitAck(tw);
             return;
         }
         // The real TIME_WAIT.
         if (seq == tw.rcvNxt && (seq == endSeq || rst)) {
             if (rst) {
-                killTimewait(tw, Cause.TIMEWAIT_KILLED_BY_RST);
+                timewaitKill(tw, Cause.TIMEWAIT_KILLED_BY_RST);
             } else {
-                scheduleTimewait(tw, stack.profile.timeWaitNanos());
+                armTimewait(tw, stack.profile.timeWaitNanos());
             }
             return;
         }
@@ -629,20 +629,20 @@ final class TcpInput {
             // TCP_TW_SYN: a new connection on the old 4-tuple goes to the listener, if there is one.
             TcpSock l = listenerFor(seg);
             if (l != null) {
-                killTimewait(tw, Cause.TIMEWAIT_NEW_SYN);
+                timewaitKill(tw, Cause.TIMEWAIT_NEW_SYN);
                 listen(l, seg);
                 return;
             }
         }
         if (!rst) {
-            if (ack) scheduleTimewait(tw, stack.profile.timeWaitNanos());
+            if (ack) armTimewait(tw, stack.profile.timeWaitNanos());
             timewaitOowAck(tw);
         }
     }
 
     private void twReset(TimeWaitSock tw, Segment seg) {
         out().sendResetReply(seg);
-        killTimewait(tw, Cause.TIMEWAIT_RESET);
+        timewaitKill(tw, Cause.TIMEWAIT_RESET);
     }
 
     /** tcp_timewait_check_oow_rate_limit, then TCP_TW_ACK. */

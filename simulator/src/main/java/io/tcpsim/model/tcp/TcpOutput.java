@@ -1,7 +1,6 @@
 package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
-import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
@@ -41,7 +40,7 @@ final class TcpOutput {
         return atoMin;
     }
 
-    long rtoJiffies() {
+    long rtoMinJiffies() {
         return rtoMinJiffies;
     }
 
@@ -231,10 +230,9 @@ final class TcpOutput {
             }
         }
         sk.ackScheduled = false;
-        sk.ackTimer = false;
         sk.ackPushed = false;
         sk.ackPushed2 = false;
-        sk.delackGen++;
+        sk.cancel(Timer.Kind.DELAYED_ACK);
     }
 
     /** tcp_event_data_sent: a reply within ato of the last received data counts towards pingpong mode. */
@@ -412,26 +410,21 @@ final class TcpOutput {
         if (ato > atoMin) ato = atoMin;
         long j = stack.jiffies();
         long timeout = j + ato;
-        if (sk.ackTimer) {
-            if (sk.delackTimeout <= j + (ato >> 2)) {
+        Timer pending = sk.timer(Timer.Kind.DELAYED_ACK);
+        if (pending != null) {
+            if (pending.expires() <= j + (ato >> 2)) {
                 sendAck(sk);
                 return;
             }
-            if (timeout >= sk.delackTimeout) timeout = sk.delackTimeout;
+            if (timeout >= pending.expires()) timeout = pending.expires();
         }
         sk.ackScheduled = true;
-        sk.ackTimer = true;
-        sk.delackTimeout = timeout;
-        int gen = ++sk.delackGen;
-        stack.clock.at(stack.timerFiresAt(timeout - j), () -> {
-            if (sk.delackGen == gen) delackTimer(sk);
-        });
+        sk.arm(Timer.Kind.DELAYED_ACK, timeout - j);
     }
 
     /** tcp_delack_timer_handler: the ACK goes out; a missed ACK in pingpong mode leaves pingpong mode. */
-    private void delackTimer(TcpSock sk) {
-        if (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN || !sk.ackTimer) return;
-        sk.ackTimer = false;
+    void delackTimer(TcpSock sk) {
+        if (sk.state().unconnected()) return;
         if (sk.ackScheduled) {
             if (sk.pingpong == 0) {
                 sk.atoJiffies = Math.min(sk.atoJiffies << 1, rtoMinJiffies);
@@ -446,19 +439,15 @@ final class TcpOutput {
     // ------------------------------------------------------------------ retransmission (SYN) and other timers
 
     private void armRetransmit(TcpSock sk) {
-        int gen = ++sk.rtxGen;
-        long delayJiffies = sk.rtoNanos * stack.profile.hz() / 1_000_000_000L;
-        stack.clock.at(stack.timerFiresAt(delayJiffies), () -> {
-            if (sk.rtxGen == gen) retransmitTimer(sk);
-        });
+        sk.arm(Timer.Kind.RETRANSMIT, sk.rtoNanos * stack.profile.hz() / 1_000_000_000L);
     }
 
     /**
      * tcp_retransmit_timer for a SYN that got no answer (a full accept queue drops it): back off and resend, and
-     * after tcp_syn_retries give up with ETIMEDOUT (tcp_write_timeout, tcp_write_err).
+     * after tcp_syn_retries give up with ETIMEDOUT (tcp_write_timeout, tcp_write_err). The timer is armed only in
+     * SYN_SENT: the SYN-ACK answers it, and every way out of SYN_SENT cancels it.
      */
-    private void retransmitTimer(TcpSock sk) {
-        if (sk.state() != TcpState.SYN_SENT) return;
+    void retransmitTimer(TcpSock sk) {
         if (sk.retransmits >= SYN_RETRIES) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
             stack.input.done(sk, Cause.SYN_RETRIES_EXHAUSTED);
@@ -473,16 +462,18 @@ final class TcpOutput {
         armRetransmit(sk);
     }
 
+    /** inet_csk_clear_xmit_timers: no timer pending, no ACK scheduled. */
     void cancelTimers(TcpSock sk) {
-        sk.delackGen++;
-        sk.rtxGen++;
-        sk.ackTimer = false;
+        sk.cancelTimers();
         sk.ackScheduled = false;
     }
 
-    /** netstat -o's timer column for a full socket. */
+    /**
+     * netstat -o's timer column for a full socket: get_tcp4_sock shows the retransmission timer (timer_active 1);
+     * a pending delayed ACK is not shown.
+     */
     String timerColumn(TcpSock sk) {
-        if (sk.state() == TcpState.SYN_SENT) return "on";
+        if (sk.timer(Timer.Kind.RETRANSMIT) != null) return "on";
         return "off (0.00/0/0)";
     }
 }

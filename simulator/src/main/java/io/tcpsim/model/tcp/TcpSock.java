@@ -19,7 +19,6 @@ public final class TcpSock extends Endpoint {
     /** struct socket's state (SS_*), which connect() and shutdown() consult besides the TCP state. */
     enum SocketState { UNCONNECTED, CONNECTING, CONNECTED, DISCONNECTING }
 
-    final int id;
     public final WaitQueue waitQueue = new WaitQueue();
 
     // struct sock
@@ -69,18 +68,14 @@ public final class TcpSock extends Endpoint {
     int pingpong;
     long atoJiffies;
     long lrcvtime = Long.MIN_VALUE;
-    boolean ackScheduled;   // ICSK_ACK_SCHED
-    boolean ackTimer;       // ICSK_ACK_TIMER
+    boolean ackScheduled;   // ICSK_ACK_SCHED (ICSK_ACK_TIMER is the armed DELAYED_ACK timer)
     boolean ackPushed, ackPushed2;
-    long delackTimeout;
-    int delackGen;
     int rcvMss = 536;       // TCP_MSS_DEFAULT until tcp_measure_rcv_mss learns better
     int lastSegSize;
 
     // retransmission (SYN only on loopback)
     int retransmits;
     long rtoNanos = 1_000_000_000L;   // TCP_TIMEOUT_INIT
-    int rtxGen;
     long lastOowAck = Long.MIN_VALUE;
 
     // listener
@@ -89,30 +84,12 @@ public final class TcpSock extends Endpoint {
     final Map<ConnKey, RequestSock> synQueue = new LinkedHashMap<>();
     TcpSock parent;          // the listener, while this child waits in its accept queue
 
-    TcpSock(TcpStack stack, int id) {
+    TcpSock(TcpStack stack) {
         super(stack, TcpState.CLOSE);
-        this.id = id;
-    }
-
-    public int id() {
-        return id;
-    }
-
-    public boolean orphan() {
-        return dead;
-    }
-
-    /** Bytes the application can still read (data only). */
-    public int readable() {
-        return recvQueue.size();
     }
 
     public int lingerSeconds() {
         return lingerSeconds;
-    }
-
-    public int sendQueued() {
-        return sendQueue.size();
     }
 
     /** sock_error(): returns the pending error and clears it (xchg). */

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -45,7 +46,6 @@ public final class TcpStack {
     /** Every full socket ever made that still holds a port: the bind hash (inet_bind_bucket). */
     final List<Endpoint> bound = new ArrayList<>();
 
-    private int nextSockId = 1;
     /** net_secret: the key of the ISN hash, drawn once per host from the seed. */
     private final long isnSecret;
 
@@ -65,7 +65,7 @@ public final class TcpStack {
     }
 
     TcpSock newSock() {
-        return new TcpSock(this, nextSockId++);
+        return new TcpSock(this);
     }
 
     long now() {
@@ -205,7 +205,7 @@ public final class TcpStack {
                         output.timerColumn(sk), sk.dead || sk.parent != null));
             } else if (ep instanceof TimeWaitSock tw) {
                 // get_timewait4_sock prints tw_timer.expires - jiffies: the expiry as armed, not the wheel's bucket.
-                double left = Math.max(0, tw.timerExpires - clock.now()) / 1e9;
+                double left = Math.max(0, tw.twTimer().expires() * profile.jiffyNanos() - clock.now()) / 1e9;
                 rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(),
                         String.format("timewait (%.2f/0/0)", left), true));
             }
@@ -227,9 +227,6 @@ public final class TcpStack {
             String local = ep.local == null ? "*" : ep.local.toString();
             String remote = ep.remote == null ? "*" : ep.remote.toString();
             if (ep instanceof TcpSock sk) {
-                List<String> timers = new ArrayList<>();
-                if (sk.ackTimer) timers.add("delayed ACK at " + (sk.delackTimeout + 1) * profile.jiffyNanos() / 1000 + "us");
-                if (sk.state() == TcpState.SYN_SENT) timers.add("retransmit (SYN)");
                 String shut = switch (sk.shutdown) {
                     case 0 -> "-";
                     case TcpSock.RCV_SHUTDOWN -> "RCV";
@@ -241,18 +238,31 @@ public final class TcpStack {
                         owners.getOrDefault(sk, sk.parent != null ? "accept queue" : "orphan"), sk.state(),
                         Seq.mask(sk.sndUna - sk.iss), Seq.mask(sk.sndNxt - sk.iss),
                         sync ? Seq.mask(sk.rcvNxt - sk.irs) : 0, sk.sendQueue.size(), sk.recvQueue.size(),
-                        sk.skErr == null ? "0" : sk.skErr.name(), shut, timers, sk.dead));
+                        sk.skErr == null ? "0" : sk.skErr.name(), shut, described(sk.timers()), sk.dead));
             } else if (ep instanceof TimeWaitSock tw) {
                 out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote, "timewait minisock",
-                        tw.state(), -1, -1, -1, 0, 0, "0", "RCV|SEND",
-                        List.of("timewait expires at " + tw.expiresAt / 1000 + "us"), true));
+                        tw.state(), -1, -1, -1, 0, 0, "0", "RCV|SEND", described(tw.timers()), true));
             }
         }
         return out;
     }
 
-    /** Every endpoint netstat would list, for the step view and the property tests. */
-    public List<Endpoint> endpoints() {
-        return new ArrayList<>(listed.keySet());
+    /**
+     * When the next timer of any endpoint fires. Every endpoint with a timer armed is listed: a socket leaves the
+     * list only in CLOSE, whose ways in (tcp_done, tcp_disconnect, inet_csk_destroy_sock) cancel its timers.
+     */
+    public OptionalLong nextTimer() {
+        long next = Long.MAX_VALUE;
+        for (Endpoint ep : listed.keySet()) {
+            OptionalLong t = ep.nextDeadline();
+            if (t.isPresent()) next = Math.min(next, t.getAsLong());
+        }
+        return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
+    }
+
+    private static List<String> described(List<Timer> timers) {
+        List<String> out = new ArrayList<>(timers.size());
+        for (Timer t : timers) out.add(t.describe());
+        return out;
     }
 }

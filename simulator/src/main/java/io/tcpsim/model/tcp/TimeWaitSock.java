@@ -5,7 +5,7 @@ import io.tcpsim.backend.TcpState;
 /**
  * A timewait minisock (struct tcp_timewait_sock): what is left of a connection in TIME_WAIT, or of an orphan in
  * FIN_WAIT2 (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) from __tcp_close or tcp_rcv_state_process). It answers segments
- * by tcp_timewait_state_process and disappears when its timer fires.
+ * by tcp_timewait_state_process and disappears when its timer (tw_timer) fires.
  */
 public final class TimeWaitSock extends Endpoint {
     long rcvNxt;
@@ -15,16 +15,15 @@ public final class TimeWaitSock extends Endpoint {
     long tsRecent;
     long tsOffset;
     boolean reuseAddr;
-    long expiresAt;     // when the timer wheel fires it
-    long timerExpires;  // timer->expires as armed, which /proc/net/tcp shows
-    int gen;
     long lastOowAck = Long.MIN_VALUE;
 
     TimeWaitSock(TcpStack stack, TcpState substate) {
         super(stack, substate);
     }
 
-    public long expiresAt() {
-        return expiresAt;
+    /** tw_timer: the FIN_WAIT2 or TIME_WAIT timer, whichever is armed (one always is while the minisock is hashed). */
+    Timer twTimer() {
+        Timer t = timer(Timer.Kind.TIME_WAIT);
+        return t != null ? t : timer(Timer.Kind.FIN_WAIT2);
     }
 }
