@@ -45,7 +45,7 @@ public final class Model implements Backend, Inspectable {
 
     public Model(Profile profile, long seed) {
         this.profile = profile;
-        this.stack = new TcpStack(profile, clock, new Rng(seed), events::add);
+        this.stack = new TcpStack(profile, clock, new Randomness(seed, 0), events::add);
         this.tcp = stack.calls();
     }
 

@@ -1,8 +1,8 @@
 package io.tcpsim.model;
 
 /**
- * The model's only source of randomness: SplitMix64, written out so that a seed gives the same numbers on every JDK.
- * ISNs, timestamp offsets, ephemeral ports and IP ids come from here, in the order the model asks for them.
+ * One stream of the model's randomness: SplitMix64, written out so that a seed gives the same numbers on every JDK.
+ * {@link Randomness} gives each purpose (ISN secret, timestamp offsets, ephemeral ports, IP ids) a stream of its own.
  */
 public final class Rng {
     private long state;

@@ -85,7 +85,7 @@ public final class TcpCalls {
      */
     private int pickPort(int ip, boolean forConnect) {
         int lo = stack.profile.ephemeralLow(), hi = stack.profile.ephemeralHigh();
-        int start = stack.rng.between(lo, hi);
+        int start = stack.portSearchStart(lo, hi);
         int parity = forConnect ? 0 : 1;
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i <= hi - lo; i++) {
@@ -190,8 +190,8 @@ public final class TcpCalls {
         sk.local = local;
         sk.remote = addr;
         sk.iss = stack.secureSeq(local, addr);
-        sk.tsOffset = stack.rng.nextU32();
-        sk.ipId = stack.rng.between(0, 0xffff);
+        sk.tsOffset = stack.tsOffset();
+        sk.ipId = stack.ipId();
         sk.sndUna = sk.iss;
         sk.sndNxt = sk.writeSeq = Seq.mask(sk.iss + 1);
         sk.setState(TcpState.SYN_SENT, Cause.CONNECT);

@@ -85,7 +85,7 @@ final class TcpInput {
         if (l.acceptQueueFull()) return;
         Options o = Options.parse(seg);
         RequestSock req = new RequestSock(l, seg.dst(), seg.src(), stack.secureSeq(seg.dst(), seg.src()), seg.seq(), o.wscale,
-                o.tsVal, stack.rng.nextU32(), o.mss, seg.window());
+                o.tsVal, stack.tsOffset(), o.mss, seg.window());
         l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
         out().sendSynAck(req);
     }
@@ -138,7 +138,7 @@ final class TcpInput {
         child.linger = l.linger;
         child.lingerSeconds = l.lingerSeconds;
         child.bound = true;
-        child.ipId = stack.rng.between(0, 0xffff);
+        child.ipId = stack.ipId();
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);

@@ -6,7 +6,8 @@ import io.tcpsim.backend.DropReason;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.model.Profile;
-import io.tcpsim.model.Rng;
+import io.tcpsim.model.Randomness;
+import io.tcpsim.model.Randomness.Purpose;
 import io.tcpsim.model.Scheduler;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.Segment;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
 public final class TcpStack {
     final Profile profile;
     final Scheduler clock;
-    final Rng rng;
+    final Randomness random;
     private final Consumer<Event> events;
 
     final TcpInput input;
@@ -49,12 +50,12 @@ public final class TcpStack {
     /** net_secret: the key of the ISN hash, drawn once per host from the seed. */
     private final long isnSecret;
 
-    public TcpStack(Profile profile, Scheduler clock, Rng rng, Consumer<Event> events) {
+    public TcpStack(Profile profile, Scheduler clock, Randomness random, Consumer<Event> events) {
         this.profile = profile;
         this.clock = clock;
-        this.rng = rng;
+        this.random = random;
         this.events = events;
-        this.isnSecret = rng.nextLong();
+        this.isnSecret = random.stream(Purpose.ISN_SECRET).nextLong();
         this.input = new TcpInput(this);
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
@@ -62,6 +63,21 @@ public final class TcpStack {
 
     public TcpCalls calls() {
         return calls;
+    }
+
+    /** A connection's TS clock offset (secure_tcp_ts_off). */
+    long tsOffset() {
+        return random.stream(Purpose.TS_OFFSET).nextU32();
+    }
+
+    /** A socket's first IP id. */
+    int ipId() {
+        return random.stream(Purpose.IP_ID).between(0, 0xffff);
+    }
+
+    /** Where the search for an ephemeral port starts, in [lo, hi]. */
+    int portSearchStart(int lo, int hi) {
+        return random.stream(Purpose.EPHEMERAL_PORT).between(lo, hi);
     }
 
     TcpSock newSock() {
