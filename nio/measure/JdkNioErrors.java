@@ -105,7 +105,8 @@ public class JdkNioErrors {
             measure("read-data-then-rst", () -> { SocketChannel[] p = pair(l); p[1].write(bytes("hello"));
                 p[1].setOption(StandardSocketOptions.SO_LINGER, 0); p[1].close(); pause();
                 ByteBuffer b = ByteBuffer.allocate(1024);
-                try { int n = p[0].read(b); return n + " then " + p[0].read(b); } finally { p[0].close(); } });
+                int n = p[0].read(b); String second; try { second = String.valueOf(p[0].read(b)); } catch (IOException e) { second = e.getClass().getName() + ": " + e.getMessage(); }
+                try { return n + " then " + second; } finally { p[0].close(); } });
             measure("write-after-rst", () -> { SocketChannel[] p = pair(l);
                 p[1].setOption(StandardSocketOptions.SO_LINGER, 0); p[1].close(); pause();
                 try { return p[0].write(bytes("a")); } finally { p[0].close(); } });

@@ -46,7 +46,8 @@ final class Io {
     /** read(fd, dst.remaining()): bytes read into {@code dst}, 0 at the end of the stream, or the result's errno. */
     static Result read(Kernel k, AbstractSelectableChannel ch, int fd, int length, boolean blocking,
                        BooleanSupplier abandon) {
-        return call(k, ch, fd, new Call.Recv(fd, length, 0, true), new Call.Recv(fd, length, Bits.MSG_DONTWAIT, false),
+        Call read = new Call.Recv(fd, length, 0, true); // every model descriptor is O_NONBLOCK
+        return call(k, ch, fd, read, read,
                 Bits.POLLIN, blocking, abandon);
     }
 
@@ -97,12 +98,12 @@ final class Io {
     static Result write(Kernel k, AbstractSelectableChannel ch, int fd, byte[] data, boolean blocking,
                         BooleanSupplier abandon) {
         Call shown = new Call.Send(fd, data, 0, true);
-        if (!blocking) return k.record(shown, new Call.Send(fd, data, Bits.MSG_DONTWAIT, false), k.now());
+        if (!blocking) return k.record(shown, shown, k.now());
         long start = k.now();
         int done = 0;
         while (true) {
             byte[] rest = done == 0 ? data : java.util.Arrays.copyOfRange(data, done, data.length);
-            Result r = k.quiet(new Call.Send(fd, rest, Bits.MSG_DONTWAIT, false));
+            Result r = k.quiet(new Call.Send(fd, rest, 0, true));
             if (r.failed() && r.errno() != Errno.EAGAIN) {
                 // A write that copied part of itself returns that count (tcp_sendmsg_locked: copied ? copied : err).
                 Result shownResult = done > 0 ? Result.ok(done) : r;
