@@ -35,11 +35,19 @@ public final class CrossCheck {
 
     public static Result compare(String name, List<Ops.Op> model, List<Packet> modelPackets, List<Ops.Op> kernel,
                                  List<Packet> kernelPackets) {
+        // Threads are real: the order between two threads' operations is a race, the order within one is not.
+        // Each thread's operations are compared in order, and paired by (thread, index).
         List<String> diffs = new ArrayList<>();
-        for (int i = 0; i < Math.max(model.size(), kernel.size()); i++) {
-            String m = i < model.size() ? model.get(i).text() : "(nothing)";
-            String k = i < kernel.size() ? kernel.get(i).text() : "(nothing)";
-            if (!m.equals(k)) diffs.add("operation " + (i + 1) + ": model " + m + "\n             kernel " + k);
+        java.util.Map<String, List<Ops.Op>> mt = byThread(model), kt = byThread(kernel);
+        java.util.Set<String> threads = new java.util.LinkedHashSet<>(mt.keySet());
+        threads.addAll(kt.keySet());
+        for (String t : threads) {
+            List<Ops.Op> a = mt.getOrDefault(t, List.of()), b = kt.getOrDefault(t, List.of());
+            for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+                String m = i < a.size() ? a.get(i).text() : "(nothing)";
+                String k = i < b.size() ? b.get(i).text() : "(nothing)";
+                if (!m.equals(k)) diffs.add("thread " + t + ", operation " + (i + 1) + ": model " + m + "\n             kernel " + k);
+            }
         }
         if (!diffs.isEmpty()) return new Result(diffs, null);
         // The steps: one sleep step per operation, so that packets are timed from the operation before them.
@@ -62,8 +70,20 @@ public final class CrossCheck {
         }
         Script script = new Script(name, source.toString(), name, "", 0L, Profile.linux6(), located);
         RunLog m = log(script, "model", model, modelPackets);
-        RunLog k = log(script, "kernel", kernel, kernelPackets);
+        List<Ops.Op> paired = new ArrayList<>();
+        java.util.Map<String, Integer> next = new java.util.HashMap<>();
+        for (Ops.Op op : model) {
+            int i = next.merge(op.thread(), 1, Integer::sum) - 1;
+            paired.add(kt.get(op.thread()).get(i));
+        }
+        RunLog k = log(script, "kernel", paired, kernelPackets);
         return new Result(diffs, Check.compare(m, k));
+    }
+
+    private static java.util.Map<String, List<Ops.Op>> byThread(List<Ops.Op> ops) {
+        java.util.Map<String, List<Ops.Op>> out = new java.util.LinkedHashMap<>();
+        for (Ops.Op op : ops) out.computeIfAbsent(op.thread(), t -> new ArrayList<>()).add(op);
+        return out;
     }
 
     private static RunLog log(Script script, String backend, List<Ops.Op> ops, List<Packet> packets) {
