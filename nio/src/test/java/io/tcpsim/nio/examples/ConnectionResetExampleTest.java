@@ -49,11 +49,11 @@ class ConnectionResetExampleTest {
         SocketException e = assertThrows(SocketException.class, () -> client.read(ByteBuffer.allocate(100)));
         assertEquals("Connection reset", e.getMessage());
         assertEquals(List.of(
-                "00:00:00.000000 IP 127.0.0.1.52888 > 127.0.0.1.8080: Flags [S], seq 117569424, win 65495, options [mss 65495,sackOK,TS val 4170425070 ecr 0,nop,wscale 10], length 0",
-                "00:00:00.000010 IP 127.0.0.1.8080 > 127.0.0.1.52888: Flags [S.], seq 1844350876, ack 117569425, win 65483, options [mss 65495,sackOK,TS val 1908102360 ecr 4170425070,nop,wscale 10], length 0",
-                "00:00:00.000020 IP 127.0.0.1.52888 > 127.0.0.1.8080: Flags [.], ack 1, win 64, options [nop,nop,TS val 4170425070 ecr 1908102360], length 0",
-                "00:00:00.000030 IP 127.0.0.1.52888 > 127.0.0.1.8080: Flags [P.], seq 1:19, ack 1, win 64, options [nop,nop,TS val 4170425070 ecr 1908102360], length 18: HTTP: GET / HTTP/1.1",
-                "00:00:00.000040 IP 127.0.0.1.8080 > 127.0.0.1.52888: Flags [.], ack 19, win 64, options [nop,nop,TS val 1908102360 ecr 4170425070], length 0",
-                "00:00:00.000050 IP 127.0.0.1.8080 > 127.0.0.1.52888: Flags [R.], seq 1, ack 19, win 64, options [nop,nop,TS val 1908102360 ecr 4170425070], length 0"), net.tcpdump());
+                "00:00:00.000000 IP 127.0.0.1.60004 > 127.0.0.1.8080: Flags [S], seq 3822200633, win 65495, options [mss 65495,sackOK,TS val 3220065313 ecr 0,nop,wscale 10], length 0",
+                "00:00:00.000010 IP 127.0.0.1.8080 > 127.0.0.1.60004: Flags [S.], seq 1503147634, ack 3822200634, win 65483, options [mss 65495,sackOK,TS val 159750304 ecr 3220065313,nop,wscale 10], length 0",
+                "00:00:00.000020 IP 127.0.0.1.60004 > 127.0.0.1.8080: Flags [.], ack 1, win 64, options [nop,nop,TS val 3220065313 ecr 159750304], length 0",
+                "00:00:00.000030 IP 127.0.0.1.60004 > 127.0.0.1.8080: Flags [P.], seq 1:19, ack 1, win 64, options [nop,nop,TS val 3220065313 ecr 159750304], length 18: HTTP: GET / HTTP/1.1",
+                "00:00:00.000040 IP 127.0.0.1.8080 > 127.0.0.1.60004: Flags [.], ack 19, win 64, options [nop,nop,TS val 159750304 ecr 3220065313], length 0",
+                "00:00:00.000050 IP 127.0.0.1.8080 > 127.0.0.1.60004: Flags [R.], seq 1, ack 19, win 64, options [nop,nop,TS val 159750304 ecr 3220065313], length 0"), net.tcpdump());
     }
 }

@@ -25,9 +25,9 @@ class PlainHttpProgramTest {
         assertEquals(0, p.exitValue());
         assertEquals("# tcpsim nio, seed 1", err.get(0));
         // The trace: the handshake on 8080, the request, the answer and the server's close, as tcpsim run prints them.
-        assertTrue(err.contains("00:00:00.000000 IP 127.0.0.1.52888 > 127.0.0.1.8080: Flags [S], seq 117569424, win 65495, "
-                + "options [mss 65495,sackOK,TS val 4170425070 ecr 0,nop,wscale 10], length 0"), () -> String.join("\n", err));
-        assertTrue(err.stream().anyMatch(l -> l.contains("127.0.0.1.8080 > 127.0.0.1.52888: Flags [P.], seq 1:41")
+        assertTrue(err.contains("00:00:00.000000 IP 127.0.0.1.60004 > 127.0.0.1.8080: Flags [S], seq 3822200633, win 65495, "
+                + "options [mss 65495,sackOK,TS val 3220065313 ecr 0,nop,wscale 10], length 0"), () -> String.join("\n", err));
+        assertTrue(err.stream().anyMatch(l -> l.contains("127.0.0.1.8080 > 127.0.0.1.60004: Flags [P.], seq 1:41")
                 && l.endsWith("length 40: HTTP: HTTP/1.0 200 OK")), () -> String.join("\n", err));
         assertTrue(err.stream().anyMatch(l -> l.matches("\\S+ \\[server\\] accept\\(3\\) = \\d+")), () -> String.join("\n", err));
     }
