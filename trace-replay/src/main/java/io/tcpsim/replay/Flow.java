@@ -7,7 +7,7 @@ import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Result;
 import io.tcpsim.calls.SockOpt;
-import io.tcpsim.check.Tolerance;
+import io.tcpsim.compare.Tolerance;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
 import io.tcpsim.wire.Packet;
