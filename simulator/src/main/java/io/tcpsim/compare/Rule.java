@@ -88,9 +88,9 @@ public enum Rule {
         return jiffies;
     }
 
-    /** The most the rule accepts for an event {@code sinceStep} ns after its step: the tolerance and its jiffies. */
-    public long window(Tolerance tolerance, long sinceStep, long jiffyNanos) {
-        return tolerance.allowed(sinceStep) + jiffies * jiffyNanos;
+    /** The most the rule accepts: the tolerance {@code allowed} (from {@link Tolerance#allowed}) and its jiffies. */
+    public long window(long allowed, long jiffyNanos) {
+        return allowed + jiffies * jiffyNanos;
     }
 
     /** How a report marks a packet the rule accepted: {@code rule timer-tick-late (kernel 6.900 ms late)}. */

@@ -22,8 +22,8 @@ class RuleTest {
     void eachRuleAcceptsOneJiffyMoreThanTheTolerance() {
         for (Rule r : Rule.values()) {
             assertEquals(1, r.jiffies(), r.id());
-            assertEquals(8_000_000L, r.window(Tolerance.DEFAULT, 0, JIFFY), r.id());
-            assertEquals(9_000_000L, r.window(Tolerance.DEFAULT, 40_000_000L, JIFFY), r.id());
+            assertEquals(8_000_000L, r.window(Tolerance.DEFAULT.allowed(0), JIFFY), r.id());
+            assertEquals(9_000_000L, r.window(Tolerance.DEFAULT.allowed(40_000_000L), JIFFY), r.id());
         }
         assertEquals("rule timer-tick-late (kernel 6.900 ms late)", Rule.TIMER_TICK_LATE.note("kernel 6.900 ms late"));
         assertEquals("timer-packet-reordered", Rule.TIMER_PACKET_REORDERED.id());

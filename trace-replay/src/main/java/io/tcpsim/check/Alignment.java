@@ -290,7 +290,7 @@ final class Alignment {
         for (int k = i + 1; k < a.size() && k <= i + Rule.REORDER_REACH; k++) {
             LogLine xk = a.get(k);
             if (xk.time() % jiffy != 0) continue;
-            if (xk.time() - x.time() > Rule.TIMER_PACKET_REORDERED.window(tolerance, 0, jiffy)) break;
+            if (xk.time() - x.time() > Rule.TIMER_PACKET_REORDERED.window(tolerance.allowed(0), jiffy)) break;
             if (side.views.get(xk).firstDifference(vy) == null) return k;
         }
         return -1;
@@ -307,7 +307,7 @@ final class Alignment {
         LogLine y = b.get(j);
         for (int k = j + 1; k < b.size() && k <= j + Rule.REORDER_REACH; k++) {
             LogLine yk = b.get(k);
-            if (yk.time() - y.time() > Rule.TIMER_PACKET_REORDERED.window(tolerance, 0, jiffy)) break;
+            if (yk.time() - y.time() > Rule.TIMER_PACKET_REORDERED.window(tolerance.allowed(0), jiffy)) break;
             if (vx.firstDifference(ks.views.get(yk)) == null) return k;
         }
         return -1;
@@ -329,7 +329,7 @@ final class Alignment {
             // The lone ACK is a delayed or next-tick ACK racing the application's next packet: the kernel's tick
             // phase moves it by up to one jiffy (found by the kernel fuzzer: a 5 ms gap on a loaded host) ...
             Rule rule = Rule.ACK_CARRIED_BY_NEXT_PACKET;
-            if (gap <= rule.window(tolerance, side.sinceAnchor(packets.get(at)), jiffy)) return true;
+            if (gap <= rule.window(tolerance.allowed(side.sinceAnchor(packets.get(at))), jiffy)) return true;
             // ... or it is plainly a next-tick ACK, within a jiffy of the segment it acknowledges, and the
             // application's packet that would have carried it came later only because the host was slow.
             return nextTickAck(packets, at, side, v, jiffy, rule);
@@ -362,7 +362,7 @@ final class Alignment {
         for (int n = at - 1; n >= 0; n--) {
             PacketFields p = side.views.get(packets.get(n));
             if (!p.from().equals(v.to()) || !p.to().equals(v.from())) continue;
-            return packets.get(at).time() - packets.get(n).time() <= rule.window(tolerance, 0, jiffy);
+            return packets.get(at).time() - packets.get(n).time() <= rule.window(tolerance.allowed(0), jiffy);
         }
         return false;
     }
@@ -391,11 +391,11 @@ final class Alignment {
         }
         if (tolerance.agrees(since, diff)) return;
         boolean fromTimer = x.time() % jiffy == 0;
-        if (fromTimer && diff > 0 && diff <= Rule.TIMER_TICK_LATE.window(tolerance, since, jiffy)) {
+        if (fromTimer && diff > 0 && diff <= Rule.TIMER_TICK_LATE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
             return;
         }
-        if (fromTimer && diff < 0 && -diff <= Rule.TIMER_TICK_PHASE.window(tolerance, since, jiffy)) {
+        if (fromTimer && diff < 0 && -diff <= Rule.TIMER_TICK_PHASE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
             return;
         }
@@ -425,11 +425,11 @@ final class Alignment {
         long diff = (y.time() - pk.time()) - since;
         if (y.time() < pk.time()) return false; // a timer never fires before what armed it
         if (tolerance.agrees(since, diff)) return true;
-        if (diff > 0 && diff <= Rule.TIMER_TICK_LATE.window(tolerance, since, jiffy)) {
+        if (diff > 0 && diff <= Rule.TIMER_TICK_LATE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
             return true;
         }
-        if (diff < 0 && -diff <= Rule.TIMER_TICK_PHASE.window(tolerance, since, jiffy)) {
+        if (diff < 0 && -diff <= Rule.TIMER_TICK_PHASE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
             return true;
         }

@@ -1,11 +1,12 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.compare.Divergence;
 import java.util.List;
 
 /**
  * What replay says about one flow. Times are capture times (nanoseconds since the epoch). {@code calls} are the
  * application calls replay inferred, in order, each with what the model returned; {@code divergenceCount} may exceed
- * the divergences listed (the first {@link Flow#MAX_DIVERGENCES} are kept). {@code trace} is every packet with what it
+ * the divergences listed (the first {@link FlowRecorder#MAX_DIVERGENCES} are kept). {@code trace} is every packet with what it
  * caused, for the picture; null unless the replay was asked to keep it.
  */
 public record FlowReport(int number, String client, String server, long firstPacket, long lastPacket, long packets,

@@ -1,6 +1,7 @@
 package io.tcpsim.replay;
 
 import io.tcpsim.backend.TcpState;
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.picture.LadderHtml;
 import io.tcpsim.picture.LadderSvg;
@@ -69,7 +70,7 @@ public final class ReplayLadder {
                     sides.after(marks, c, t, p.events());
                 } else {
                     after.add(e);
-                    if (e instanceof FlowTrace.Diverged d) detail.append("\n\n").append(d.divergence().text());
+                    if (e instanceof FlowTrace.Diverged d) detail.append("\n\n").append(ReplayOutput.text(d.divergence()));
                 }
             }
             marks.add(new Ladder.Arrow(t, t, from, to, labels.label(p.packet().segment()),
@@ -124,14 +125,15 @@ public final class ReplayLadder {
         } else if (e instanceof FlowTrace.Diverged d) {
             Divergence v = d.divergence();
             String where = v.packet() > 0 ? " at packet " + v.packet() : "";
-            marks.add(new Ladder.Band(t, cut("\u2717 " + v.kind().word + where + ": " + v.detail(), BAND_MAX), v.text(), step));
+            marks.add(new Ladder.Band(t, cut("\u2717 " + v.kind().word + where + ": " + v.detail(), BAND_MAX),
+                    ReplayOutput.text(v), step));
             String expected = v.expected() == null ? null : shortLine(v.expected());
             String note = switch (v.kind()) {
                 case MISSING -> "model sends " + expected + "; not in the capture";
                 case RETRANSMISSION -> "model: sent once, never again";
                 default -> expected == null ? "model: no such packet" : "model: " + expected;
             };
-            marks.add(new Ladder.Note(t, column(d.side()), note, Ladder.Tone.FAILED, v.text(), step));
+            marks.add(new Ladder.Note(t, column(d.side()), note, Ladder.Tone.FAILED, ReplayOutput.text(v), step));
         }
     }
 

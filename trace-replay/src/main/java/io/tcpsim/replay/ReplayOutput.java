@@ -1,5 +1,6 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.TcpdumpPrinter;
 import java.io.PrintWriter;
@@ -79,9 +80,17 @@ public final class ReplayOutput implements Replay.Sink {
         } else {
             out.println("  divergences: " + f.divergenceCount()
                     + (f.divergenceCount() > f.divergences().size() ? " (first " + f.divergences().size() + " listed)" : ""));
-            for (Divergence d : f.divergences()) out.println("    " + d.text());
+            for (Divergence d : f.divergences()) out.println("    " + text(d));
         }
         out.println();
+    }
+
+    /** A divergence as replay prints it: {@code different at packet 6: ...}, then the captured and the model's packet. */
+    public static String text(Divergence d) {
+        StringBuilder b = new StringBuilder(d.text());
+        if (d.actual() != null) b.append("\n      capture: ").append(d.actual());
+        if (d.expected() != null) b.append("\n      model:   ").append(d.expected());
+        return b.toString();
     }
 
     public void end(Replay.Totals t, String file) {
@@ -145,7 +154,7 @@ public final class ReplayOutput implements Replay.Sink {
             if (i > 0) b.append(',');
             b.append("{\"kind\":").append(str(d.kind().word)).append(",\"packet\":").append(d.packet())
                     .append(",\"detail\":").append(str(d.detail())).append(",\"captured\":")
-                    .append(d.captured() == null ? "null" : str(d.captured())).append(",\"expected\":")
+                    .append(d.actual() == null ? "null" : str(d.actual())).append(",\"expected\":")
                     .append(d.expected() == null ? "null" : str(d.expected())).append('}');
         }
         b.append("],\"notes\":[");

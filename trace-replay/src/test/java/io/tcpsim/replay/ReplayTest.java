@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
 import io.tcpsim.pcap.PcapReader;
