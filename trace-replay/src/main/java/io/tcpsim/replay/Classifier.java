@@ -120,17 +120,22 @@ final class Classifier {
         }
     }
 
-    /** A packet of the kernel's own with the model's fields, outside the tolerance and every rule. */
+    /** A packet with the model's fields, outside the tolerance and every rule. */
     record Timing(Role role, Predicted expected, long capturedSinceStart, long modelSinceStart) implements Mismatch {
         public Divergence.Kind kind() { return Divergence.Kind.TIMING; }
+        public Predicted consumed() { return expected; }
         public String detail() {
             return String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
                     capturedSinceStart / 1e6, modelSinceStart / 1e6);
         }
     }
 
-    /** The verdict on captured segment {@code s} from {@code me}, which nothing explained. */
-    static Verdict classify(Segment s, FlowSide me, FlowSide peer, Predictions predictions, boolean resyncing) {
+    /**
+     * The verdict on captured segment {@code s} from {@code me} at {@code t} (the model's clock), which nothing
+     * explained; {@code sinceStart} is what to add to a model time for the time since the flow's first packet.
+     */
+    static Verdict classify(Segment s, long t, FlowSide me, FlowSide peer, Predictions predictions, boolean resyncing,
+                            long sinceStart) {
         Role x = me.role;
         // Resynchronising after a midstream start: handshake leftovers and ACKs the model already sent are expected.
         if (resyncing && !CallInference.causedByCall(s)) return new NotCompared();
@@ -145,6 +150,10 @@ final class Classifier {
                 || s.length() == 0 && best.segment().length() == 0);
         if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && peer.captured.relative(s.ack()) > peer.appNext) {
             return new AcksUnsentData(x, peer.captured.relative(s.ack()), peer.appNext, best, sameKind);
+        }
+        if (sameKind && predictions.same(s, x, best)) {
+            // The packet the model sent, from a call or not, but not in time.
+            return new Timing(x, best, t + sinceStart, best.time() + sinceStart);
         }
         if (sameKind) return new DifferentFields(x, s, best, me, peer);
         if (s.has(TcpFlags.RST)) return new UnexpectedRst(x, me.state, me.fd >= 0, best);
@@ -162,7 +171,7 @@ final class Classifier {
     static String differences(Segment captured, Predicted expected, FlowSide me, FlowSide peer) {
         List<Difference> d = PacketFields.of(expected.segment(), me.role.word, peer.role.word, me.model, peer.model)
                 .differences(PacketFields.of(captured, me.role.word, peer.role.word, me.captured, peer.captured));
-        return d.isEmpty() ? null : d.stream().map(Difference::text).collect(Collectors.joining("; "));
+        return d.stream().map(Difference::text).collect(Collectors.joining("; "));
     }
 
     private static String describe(Segment s) {

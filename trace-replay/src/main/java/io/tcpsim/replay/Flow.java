@@ -49,6 +49,8 @@ final class Flow {
     /** For the report, which outlives the model: the flow's first packet's time, and whether a server listened. */
     private long startNanos;
     private boolean listener;
+    /** Being reported ({@link #finish}): a connection that ends meanwhile is reported by that call, once. */
+    private boolean finishing;
     private boolean finished;
     Captured lastCaptured;
 
@@ -98,6 +100,7 @@ final class Flow {
 
     /** Replays what is left, lets the model run to the end of the capture, and reports. */
     FlowReport finish(long captureEnd) {
+        finishing = true;
         while (!buffer.isEmpty()) process(buffer.poll());
         if (model != null) {
             long end = Math.min(captureEnd - model.origin, lastTime - model.origin + 5_000_000_000L);
@@ -155,7 +158,7 @@ final class Flow {
                 process(n);
                 if (!terminal()) return;
             }
-            if (buffer.isEmpty()) replay.flowDone(this);
+            if (buffer.isEmpty() && !finishing) replay.flowDone(this);
         }
     }
 
@@ -212,7 +215,8 @@ final class Flow {
 
     private void unmatched(Captured c, FlowSide me, long t) {
         Segment s = c.packet.segment();
-        Classifier.Verdict v = Classifier.classify(s, me, side(me.role.other()), predictions, model.resyncing);
+        Classifier.Verdict v = Classifier.classify(s, t, me, side(me.role.other()), predictions, model.resyncing,
+                model.sinceStart(0));
         if (v instanceof Classifier.NotCompared) {
             recorder.annotate(Classifier.NotCompared.NOTE);
             return;

@@ -281,6 +281,28 @@ class ReplayTest {
     }
 
     @Test
+    void aFlowThatEndsWhileItIsReportedIsReportedOnce() throws IOException {
+        // cover/time-wait-new-syn: a new SYN on the tuple ends flow 1, whose last packets then close it. It was
+        // reported twice ("2 flow(s): 3 explained").
+        Run r = replay(scenarioCapture("cover-time-wait-new-syn"));
+        assertEquals(List.of(1, 2), r.flows().stream().map(FlowReport::number).toList());
+        assertEquals(2, r.totals().explained);
+        String last = r.annotated().get(6);
+        assertEquals(1, last.split("done: ", -1).length - 1, last);
+    }
+
+    @Test
+    void thePacketTheModelSentButAtAnotherTimeIsATimingDivergence() throws IOException {
+        // close-then-send with the ACK of the FIN (packet 5) 13 ms later, after the data and the RST: the model's
+        // clock has moved on, and its RST, the same as packet 7, leaves later than packet 7's time.
+        FlowReport f = replay(moved(capture("close-then-send"), 5, 13_000_000L)).flows().get(0);
+        Divergence d = f.divergences().get(f.divergences().size() - 1);
+        assertEquals(Divergence.Kind.TIMING, d.kind());
+        assertEquals(7, d.packet());
+        assertEquals("sent +20.488 ms after the capture's flow start, the model sent it at +27.365 ms", d.detail());
+    }
+
+    @Test
     void anAckForDataNeverSentIsFlagged() throws IOException {
         // Packet 5 is the server's ACK of the client's 5 bytes (ack 6); make it ACK 9 bytes.
         Path f = edited("request-response", ps -> {
