@@ -4,7 +4,7 @@ package io.tcpsim.compare;
  * The equivalence rules: outcomes that Linux chooses by timing races a comparison cannot reproduce, where the model's
  * choice and the observed one are both correct. Check (model against kernel) and replay (model against a capture)
  * apply the same rules and name each one wherever it was used (docs/cross-check.md, "Equivalence rules";
- * docs/replay.md, "What diverges means"). Each rule accepts up to {@link #jiffies()} jiffies more than the
+ * docs/replay.md, what diverges). Each rule accepts up to {@link #jiffies()} jiffies more than the
  * {@link Tolerance} ({@link #window}).
  *
  * <p>What needs no rule because the {@link Tolerance} covers it: the ACK of a FIN on a connection without data goes

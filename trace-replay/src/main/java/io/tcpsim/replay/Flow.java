@@ -1,10 +1,12 @@
 package io.tcpsim.replay;
 
 import io.tcpsim.backend.TcpState;
+import io.tcpsim.compare.Rule;
 import io.tcpsim.compare.Tolerance;
 import io.tcpsim.model.Model;
 import io.tcpsim.replay.Classifier.Mismatch;
 import io.tcpsim.replay.Predictions.Predicted;
+import io.tcpsim.run.Clock;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import java.util.ArrayDeque;
@@ -189,8 +191,12 @@ final class Flow {
             diverge(new Classifier.Timing(me.role, p, model.sinceStart(t), model.sinceStart(p.time())), c);
             return true;
         }
-        // What a rider's arrival changed belongs to the packet it rode on.
-        predictions.forgiveRiders(s, me.role, t, tol, rider -> recorder.events(rider.events()));
+        long d = t - p.time();
+        for (Rule r : m.rules()) recorder.rule(r, "capture " + Clock.millis(Math.abs(d)) + (d > 0 ? " late" : " early"));
+        predictions.forgiveRiders(s, me.role, t, tol, rider -> {
+            recorder.events(rider.events()); // what its arrival changed belongs to the packet it rode on
+            recorder.rule(Rule.ACK_CARRIED_BY_NEXT_PACKET, "model only");
+        });
         return true;
     }
 

@@ -3,17 +3,20 @@ package io.tcpsim.replay;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Result;
 import io.tcpsim.compare.Divergence;
+import io.tcpsim.compare.Rule;
 import io.tcpsim.replay.Classifier.Mismatch;
 import io.tcpsim.replay.Predictions.Predicted;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.TcpdumpPrinter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Everything a flow's report says, as it happens: the inferred calls, the state timeline, the notes, the divergences
- * (the first {@link #MAX_DIVERGENCES}; the count is exact), the annotation of the packet being replayed
+ * (the first {@link #MAX_DIVERGENCES}; the count is exact), the equivalence rules used, the annotation of the packet being replayed
  * ({@code --annotate}) and, when asked, the packet-by-packet {@link FlowTrace} for the picture. Times are capture
  * times. Bounded like the rest of a flow: at most {@link #MAX_CALLS} calls and {@link #MAX_TIMELINE} state changes.
  */
@@ -30,6 +33,8 @@ final class FlowRecorder {
     private final List<String> notes = new ArrayList<>();
     private final List<Divergence> divergences = new ArrayList<>();
     private long divergenceCount;
+    private static final Rule[] RULES = Rule.values();
+    private final int[] rulesUsed = new int[RULES.length];
 
     /** For the picture: every packet with what it caused; null unless asked for. */
     private final List<FlowTrace.Step> traced;
@@ -104,6 +109,12 @@ final class FlowRecorder {
     void arrived(Predicted p) {
         if (current != null && p.notes() != null) for (String n : p.notes()) current.note(n);
         events(p.events());
+    }
+
+    /** A packet accepted under an equivalence rule: counted, and named under the packet. */
+    void rule(Rule rule, String how) {
+        rulesUsed[rule.ordinal()]++;
+        annotate(rule.note(how));
     }
 
     // ------------------------------------------------------------------ the report's lines
@@ -238,9 +249,11 @@ final class FlowRecorder {
         }
         List<String> ns = new ArrayList<>(notes);
         if (droppedStates > 0) ns.add(droppedStates + " more state changes not listed");
+        Map<String, Integer> rules = new TreeMap<>();
+        for (Rule r : RULES) if (rulesUsed[r.ordinal()] > 0) rules.put(r.id(), rulesUsed[r.ordinal()]);
         return new FlowReport(number, client.addr.toString(), server.addr.toString(), firstPacket, lastPacket,
                 packets, startNanos, endNanos, List.copyOf(timeline), cs, ended, zeek.connState(), zeek.history(),
-                List.copyOf(divergences), divergenceCount, ns, false,
+                List.copyOf(divergences), divergenceCount, ns, rules, false,
                 traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped));
     }
 

@@ -75,6 +75,7 @@ public final class ReplayOutput implements Replay.Sink {
             if (b.length() > 0) out.println("    " + side + ": " + b);
         }
         for (String n : f.notes()) out.println("  note: " + n);
+        if (!f.rules().isEmpty()) out.println("  rules used: " + rules(f));
         if (f.explained()) {
             out.println("  explained: every packet is what the model predicts");
         } else {
@@ -83,6 +84,13 @@ public final class ReplayOutput implements Replay.Sink {
             for (Divergence d : f.divergences()) out.println("    " + text(d));
         }
         out.println();
+    }
+
+    /** {@code ack-carried-by-next-packet x2, timer-tick-late x1}, as check prints the rules it used. */
+    static String rules(FlowReport f) {
+        StringBuilder b = new StringBuilder();
+        f.rules().forEach((id, n) -> b.append(b.length() > 0 ? ", " : "").append(id).append(" x").append(n));
+        return b.toString();
     }
 
     /** A divergence as replay prints it: {@code different at packet 6: ...}, then the captured and the model's packet. */
@@ -157,7 +165,12 @@ public final class ReplayOutput implements Replay.Sink {
                     .append(d.actual() == null ? "null" : str(d.actual())).append(",\"expected\":")
                     .append(d.expected() == null ? "null" : str(d.expected())).append('}');
         }
-        b.append("],\"notes\":[");
+        b.append("],\"rules\":{");
+        int n = 0;
+        for (var r : f.rules().entrySet()) {
+            b.append(n++ > 0 ? "," : "").append(str(r.getKey())).append(':').append(r.getValue());
+        }
+        b.append("},\"notes\":[");
         for (int i = 0; i < f.notes().size(); i++) {
             if (i > 0) b.append(',');
             b.append(str(f.notes().get(i)));

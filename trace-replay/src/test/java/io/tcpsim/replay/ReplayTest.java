@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -274,7 +275,16 @@ class ReplayTest {
     void aTimerPacketUpToOneTickLateIsExplainedAndThreeTicksLateIsNot() throws IOException {
         // seeds/shutdown-then-send on a loaded host: the ACK of the FIN (packet 5) left a tick late, 6.42 ms after it.
         Path file = loadedHostCapture("seeds-shutdown-then-send-late-tick");
-        assertEquals(List.of(), only(replay(file)).divergences());
+        Run run = replay(file);
+        assertEquals(List.of(), only(run).divergences());
+        assertEquals(Map.of("timer-tick-late", 1), only(run).rules());
+        assertEquals("5 client FIN_WAIT1 -> FIN_WAIT2 | rule timer-tick-late (capture 4.916 ms late)",
+                run.annotated().get(4));
+        java.io.StringWriter summary = new java.io.StringWriter(), json = new java.io.StringWriter();
+        new ReplayOutput(new java.io.PrintWriter(summary), ReplayOutput.Mode.SUMMARY, 0).flow(only(run));
+        assertTrue(summary.toString().contains("\n  rules used: timer-tick-late x1\n  explained: "), summary.toString());
+        new ReplayOutput(new java.io.PrintWriter(json), ReplayOutput.Mode.JSON, 0).flow(only(run));
+        assertTrue(json.toString().contains("\"rules\":{\"timer-tick-late\":1},\"notes\":[]"), json.toString());
         Divergence d = first(replay(moved(file, 5, 8_000_000L)));
         assertEquals(5, d.packet());
         assertEquals(Divergence.Kind.TIMING, d.kind());
@@ -300,6 +310,24 @@ class ReplayTest {
         assertEquals(Divergence.Kind.TIMING, d.kind());
         assertEquals(7, d.packet());
         assertEquals("sent +20.488 ms after the capture's flow start, the model sent it at +27.365 ms", d.detail());
+    }
+
+    @Test
+    void anAckThatRodeOnTheAnswerIsAcceptedAndNamed() throws IOException {
+        // request-response with the server answering at once: its 5 bytes (packet 6) leave where its pure ACK of the
+        // request (packet 5) was, and carry that ACK, and the client's ACK of them follows as soon; the model's own
+        // ACK is accepted under the rule.
+        Path f = edited("request-response", ps -> {
+            Packet ack = ps.get(4), data = ps.remove(5), clientAck = ps.get(5);
+            ps.set(4, new Packet(ack.timeNanos(), data.ipId(), data.segment()));
+            ps.set(5, new Packet(ack.timeNanos() + clientAck.timeNanos() - data.timeNanos(), clientAck.ipId(),
+                    clientAck.segment()));
+            return ps;
+        });
+        Run r = replay(f);
+        FlowReport flow = only(r);
+        assertEquals(Map.of("ack-carried-by-next-packet", 1), flow.rules());
+        assertEquals("5 server: send(5) = 5 | rule ack-carried-by-next-packet (model only)", r.annotated().get(4));
     }
 
     @Test
