@@ -18,23 +18,21 @@ import java.util.ArrayDeque;
  */
 final class CallInference {
     private final FlowModel m;
+    private final Sides sides;
     private final FlowSide client, server;
     private final Predictions predictions;
     private final FlowRecorder recorder;
     private final ArrayDeque<Captured> lookahead;
 
-    CallInference(FlowModel m, FlowSide client, FlowSide server, Predictions predictions, FlowRecorder recorder,
+    CallInference(FlowModel m, Sides sides, Predictions predictions, FlowRecorder recorder,
                   ArrayDeque<Captured> lookahead) {
         this.m = m;
-        this.client = client;
-        this.server = server;
+        this.sides = sides;
+        this.client = sides.client();
+        this.server = sides.server();
         this.predictions = predictions;
         this.recorder = recorder;
         this.lookahead = lookahead;
-    }
-
-    private FlowSide side(Role r) {
-        return r == Role.CLIENT ? client : server;
     }
 
     /** Whether a call can cause the segment: data, a FIN, an RST, a SYN; the rest a kernel sends on its own. */
@@ -101,7 +99,7 @@ final class CallInference {
      * data: tcp_rcv_state_process, tcp_timewait_state_process); if it ACKs it, it was shut down.
      */
     private void decidePeerFin(FlowSide me) {
-        FlowSide peer = side(me.role.other());
+        FlowSide peer = sides.peer(me);
         if (peer.fin != FlowSide.Fin.UNDECIDED) return;
         for (Captured n : lookahead) {
             Segment ns = n.packet.segment();
@@ -130,7 +128,7 @@ final class CallInference {
         Segment s = c.packet.segment();
         if (m.resyncing && causedByCall(s)) m.resyncing = false;
         if (m.listenFd >= 0 && server.fd < 0 && !server.reset && server.state == TcpState.ESTABLISHED) acceptIfReady();
-        FlowSide peer = side(me.role.other());
+        FlowSide peer = sides.peer(me);
         if (s.length() > 0 && !s.has(TcpFlags.RST)) peer.bytesReceived += s.length();
         // The receiver reads what arrives at once, as a program blocked in recv() does (a close() that resets because
         // of unread data is replayed with SO_LINGER {1, 0}, which puts the same RST on the wire). Unless the read

@@ -38,7 +38,8 @@ final class Flow {
     Object key;
     private final Replay replay;
     private final ArrayDeque<Captured> buffer = new ArrayDeque<>();
-    private final FlowSide client = new FlowSide(Role.CLIENT), server = new FlowSide(Role.SERVER);
+    private final Sides sides = new Sides();
+    private final FlowSide client = sides.client(), server = sides.server();
     private final FlowRecorder recorder;
     private final ZeekState zeek = new ZeekState();
     private Role zeekOrig = Role.CLIENT;
@@ -60,10 +61,6 @@ final class Flow {
         this.number = number;
         this.replay = replay;
         this.recorder = new FlowRecorder(annotate, trace);
-    }
-
-    private FlowSide side(Role r) {
-        return r == Role.CLIENT ? client : server;
     }
 
     // ------------------------------------------------------------------ feeding
@@ -126,7 +123,7 @@ final class Flow {
         recorder.begin(c);
         Segment s = c.packet.segment();
         if (model == null) start(c);
-        FlowSide me = s.src().equals(client.addr) ? client : server, peer = side(me.role.other());
+        FlowSide me = s.src().equals(client.addr) ? client : server, peer = sides.peer(me);
         packets++;
         lastPacket = c.index;
         lastCaptured = c;
@@ -171,11 +168,11 @@ final class Flow {
         startNanos = c.packet.timeNanos();
         zeekOrig = FlowSetup.roles(s, client, server);
         Model m = new Model(FlowSetup.isSyn(s) ? Profiles.forSyn(s) : Profiles.LINUX6, number);
-        predictions = new Predictions(client, server, m.profile().jiffyNanos());
-        model = new FlowModel(m, c.packet.timeNanos(), client, server, predictions, recorder, this::missing);
+        predictions = new Predictions(sides, m.profile().jiffyNanos());
+        model = new FlowModel(m, c.packet.timeNanos(), sides, predictions, recorder, this::missing);
         recorder.attach(model, predictions);
-        lines = new PacketLines(client, server, model);
-        calls = new CallInference(model, client, server, predictions, recorder, buffer);
+        lines = new PacketLines(sides, model);
+        calls = new CallInference(model, sides, predictions, recorder, buffer);
         FlowSetup.start(c, buffer, model, client, server, recorder, calls);
         listener = model.listenFd >= 0;
     }
@@ -221,7 +218,7 @@ final class Flow {
 
     private void unmatched(Captured c, FlowSide me, long t) {
         Segment s = c.packet.segment();
-        Classifier.Verdict v = Classifier.classify(s, t, me, side(me.role.other()), predictions, model.resyncing,
+        Classifier.Verdict v = Classifier.classify(s, t, me, sides.peer(me), predictions, model.resyncing,
                 model.sinceStart(0));
         if (v instanceof Classifier.NotCompared) {
             recorder.annotate(Classifier.NotCompared.NOTE);

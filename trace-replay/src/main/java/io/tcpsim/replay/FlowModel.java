@@ -41,13 +41,13 @@ final class FlowModel {
     private final boolean annotate;
     private final Consumer<Predicted> missing;
 
-    FlowModel(Model model, long start, FlowSide client, FlowSide server, Predictions predictions,
-              FlowRecorder recorder, Consumer<Predicted> missing) {
+    FlowModel(Model model, long start, Sides sides, Predictions predictions, FlowRecorder recorder,
+              Consumer<Predicted> missing) {
         this.model = model;
         this.start = start;
         this.origin = start;
-        this.client = client;
-        this.server = server;
+        this.client = sides.client();
+        this.server = sides.server();
         this.clientName = client.modelAddr + " > " + server.modelAddr;
         this.serverName = server.modelAddr + " > " + client.modelAddr;
         this.predictions = predictions;

@@ -11,27 +11,22 @@ import io.tcpsim.wire.TcpdumpPrinter;
  * relative to each side's ISN, the captured packet in the capture's sequence spaces and the model's in the model's.
  */
 final class PacketLines {
-    private final FlowSide client, server;
+    private final Sides sides;
     private final FlowModel model;
     private TcpdumpPrinter printer; // made when a line is printed: most flows print none
 
-    PacketLines(FlowSide client, FlowSide server, FlowModel model) {
-        this.client = client;
-        this.server = server;
+    PacketLines(Sides sides, FlowModel model) {
+        this.sides = sides;
         this.model = model;
     }
 
-    private FlowSide side(Role r) {
-        return r == Role.CLIENT ? client : server;
-    }
-
     String captured(Packet p, Role role) {
-        FlowSide me = side(role), peer = side(role.other());
+        FlowSide me = sides.of(role), peer = sides.peer(me);
         return line(p, me, peer, me.captured, peer.captured);
     }
 
     String predicted(Predicted p) {
-        FlowSide me = side(p.role()), peer = side(p.role().other());
+        FlowSide me = sides.of(p.role()), peer = sides.peer(me);
         return line(new Packet(model.origin + p.time(), 0, p.segment()), me, peer, me.model, peer.model);
     }
 

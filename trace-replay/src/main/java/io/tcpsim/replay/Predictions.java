@@ -41,24 +41,15 @@ final class Predictions {
             LATE = List.of(Rule.TIMER_TICK_LATE), PHASE_AND_LATE = List.of(Rule.TIMER_TICK_PHASE, Rule.TIMER_TICK_LATE);
 
     private final ArrayDeque<Predicted> pending = new ArrayDeque<>();
-    private final FlowSide client, server;
+    private final Sides sides;
     private final long jiffy;
     /** The capture's time minus the model's for the last packet matched. */
     private long skew;
     private Predicted last;
 
-    Predictions(FlowSide client, FlowSide server, long jiffyNanos) {
-        this.client = client;
-        this.server = server;
+    Predictions(Sides sides, long jiffyNanos) {
+        this.sides = sides;
         this.jiffy = jiffyNanos;
-    }
-
-    private FlowSide side(Role r) {
-        return r == Role.CLIENT ? client : server;
-    }
-
-    long skew() {
-        return skew;
     }
 
     boolean isEmpty() {
@@ -92,7 +83,7 @@ final class Predictions {
 
     /** Whether a captured segment of {@code role} has the fields of the model's {@code p}. */
     boolean same(Segment captured, Role role, Predicted p) {
-        FlowSide me = side(role), peer = side(role.other());
+        FlowSide me = sides.of(role), peer = sides.peer(me);
         return PacketFields.same(p.segment(), me.model, peer.model, captured, me.captured, peer.captured);
     }
 
@@ -156,7 +147,7 @@ final class Predictions {
      */
     void forgiveRiders(Segment s, Role role, long t, long tol, Consumer<Predicted> riders) {
         if (s.length() == 0 && !s.has(TcpFlags.FIN) || !s.has(TcpFlags.ACK)) return;
-        FlowSide peer = side(role.other());
+        FlowSide peer = sides.of(role.other());
         long ack = peer.captured.relative(s.ack());
         for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
             Predicted p = it.next();

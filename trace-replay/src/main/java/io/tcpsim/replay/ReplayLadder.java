@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 public final class ReplayLadder {
     private ReplayLadder() {}
 
-    private static final int C = 0, S = 1;
     /** Band texts longer than this are cut; the hover detail has them whole. */
     static final int BAND_MAX = 110;
 
@@ -60,7 +59,8 @@ public final class ReplayLadder {
             int step = steps.size();
             long t = p.packet().timeNanos() - t0;
             last = Math.max(last, t);
-            int from = column(p.side()), to = 1 - from;
+            Role sender = role(p.side());
+            int from = sender.ordinal(), to = sender.other().ordinal();
             // The calls that put this packet on the wire come first, then the packet, then what its arrival did.
             List<FlowTrace.Event> after = new ArrayList<>();
             StringBuilder detail = new StringBuilder("packet " + p.index() + " (" + p.side() + ")\n" + p.tcpdump());
@@ -111,8 +111,13 @@ public final class ReplayLadder {
                 "end of the flow");
     }
 
+    /** The side's lifeline: the client's left, the server's right. */
     private static int column(String side) {
-        return side.equals("server") ? S : C;
+        return role(side).ordinal();
+    }
+
+    private static Role role(String side) {
+        return side.equals(Role.SERVER.word) ? Role.SERVER : Role.CLIENT;
     }
 
     private static void event(List<Ladder.Mark> marks, FlowTrace.Event e, long t, int step) {
@@ -189,11 +194,13 @@ public final class ReplayLadder {
         }
 
         List<String> lines(FlowReport f) {
-            return List.of(line("client", f.client(), C), line("server", f.server(), S));
+            return List.of(line(Role.CLIENT, f.client()), line(Role.SERVER, f.server()));
         }
 
-        String line(String side, String addr, int x) {
-            return side + " " + addr + "  " + (state[x] == null ? "-" : state[x].netstatName()) + (held[x] ? "" : "  (no descriptor: closed)");
+        String line(Role side, String addr) {
+            int x = side.ordinal();
+            return side.word + " " + addr + "  " + (state[x] == null ? "-" : state[x].netstatName())
+                    + (held[x] ? "" : "  (no descriptor: closed)");
         }
     }
 

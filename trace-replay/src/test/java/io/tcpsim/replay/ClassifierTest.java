@@ -18,7 +18,7 @@ class ClassifierTest {
     static final long MS = 1_000_000L;
 
     final Segments seg = new Segments();
-    final Predictions predictions = new Predictions(seg.client, seg.server, 4 * MS);
+    final Predictions predictions = new Predictions(seg.sides, 4 * MS);
 
     {
         // Both sides established with descriptors; the client has sent 5 bytes (1:6), the capture showed them.

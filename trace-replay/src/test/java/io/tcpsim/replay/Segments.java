@@ -13,7 +13,8 @@ final class Segments {
     static final SockAddr C = SockAddr.loopback(48272), S = SockAddr.loopback(4321);
     static final List<TcpOption> TS = List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(1, 2));
 
-    final FlowSide client = new FlowSide(Role.CLIENT), server = new FlowSide(Role.SERVER);
+    final Sides sides = new Sides();
+    final FlowSide client = sides.client(), server = sides.server();
 
     Segments() {
         client.addr = client.modelAddr = C;
