@@ -43,7 +43,7 @@ final class Flow {
     private final FlowRecorder recorder;
     private final ZeekState zeek = new ZeekState();
     private Role zeekOrig = Role.CLIENT;
-    /** Set up by the flow's first packet; null again once the flow is reported. */
+    /** Set up by the flow's first packet; null again once the flow is reported (with the parts that use it). */
     private FlowModel model;
     private Predictions predictions;
     private CallInference calls;
@@ -113,7 +113,12 @@ final class Flow {
         finished = true;
         FlowReport r = recorder.report(number, client, server, firstPacket, lastPacket, packets, startNanos, lastTime,
                 FlowRecorder.ended(client, server, listener), zeek);
+        // The model is most of a flow's memory, and a reported flow may stay referenced by the lookahead window.
         model = null;
+        predictions = null;
+        calls = null;
+        lines = null;
+        recorder.detach();
         return r;
     }
 
@@ -155,7 +160,7 @@ final class Flow {
                 if (FlowSetup.isSyn(n.packet.segment())) break;
                 buffer.poll();
                 process(n);
-                if (!terminal()) return;
+                if (finished || !terminal()) return; // reported meanwhile, or not over after all
             }
             if (buffer.isEmpty() && !finishing) replay.flowDone(this);
         }

@@ -61,6 +61,12 @@ final class FlowRecorder {
         this.predictions = predictions;
     }
 
+    /** The flow is reported: nothing more is recorded. */
+    void detach() {
+        this.model = null;
+        this.predictions = null;
+    }
+
     boolean annotating() {
         return annotate;
     }
