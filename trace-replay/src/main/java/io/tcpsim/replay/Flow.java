@@ -10,6 +10,8 @@ import io.tcpsim.run.Clock;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One TCP connection of the capture, replayed through its own model ({@link FlowModel}): the client binds the
@@ -57,10 +59,17 @@ final class Flow {
     private boolean finished;
     Captured lastCaptured;
 
+    /** Where a prediction the capture does not have goes; where a model ACK that rode on a captured packet goes. */
+    private final Consumer<Predicted> missing = this::missing, rider;
+
     Flow(int number, Replay replay, boolean annotate, boolean trace) {
         this.number = number;
         this.replay = replay;
         this.recorder = new FlowRecorder(annotate, trace);
+        this.rider = p -> {
+            recorder.events(p.events()); // what its arrival changed belongs to the packet it rode on
+            recorder.rule(Rule.ACK_CARRIED_BY_NEXT_PACKET, "model only");
+        };
     }
 
     // ------------------------------------------------------------------ feeding
@@ -107,7 +116,7 @@ final class Flow {
             calls.abandonConnect(end);
             if (end > model.now()) model.sleep(end - model.now());
             model.collect();
-            predictions.expire(end, true, prevRel, TOLERANCE, this::missing);
+            predictions.expire(end, true, prevRel, TOLERANCE, missing);
             calls.consequences();
         }
         finished = true;
@@ -149,7 +158,7 @@ final class Flow {
         model.advance(t);
         if (!match(c, me, t, tol) && !inferred(c, me, t, tol) && !stepForward(c, me, t, tol)) unmatched(c, me, t);
         calls.afterPacket(c, me);
-        predictions.expire(t, false, prevRel, TOLERANCE, this::missing);
+        predictions.expire(t, false, prevRel, TOLERANCE, missing);
         prevRel = t;
         lastTime = c.packet.timeNanos();
         c.processed = true;
@@ -174,7 +183,7 @@ final class Flow {
         zeekOrig = FlowSetup.roles(s, client, server);
         Model m = new Model(FlowSetup.isSyn(s) ? Profiles.forSyn(s) : Profiles.LINUX6, number);
         predictions = new Predictions(sides, m.profile().jiffyNanos());
-        model = new FlowModel(m, c.packet.timeNanos(), sides, predictions, recorder, this::missing);
+        model = new FlowModel(m, c.packet.timeNanos(), sides, predictions, recorder, missing);
         recorder.attach(model, predictions);
         lines = new PacketLines(sides, model);
         calls = new CallInference(model, sides, predictions, recorder, buffer);
@@ -185,20 +194,20 @@ final class Flow {
     /** Matches the packet against the model's predictions; consumes the match. */
     private boolean match(Captured c, FlowSide me, long t, long tol) {
         Segment s = c.packet.segment();
-        Predictions.Match m = predictions.match(s, me.role, t, tol, CallInference.causedByCall(s));
-        if (m == null) return false;
-        Predicted p = m.prediction();
+        Predicted p = predictions.match(s, me.role, t, tol, CallInference.causedByCall(s));
+        if (p == null) return false;
         recorder.arrived(p);
-        if (!m.inTime()) {
+        List<Rule> rules = predictions.matchedUnder();
+        if (rules == null) {
             diverge(new Classifier.Timing(me.role, p, model.sinceStart(t), model.sinceStart(p.time())), c);
             return true;
         }
-        long d = t - p.time();
-        for (Rule r : m.rules()) recorder.rule(r, "capture " + Clock.millis(Math.abs(d)) + (d > 0 ? " late" : " early"));
-        predictions.forgiveRiders(s, me.role, t, tol, rider -> {
-            recorder.events(rider.events()); // what its arrival changed belongs to the packet it rode on
-            recorder.rule(Rule.ACK_CARRIED_BY_NEXT_PACKET, "model only");
-        });
+        if (!rules.isEmpty()) {
+            long d = t - p.time();
+            String how = "capture " + Clock.millis(Math.abs(d)) + (d > 0 ? " late" : " early");
+            for (Rule r : rules) recorder.rule(r, how);
+        }
+        predictions.forgiveRiders(s, me.role, t, tol, rider);
         return true;
     }
 

@@ -34,7 +34,7 @@ final class FlowRecorder {
     private final List<Divergence> divergences = new ArrayList<>();
     private long divergenceCount;
     private static final Rule[] RULES = Rule.values();
-    private final int[] rulesUsed = new int[RULES.length];
+    private int[] rulesUsed; // made on first use: most flows need no rule
 
     /** For the picture: every packet with what it caused; null unless asked for. */
     private final List<FlowTrace.Step> traced;
@@ -119,6 +119,7 @@ final class FlowRecorder {
 
     /** A packet accepted under an equivalence rule: counted, and named under the packet. */
     void rule(Rule rule, String how) {
+        if (rulesUsed == null) rulesUsed = new int[RULES.length];
         rulesUsed[rule.ordinal()]++;
         annotate(rule.note(how));
     }
@@ -256,7 +257,7 @@ final class FlowRecorder {
         List<String> ns = new ArrayList<>(notes);
         if (droppedStates > 0) ns.add(droppedStates + " more state changes not listed");
         Map<String, Integer> rules = new TreeMap<>();
-        for (Rule r : RULES) if (rulesUsed[r.ordinal()] > 0) rules.put(r.id(), rulesUsed[r.ordinal()]);
+        if (rulesUsed != null) for (Rule r : RULES) if (rulesUsed[r.ordinal()] > 0) rules.put(r.id(), rulesUsed[r.ordinal()]);
         return new FlowReport(number, client.addr.toString(), server.addr.toString(), firstPacket, lastPacket,
                 packets, startNanos, endNanos, List.copyOf(timeline), cs, ended, zeek.connState(), zeek.history(),
                 List.copyOf(divergences), divergenceCount, ns, rules, false,

@@ -30,13 +30,6 @@ final class Predictions {
     /** What the model sent ({@code time} on the model's clock); notes and events for the annotation and the picture. */
     record Predicted(long time, Role role, Segment segment, List<String> notes, List<FlowTrace.Event> events) {}
 
-    /** A captured packet's prediction: in time under {@code rules} (none: within the tolerance), or late (null). */
-    record Match(Predicted prediction, List<Rule> rules) {
-        boolean inTime() {
-            return rules != null;
-        }
-    }
-
     private static final List<Rule> NONE = List.of(), PHASE = List.of(Rule.TIMER_TICK_PHASE),
             LATE = List.of(Rule.TIMER_TICK_LATE), PHASE_AND_LATE = List.of(Rule.TIMER_TICK_PHASE, Rule.TIMER_TICK_LATE);
 
@@ -46,6 +39,8 @@ final class Predictions {
     /** The capture's time minus the model's for the last packet matched. */
     private long skew;
     private Predicted last;
+    /** The rules of the last {@link #match}: empty within the tolerance, null when it was late. */
+    private List<Rule> matchedUnder;
 
     Predictions(Sides sides, long jiffyNanos) {
         this.sides = sides;
@@ -90,9 +85,10 @@ final class Predictions {
     /**
      * The first prediction of {@code role} with the captured packet's fields that is in time, taken out (and
      * {@link #skew} set to its offset); else, unless the packet is an application's ({@code app}: a call may still
-     * make it, see CallInference), the first with its fields, taken out as late; else null.
+     * make it, see CallInference), the first with its fields, taken out as late; else null. {@link #matchedUnder}
+     * says which.
      */
-    Match match(Segment s, Role role, long t, long tol, boolean app) {
+    Predicted match(Segment s, Role role, long t, long tol, boolean app) {
         Predicted late = null;
         for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
             Predicted p = it.next();
@@ -101,13 +97,20 @@ final class Predictions {
             if (rules != null) {
                 skew = t - p.time();
                 it.remove();
-                return new Match(p, rules);
+                matchedUnder = rules;
+                return p;
             }
             if (late == null) late = p;
         }
         if (late == null || app) return null;
         pending.remove(late);
-        return new Match(late, null);
+        matchedUnder = null;
+        return late;
+    }
+
+    /** The rules under which the last {@link #match} was in time (empty: the tolerance); null when it was late. */
+    List<Rule> matchedUnder() {
+        return matchedUnder;
     }
 
     /** The rules under which the capture's packet at {@code t} is {@code p} in time (empty: the tolerance); or null. */

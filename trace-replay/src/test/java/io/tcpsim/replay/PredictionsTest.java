@@ -28,17 +28,18 @@ class PredictionsTest {
 
     final Segment capturedFinAck = seg.captured(Role.SERVER, 1, 2, TcpFlags.ACK, 0);
 
-    Predictions.Match at(long t) {
-        return p.match(capturedFinAck, Role.SERVER, t, TOL, false);
+    /** The capture's ACK at {@code t}: the rules it matched under (empty: the tolerance), null when late. */
+    List<Rule> at(long t) {
+        assertTrue(p.match(capturedFinAck, Role.SERVER, t, TOL, false) != null, "a match");
+        return p.matchedUnder();
     }
 
     @Test
     void aPacketWithinTheToleranceMatches() {
         Predicted ack = finAck(12 * MS);
         assertTrue(p.same(capturedFinAck, Role.SERVER, ack));
-        Predictions.Match m = at(15 * MS);
-        assertSame(ack, m.prediction());
-        assertEquals(List.of(), m.rules());
+        assertSame(ack, p.match(capturedFinAck, Role.SERVER, 15 * MS, TOL, false));
+        assertEquals(List.of(), p.matchedUnder());
         assertTrue(p.isEmpty());
     }
 
@@ -54,7 +55,8 @@ class PredictionsTest {
     List<Rule> rulesFor(long d) {
         Predictions fresh = new Predictions(seg.sides, JIFFY);
         fresh.add(12 * MS, Role.SERVER, seg.model(Role.SERVER, 1, 2, TcpFlags.ACK, 0), null, null);
-        return fresh.match(capturedFinAck, Role.SERVER, 12 * MS + d, TOL, false).rules();
+        fresh.match(capturedFinAck, Role.SERVER, 12 * MS + d, TOL, false);
+        return fresh.matchedUnder();
     }
 
     @Test
@@ -71,15 +73,14 @@ class PredictionsTest {
         // Three jiffies late: the kernel's own packet is taken as late; an application's waits for its call.
         Predicted late = finAck(12 * MS);
         assertNull(p.match(capturedFinAck, Role.SERVER, 12 * MS + 13 * MS, TOL, true));
-        Predictions.Match m = at(12 * MS + 13 * MS);
-        assertSame(late, m.prediction());
-        assertFalse(m.inTime());
+        assertSame(late, p.match(capturedFinAck, Role.SERVER, 12 * MS + 13 * MS, TOL, false));
+        assertNull(p.matchedUnder());
     }
 
     @Test
     void aPacketOffTheModelsTicksHasOnlyTheTolerance() {
         finAck(12 * MS + 10_000);
-        assertFalse(at(12 * MS + 10_000 + 5 * MS).inTime());
+        assertNull(at(12 * MS + 10_000 + 5 * MS));
     }
 
     @Test
@@ -88,7 +89,7 @@ class PredictionsTest {
         at(12 * MS + 3 * MS); // skew 3 ms
         Predicted answer = p.add(20 * MS + 10_000, Role.SERVER, seg.model(Role.SERVER, 1, 2, TcpFlags.ACK, 0), null,
                 null);
-        assertEquals(List.of(), at(20 * MS + 10_000 + 6 * MS).rules()); // 6 ms late, 3 ms from the skew
+        assertEquals(List.of(), at(20 * MS + 10_000 + 6 * MS)); // 6 ms late, 3 ms from the skew
         assertTrue(p.isEmpty());
         assertEquals(answer.time() + Math.max(TOL, 6 * MS + TOL), p.lateLimit(answer, TOL));
     }
