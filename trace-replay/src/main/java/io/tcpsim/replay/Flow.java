@@ -59,17 +59,13 @@ final class Flow {
     private boolean finished;
     Captured lastCaptured;
 
-    /** Where a prediction the capture does not have goes; where a model ACK that rode on a captured packet goes. */
-    private final Consumer<Predicted> missing = this::missing, rider;
+    /** Where a prediction the capture does not have goes. */
+    private final Consumer<Predicted> missing = this::missing;
 
     Flow(int number, Replay replay, boolean annotate, boolean trace) {
         this.number = number;
         this.replay = replay;
         this.recorder = new FlowRecorder(annotate, trace);
-        this.rider = p -> {
-            recorder.events(p.events()); // what its arrival changed belongs to the packet it rode on
-            recorder.rule(Rule.ACK_CARRIED_BY_NEXT_PACKET, "model only");
-        };
     }
 
     // ------------------------------------------------------------------ feeding
@@ -185,7 +181,6 @@ final class Flow {
         predictions = new Predictions(sides, m.profile().jiffyNanos());
         model = new FlowModel(m, c.packet.timeNanos(), sides, predictions, recorder, missing);
         recorder.attach(model, predictions);
-        lines = new PacketLines(sides, model);
         calls = new CallInference(model, sides, predictions, recorder, buffer);
         FlowSetup.start(c, buffer, model, client, server, recorder, calls);
         listener = model.listenFd >= 0;
@@ -207,7 +202,10 @@ final class Flow {
             String how = "capture " + Clock.millis(Math.abs(d)) + (d > 0 ? " late" : " early");
             for (Rule r : rules) recorder.rule(r, how);
         }
-        predictions.forgiveRiders(s, me.role, t, tol, rider);
+        for (Predicted rider : predictions.forgiveRiders(s, me.role, t, tol)) {
+            recorder.events(rider.events()); // what its arrival changed belongs to the packet it rode on
+            recorder.rule(Rule.ACK_CARRIED_BY_NEXT_PACKET, "model only");
+        }
         return true;
     }
 
@@ -255,6 +253,7 @@ final class Flow {
     }
 
     private void diverge(Mismatch m, Captured c) {
+        if (lines == null) lines = new PacketLines(sides, model); // most flows print no line
         recorder.diverge(m, c == null ? 0 : c.index, c == null ? null : c.packet, lines);
     }
 

@@ -38,8 +38,8 @@ final class FlowRecorder {
 
     /** For the picture: every packet with what it caused; null unless asked for. */
     private final List<FlowTrace.Step> traced;
-    private final List<FlowTrace.Event> tracedAfter = new ArrayList<>();
-    private final List<FlowTrace.Call> tracedCalls = new ArrayList<>();
+    private final List<FlowTrace.Event> tracedAfter; // these two stay empty unless the trace is asked for
+    private final List<FlowTrace.Call> tracedCalls;
     private List<FlowTrace.Event> currentEvents;
     private long tracedDropped;
     private int tracedDivergences;
@@ -53,6 +53,8 @@ final class FlowRecorder {
     FlowRecorder(boolean annotate, boolean trace) {
         this.annotate = annotate;
         this.traced = trace ? new ArrayList<>() : null;
+        this.tracedAfter = trace ? new ArrayList<>() : List.of();
+        this.tracedCalls = trace ? new ArrayList<>() : List.of();
     }
 
     /** The model's clock and predictions, once the flow's first packet has set them up. */
@@ -256,8 +258,11 @@ final class FlowRecorder {
         }
         List<String> ns = new ArrayList<>(notes);
         if (droppedStates > 0) ns.add(droppedStates + " more state changes not listed");
-        Map<String, Integer> rules = new TreeMap<>();
-        if (rulesUsed != null) for (Rule r : RULES) if (rulesUsed[r.ordinal()] > 0) rules.put(r.id(), rulesUsed[r.ordinal()]);
+        Map<String, Integer> rules = Map.of();
+        if (rulesUsed != null) {
+            rules = new TreeMap<>();
+            for (Rule r : RULES) if (rulesUsed[r.ordinal()] > 0) rules.put(r.id(), rulesUsed[r.ordinal()]);
+        }
         return new FlowReport(number, client.addr.toString(), server.addr.toString(), firstPacket, lastPacket,
                 packets, startNanos, endNanos, List.copyOf(timeline), cs, ended, zeek.connState(), zeek.history(),
                 List.copyOf(divergences), divergenceCount, ns, rules, false,
@@ -269,12 +274,11 @@ final class FlowRecorder {
         String states = " (client " + c.stateName() + ", server " + s.stateName() + ")";
         if (!listener && s.state == null && c.reset) return "refused: the server's kernel answered the SYN "
                 + "with an RST (nothing listens on " + s.addr + ")" + states;
-        for (FlowSide me : List.of(c, s)) {
-            if (me.rstByApp) return me.role.word + " aborted the connection: close() sent an RST" + states;
+        if (c.rstByApp || s.rstByApp) {
+            return (c.rstByApp ? c : s).role.word + " aborted the connection: close() sent an RST" + states;
         }
-        for (FlowSide me : List.of(c, s)) {
-            FlowSide peer = me == c ? s : c;
-            if (peer.reset) return "reset by " + me.role.word + "'s kernel: an RST answered a packet it could not take"
+        if (s.reset || c.reset) {
+            return "reset by " + (s.reset ? c : s).role.word + "'s kernel: an RST answered a packet it could not take"
                     + states;
         }
         if (c.fin != FlowSide.Fin.NONE && s.fin != FlowSide.Fin.NONE) return "closed: FIN from both sides (client at "

@@ -17,7 +17,7 @@ public record FlowReport(int number, String client, String server, long firstPac
                          long divergenceCount, List<String> notes, Map<String, Integer> rules, boolean annotated,
                          FlowTrace trace) {
     public FlowReport {
-        rules = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(rules));
+        rules = rules.isEmpty() ? Map.of() : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(rules));
     }
 
 

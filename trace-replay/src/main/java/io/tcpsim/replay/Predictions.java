@@ -6,6 +6,7 @@ import io.tcpsim.compare.Tolerance;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -146,20 +147,23 @@ final class Predictions {
     /**
      * {@link Rule#ACK_CARRIED_BY_NEXT_PACKET}: pure ACKs the model sent on its own tick, within the tolerance of a
      * captured segment of the same side that carries data or a FIN and acknowledges as much or more; the capture's ACK
-     * rode on that segment. Taken out and handed to {@code riders} in order.
+     * rode on that segment. Taken out and returned in order (most packets have none).
      */
-    void forgiveRiders(Segment s, Role role, long t, long tol, Consumer<Predicted> riders) {
-        if (s.length() == 0 && !s.has(TcpFlags.FIN) || !s.has(TcpFlags.ACK)) return;
+    List<Predicted> forgiveRiders(Segment s, Role role, long t, long tol) {
+        if (s.length() == 0 && !s.has(TcpFlags.FIN) || !s.has(TcpFlags.ACK)) return List.of();
         FlowSide peer = sides.of(role.other());
         long ack = peer.captured.relative(s.ack());
+        List<Predicted> riders = List.of();
         for (Iterator<Predicted> it = pending.iterator(); it.hasNext(); ) {
             Predicted p = it.next();
             if (p.role() == role && p.segment().flags() == TcpFlags.ACK && p.segment().length() == 0
                     && Math.abs(p.time() - t) <= tol && peer.model.relative(p.segment().ack()) <= ack) {
                 it.remove();
-                riders.accept(p);
+                if (riders.isEmpty()) riders = new ArrayList<>(1);
+                riders.add(p);
             }
         }
+        return riders;
     }
 
     /**

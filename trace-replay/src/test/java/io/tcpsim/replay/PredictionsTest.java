@@ -104,15 +104,17 @@ class PredictionsTest {
     @Test
     void aPureAckTheCaptureSentOnDataInsteadIsARider() {
         Predicted ack = p.add(12 * MS, Role.CLIENT, seg.model(Role.CLIENT, 1, 6, TcpFlags.ACK, 0), null, null);
-        List<Predicted> riders = new ArrayList<>();
         Segment data = seg.captured(Role.CLIENT, 1, 6, TcpFlags.PSH | TcpFlags.ACK, 3);
-        p.forgiveRiders(data, Role.CLIENT, 14 * MS, TOL, riders::add);
-        assertEquals(List.of(ack), riders);
-        // Not when it acknowledges more than the data does, or is further away than the tolerance.
+        assertEquals(List.of(ack), p.forgiveRiders(data, Role.CLIENT, 14 * MS, TOL));
+        assertTrue(p.isEmpty());
+        // Not when it acknowledges more than the data does, or is further away than the tolerance; not a bare ACK.
         p.add(12 * MS, Role.CLIENT, seg.model(Role.CLIENT, 1, 7, TcpFlags.ACK, 0), null, null);
         p.add(30 * MS, Role.CLIENT, seg.model(Role.CLIENT, 1, 6, TcpFlags.ACK, 0), null, null);
-        p.forgiveRiders(data, Role.CLIENT, 14 * MS, TOL, riders::add);
-        assertEquals(1, riders.size());
+        assertEquals(List.of(), p.forgiveRiders(data, Role.CLIENT, 14 * MS, TOL));
+        Predicted again = p.add(13 * MS, Role.CLIENT, seg.model(Role.CLIENT, 1, 6, TcpFlags.ACK, 0), null, null);
+        assertEquals(List.of(), p.forgiveRiders(seg.captured(Role.CLIENT, 1, 6, TcpFlags.ACK, 0), Role.CLIENT,
+                14 * MS, TOL));
+        assertTrue(p.pending(again));
     }
 
     @Test
