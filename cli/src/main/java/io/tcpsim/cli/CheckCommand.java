@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tcpsim.backend.Backend;
 import io.tcpsim.check.Check;
-import io.tcpsim.check.Divergence;
 import io.tcpsim.check.Verdict;
 import io.tcpsim.cli.Options.Outputs;
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.picture.RunLadder;
 import io.tcpsim.picture.SideBySide;
@@ -144,7 +144,7 @@ final class CheckCommand implements Callable<Integer> {
         List<Ladder.Mark> across = new java.util.ArrayList<>();
         if (!v.agrees()) {
             Divergence d = v.divergences().get(0);
-            long at = d.model() != null ? d.model().time() : d.kernel().time() - shift;
+            long at = v.modelLine(d) != null ? v.modelLine(d).time() : v.kernelLine(d).time() - shift;
             across.add(new Ladder.Band(at, "first divergence: " + d.text(), String.join("\n", v.report()), -1));
         }
         List<String> subtitle = List.of("kernel run " + run + " of " + runs + ": " + (v.agrees() ? "agrees with the model" : "differs from the model")

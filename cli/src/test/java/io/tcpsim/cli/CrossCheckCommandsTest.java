@@ -113,7 +113,7 @@ class CrossCheckCommandsTest {
         Outcome o = run((profile, seed) -> new FlippedModel(new Model(profile, seed)), KernelBackend::new,
                 "check", EXAMPLE.toString(), "--seed", "1");
         assertEquals(1, o.code(), o.out() + o.err());
-        String expected = "call at line 22 (send(s, \"a\", MSG_NOSIGNAL)) field errno: model ECONNRESET vs kernel EPIPE";
+        String expected = "call at line 22 (send(s, \"a\", MSG_NOSIGNAL)) field errno: expected ECONNRESET vs actual EPIPE";
         List<String> lines = List.of(o.out().split("\n"));
         assertEquals("# run 1/1: differ: " + expected, lines.get(1).substring(0, lines.get(1).indexOf(" (7 packets")));
         assertTrue(lines.contains(expected), o.out());

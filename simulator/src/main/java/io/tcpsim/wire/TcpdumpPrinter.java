@@ -1,7 +1,6 @@
 package io.tcpsim.wire;
 
-import java.util.HashMap;
-import java.util.Map;
+import io.tcpsim.compare.SequenceSpace;
 
 /**
  * Prints packets exactly as {@code tcpdump -nn} 4.99.3 prints an Ethernet/IPv4/TCP frame read from a pcap file with
@@ -10,12 +9,12 @@ import java.util.Map;
  * installed tcpdump by PcapRoundTripTest in trace-replay; docs/kernel-measurements.md quotes real lines (sections 13-22).
  *
  * <p>Stateful: tcpdump's relative sequence numbers depend on the packets seen before, so use one printer per trace,
- * in packet order. The state is print-tcp.c's tcp_seq_hash: one entry per address/port pair in both directions
- * (ordered so that the lower port, or on equal ports the lower address, is the "forward" side). Only ACK-bearing
- * packets look at it. The first ACK-bearing packet of a pair, or any ACK-bearing SYN, records the base (its seq and
- * ack−1) and prints absolute numbers; later ACK-bearing packets print seq and ack minus the base, modulo 2^32.
- * Packets without ACK always print absolute numbers and leave the state alone, which is why a SYN prints absolute,
- * the SYN-ACK records the base, and the refused-connection RST prints {@code seq 0, ack ISN+1}.
+ * in packet order. The state is print-tcp.c's tcp_seq_hash, one entry per address/port pair holding a base for each
+ * direction, here a {@link SequenceSpace}. Only ACK-bearing packets look at it. The first ACK-bearing packet of a
+ * pair, or any ACK-bearing SYN, records both bases (its seq for its sender, its ack−1 for its receiver) and prints
+ * absolute numbers; later ACK-bearing packets print seq and ack minus their bases, modulo 2^32. Packets without ACK
+ * always print absolute numbers and leave the state alone, which is why a SYN prints absolute, the SYN-ACK records
+ * the base, and the refused-connection RST prints {@code seq 0, ack ISN+1}.
  *
  * <p>Payload text after {@code length N}: tcpdump's text-protocol decoders (FTP 21, SMTP 25, WHOIS 43, HTTP 80/8080,
  * RTSP 554/8554) are reproduced, with and without -v; see {@link TcpdumpPayload}. Not reproduced: the other payload
@@ -25,7 +24,12 @@ import java.util.Map;
 public final class TcpdumpPrinter {
     private final boolean absolute;
     private final int verbosity;
-    private final Map<Pair, Base> bases = new HashMap<>();
+    private final SequenceSpace bases = new SequenceSpace();
+    /**
+     * A socket connected to itself has one tcp_seq_hash entry like any pair, with its two bases apart (the one for
+     * seq, the one for ack), although both are one socket's numbers: its acks get their own space.
+     */
+    private final SequenceSpace selfAcks = new SequenceSpace();
 
     /** {@code tcpdump -nn}. */
     public TcpdumpPrinter() {
@@ -44,18 +48,10 @@ public final class TcpdumpPrinter {
         this.verbosity = verbosity;
     }
 
-    /** tcp_seq_hash's key: both addresses and both ports, in the pair's canonical order. */
-    private record Pair(int src, int dst, int ports) {}
-
-    /** The recorded bases: {@code seq} for the forward side, {@code ack} for the reverse side. */
-    private static final class Base {
-        long seq;
-        long ack;
-    }
-
     /** Forgets every relative-number base, as a fresh tcpdump process would. */
     public void reset() {
         bases.clear();
+        selfAcks.clear();
     }
 
     /**
@@ -80,33 +76,17 @@ public final class TcpdumpPrinter {
         long ack = s.ack();
         long sackBase = 0;
         if (!absolute && s.has(TcpFlags.ACK)) {
-            int sport = s.src().port();
-            int dport = s.dst().port();
-            boolean rev = sport > dport
-                    || (sport == dport && Integer.compareUnsigned(s.src().ip(), s.dst().ip()) > 0);
-            Pair pair = rev ? new Pair(s.dst().ip(), s.src().ip(), (dport << 16) | sport)
-                    : new Pair(s.src().ip(), s.dst().ip(), (sport << 16) | dport);
-            Base base = bases.get(pair);
-            if (base == null || s.has(TcpFlags.SYN)) {
-                if (base == null) {
-                    base = new Base();
-                    bases.put(pair, base);
-                }
-                if (rev) {
-                    base.ack = seq;
-                    base.seq = (ack - 1) & 0xffffffffL;
-                } else {
-                    base.seq = seq;
-                    base.ack = (ack - 1) & 0xffffffffL;
-                }
-            } else if (rev) {
-                seq = (seq - base.ack) & 0xffffffffL;
-                ack = (ack - base.seq) & 0xffffffffL;
+            SequenceSpace.Direction sender = bases.of(s.src(), s.dst());
+            SequenceSpace.Direction receiver = s.src().equals(s.dst()) ? selfAcks.of(s.src(), s.dst())
+                    : bases.of(s.dst(), s.src());
+            if (!sender.known() || s.has(TcpFlags.SYN)) {
+                sender.learn(seq);
+                receiver.learn(ack - 1);
             } else {
-                seq = (seq - base.seq) & 0xffffffffL;
-                ack = (ack - base.ack) & 0xffffffffL;
+                seq = sender.relative(seq);
+                ack = receiver.relative(ack);
             }
-            sackBase = rev ? base.seq : base.ack;
+            sackBase = receiver.isn();
         }
 
         if (verbosity > 0) {

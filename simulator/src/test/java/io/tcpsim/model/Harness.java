@@ -8,6 +8,7 @@ import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
 import io.tcpsim.calls.SockOpt;
+import io.tcpsim.compare.SequenceSpace;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.SockAddr;
@@ -15,9 +16,7 @@ import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Drives the model the way the seed programs do: a few calls, then the exact packets and results. Packets are
@@ -29,8 +28,7 @@ public final class Harness {
     public final Model model;
     private final List<Packet> packets = new ArrayList<>();
     private final List<Event> other = new ArrayList<>();
-    private final Map<String, Long> isn = new HashMap<>(); // keyed by "src>dst": each direction of each connection
-    private SockAddr client;
+    private final SequenceSpace isns = new SequenceSpace(); // from each side's SYN
 
     public Harness() {
         this(Profile.linux6(), 1);
@@ -196,11 +194,6 @@ public final class Harness {
         return new ArrayList<>(packets);
     }
 
-    /** The ISN a side used (its address as the key), once its SYN was seen by {@link #take}. */
-    public Long isnOf(SockAddr from, SockAddr to) {
-        return isn.get(from + ">" + to);
-    }
-
     /**
      * Puts a hand-made segment on the loopback as raw-socket injection did in the measurements ([M§18]):
      * it goes straight to tcp_v4_rcv. Then the loopback settles.
@@ -268,15 +261,7 @@ public final class Harness {
 
     /** Takes the packets seen so far, each described compactly. */
     public List<String> take() {
-        for (Packet p : packets) {
-            Segment s = p.segment();
-            if (s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK)) {
-                client = s.src();
-                isn.put(s.src() + ">" + s.dst(), s.seq());
-            } else if (s.has(TcpFlags.SYN)) {
-                isn.put(s.src() + ">" + s.dst(), s.seq());
-            }
-        }
+        for (Packet p : packets) isns.see(p.segment());
         List<String> out = new ArrayList<>();
         for (Packet p : packets) out.add(describe(p.segment()));
         packets.clear();
@@ -286,14 +271,14 @@ public final class Harness {
     private String describe(Segment s) {
         String dir = s.src().port() == SERVER.port() ? "S>C" : "C>S";
         StringBuilder b = new StringBuilder(dir).append(" [").append(TcpFlags.tcpdump(s.flags())).append("]");
-        Long mine = isn.get(s.src() + ">" + s.dst()), theirs = isn.get(s.dst() + ">" + s.src());
-        boolean rel = !s.has(TcpFlags.SYN) && mine != null && (s.has(TcpFlags.ACK));
-        long seq = rel ? (s.seq() - mine) & 0xffffffffL : s.seq();
+        // As tcpdump prints it, a packet without ACK (an RST answering a segment) shows its seq absolute.
+        boolean rel = !s.has(TcpFlags.SYN) && s.has(TcpFlags.ACK);
+        long seq = rel ? isns.seq(s) : s.seq();
         if (s.has(TcpFlags.SYN)) b.append(" seq ISN");
         else if (s.length() > 0) b.append(" seq ").append(seq).append(':').append(seq + s.length());
         else b.append(" seq ").append(seq);
         if (s.has(TcpFlags.ACK)) {
-            long ack = theirs == null ? s.ack() : (s.ack() - theirs) & 0xffffffffL;
+            long ack = isns.ack(s);
             b.append(" ack ").append(ack);
         }
         b.append(" win ").append(s.window());

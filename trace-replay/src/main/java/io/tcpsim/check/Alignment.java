@@ -1,10 +1,19 @@
 package io.tcpsim.check;
 
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.compare.Difference;
+import io.tcpsim.compare.Divergence;
+import io.tcpsim.compare.PacketFields;
+import io.tcpsim.compare.Rule;
+import io.tcpsim.compare.SequenceSpace;
+import io.tcpsim.compare.Tolerance;
 import io.tcpsim.run.Clock;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
+import io.tcpsim.run.TextOutput;
 import io.tcpsim.script.Step;
+import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.TcpdumpPrinter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -14,19 +23,24 @@ import java.util.Objects;
 
 /**
  * The model's log and the kernel's, line against line: steps by the script step they ran, packets in order (with the
- * {@link Rule equivalence rules} applied here and only here), signals and process ends in order. Each pairing is
- * compared and every difference becomes a {@link Divergence}; {@link #rows()} is the side-by-side view.
+ * {@link Rule equivalence rules} applied here, check's only place for them), signals and process ends in order.
+ * Packets are compared as {@link PacketFields} with seq and ack in each run's {@link SequenceSpace}; every difference
+ * becomes a {@link Divergence} (expected: the model's line, actual: the kernel's); {@link #rows()} is the
+ * side-by-side view.
  */
 final class Alignment {
     /** One row of the side-by-side view: a model line, a kernel line, or both; {@code note} names a rule used. */
     record Row(LogLine model, LogLine kernel, String note) {}
+
+    /** A divergence with the lines it concerns (either may be null), so that the report can mark their row. */
+    record Found(Divergence divergence, LogLine model, LogLine kernel) {}
 
     private final RunLog m, k;
     private final Tolerance tolerance;
     private final Side ms, ks;
     private final Map<LogLine, LogLine> partner = new IdentityHashMap<>();
     private final Map<LogLine, String> notes = new IdentityHashMap<>();
-    private final List<Divergence> divergences = new ArrayList<>();
+    private final List<Found> found = new ArrayList<>();
     private final Map<String, Integer> rulesUsed = new java.util.TreeMap<>();
     private final List<Row> rows = new ArrayList<>();
 
@@ -37,7 +51,9 @@ final class Alignment {
         final List<LogLine> packets = new ArrayList<>();
         final List<LogLine> events = new ArrayList<>();
         final Map<Step, LogLine> steps = new HashMap<>();
-        final Map<LogLine, PacketView> views = new IdentityHashMap<>();
+        final Map<LogLine, PacketFields> views = new IdentityHashMap<>();
+        /** Each line as tcpsim run prints it: packets as tcpdump -nn (one printer per log, in order). */
+        final Map<LogLine, String> printed = new IdentityHashMap<>();
         /** The step line (call, sleep, netstat) each packet follows in log order. */
         final Map<LogLine, LogLine> anchor = new IdentityHashMap<>();
         final Roles roles;
@@ -45,16 +61,18 @@ final class Alignment {
         Side(RunLog log) {
             this.log = log;
             this.roles = new Roles(log.script(), log);
-            Isns isns = new Isns();
+            SequenceSpace isns = new SequenceSpace();
+            TextOutput text = new TextOutput(log.script());
+            TcpdumpPrinter printer = new TcpdumpPrinter();
             LogLine last = null;
             for (LogLine l : log.lines()) {
                 switch (l.kind()) {
                     // Transitions and drops are the model's alone: the kernel backend does not see them.
                     case STATE, DROP -> { continue; }
                     case PACKET -> {
-                        LogLine.PacketLine p = (LogLine.PacketLine) l;
-                        isns.see(p.packet());
-                        views.put(l, PacketView.of(p.packet(), roles, isns));
+                        Segment s = ((LogLine.PacketLine) l).packet().segment();
+                        isns.see(s);
+                        views.put(l, PacketFields.of(s, roles.addr(s.src()), roles.addr(s.dst()), isns));
                         packets.add(l);
                         anchor.put(l, last);
                     }
@@ -65,6 +83,8 @@ final class Alignment {
                     case SIGNAL, PROCESS_END -> events.add(l);
                 }
                 lines.add(l);
+                // A netstat's rows are in the side-by-side view; its first line stands for it.
+                printed.put(l, l instanceof LogLine.PacketLine p ? printer.print(p.packet()) : text.format(l).get(0));
             }
         }
 
@@ -89,7 +109,7 @@ final class Alignment {
 
     List<Row> rows() { return rows; }
 
-    List<Divergence> divergences() { return divergences; }
+    List<Found> found() { return found; }
 
     /** Rule id to the number of times it was used. */
     Map<String, Integer> rulesUsed() { return rulesUsed; }
@@ -104,18 +124,19 @@ final class Alignment {
         for (Step step : m.script().steps()) {
             LogLine a = ms.steps.get(step), b = ks.steps.get(step);
             if (a == null || b == null) {
-                if (a != null || b != null) divergences.add(new Divergence("line " + step.line() + ": "
-                        + (a == null ? "the model" : "the kernel") + " did not run this step", a, b));
+                if (a != null || b != null) diverge(a == null ? Divergence.Kind.UNEXPECTED : Divergence.Kind.MISSING,
+                        "line " + step.line(), (a == null ? "the model" : "the kernel") + " did not run this step", a, b);
                 continue;
             }
             pair(a, b);
             String what = "call at line " + step.line() + " (" + stepText(step) + ")";
             if (a.kind() != b.kind()) {
-                divergences.add(Divergence.field(what, "result", shortText(a), shortText(b), a, b));
+                differs(Divergence.Kind.DIFFERENT, what, new Difference("result", shortText(a), shortText(b)), a, b);
             } else if (a instanceof LogLine.CallLine x && b instanceof LogLine.CallLine y) {
                 compareCalls(what, x, y);
             } else if (a instanceof LogLine.NotReachedLine x && b instanceof LogLine.NotReachedLine y) {
-                if (!x.why().equals(y.why())) divergences.add(Divergence.field(what, "not reached", x.why(), y.why(), a, b));
+                if (!x.why().equals(y.why()))
+                    differs(Divergence.Kind.DIFFERENT, what, new Difference("not reached", x.why(), y.why()), a, b);
             } else if (a instanceof LogLine.NetstatLine x && b instanceof LogLine.NetstatLine y) {
                 compareNetstat("netstat at line " + step.line(), x, y);
             }
@@ -155,7 +176,8 @@ final class Alignment {
                 kv = Clock.millis(dk) + " (allowed ±" + Clock.millis(tolerance.allowed(dm)) + ")";
             }
         }
-        if (field != null) divergences.add(Divergence.field(what, field, mv, kv, x, y));
+        if (field != null) differs(field.equals("duration") ? Divergence.Kind.TIMING : Divergence.Kind.DIFFERENT, what,
+                new Difference(field, mv, kv), x, y);
     }
 
     private void compareNetstat(String what, LogLine.NetstatLine x, LogLine.NetstatLine y) {
@@ -172,18 +194,18 @@ final class Alignment {
                 String[] names = {"Recv-Q", "Send-Q", "local", "foreign", "State"};
                 for (int i = 0; i < names.length; i++) {
                     if (!p[i].equals(q[i])) {
-                        divergences.add(Divergence.field(what + " row " + key, names[i], p[i], q[i], x, y));
+                        differs(Divergence.Kind.DIFFERENT, what + " row " + key, new Difference(names[i], p[i], q[i]), x, y);
                         return;
                     }
                 }
             }
         }
         if (!onlyA.isEmpty()) {
-            divergences.add(new Divergence(what + ": the model lists " + onlyA.get(0).trim().replaceAll("\\s+", " ")
-                    + ", the kernel does not", x, y));
+            diverge(Divergence.Kind.MISSING, what, "the model lists " + onlyA.get(0).trim().replaceAll("\\s+", " ")
+                    + ", the kernel does not", x, y);
         } else {
-            divergences.add(new Divergence(what + ": the kernel lists " + onlyB.get(0).trim().replaceAll("\\s+", " ")
-                    + ", the model does not", x, y));
+            diverge(Divergence.Kind.UNEXPECTED, what, "the kernel lists " + onlyB.get(0).trim().replaceAll("\\s+", " ")
+                    + ", the model does not", x, y);
         }
     }
 
@@ -210,7 +232,7 @@ final class Alignment {
         int i = 0, j = 0;
         while (i < a.size() || j < b.size()) {
             LogLine x = i < a.size() ? a.get(i) : null, y = j < b.size() ? b.get(j) : null;
-            PacketView vx = x == null ? null : ms.views.get(x), vy = y == null ? null : ks.views.get(y);
+            PacketFields vx = x == null ? null : ms.views.get(x), vy = y == null ? null : ks.views.get(y);
             int later;
             if (x != null && y != null && vx.firstDifference(vy) == null) {
                 pair(x, y);
@@ -242,37 +264,33 @@ final class Alignment {
                 i++;
             } else if (x != null && y != null) {
                 pair(x, y);
-                String f = vx.firstDifference(vy);
-                divergences.add(Divergence.field("packet " + (i + 1), f, vx.field(f), vy.field(f), x, y));
+                differs(Divergence.Kind.DIFFERENT, "packet " + (i + 1), vx.firstDifference(vy), x, y);
                 i++;
                 j++;
             } else if (x != null) {
-                divergences.add(new Divergence("packet " + (i + 1) + ": the model sends " + vx.text()
-                        + ", the kernel sends nothing more", x, null));
+                diverge(Divergence.Kind.MISSING, "packet " + (i + 1), "the model sends " + vx.text()
+                        + ", the kernel sends nothing more", x, null);
                 i++;
             } else {
-                divergences.add(new Divergence("packet " + (a.size() + 1) + ": the kernel sends " + vy.text()
-                        + ", the model sends nothing more", null, y));
+                diverge(Divergence.Kind.UNEXPECTED, "packet " + (a.size() + 1), "the kernel sends " + vy.text()
+                        + ", the model sends nothing more", null, y);
                 j++;
             }
         }
     }
-
-    /** How far a timer packet may move past its neighbours: the next few packets only. */
-    private static final int REORDER_REACH = 4;
 
     /**
      * {@link Rule#TIMER_PACKET_REORDERED}, kernel earlier: the index of a model packet after {@code i} that left from
      * a timer (on a model tick), matches the kernel packet {@code vy}, and is due within one jiffy plus the tolerance
      * of the model packet at {@code i}; or -1.
      */
-    private int timerPacketMatching(List<LogLine> a, int i, Side side, PacketView vy, LogLine x) {
+    private int timerPacketMatching(List<LogLine> a, int i, Side side, PacketFields vy, LogLine x) {
         if (x == null) return -1;
         long jiffy = m.script().profile().jiffyNanos();
-        for (int k = i + 1; k < a.size() && k <= i + REORDER_REACH; k++) {
+        for (int k = i + 1; k < a.size() && k <= i + Rule.REORDER_REACH; k++) {
             LogLine xk = a.get(k);
             if (xk.time() % jiffy != 0) continue;
-            if (xk.time() - x.time() > jiffy + tolerance.allowed(0)) break;
+            if (xk.time() - x.time() > Rule.TIMER_PACKET_REORDERED.window(tolerance.allowed(0), jiffy)) break;
             if (side.views.get(xk).firstDifference(vy) == null) return k;
         }
         return -1;
@@ -283,13 +301,13 @@ final class Alignment {
      * a kernel packet after {@code j} that matches it and left within one jiffy plus the tolerance of the kernel
      * packet at {@code j}; or -1.
      */
-    private int kernelPacketMatching(List<LogLine> b, int j, PacketView vx, LogLine x) {
+    private int kernelPacketMatching(List<LogLine> b, int j, PacketFields vx, LogLine x) {
         long jiffy = m.script().profile().jiffyNanos();
         if (x.time() % jiffy != 0 || j >= b.size()) return -1;
         LogLine y = b.get(j);
-        for (int k = j + 1; k < b.size() && k <= j + REORDER_REACH; k++) {
+        for (int k = j + 1; k < b.size() && k <= j + Rule.REORDER_REACH; k++) {
             LogLine yk = b.get(k);
-            if (yk.time() - y.time() > jiffy + tolerance.allowed(0)) break;
+            if (yk.time() - y.time() > Rule.TIMER_PACKET_REORDERED.window(tolerance.allowed(0), jiffy)) break;
             if (vx.firstDifference(ks.views.get(yk)) == null) return k;
         }
         return -1;
@@ -300,20 +318,21 @@ final class Alignment {
      * endpoint to the same peer carries the same ack number within the tolerance.
      */
     private boolean carriedByNext(Side side, List<LogLine> packets, int at) {
-        PacketView v = side.views.get(packets.get(at));
+        PacketFields v = side.views.get(packets.get(at));
         if (!v.pureAck()) return false;
         long jiffy = m.script().profile().jiffyNanos();
         for (int n = at + 1; n < packets.size(); n++) {
-            PacketView w = side.views.get(packets.get(n));
+            PacketFields w = side.views.get(packets.get(n));
             if (!w.from().equals(v.from()) || !w.to().equals(v.to())) continue;
-            if (!w.ack().equals(v.ack())) return false;
+            if (w.ack() != v.ack()) return false;
             long gap = packets.get(n).time() - packets.get(at).time();
             // The lone ACK is a delayed or next-tick ACK racing the application's next packet: the kernel's tick
             // phase moves it by up to one jiffy (found by the kernel fuzzer: a 5 ms gap on a loaded host) ...
-            if (gap <= tolerance.allowed(side.sinceAnchor(packets.get(at))) + jiffy) return true;
+            Rule rule = Rule.ACK_CARRIED_BY_NEXT_PACKET;
+            if (gap <= rule.window(tolerance.allowed(side.sinceAnchor(packets.get(at))), jiffy)) return true;
             // ... or it is plainly a next-tick ACK, within a jiffy of the segment it acknowledges, and the
             // application's packet that would have carried it came later only because the host was slow.
-            return nextTickAck(packets, at, side, v, jiffy);
+            return nextTickAck(packets, at, side, v, jiffy, rule);
         }
         return false;
     }
@@ -325,29 +344,32 @@ final class Alignment {
      * the timer (tcp_done -> tcp_clear_xmit_timers).
      */
     private boolean cancelledTimerAck(List<LogLine> a, int i, List<LogLine> b, int j) {
-        PacketView vy = ks.views.get(b.get(j));
+        PacketFields vy = ks.views.get(b.get(j));
         if (!vy.pureAck()) return false;
-        if (!nextTickAck(b, j, ks, vy, m.script().profile().jiffyNanos())) return false;
+        if (!nextTickAck(b, j, ks, vy, m.script().profile().jiffyNanos(), Rule.TIMER_ACK_CANCELLED)) return false;
         for (int n = i; n < a.size(); n++) {
-            PacketView w = ms.views.get(a.get(n));
+            PacketFields w = ms.views.get(a.get(n));
             if (w.from().equals(vy.from()) && w.to().equals(vy.to())) return false;
         }
         return true;
     }
 
-    /** The pure ACK at {@code at} left within one jiffy (plus the floor tolerance) of the peer's packet before it. */
-    private boolean nextTickAck(List<LogLine> packets, int at, Side side, PacketView v, long jiffy) {
+    /**
+     * The pure ACK at {@code at} left within {@code rule}'s jiffy (plus the floor tolerance) of the peer's packet
+     * before it.
+     */
+    private boolean nextTickAck(List<LogLine> packets, int at, Side side, PacketFields v, long jiffy, Rule rule) {
         for (int n = at - 1; n >= 0; n--) {
-            PacketView p = side.views.get(packets.get(n));
+            PacketFields p = side.views.get(packets.get(n));
             if (!p.from().equals(v.to()) || !p.to().equals(v.from())) continue;
-            return packets.get(at).time() - packets.get(n).time() <= jiffy + tolerance.allowed(0);
+            return packets.get(at).time() - packets.get(n).time() <= rule.window(tolerance.allowed(0), jiffy);
         }
         return false;
     }
 
     private void use(Rule rule, LogLine line, String side) {
-        rulesUsed.merge(rule.id, 1, Integer::sum);
-        notes.put(line, "rule " + rule.id + " (" + side + ")");
+        rulesUsed.merge(rule.id(), 1, Integer::sum);
+        notes.put(line, rule.note(side));
     }
 
     /**
@@ -369,18 +391,18 @@ final class Alignment {
         }
         if (tolerance.agrees(since, diff)) return;
         boolean fromTimer = x.time() % jiffy == 0;
-        if (fromTimer && diff > 0 && diff <= tolerance.allowed(since) + jiffy) {
+        if (fromTimer && diff > 0 && diff <= Rule.TIMER_TICK_LATE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
             return;
         }
-        if (fromTimer && diff < 0 && -diff <= tolerance.allowed(since) + jiffy) {
+        if (fromTimer && diff < 0 && -diff <= Rule.TIMER_TICK_PHASE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
             return;
         }
-        divergences.add(Divergence.field("packet " + (index + 1), "time",
+        differs(Divergence.Kind.TIMING, "packet " + (index + 1), new Difference("time",
                 Clock.millis(since) + " after " + describe(am),
                 Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"
-                        + Clock.millis(tolerance.allowed(since)) + ")", x, y));
+                        + Clock.millis(tolerance.allowed(since)) + ")"), x, y);
     }
 
     /**
@@ -403,12 +425,11 @@ final class Alignment {
         long diff = (y.time() - pk.time()) - since;
         if (y.time() < pk.time()) return false; // a timer never fires before what armed it
         if (tolerance.agrees(since, diff)) return true;
-        long allowed = tolerance.allowed(since) + jiffy;
-        if (diff > 0 && diff <= allowed) {
+        if (diff > 0 && diff <= Rule.TIMER_TICK_LATE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_LATE, y, "kernel " + Clock.millis(diff) + " late");
             return true;
         }
-        if (diff < 0 && -diff <= allowed) {
+        if (diff < 0 && -diff <= Rule.TIMER_TICK_PHASE.window(tolerance.allowed(since), jiffy)) {
             use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
             return true;
         }
@@ -442,11 +463,11 @@ final class Alignment {
             LogLine x = n < a.size() ? a.get(n) : null, y = n < b.size() ? b.get(n) : null;
             if (x != null && y != null) {
                 pair(x, y);
-                if (!eventText(x).equals(eventText(y)))
-                    divergences.add(Divergence.field("event " + (n + 1), "text", eventText(x), eventText(y), x, y));
+                if (!eventText(x).equals(eventText(y))) differs(Divergence.Kind.DIFFERENT, "event " + (n + 1),
+                        new Difference("text", eventText(x), eventText(y)), x, y);
             } else {
-                divergences.add(new Divergence("event " + (n + 1) + ": only the " + (x != null ? "model" : "kernel")
-                        + " has " + eventText(x != null ? x : y), x, y));
+                diverge(x != null ? Divergence.Kind.MISSING : Divergence.Kind.UNEXPECTED, "event " + (n + 1),
+                        "only the " + (x != null ? "model" : "kernel") + " has " + eventText(x != null ? x : y), x, y);
             }
         }
     }
@@ -497,6 +518,27 @@ final class Alignment {
         }
     }
 
+    private void differs(Divergence.Kind kind, String at, Difference d, LogLine model, LogLine kernel) {
+        found.add(new Found(Divergence.field(kind, packetNumber(kernel), at, d, print(ms, model), print(ks, kernel)),
+                model, kernel));
+    }
+
+    private void diverge(Divergence.Kind kind, String at, String detail, LogLine model, LogLine kernel) {
+        found.add(new Found(new Divergence(kind, packetNumber(kernel), at, detail, print(ms, model), print(ks, kernel)),
+                model, kernel));
+    }
+
+    /** The kernel packet's number in its run (1-based), 0 for a line that is not a packet. */
+    private long packetNumber(LogLine kernel) {
+        if (kernel == null || kernel.kind() != LogLine.Kind.PACKET) return 0;
+        for (int n = 0; n < ks.packets.size(); n++) if (ks.packets.get(n) == kernel) return n + 1;
+        return 0;
+    }
+
+    private static String print(Side side, LogLine l) {
+        return l == null ? null : side.printed.get(l);
+    }
+
     private void sortDivergences() {
         Map<LogLine, Integer> at = new IdentityHashMap<>();
         for (int n = 0; n < rows.size(); n++) {
@@ -504,7 +546,7 @@ final class Alignment {
             if (r.model() != null) at.putIfAbsent(r.model(), n);
             if (r.kernel() != null) at.putIfAbsent(r.kernel(), n);
         }
-        divergences.sort(java.util.Comparator.comparingInt(d -> Math.min(
+        found.sort(java.util.Comparator.comparingInt(d -> Math.min(
                 d.model() == null ? Integer.MAX_VALUE : at.getOrDefault(d.model(), Integer.MAX_VALUE),
                 d.kernel() == null ? Integer.MAX_VALUE : at.getOrDefault(d.kernel(), Integer.MAX_VALUE))));
     }

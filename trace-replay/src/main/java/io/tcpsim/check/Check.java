@@ -1,5 +1,6 @@
 package io.tcpsim.check;
 
+import io.tcpsim.compare.Tolerance;
 import io.tcpsim.run.RunLog;
 
 /**

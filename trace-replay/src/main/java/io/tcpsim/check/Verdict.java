@@ -1,18 +1,17 @@
 package io.tcpsim.check;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.run.Clock;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.TextOutput;
-import io.tcpsim.wire.TcpdumpPrinter;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What check found: agreement, or the differences in log order, with the report a person reads: the first
- * difference named, both lines printed as run prints them, then model and kernel side by side with {@code >>>} on
- * the row of the first difference.
+ * difference named ({@code packet 5 field ack: expected 1 vs actual 2}, expected being the model), both lines printed
+ * as run prints them, then model and kernel side by side with {@code >>>} on the row of the first difference.
  */
 public final class Verdict {
     /** The side-by-side column is cut here; the lines under the first difference are printed whole. */
@@ -25,11 +24,23 @@ public final class Verdict {
     }
 
     public boolean agrees() {
-        return a.divergences().isEmpty();
+        return a.found().isEmpty();
     }
 
     public List<Divergence> divergences() {
-        return a.divergences();
+        return a.found().stream().map(Alignment.Found::divergence).toList();
+    }
+
+    /** The model's line a divergence concerns, or null (the model has nothing there). */
+    public LogLine modelLine(Divergence d) {
+        for (Alignment.Found f : a.found()) if (f.divergence() == d) return f.model();
+        return null;
+    }
+
+    /** The kernel's line a divergence concerns, or null (the kernel has nothing there). */
+    public LogLine kernelLine(Divergence d) {
+        for (Alignment.Found f : a.found()) if (f.divergence() == d) return f.kernel();
+        return null;
     }
 
     /** Rule id to how often it was used. */
@@ -57,12 +68,12 @@ public final class Verdict {
     public List<String> report() {
         List<String> out = new ArrayList<>();
         if (agrees()) return out;
-        Divergence first = a.divergences().get(0);
-        out.add(first.text());
-        Map<LogLine, String> full = fullLines();
-        out.add("  model:  " + (first.model() == null ? "(nothing)" : full.get(first.model())));
-        out.add("  kernel: " + (first.kernel() == null ? "(nothing)" : full.get(first.kernel())));
-        for (int n = 1; n < a.divergences().size(); n++) out.add("  then: " + a.divergences().get(n).text());
+        Alignment.Found first = a.found().get(0);
+        Divergence d = first.divergence();
+        out.add(d.text());
+        out.add("  model:  " + (d.expected() == null ? "(nothing)" : d.expected()));
+        out.add("  kernel: " + (d.actual() == null ? "(nothing)" : d.actual()));
+        for (int n = 1; n < a.found().size(); n++) out.add("  then: " + a.found().get(n).divergence().text());
         out.add("");
 
         List<String[]> cells = new ArrayList<>();
@@ -104,20 +115,6 @@ public final class Verdict {
             case SIGNAL, PROCESS_END -> List.of(t + Alignment.eventText(l));
             default -> List.of(new TextOutput(side.log.script()).format(l).get(0));
         };
-    }
-
-    /** Each line as tcpsim run prints it: packets as tcpdump -nn (one printer per log, in order). */
-    private Map<LogLine, String> fullLines() {
-        Map<LogLine, String> out = new IdentityHashMap<>();
-        for (Alignment.Side side : List.of(a.model(), a.kernel())) {
-            TextOutput text = new TextOutput(side.log.script());
-            TcpdumpPrinter printer = new TcpdumpPrinter();
-            for (LogLine l : side.lines) {
-                if (l instanceof LogLine.PacketLine p) out.put(l, printer.print(p.packet()));
-                else out.put(l, text.format(l).get(0)); // a netstat's rows are in the view below
-            }
-        }
-        return out;
     }
 
     private static String pad(String s, int width) {

@@ -1,22 +1,30 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.compare.Divergence;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What replay says about one flow. Times are capture times (nanoseconds since the epoch). {@code calls} are the
  * application calls replay inferred, in order, each with what the model returned; {@code divergenceCount} may exceed
- * the divergences listed (the first {@link Flow#MAX_DIVERGENCES} are kept). {@code trace} is every packet with what it
- * caused, for the picture; null unless the replay was asked to keep it.
+ * the divergences listed (the first {@link FlowRecorder#MAX_DIVERGENCES} are kept). {@code rules}: the equivalence
+ * rules ({@link io.tcpsim.compare.Rule} ids) that accepted a packet, with how often. {@code trace} is every packet with
+ * what it caused, for the picture; null unless the replay was asked to keep it.
  */
 public record FlowReport(int number, String client, String server, long firstPacket, long lastPacket, long packets,
                          long startNanos, long endNanos, List<StateChange> timeline, List<InferredCall> calls,
                          String ended, String connState, String history, List<Divergence> divergences,
-                         long divergenceCount, List<String> notes, boolean annotated, FlowTrace trace) {
+                         long divergenceCount, List<String> notes, Map<String, Integer> rules, boolean annotated,
+                         FlowTrace trace) {
+    public FlowReport {
+        rules = rules.isEmpty() ? Map.of() : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(rules));
+    }
+
 
     /** The same report, marked as already shown after its last packet in the annotated listing. */
     public FlowReport withAnnotated() {
         return new FlowReport(number, client, server, firstPacket, lastPacket, packets, startNanos, endNanos, timeline,
-                calls, ended, connState, history, divergences, divergenceCount, notes, true, trace);
+                calls, ended, connState, history, divergences, divergenceCount, notes, rules, true, trace);
     }
 
     /** One side's state change, as the model made it. */

@@ -1,6 +1,7 @@
 package io.tcpsim.replay;
 
 import io.tcpsim.backend.TcpState;
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.wire.Packet;
 import java.util.List;
 

@@ -56,7 +56,6 @@ public final class Replay {
     private final Totals totals = new Totals();
     private int nextFlow = 1;
     private long lastTime;
-    private long flowDivergences;
 
     private final java.util.function.IntPredicate trace;
 
@@ -202,10 +201,6 @@ public final class Replay {
     /** Called by a flow whose connection is over: it is reported now and dropped. */
     void flowDone(Flow f) {
         report(f);
-    }
-
-    void divergence() {
-        flowDivergences++;
     }
 
     private void report(Flow f) {

@@ -1,6 +1,7 @@
 package io.tcpsim.replay;
 
 import io.tcpsim.backend.TcpState;
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.picture.LadderHtml;
 import io.tcpsim.picture.LadderSvg;
@@ -21,7 +22,6 @@ import java.util.regex.Pattern;
 public final class ReplayLadder {
     private ReplayLadder() {}
 
-    private static final int C = 0, S = 1;
     /** Band texts longer than this are cut; the hover detail has them whole. */
     static final int BAND_MAX = 110;
 
@@ -59,7 +59,8 @@ public final class ReplayLadder {
             int step = steps.size();
             long t = p.packet().timeNanos() - t0;
             last = Math.max(last, t);
-            int from = column(p.side()), to = 1 - from;
+            Role sender = role(p.side());
+            int from = sender.ordinal(), to = sender.other().ordinal();
             // The calls that put this packet on the wire come first, then the packet, then what its arrival did.
             List<FlowTrace.Event> after = new ArrayList<>();
             StringBuilder detail = new StringBuilder("packet " + p.index() + " (" + p.side() + ")\n" + p.tcpdump());
@@ -69,7 +70,7 @@ public final class ReplayLadder {
                     sides.after(marks, c, t, p.events());
                 } else {
                     after.add(e);
-                    if (e instanceof FlowTrace.Diverged d) detail.append("\n\n").append(d.divergence().text());
+                    if (e instanceof FlowTrace.Diverged d) detail.append("\n\n").append(ReplayOutput.text(d.divergence()));
                 }
             }
             marks.add(new Ladder.Arrow(t, t, from, to, labels.label(p.packet().segment()),
@@ -110,8 +111,13 @@ public final class ReplayLadder {
                 "end of the flow");
     }
 
+    /** The side's lifeline: the client's left, the server's right. */
     private static int column(String side) {
-        return side.equals("server") ? S : C;
+        return role(side).ordinal();
+    }
+
+    private static Role role(String side) {
+        return side.equals(Role.SERVER.word) ? Role.SERVER : Role.CLIENT;
     }
 
     private static void event(List<Ladder.Mark> marks, FlowTrace.Event e, long t, int step) {
@@ -124,14 +130,15 @@ public final class ReplayLadder {
         } else if (e instanceof FlowTrace.Diverged d) {
             Divergence v = d.divergence();
             String where = v.packet() > 0 ? " at packet " + v.packet() : "";
-            marks.add(new Ladder.Band(t, cut("\u2717 " + v.kind().word + where + ": " + v.detail(), BAND_MAX), v.text(), step));
+            marks.add(new Ladder.Band(t, cut("\u2717 " + v.kind().word + where + ": " + v.detail(), BAND_MAX),
+                    ReplayOutput.text(v), step));
             String expected = v.expected() == null ? null : shortLine(v.expected());
             String note = switch (v.kind()) {
                 case MISSING -> "model sends " + expected + "; not in the capture";
                 case RETRANSMISSION -> "model: sent once, never again";
                 default -> expected == null ? "model: no such packet" : "model: " + expected;
             };
-            marks.add(new Ladder.Note(t, column(d.side()), note, Ladder.Tone.FAILED, v.text(), step));
+            marks.add(new Ladder.Note(t, column(d.side()), note, Ladder.Tone.FAILED, ReplayOutput.text(v), step));
         }
     }
 
@@ -187,11 +194,13 @@ public final class ReplayLadder {
         }
 
         List<String> lines(FlowReport f) {
-            return List.of(line("client", f.client(), C), line("server", f.server(), S));
+            return List.of(line(Role.CLIENT, f.client()), line(Role.SERVER, f.server()));
         }
 
-        String line(String side, String addr, int x) {
-            return side + " " + addr + "  " + (state[x] == null ? "-" : state[x].netstatName()) + (held[x] ? "" : "  (no descriptor: closed)");
+        String line(Role side, String addr) {
+            int x = side.ordinal();
+            return side.word + " " + addr + "  " + (state[x] == null ? "-" : state[x].netstatName())
+                    + (held[x] ? "" : "  (no descriptor: closed)");
         }
     }
 

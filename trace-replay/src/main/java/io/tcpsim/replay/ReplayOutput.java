@@ -1,5 +1,6 @@
 package io.tcpsim.replay;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.TcpdumpPrinter;
 import java.io.PrintWriter;
@@ -74,14 +75,30 @@ public final class ReplayOutput implements Replay.Sink {
             if (b.length() > 0) out.println("    " + side + ": " + b);
         }
         for (String n : f.notes()) out.println("  note: " + n);
+        if (!f.rules().isEmpty()) out.println("  rules used: " + rules(f));
         if (f.explained()) {
             out.println("  explained: every packet is what the model predicts");
         } else {
             out.println("  divergences: " + f.divergenceCount()
                     + (f.divergenceCount() > f.divergences().size() ? " (first " + f.divergences().size() + " listed)" : ""));
-            for (Divergence d : f.divergences()) out.println("    " + d.text());
+            for (Divergence d : f.divergences()) out.println("    " + text(d));
         }
         out.println();
+    }
+
+    /** {@code ack-carried-by-next-packet x2, timer-tick-late x1}, as check prints the rules it used. */
+    static String rules(FlowReport f) {
+        StringBuilder b = new StringBuilder();
+        f.rules().forEach((id, n) -> b.append(b.length() > 0 ? ", " : "").append(id).append(" x").append(n));
+        return b.toString();
+    }
+
+    /** A divergence as replay prints it: {@code different at packet 6: ...}, then the captured and the model's packet. */
+    public static String text(Divergence d) {
+        StringBuilder b = new StringBuilder(d.text());
+        if (d.actual() != null) b.append("\n      capture: ").append(d.actual());
+        if (d.expected() != null) b.append("\n      model:   ").append(d.expected());
+        return b.toString();
     }
 
     public void end(Replay.Totals t, String file) {
@@ -145,10 +162,15 @@ public final class ReplayOutput implements Replay.Sink {
             if (i > 0) b.append(',');
             b.append("{\"kind\":").append(str(d.kind().word)).append(",\"packet\":").append(d.packet())
                     .append(",\"detail\":").append(str(d.detail())).append(",\"captured\":")
-                    .append(d.captured() == null ? "null" : str(d.captured())).append(",\"expected\":")
+                    .append(d.actual() == null ? "null" : str(d.actual())).append(",\"expected\":")
                     .append(d.expected() == null ? "null" : str(d.expected())).append('}');
         }
-        b.append("],\"notes\":[");
+        b.append("],\"rules\":{");
+        int n = 0;
+        for (var r : f.rules().entrySet()) {
+            b.append(n++ > 0 ? "," : "").append(str(r.getKey())).append(':').append(r.getValue());
+        }
+        b.append("},\"notes\":[");
         for (int i = 0; i < f.notes().size(); i++) {
             if (i > 0) b.append(',');
             b.append(str(f.notes().get(i)));

@@ -66,7 +66,7 @@ class AlignmentTest {
         RunLog m = model();
         RunLog k = edit(m, 4, p -> new Packet(p.timeNanos(), p.ipId(), with(p.segment(), p.segment().ack() + 1, p.segment().flags())));
         Verdict v = Check.compare(m, k);
-        assertEquals("packet 4 field ack: model 1 vs kernel 2", v.divergences().get(0).text());
+        assertEquals("packet 4 field ack: expected 1 vs actual 2", v.divergences().get(0).text());
         assertEquals(1, v.report().stream().filter(l -> l.startsWith(">>> ") && l.contains("[F.] seq 1 ack 1")).count());
     }
 
@@ -74,7 +74,7 @@ class AlignmentTest {
     void aLatePacketIsNamedWithTheAllowance() throws Exception {
         RunLog m = model();
         RunLog k = edit(m, 6, p -> new Packet(p.timeNanos() + 5_000_000, p.ipId(), p.segment()));
-        assertEquals("packet 6 field time: model 0.010 ms after packet 5 vs kernel 5.010 ms (allowed ±4.000 ms)",
+        assertEquals("packet 6 field time: expected 0.010 ms after packet 5 vs actual 5.010 ms (allowed ±4.000 ms)",
                 Check.compare(m, k).divergences().get(0).text());
         RunLog near = edit(m, 6, p -> new Packet(p.timeNanos() + 3_900_000, p.ipId(), p.segment()));
         assertEquals(List.of(), Check.compare(m, near).divergences());
@@ -90,7 +90,7 @@ class AlignmentTest {
         assertEquals(List.of(), v.divergences());
         assertEquals("timer-tick-late x1", v.rulesText());
         RunLog tooLate = edit(cts, 5, p -> new Packet(p.timeNanos() + 8_100_000, p.ipId(), p.segment()));
-        assertEquals("packet 5 field time: model 3.970 ms after packet 4 vs kernel 12.070 ms (allowed ±4.000 ms)",
+        assertEquals("packet 5 field time: expected 3.970 ms after packet 4 vs actual 12.070 ms (allowed ±4.000 ms)",
                 Check.compare(cts, tooLate).divergences().get(0).text());
         RunLog early = edit(cts, 5, p -> new Packet(p.timeNanos() - 8_000_000 + 4_100_000, p.ipId(), p.segment()));
         assertEquals(List.of(), Check.compare(cts, early).divergences()); // 0.07 ms after the FIN: within 4 ms
@@ -127,6 +127,6 @@ class AlignmentTest {
     void aPureAckNotCarriedByTheNextPacketIsADifference() throws Exception {
         RunLog m = model();
         RunLog k = edit(m, 5, p -> new Packet(p.timeNanos(), p.ipId(), with(p.segment(), p.segment().ack(), TcpFlags.ACK)));
-        assertEquals("packet 5 field flags: model [F.] vs kernel [.]", Check.compare(m, k).divergences().get(0).text());
+        assertEquals("packet 5 field flags: expected [F.] vs actual [.]", Check.compare(m, k).divergences().get(0).text());
     }
 }

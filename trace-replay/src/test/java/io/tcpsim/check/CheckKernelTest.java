@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.kernel.KernelBackend;
 import io.tcpsim.model.Model;
 import io.tcpsim.run.RunLog;
@@ -60,7 +61,7 @@ class CheckKernelTest {
         Verdict v = Check.compare(model, Runner.run(s, new KernelBackend()));
 
         assertFalse(v.agrees());
-        assertEquals(List.of("call at line 14 (send(s, \"a\", MSG_NOSIGNAL)) field errno: model ECONNRESET vs kernel EPIPE"),
+        assertEquals(List.of("call at line 14 (send(s, \"a\", MSG_NOSIGNAL)) field errno: expected ECONNRESET vs actual EPIPE"),
                 v.divergences().stream().map(Divergence::text).toList());
         List<String> report = v.report();
         assertEquals(v.divergences().get(0).text(), report.get(0));

@@ -111,6 +111,25 @@ class PcapRoundTripTest {
                 + "options [nop,nop,TS val 3713418155 ecr 413860340], length 0", lines.get(8));
     }
 
+    /**
+     * A socket connected to itself is one tcp_seq_hash entry with two bases that start apart when the capture begins
+     * mid-connection (seq 1000, ack 2000): each direction of the one address pair keeps its own.
+     */
+    @Test
+    void aSocketConnectedToItselfKeepsASeqBaseAndAnAckBase() throws Exception {
+        io.tcpsim.wire.SockAddr a = io.tcpsim.wire.SockAddr.loopback(5555);
+        List<Packet> packets = new ArrayList<>();
+        long[][] seqAck = {{1000, 2000}, {1005, 2005}, {1010, 2010}};
+        for (int i = 0; i < seqAck.length; i++) {
+            packets.add(new Packet(1_000_000_000L + i * 1000, i, new io.tcpsim.wire.Segment(a, a, seqAck[i][0],
+                    seqAck[i][1], io.tcpsim.wire.TcpFlags.PSH | io.tcpsim.wire.TcpFlags.ACK, 512, 0, List.of(),
+                    new byte[5])));
+        }
+        List<String> lines = Tcpdump.read(write("self.pcap", packets), "-nn").stdout();
+        assertSameLines(printed(packets, false, 0), lines);
+        assertTrue(lines.get(1).endsWith("Flags [P.], seq 5:10, ack 6, win 512, length 5"), lines.get(1));
+    }
+
     @Test
     void textPayloadsPrintAsTcpdumpPrintsThem() throws Exception {
         List<Packet> packets = Fixtures.textPayloads();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.pcap.CaptureRecords;
 import io.tcpsim.pcap.PcapWriter;
 import io.tcpsim.picture.Ladder;
@@ -126,7 +127,7 @@ class ReplayPictureTest {
         for (Divergence d : f.divergences()) {
             String band = "\u2717 " + d.kind().word + (d.packet() > 0 ? " at packet " + d.packet() : "") + ": " + d.detail();
             assertTrue(svg.contains(">" + esc(ReplayLadder.cut(band, ReplayLadder.BAND_MAX)) + "</text>"), band);
-            assertTrue(svg.contains(esc(d.text())), "hover text of " + d.text());
+            assertTrue(svg.contains(esc(ReplayOutput.text(d))), "hover text of " + d.text());
         }
         assertTrue(svg.contains(">model: [R.] seq 1, ack 6</text>") || svg.contains(">model: [R.]"), "the model's RST");
         assertTrue(svg.contains("fill=\"#ffebee\" stroke=\"#c62828\""), "a red band");

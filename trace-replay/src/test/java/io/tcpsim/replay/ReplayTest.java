@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
 import io.tcpsim.pcap.PcapWriter;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -272,10 +274,59 @@ class ReplayTest {
     void aTimerPacketUpToOneTickLateIsExplainedAndThreeTicksLateIsNot() throws IOException {
         // seeds/shutdown-then-send on a loaded host: the ACK of the FIN (packet 5) left a tick late, 6.42 ms after it.
         Path file = loadedHostCapture("seeds-shutdown-then-send-late-tick");
-        assertEquals(List.of(), only(replay(file)).divergences());
+        Run run = replay(file);
+        assertEquals(List.of(), only(run).divergences());
+        assertEquals(Map.of("timer-tick-late", 1), only(run).rules());
+        assertEquals("5 client FIN_WAIT1 -> FIN_WAIT2 | rule timer-tick-late (capture 4.916 ms late)",
+                run.annotated().get(4));
+        java.io.StringWriter summary = new java.io.StringWriter(), json = new java.io.StringWriter();
+        new ReplayOutput(new java.io.PrintWriter(summary), ReplayOutput.Mode.SUMMARY, 0).flow(only(run));
+        assertTrue(summary.toString().contains("\n  rules used: timer-tick-late x1\n  explained: "), summary.toString());
+        new ReplayOutput(new java.io.PrintWriter(json), ReplayOutput.Mode.JSON, 0).flow(only(run));
+        assertTrue(json.toString().contains("\"rules\":{\"timer-tick-late\":1},\"notes\":[]"), json.toString());
         Divergence d = first(replay(moved(file, 5, 8_000_000L)));
         assertEquals(5, d.packet());
         assertEquals(Divergence.Kind.TIMING, d.kind());
+    }
+
+    @Test
+    void aFlowThatEndsWhileItIsReportedIsReportedOnce() throws IOException {
+        // cover/time-wait-new-syn: a new SYN on the tuple ends flow 1, whose last packets then close it. It was
+        // reported twice ("2 flow(s): 3 explained").
+        Run r = replay(scenarioCapture("cover-time-wait-new-syn"));
+        assertEquals(List.of(1, 2), r.flows().stream().map(FlowReport::number).toList());
+        assertEquals(2, r.totals().explained);
+        String last = r.annotated().get(6);
+        assertEquals(1, last.split("done: ", -1).length - 1, last);
+    }
+
+    @Test
+    void thePacketTheModelSentButAtAnotherTimeIsATimingDivergence() throws IOException {
+        // close-then-send with the ACK of the FIN (packet 5) 13 ms later, after the data and the RST: the model's
+        // clock has moved on, and its RST, the same as packet 7, leaves later than packet 7's time.
+        FlowReport f = replay(moved(capture("close-then-send"), 5, 13_000_000L)).flows().get(0);
+        Divergence d = f.divergences().get(f.divergences().size() - 1);
+        assertEquals(Divergence.Kind.TIMING, d.kind());
+        assertEquals(7, d.packet());
+        assertEquals("sent +20.488 ms after the capture's flow start, the model sent it at +27.365 ms", d.detail());
+    }
+
+    @Test
+    void anAckThatRodeOnTheAnswerIsAcceptedAndNamed() throws IOException {
+        // request-response with the server answering at once: its 5 bytes (packet 6) leave where its pure ACK of the
+        // request (packet 5) was, and carry that ACK, and the client's ACK of them follows as soon; the model's own
+        // ACK is accepted under the rule.
+        Path f = edited("request-response", ps -> {
+            Packet ack = ps.get(4), data = ps.remove(5), clientAck = ps.get(5);
+            ps.set(4, new Packet(ack.timeNanos(), data.ipId(), data.segment()));
+            ps.set(5, new Packet(ack.timeNanos() + clientAck.timeNanos() - data.timeNanos(), clientAck.ipId(),
+                    clientAck.segment()));
+            return ps;
+        });
+        Run r = replay(f);
+        FlowReport flow = only(r);
+        assertEquals(Map.of("ack-carried-by-next-packet", 1), flow.rules());
+        assertEquals("5 server: send(5) = 5 | rule ack-carried-by-next-packet (model only)", r.annotated().get(4));
     }
 
     @Test

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.compare.Divergence;
 import io.tcpsim.pcap.CaptureRecords;
-import io.tcpsim.replay.Divergence;
 import io.tcpsim.replay.FlowReport;
 import io.tcpsim.replay.Replay;
+import io.tcpsim.replay.ReplayOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class CapturesReplayTest {
         String describe() {
             List<String> out = new ArrayList<>();
             for (FlowReport f : flows) {
-                for (Divergence d : f.divergences()) out.add("flow " + f.number() + ": " + d.text());
+                for (Divergence d : f.divergences()) out.add("flow " + f.number() + ": " + ReplayOutput.text(d));
             }
             return String.join("\n", out);
         }

@@ -1,14 +1,15 @@
-package io.tcpsim.check;
+package io.tcpsim.compare;
 
 /**
- * How far a kernel time may lie from the model's and still agree. packetdrill's rule (run_packet.c, verify_time):
- * 4 ms, or a fraction of the time since the previous event, whichever is larger. Here the fraction is 12.5 % and
- * the previous event is the last line before the packet in the model's log that both runs have (a call's start, a
- * sleep, a netstat, a packet).
+ * How far an observed time may lie from the model's and still agree. packetdrill's rule (run_packet.c, verify_time):
+ * 4 ms, or a fraction of the time since the previous event, whichever is larger. Here the fraction is 12.5 %. In
+ * check the previous event is the last line before the packet in the model's log that both runs have (a call's
+ * start, a sleep, a netstat, a packet); in replay it is the flow's previous packet.
  *
  * <p>Times are never compared from the start of the run: the kernel spends ~40 µs per call and ~0.3 ms per netstat
  * more than the model, which adds up. Each packet is measured from its previous event on both sides instead, so the
- * drift of earlier steps does not count (docs/cross-check.md, "Timing").
+ * drift of earlier steps does not count (docs/cross-check.md, "Timing"). Where Linux's timers make more than the
+ * tolerance correct, a named {@link Rule} says how much more.
  */
 public record Tolerance(long floorNanos, int percentTenths) {
 

@@ -1,0 +1,56 @@
+package io.tcpsim.replay;
+
+import io.tcpsim.backend.TcpState;
+import io.tcpsim.compare.SequenceSpace;
+import io.tcpsim.wire.SockAddr;
+
+/**
+ * What replay knows about one side of a flow: its address in the capture and in the model, its ISN in each
+ * ({@link SequenceSpace.Direction}: the capture's numbers and the model's are compared relative to these), how far
+ * its application and the capture have got in its sequence space, its descriptor, its FIN, and what the model's
+ * endpoint has become.
+ */
+final class FlowSide {
+    /** Which call sent the side's FIN: close() and shutdown(SHUT_WR) send the same one (see CallInference). */
+    enum Fin { NONE, UNDECIDED, SHUTDOWN, CLOSE }
+
+    final Role role;
+    SockAddr addr;
+    SockAddr modelAddr;
+    /** The side's ISN in the capture (from its SYN, or seq - 1 of its first packet mid-stream). */
+    final SequenceSpace.Direction captured = new SequenceSpace.Direction();
+    /** The side's ISN in the model (from the model's SYN). */
+    final SequenceSpace.Direction model = new SequenceSpace.Direction();
+    /** Next sequence number (relative) the application has handed to the model: 1 + bytes sent (+1 for the FIN). */
+    long appNext = 1;
+    /** Highest relative sequence number the capture has shown this side send (end of data, SYN and FIN). */
+    long capNext;
+    /** {@link #capNext} before the packet being replayed: what a retransmission repeats. */
+    long capNextBefore;
+    int fd = -1;
+    Fin fin = Fin.NONE;
+    long finPacket;
+    /** The model endpoint's state; null before it exists. */
+    TcpState state;
+    /** The model's endpoint was reset by an RST from its peer, in {@link #stateWhenReset}. */
+    boolean reset;
+    TcpState stateWhenReset;
+    long bytesReceived;
+    /** The side's application aborted the connection (close() sent an RST). */
+    boolean rstByApp;
+    /** Data (or a FIN) the model's application has not read yet because the capture shows it had not. */
+    boolean unread;
+
+    FlowSide(Role role) {
+        this.role = role;
+    }
+
+    /** A state as the report prints it: "-" before the endpoint exists. */
+    String stateName() {
+        return name(state);
+    }
+
+    static String name(TcpState state) {
+        return state == null ? "-" : state.netstatName();
+    }
+}
