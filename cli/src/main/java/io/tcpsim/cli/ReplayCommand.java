@@ -3,6 +3,7 @@ package io.tcpsim.cli;
 import io.tcpsim.output.OutputFile;
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
+import io.tcpsim.replay.CaptureFacts;
 import io.tcpsim.replay.FlowReport;
 import io.tcpsim.replay.Replay;
 import io.tcpsim.replay.ReplayLadder;
@@ -104,6 +105,14 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         Replay.Progress progress = env.terminal() && size > 0 ? new ProgressBar(err, size) : null;
+        // A regular file is read twice: first for what only the whole capture shows (CaptureFacts), then replayed.
+        if (Files.isRegularFile(file)) {
+            try (CaptureRecords records = CaptureRecords.open(file)) {
+                replay.learned(CaptureFacts.learn(records));
+            } catch (IOException e) {
+                // the replay below reports it
+            }
+        }
         try (CaptureRecords records = CaptureRecords.open(file)) {
             replay.run(records, progress);
         } catch (CaptureFormatException e) {

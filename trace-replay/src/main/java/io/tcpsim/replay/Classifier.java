@@ -56,11 +56,16 @@ final class Classifier {
         }
     }
 
-    /** Bytes the application handed over that the model sends in other segments. */
-    record Resegmented(Role role, Predicted expected) implements Mismatch {
+    /**
+     * Bytes the application handed over that the model sends cut at other places ({@code cuts}: the model's segments
+     * over them, {@code 1:1449 (1448), 1449:2001 (552)}), or has not sent yet ({@code cuts} empty: tcp_write_xmit
+     * holds them, for Nagle or the window).
+     */
+    record Resegmented(Role role, String cuts, Predicted expected) implements Mismatch {
         public Divergence.Kind kind() { return Divergence.Kind.DIFFERENT; }
         public String detail() {
-            return "the model sends these bytes in other segments (it holds or coalesces small writes: Nagle)";
+            return cuts.isEmpty() ? "the model has not sent these bytes yet (tcp_write_xmit holds them back)"
+                    : "the model sends these bytes cut at other places: " + cuts;
         }
     }
 
@@ -144,10 +149,14 @@ final class Classifier {
         long end = me.captured.relative(s.seq()) + s.length();
         boolean data = s.length() > 0 && !s.has(TcpFlags.RST);
         if (data && end <= me.capNextBefore) return new Retransmission(x);
-        Predicted best = predictions.closest(x, s.flags());
-        if (data && end <= me.appNext) return new Resegmented(x, best);
+        Predicted best = predictions.closest(x, s, me);
         boolean sameKind = best != null && (best.segment().flags() == s.flags()
-                || s.length() == 0 && best.segment().length() == 0);
+                || s.length() == 0 && best.segment().length() == 0 || sameBytes(s, best, me));
+        // The model's segment with these very bytes, other fields differing, is that packet; bytes the model sends
+        // cut at other places are a difference in segmentation (Nagle, coalescing).
+        if (data && end <= me.appNext && !(best != null && sameBytes(s, best, me))) {
+            return new Resegmented(x, predictions.cuts(x, me.captured.relative(s.seq()), end, me), best);
+        }
         if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && peer.captured.relative(s.ack()) > peer.appNext) {
             return new AcksUnsentData(x, peer.captured.relative(s.ack()), peer.appNext, best, sameKind);
         }
@@ -159,6 +168,12 @@ final class Classifier {
         if (s.has(TcpFlags.RST)) return new UnexpectedRst(x, me.state, me.fd >= 0, best);
         if (s.length() > 0 && me.fd < 0) return new DataAfterClose(x, me.state, best);
         return new NoSuchPacket(x, me.state, best);
+    }
+
+    /** Whether the model's packet {@code p} carries the same bytes (seq and length) as captured segment {@code s}. */
+    static boolean sameBytes(Segment s, Predicted p, FlowSide me) {
+        return s.length() > 0 && p.segment().length() == s.length()
+                && me.model.relative(p.segment().seq()) == me.captured.relative(s.seq());
     }
 
     /** The divergence of a verdict, with the two packets as {@code captured} and {@code expected} print them. */

@@ -177,13 +177,33 @@ final class Flow {
         firstPacket = c.index;
         startNanos = c.packet.timeNanos();
         zeekOrig = FlowSetup.roles(s, client, server);
-        Model m = new Model(FlowSetup.isSyn(s) ? Profiles.forSyn(s) : Profiles.LINUX6, number);
+        Profiles.Chosen chosen = chooseProfile(c);
+        Model m = new Model(chosen.profile(), number);
         predictions = new Predictions(sides, m.profile().jiffyNanos());
         model = new FlowModel(m, c.packet.timeNanos(), sides, predictions, recorder, missing);
         recorder.attach(model, predictions);
         calls = new CallInference(model, sides, predictions, recorder, buffer);
         FlowSetup.start(c, buffer, model, client, server, recorder, calls);
         listener = model.listenFd >= 0;
+        if (!chosen.keys().isEmpty()) {
+            recorder.note("profile from the handshake: " + String.join(", ", chosen.keys()));
+        }
+    }
+
+    /** The model's profile, from the flow's SYN and the SYN-ACK that answers it, when the lookahead has them. */
+    private Profiles.Chosen chooseProfile(Captured first) {
+        Segment s = first.packet.segment();
+        if (!FlowSetup.isSyn(s)) return new Profiles.Chosen(Profiles.LINUX6, List.of());
+        Segment synAck = null;
+        for (Captured n : buffer) {
+            Segment ns = n.packet.segment();
+            if (ns.src().equals(s.dst()) && ns.has(TcpFlags.SYN) && ns.has(TcpFlags.ACK)) {
+                synAck = ns;
+                break;
+            }
+        }
+        return Profiles.forHandshake(Profiles.SynFacts.of(s), synAck == null ? null : Profiles.SynFacts.of(synAck),
+                replay.facts().synLinearTimeouts(s.src().ip()), replay.facts().pingpong(s.dst().ip()));
     }
 
     /** Matches the packet against the model's predictions; consumes the match. */
@@ -216,12 +236,23 @@ final class Flow {
         return match(c, me, t, tol);
     }
 
-    /** Lets the model's clock run on for a kernel packet that has not been predicted yet. */
+    /**
+     * A packet a kernel sends from a timer (a delayed ACK, the ACK of a FIN on the next tick, a retransmitted SYN),
+     * which the capture shows up to a jiffy before the model's tick: the model's clock runs on to that side's next
+     * timers within the window, and no further. Nothing else moves the model's clock ahead of the capture, so a
+     * packet that diverges does not make every later packet late.
+     */
     private boolean stepForward(Captured c, FlowSide me, long t, long tol) {
+        Segment s = c.packet.segment();
+        boolean timerPacket = s.length() == 0 && (s.flags() & ~TcpFlags.PSH) == TcpFlags.ACK || FlowSetup.isSyn(s);
+        if (!timerPacket) return false;
+        FlowSide peer = sides.peer(me);
         long limit = predictions.earlyLimit(t, tol);
-        long step = 1_000_000L;
-        while (model.now() < limit) {
-            model.sleep(Math.min(step, limit - model.now()));
+        for (int i = 0; i < 4; i++) {
+            java.util.OptionalLong due = model.model.nextTimer(me.modelAddr, peer.modelAddr);
+            if (due.isEmpty() || due.getAsLong() > limit) return false;
+            if (due.getAsLong() > model.now()) model.sleep(due.getAsLong() - model.now());
+            model.model.settle(); // and what the timer sent arrives, as it does on the wire at once
             model.collect();
             if (match(c, me, t, tol)) return true;
         }

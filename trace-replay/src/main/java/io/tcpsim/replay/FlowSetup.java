@@ -131,6 +131,8 @@ final class FlowSetup {
         if (next == null) return;
         Segment ns = next.packet.segment();
         if (!ns.src().equals(server.addr) || !ns.has(TcpFlags.SYN) || !ns.has(TcpFlags.ACK)) return;
+        m.model.settle(); // an earlier retransmission still in flight reaches the full queue first
+        m.collect();
         Result r = m.call(Role.SERVER, new Call.Accept(m.listenFd, Bits.SOCK_NONBLOCK));
         m.standInQueued = false;
         recorder.call(Role.SERVER, "accept()", r, c.index, false, "another connection, not in this flow: the accept "

@@ -3,34 +3,97 @@ package io.tcpsim.replay;
 import io.tcpsim.model.Profile;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The model's profile for a flow, from what its SYN offers: the MSS, and whether timestamps and SACK are on (a host
- * with tcp_timestamps=0 sends no TS option). Profiles are cached: most captures hold one kind of SYN.
+ * The model's profile for a flow, from what its handshake shows: the MSS, whether timestamps and SACK are on (a host
+ * with tcp_timestamps=0 sends no TS option), the window scale, the SYN's initial window, and the host's SYN
+ * retransmission schedule when the capture showed it ({@link CaptureFacts}). Each is set with the profile key of
+ * the sysctl or route attribute that produces it on Linux, measured on this kernel where one does:
+ * <ul>
+ *   <li>wscale 7 is what tcp_rmem[2] = 6291456 (the default before it became 32 MiB) gives: measured,
+ *       traces/captures/foreign/sysctl-tcp-rmem-6291456-6.18.44.pcap (SYN wscale 7, the third ACK win 512, as in
+ *       zeek-echo-connections). Higher scales need a larger tcp_rmem[2]; lower ones also a smaller net.core.rmem_max,
+ *       which a network namespace cannot set on this kernel (EINVAL), so those are the model's rule only
+ *       (tcp_select_initial_window: ilog2(max(tcp_rmem[2], rmem_max)) - 15);</li>
+ *   <li>a SYN window of k segments below 65535 (29200 = 20 x 1460, 14600 = 10 x 1460) is the route's initrwnd:
+ *       measured, docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap;</li>
+ *   <li>SYNs retransmitted at +1 s and +3 s are tcp_syn_linear_timeouts = 0, the schedule of kernels before the
+ *       sysctl: measured, traces/captures/foreign/sysctl-syn-linear-timeouts-0-6.18.44.pcap;</li>
+ *   <li>quick ACKs of three requests before the first reply carries its ACK are tcp_pingpong_thresh = 3, as kernels
+ *       5.1 to 6.1 had: measured, traces/captures/foreign/sysctl-pingpong-thresh-3-6.18.44.pcap.</li>
+ * </ul>
+ * Profiles are cached: most captures hold one kind of handshake.
  */
 final class Profiles {
     static final Profile LINUX6 = Profile.linux6();
-    private static final ConcurrentHashMap<Integer, Profile> CACHE = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<List<String>, Profile> CACHE = new ConcurrentHashMap<>();
 
     private Profiles() {}
 
-    static Profile forSyn(Segment syn) {
-        int mss = LINUX6.mss();
-        boolean ts = false, sack = false;
-        for (TcpOption o : syn.options()) {
-            if (o instanceof TcpOption.Mss m && m.mss() >= 88 && m.mss() <= 65495) mss = m.mss();
-            if (o instanceof TcpOption.Timestamps) ts = true;
-            if (o == TcpOption.SACK_PERMITTED) sack = true;
+    /** A profile and the keys that differ from the reference machine's, as {@code key value (why)}, for a note. */
+    record Chosen(Profile profile, List<String> keys) {}
+
+    /** What one side's SYN or SYN-ACK says about its host. */
+    record SynFacts(int mss, int wscale, boolean ts, boolean sack, int window) {
+        static SynFacts of(Segment syn) {
+            int mss = -1, ws = -1;
+            boolean ts = false, sack = false;
+            for (TcpOption o : syn.options()) {
+                if (o instanceof TcpOption.Mss m) mss = m.mss();
+                else if (o instanceof TcpOption.WindowScale w) ws = Math.min(w.shift(), 14);
+                else if (o instanceof TcpOption.Timestamps) ts = true;
+                else if (o == TcpOption.SACK_PERMITTED) sack = true;
+            }
+            return new SynFacts(mss, ws, ts, sack, syn.window());
         }
-        int key = mss << 2 | (ts ? 2 : 0) | (sack ? 1 : 0);
-        boolean t = ts, k = sack;
-        int m = mss;
-        return CACHE.computeIfAbsent(key, x -> {
-            Profile p = LINUX6.with("mss", "" + m);
-            if (!t) p = p.with("tcp_timestamps", "0");
-            if (!k) p = p.with("tcp_sack", "0");
-            return p;
+
+        /** The initrwnd (segments) that gives this SYN window, or 0 when the window is the default one. */
+        int initRwnd(boolean passive) {
+            int seg = mss - (passive && ts ? 12 : 0);
+            if (seg <= 0) return 0;
+            long dflt = 65535 - 65535 % seg;
+            if (window >= dflt || window % seg != 0) return 0;
+            return window / seg;
+        }
+    }
+
+    /**
+     * The profile for a flow whose handshake shows {@code client}'s SYN and, when the capture has it, {@code server}'s
+     * SYN-ACK (else null); {@code synLinearTimeouts} is the client host's schedule, or -1 when unknown.
+     */
+    static Chosen forHandshake(SynFacts client, SynFacts server, int synLinearTimeouts, CaptureFacts.Pingpong pingpong) {
+        List<String> keys = new ArrayList<>(4);
+        int mss = client.mss >= 88 && client.mss <= 65495 ? client.mss : LINUX6.mss();
+        if (mss != LINUX6.mss()) keys.add("mss " + mss);
+        if (!client.ts) keys.add("tcp_timestamps 0");
+        if (!client.sack) keys.add("tcp_sack 0");
+        int ws = client.wscale >= 0 ? client.wscale : server != null ? server.wscale : -1;
+        if (ws >= 0 && ws != LINUX6.windowScale()) {
+            long space = 3L << (ws + 14); // the middle of [2^(ws+15), 2^(ws+16)): 6291456 for 7
+            if (ws < 7) keys.add("rmem_max " + space);
+            keys.add("tcp_rmem_max " + space + " (wscale " + ws + ")");
+        }
+        int irw = client.initRwnd(false);
+        if (irw > 0) keys.add("initrwnd " + irw + " (SYN win " + client.window + ")");
+        if (synLinearTimeouts >= 0 && synLinearTimeouts != LINUX6.synLinearTimeouts()) {
+            keys.add("tcp_syn_linear_timeouts " + synLinearTimeouts + " (SYN retransmissions 1 s, 2 s apart)");
+        }
+        if (pingpong != null) {
+            keys.add("tcp_pingpong_thresh " + pingpong.thresh() + " (" + pingpong.thresh() + " quick ACKs before replies)");
+            if (pingpong.firstReplyOnly()) keys.add("pingpong_first_reply_only 1 (kernels 5.1-6.1)");
+        }
+        List<String> cacheKey = List.copyOf(keys);
+        Profile p = CACHE.computeIfAbsent(cacheKey, k -> {
+            Profile q = LINUX6;
+            for (String key : k) {
+                String[] kv = key.split(" ");
+                q = q.with(kv[0], kv[1]);
+            }
+            return q;
         });
+        return new Chosen(p, keys);
     }
 }

@@ -44,7 +44,8 @@ public final class Replay {
 
     /** Counts for the summary line. */
     public static final class Totals {
-        public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, divergences;
+        public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, notJudged, divergences,
+                repeats;
         public long truncatedPayloads;
     }
 
@@ -54,6 +55,7 @@ public final class Replay {
     private final ArrayDeque<Captured> window = new ArrayDeque<>();
     private final Set<TupleKey> ipv6 = new HashSet<>();
     private final Totals totals = new Totals();
+    private CaptureFacts facts = CaptureFacts.NONE;
     private int nextFlow = 1;
     private long lastTime;
 
@@ -72,6 +74,15 @@ public final class Replay {
 
     public Totals totals() {
         return totals;
+    }
+
+    /** What a first pass over the capture learned ({@link CaptureFacts#learn}); call before {@link #run}. */
+    public void learned(CaptureFacts facts) {
+        this.facts = facts;
+    }
+
+    CaptureFacts facts() {
+        return facts;
     }
 
     /** A 4-tuple with the endpoints in a fixed order, so that both directions find the same flow. */
@@ -212,8 +223,12 @@ public final class Replay {
             r = r.withAnnotated();
         }
         totals.divergences += r.divergenceCount();
-        if (r.explained()) totals.explained++;
-        else totals.diverged++;
+        totals.repeats += r.repeats();
+        switch (r.verdict()) {
+            case EXPLAINED -> totals.explained++;
+            case DIVERGED -> totals.diverged++;
+            case NOT_JUDGED -> totals.notJudged++;
+        }
         sink.flow(r);
     }
 

@@ -283,7 +283,7 @@ class ReplayTest {
         new ReplayOutput(new java.io.PrintWriter(summary), ReplayOutput.Mode.SUMMARY, 0).flow(only(run));
         assertTrue(summary.toString().contains("\n  rules used: timer-tick-late x1\n  explained: "), summary.toString());
         new ReplayOutput(new java.io.PrintWriter(json), ReplayOutput.Mode.JSON, 0).flow(only(run));
-        assertTrue(json.toString().contains("\"rules\":{\"timer-tick-late\":1},\"notes\":[]"), json.toString());
+        assertTrue(json.toString().contains("\"rules\":{\"timer-tick-late\":1},\"facts\":[],\"notes\":[]"), json.toString());
         Divergence d = first(replay(moved(file, 5, 8_000_000L)));
         assertEquals(5, d.packet());
         assertEquals(Divergence.Kind.TIMING, d.kind());

@@ -139,6 +139,7 @@ final class TcpInput {
         child.lingerSeconds = l.lingerSeconds;
         child.bound = true;
         child.ipId = stack.ipId();
+        child.lsndtime = stack.jiffies(); // tcp_create_openreq_child
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);
@@ -179,6 +180,7 @@ final class TcpInput {
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
             sk.cancel(Timer.Kind.RETRANSMIT); // tcp_ack: the SYN is acknowledged
+            sk.lsndtime = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
             // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.
@@ -490,7 +492,7 @@ final class TcpInput {
         switch (sk.state()) {
             case SYN_RECV, ESTABLISHED -> {
                 sk.setState(TcpState.CLOSE_WAIT, Cause.PEER_FIN);
-                sk.pingpong = Math.max(sk.pingpong, 1); // inet_csk_enter_pingpong_mode: the FIN's ACK is delayed
+                out().enterPingpongMode(sk); // the FIN's ACK is delayed
             }
             case FIN_WAIT1 -> {
                 // Simultaneous close: ACK the FIN, enter CLOSING.

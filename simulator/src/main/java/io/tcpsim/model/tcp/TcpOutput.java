@@ -20,11 +20,12 @@ final class TcpOutput {
     private final long rtoMinJiffies;
     private static final int TCP_MAX_QUICKACKS = 16;
     /**
-     * SYN retransmissions: tcp_syn_retries 6 plus tcp_syn_linear_timeouts 4 on this kernel. Measured: SYNs at +1, 2,
-     * 3, 4, 5 and 7 s (the first five 1 s apart, then doubling); the source gives up after 10 retransmissions.
+     * SYN retransmissions: tcp_syn_retries 6 plus tcp_syn_linear_timeouts (4 on this kernel, the profile's
+     * {@code tcp_syn_linear_timeouts}; tcp_write_timeout adds them to the retries in SYN_SENT). Measured: SYNs at +1,
+     * 2, 3, 4, 5 and 7 s (the first five 1 s apart, then doubling); with tcp_syn_linear_timeouts=0, as kernels before
+     * it had, at +1.03, 3.04 and 7.07 s (traces/captures/foreign/sysctl-syn-linear-timeouts-0-6.18.44.pcap).
      */
-    private static final int SYN_RETRIES = 10;
-    private static final int SYN_LINEAR_TIMEOUTS = 4;
+    private static final int SYN_RETRIES = 6;
     /** TCP_OLEN_TSTAMP_ALIGNED: the timestamp option costs 12 bytes of every segment. */
     static final int TS_LEN = 12;
 
@@ -75,12 +76,16 @@ final class TcpOutput {
     /**
      * The initial receive window: tcp_select_initial_window rounds the space down to a multiple of the MSS it was
      * given. The active side passes advmss (65495), the passive side advmss minus the timestamp option (65483,
-     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483.
+     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483. A route's initrwnd caps it at that many of
+     * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
+     * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
     long initialWindow(boolean passive) {
         int mss = stack.profile.mss() - (passive && stack.profile.timestamps() ? TS_LEN : 0);
         long space = 65535;
-        return space - space % mss;
+        long win = space - space % mss;
+        if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * mss);
+        return win;
     }
 
     /**
@@ -235,11 +240,21 @@ final class TcpOutput {
         sk.cancel(Timer.Kind.DELAYED_ACK);
     }
 
-    /** tcp_event_data_sent: a reply within ato of the last received data counts towards pingpong mode. */
+    /**
+     * tcp_event_data_sent: a reply within ato of the last received data counts towards pingpong mode. Kernels 5.1 to
+     * 6.1 (commit 4a41f453bedf, reverted by 4d8f24eeedc5) counted only the first data sent after data arrived,
+     * before(lsndtime, lrcvtime) in jiffies, so a side that sends in the same jiffy as it receives never counts; no
+     * sysctl brings that back (profile key pingpong_first_reply_only). Shown by zeek-echo-connections: the echo
+     * client, whose next request and the echo of the last one share a jiffy, ACKs each of 80 echoes at once, while
+     * the server delays its ACK from the fourth request on.
+     */
     private void dataSent(TcpSock sk) {
-        if (sk.lrcvtime != Long.MIN_VALUE && stack.jiffies() - sk.lrcvtime < sk.atoJiffies) {
-            sk.pingpong++;
+        long now = stack.jiffies();
+        boolean first = !stack.profile.pingpongFirstReplyOnly() || sk.lsndtime < sk.lrcvtime;
+        if (sk.lrcvtime != Long.MIN_VALUE && now - sk.lrcvtime < sk.atoJiffies && first && sk.pingpong < 255) {
+            sk.pingpong++; // inet_csk_inc_pingpong_cnt
         }
+        sk.lsndtime = now;
     }
 
     /** tcp_send_ack: a bare ACK at SND.NXT (tcp_acceptable_seq). */
@@ -364,7 +379,21 @@ final class TcpOutput {
 
     /** tcp_in_quickack_mode: quick ACKs left and not in pingpong mode. */
     boolean inQuickAckMode(TcpSock sk) {
-        return sk.quick > 0 && sk.pingpong == 0;
+        return sk.quick > 0 && !inPingpongMode(sk);
+    }
+
+    /**
+     * inet_csk_in_pingpong_mode: at least tcp_pingpong_thresh replies within ato (1 on this kernel; 3 in kernels 5.1
+     * to 6.1, commit 4a41f453bedf and its revert; measured with the sysctl at 3: the server of an echo loop ACKs the
+     * first three requests at once and the fourth with its reply, traces/captures/foreign/sysctl-pingpong-thresh-3-6.18.44.pcap).
+     */
+    boolean inPingpongMode(TcpSock sk) {
+        return sk.pingpong >= stack.profile.pingpongThresh();
+    }
+
+    /** inet_csk_enter_pingpong_mode: the count set to the threshold. */
+    void enterPingpongMode(TcpSock sk) {
+        sk.pingpong = stack.profile.pingpongThresh();
     }
 
     /** tcp_incr_quickack: rcv_wnd / (2 * rcv_mss) quick ACKs (16 at most; 2 at least). */
@@ -426,7 +455,7 @@ final class TcpOutput {
     void delackTimer(TcpSock sk) {
         if (sk.state().unconnected()) return;
         if (sk.ackScheduled) {
-            if (sk.pingpong == 0) {
+            if (!inPingpongMode(sk)) {
                 sk.atoJiffies = Math.min(sk.atoJiffies << 1, rtoMinJiffies);
             } else {
                 sk.pingpong = 0;
@@ -448,14 +477,14 @@ final class TcpOutput {
      * SYN_SENT: the SYN-ACK answers it, and every way out of SYN_SENT cancels it.
      */
     void retransmitTimer(TcpSock sk) {
-        if (sk.retransmits >= SYN_RETRIES) {
+        if (sk.retransmits >= SYN_RETRIES + stack.profile.synLinearTimeouts()) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
             stack.input.done(sk, Cause.SYN_RETRIES_EXHAUSTED);
             sk.waitQueue.wake(io.tcpsim.model.WaitQueue.KEY_ERROR);
             return;
         }
         sk.retransmits++;
-        if (sk.retransmits > SYN_LINEAR_TIMEOUTS) sk.rtoNanos *= 2;
+        if (sk.retransmits > stack.profile.synLinearTimeouts()) sk.rtoNanos *= 2;
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
                 synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(seg, sk.ipId++);

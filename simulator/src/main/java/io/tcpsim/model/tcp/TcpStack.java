@@ -276,6 +276,12 @@ public final class TcpStack {
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 
+    /** When the next timer of the connection {@code local > remote} fires, or nothing (no such connection, no timer). */
+    public OptionalLong nextTimer(SockAddr local, SockAddr remote) {
+        Endpoint ep = established.get(new ConnKey(local, remote));
+        return ep == null ? OptionalLong.empty() : ep.nextDeadline();
+    }
+
     private static List<String> described(List<Timer> timers) {
         List<String> out = new ArrayList<>(timers.size());
         for (Timer t : timers) out.add(t.describe());
