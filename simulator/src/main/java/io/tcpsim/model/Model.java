@@ -72,6 +72,19 @@ public final class Model implements Backend, Inspectable {
         clock.runUntil(clock.now() + nanos);
     }
 
+    /** Where the host's segments go from now on (see {@link Link}); the loopback device until this is called. */
+    public void link(Link link) {
+        stack.link(link);
+    }
+
+    /**
+     * A segment from a peer outside the model arrives at virtual time {@code time} (now, if that has passed): the
+     * host takes it as tcp_v4_rcv takes any segment. Its effects happen when the clock gets there.
+     */
+    public void inject(io.tcpsim.wire.Segment segment, long time) {
+        stack.inject(segment, time);
+    }
+
     /**
      * Delivers every packet in flight, and whatever they cause, as the end of a call does: replay settles the
      * loopback before it makes a call whose effect depends on what has arrived (an accept after a SYN retransmission).

@@ -31,7 +31,8 @@ public final class Scheduler {
      * due on the same tick leave newest-armed first (traces/scenarios/regressions/same-tick-timers-fire-newest-first).
      * An entry with neither a delivery nor a timer is a waiting call's deadline: the clock stops there.
      */
-    private record Entry(long at, long order, Action delivery, Timer timer) implements Comparable<Entry> {
+    private record Entry(long at, long order, Action delivery, Timer timer, boolean settles)
+            implements Comparable<Entry> {
         boolean packet() {
             return delivery != null;
         }
@@ -48,6 +49,8 @@ public final class Scheduler {
     private long now;
     private long order;
     private int packetsInFlight;
+    /** Every delivery waiting, those that settle and those that do not. */
+    private int deliveries;
 
     public long now() {
         return now;
@@ -55,18 +58,28 @@ public final class Scheduler {
 
     /** Puts {@code timer} on the wheel for {@code time}. */
     public void arm(long time, Timer timer) {
-        queue.add(new Entry(Math.max(time, now), order++, null, timer));
+        queue.add(new Entry(Math.max(time, now), order++, null, timer, false));
     }
 
     /** A waiting call's deadline (a poll timeout, a lingering close): the clock stops there, nothing runs. */
     public void wakeAt(long time) {
-        queue.add(new Entry(Math.max(time, now), order++, null, null));
+        queue.add(new Entry(Math.max(time, now), order++, null, null, false));
     }
 
     /** A packet delivery: counted, so that {@link #settle} knows when the loopback is quiet. */
     public void deliverAt(long time, Action action) {
-        packetsInFlight++;
-        queue.add(new Entry(Math.max(time, now), order++, action, null));
+        deliverAt(time, action, true);
+    }
+
+    /**
+     * A packet delivery; {@code settles}: {@link #settle} waits for it (a loopback hop, delivered before the call that
+     * sent it returns). A delivery across a real path's delay, or from outside the host, does not hold a call up:
+     * it happens when the clock gets there.
+     */
+    public void deliverAt(long time, Action action, boolean settles) {
+        if (settles) packetsInFlight++;
+        deliveries++;
+        queue.add(new Entry(Math.max(time, now), order++, action, null, settles));
     }
 
     /** Runs the next event, moving the clock to it. Returns false when nothing is left. */
@@ -75,7 +88,8 @@ public final class Scheduler {
         if (e == null) return false;
         now = e.at;
         if (e.delivery != null) {
-            packetsInFlight--;
+            if (e.settles) packetsInFlight--;
+            deliveries--;
             e.delivery.run();
         } else if (e.timer != null && e.timer.armed()) {
             e.timer.expire();
@@ -101,9 +115,9 @@ public final class Scheduler {
 
     /** When the next packet in flight arrives; nothing when none is. */
     public OptionalLong nextDelivery() {
-        if (packetsInFlight == 0) return OptionalLong.empty();
+        if (deliveries == 0) return OptionalLong.empty();
         long next = Long.MAX_VALUE;
         for (Entry e : queue) if (e.delivery != null) next = Math.min(next, e.at);
-        return OptionalLong.of(next);
+        return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 }

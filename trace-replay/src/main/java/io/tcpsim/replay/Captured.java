@@ -14,6 +14,8 @@ final class Captured {
     final long offset;
     final Packet packet;
     final String skipped;
+    /** The IP header's TTL (hop limit), for telling a sender's system; 0 when not known. */
+    int ttl;
     Flow flow;
     boolean processed;
     boolean printed;

@@ -121,7 +121,9 @@ public final class Replay {
             FrameDecoder.Result d = FrameDecoder.ipv4(b, at, off + len, time);
             if (d instanceof FrameDecoder.Tcp tcp) {
                 if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
-                tcp(new Captured(totals.records, r.recordOffset(), tcp.packet(), null));
+                Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
+                c.ttl = tcp.ttl();
+                tcp(c);
                 return;
             }
             skip(r, time, d instanceof FrameDecoder.Skipped sk ? sk.why()

@@ -131,12 +131,28 @@ public final class TcpStack {
 
     // ---------------------------------------------------------------- the loopback device
 
+    /** Where segments go; null: the loopback device with the profile's delay. */
+    private io.tcpsim.model.Link link;
+
+    public void link(io.tcpsim.model.Link link) {
+        this.link = link;
+    }
+
     /**
-     * Puts a segment on lo: it is captured now (dev_queue_xmit_nit) and delivered after the loopback delay.
+     * Puts a segment on lo: it is captured now (dev_queue_xmit_nit) and delivered after the loopback delay, or as the
+     * {@link io.tcpsim.model.Link} says.
      */
     void transmit(Segment seg, int ipId) {
         events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg)));
-        clock.deliverAt(clock.now() + profile.loopbackDelayNanos(), () -> input.receive(seg));
+        long delay = link == null ? profile.loopbackDelayNanos() : link.delayNanos(seg);
+        if (delay >= 0) {
+            clock.deliverAt(clock.now() + delay, () -> input.receive(seg), delay <= profile.loopbackDelayNanos());
+        }
+    }
+
+    /** A segment from outside the host arrives at {@code time} (not before now): tcp_v4_rcv as for any other. */
+    public void inject(Segment seg, long time) {
+        clock.deliverAt(Math.max(time, clock.now()), () -> input.receive(seg), false);
     }
 
     // ---------------------------------------------------------------- state bookkeeping
