@@ -23,6 +23,8 @@ final class CallInference {
     private final Predictions predictions;
     private final FlowRecorder recorder;
     private final ArrayDeque<Captured> lookahead;
+    /** The packet being replayed, when a packet that arrived earlier is followed up late (a path's delay). */
+    Captured current;
 
     CallInference(FlowModel m, Sides sides, Predictions predictions, FlowRecorder recorder,
                   ArrayDeque<Captured> lookahead) {
@@ -47,7 +49,7 @@ final class CallInference {
      */
     boolean infer(Captured c, FlowSide me) {
         Segment s = c.packet.segment();
-        if (!causedByCall(s) || s.has(TcpFlags.SYN)) return false;
+        if (!causedByCall(s) || s.has(TcpFlags.SYN) || me.given) return false;
         if (s.has(TcpFlags.RST)) {
             if (me.fd < 0) return false;
             // close() with unread data and close() with SO_LINGER {1, 0} put the same [R.] on the wire
@@ -121,10 +123,11 @@ final class CallInference {
     }
 
     /**
-     * After captured packet {@code c} from {@code me}: accept once the server's side is ESTABLISHED, and the
-     * receiver reads what arrived.
+     * After captured packet {@code c} from {@code me} has reached its receiver in the model (at capture time
+     * {@code arrival}: the packet's own time on loopback, later across a path): accept once the server's side is
+     * ESTABLISHED, and the receiver reads what arrived.
      */
-    void afterPacket(Captured c, FlowSide me) {
+    void afterPacket(Captured c, FlowSide me, long arrival) {
         Segment s = c.packet.segment();
         if (m.resyncing && causedByCall(s)) m.resyncing = false;
         if (m.listenFd >= 0 && server.fd < 0 && !server.reset && server.state == TcpState.ESTABLISHED) acceptIfReady();
@@ -135,11 +138,18 @@ final class CallInference {
         // would send a scheduled ACK at once (tcp_cleanup_rbuf) and the capture has no such ACK: then the
         // application had not read yet, and it reads once that ACK has left on its timer.
         if ((s.length() > 0 || s.has(TcpFlags.FIN)) && peer.fd >= 0 && !peer.reset) {
-            if (m.readFlushesAck(peer.role, peer.fd) && !answeredAtOnce(c, peer)) peer.unread = true;
+            if (m.readFlushesAck(peer.role, peer.fd) && !answeredAtOnce(arrival, peer)) peer.unread = true;
             else read(peer);
         }
         readIfDue(client);
         readIfDue(server);
+    }
+
+    /** {@code sd}, which had not read, reads now if a read sends its scheduled ACK; true when it did. */
+    boolean readNow(FlowSide sd) {
+        if (!sd.unread || sd.fd < 0 || sd.reset || !m.readFlushesAck(sd.role, sd.fd)) return false;
+        read(sd);
+        return true;
     }
 
     /** A receiver that had not read reads once a read no longer sends the ACK at once (it left on its timer). */
@@ -161,8 +171,12 @@ final class CallInference {
      * Whether {@code sd} sends something within the tolerance after the packet just replayed: an ACK that a read
      * flushed, or data. When the lookahead ends within the tolerance, the usual case is assumed (it did).
      */
-    private boolean answeredAtOnce(Captured c, FlowSide sd) {
-        long limit = c.packet.timeNanos() + Flow.TOLERANCE.floorNanos();
+    private boolean answeredAtOnce(long arrival, FlowSide sd) {
+        long limit = arrival + Flow.TOLERANCE.floorNanos();
+        if (current != null && current.packet.segment().src().equals(sd.addr) && current.packet.timeNanos() <= limit
+                && current.packet.timeNanos() >= arrival) {
+            return true;
+        }
         for (Captured n : lookahead) {
             if (n.packet.timeNanos() > limit) return false;
             if (n.packet.segment().src().equals(sd.addr)) return true;

@@ -31,7 +31,7 @@ final class Classifier {
     /** A divergence: its side, kind, words, and the model's closest packet (null when there is none to show). */
     sealed interface Mismatch extends Verdict
             permits Retransmission, Resegmented, AcksUnsentData, DifferentFields, UnexpectedRst, DataAfterClose,
-            NoSuchPacket, Missing, Timing {
+            NoSuchPacket, Missing, Timing, Anomalies.Anomaly {
         Role role();
 
         Divergence.Kind kind();
@@ -186,7 +186,8 @@ final class Classifier {
     static String differences(Segment captured, Predicted expected, FlowSide me, FlowSide peer) {
         List<Difference> d = PacketFields.of(expected.segment(), me.role.word, peer.role.word, me.model, peer.model)
                 .differences(PacketFields.of(captured, me.role.word, peer.role.word, me.captured, peer.captured));
-        return d.stream().map(Difference::text).collect(Collectors.joining("; "));
+        return d.stream().filter(x -> me.windowNotJudged == null || !x.field().equals("win")).map(Difference::text)
+                .collect(Collectors.joining("; "));
     }
 
     private static String describe(Segment s) {

@@ -93,7 +93,7 @@ final class FlowRecorder {
         if (traced != null) {
             if (traced.size() < FlowTrace.MAX_PACKETS) {
                 if (tcpdump == null) tcpdump = new TcpdumpPrinter();
-                traced.add(new FlowTrace.Step(c.index, c.packet, role.word, tcpdump.print(c.packet), currentEvents));
+                traced.add(new FlowTrace.Step(c.index, c.shown, role.word, tcpdump.print(c.shown), currentEvents));
             } else {
                 tracedDropped++;
             }
@@ -256,7 +256,7 @@ final class FlowRecorder {
 
     /** Records a divergence; its text is built only when it is kept or shown (a long flow may have millions). */
     void diverge(Mismatch m, long packet, Packet captured, PacketLines lines) {
-        if (!judged.all()) return;
+        if (!judged.all() && !(m instanceof Anomalies.Anomaly)) return; // an anomaly needs no model: always said
         if (m instanceof Classifier.DifferentFields) {
             // The same fields with the same values again from the same side: one difference that persists (a window
             // the kernel computes otherwise, say), not a new one at every packet.
@@ -328,7 +328,9 @@ final class FlowRecorder {
         if (!listener && s.state == null && c.reset) return "refused: the server's kernel answered the SYN "
                 + "with an RST (nothing listens on " + s.addr + ")" + states;
         if (c.rstByApp || s.rstByApp) {
-            return (c.rstByApp ? c : s).role.word + " aborted the connection: close() sent an RST" + states;
+            FlowSide x = c.rstByApp ? c : s;
+            return x.role.word + (x.given ? " (taken as given) reset the connection" : " aborted the connection: "
+                    + "close() sent an RST") + states;
         }
         if (s.reset || c.reset) {
             return "reset by " + (s.reset ? c : s).role.word + "'s kernel: an RST answered a packet it could not take"

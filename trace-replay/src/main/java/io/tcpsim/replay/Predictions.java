@@ -80,6 +80,10 @@ final class Predictions {
     /** Whether a captured segment of {@code role} has the fields of the model's {@code p}. */
     boolean same(Segment captured, Role role, Predicted p) {
         FlowSide me = sides.of(role), peer = sides.peer(me);
+        if (me.windowNotJudged != null && captured.window() != p.segment().window()) {
+            captured = new Segment(captured.src(), captured.dst(), captured.seq(), captured.ack(), captured.flags(),
+                    p.segment().window(), captured.urgent(), captured.options(), captured.payload());
+        }
         return PacketFields.same(p.segment(), me.model, peer.model, captured, me.captured, peer.captured);
     }
 

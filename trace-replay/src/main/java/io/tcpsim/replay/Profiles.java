@@ -33,14 +33,23 @@ final class Profiles {
 
     private Profiles() {}
 
-    /** A profile and the keys that differ from the reference machine's, as {@code key value (why)}, for a note. */
-    record Chosen(Profile profile, List<String> keys) {}
+    /**
+     * A profile and the keys that differ from the reference machine's, as {@code key value (why)}, for a note; and
+     * {@code olderKernel}: why the handshake shows a kernel whose receive-window accounting is not this one's (null
+     * when it shows none). Kernels before 6.6 sized the window with tcp_adv_win_scale (half the buffer) and other
+     * truesizes, not the scaling ratio of this kernel and the model; no sysctl brings that back.
+     */
+    record Chosen(Profile profile, List<String> keys, String olderKernel) {
+        Chosen(Profile profile, List<String> keys) {
+            this(profile, keys, null);
+        }
+    }
 
     /** What one side's SYN or SYN-ACK says about its host. */
     record SynFacts(int mss, int wscale, boolean ts, boolean sack, int window) {
         static SynFacts of(Segment syn) {
             int mss = -1, ws = -1;
-            boolean ts = false, sack = false;
+            boolean ts = SideSystem.blankedTs(syn), sack = false;
             for (TcpOption o : syn.options()) {
                 if (o instanceof TcpOption.Mss m) mss = m.mss();
                 else if (o instanceof TcpOption.WindowScale w) ws = Math.min(w.shift(), 14);
@@ -62,28 +71,40 @@ final class Profiles {
 
     /**
      * The profile for a flow whose handshake shows {@code client}'s SYN and, when the capture has it, {@code server}'s
-     * SYN-ACK (else null); {@code synLinearTimeouts} is the client host's schedule, or -1 when unknown.
+     * SYN-ACK (else null); {@code synLinearTimeouts} is the client host's schedule, or -1 when unknown. For a flow
+     * whose server alone is judged, {@code client} is the server's SYN-ACK ({@code passive}) and {@code server} the
+     * client's SYN.
      */
-    static Chosen forHandshake(SynFacts client, SynFacts server, int synLinearTimeouts, CaptureFacts.Pingpong pingpong) {
+    static Chosen forHandshake(SynFacts client, SynFacts server, int synLinearTimeouts, CaptureFacts.Pingpong pingpong,
+                               boolean passive) {
         List<String> keys = new ArrayList<>(4);
         int mss = client.mss >= 88 && client.mss <= 65495 ? client.mss : LINUX6.mss();
         if (mss != LINUX6.mss()) keys.add("mss " + mss);
         if (!client.ts) keys.add("tcp_timestamps 0");
         if (!client.sack) keys.add("tcp_sack 0");
-        int ws = client.wscale >= 0 ? client.wscale : server != null ? server.wscale : -1;
+        int ws = client.wscale;
         if (ws >= 0 && ws != LINUX6.windowScale()) {
             long space = 3L << (ws + 14); // the middle of [2^(ws+15), 2^(ws+16)): 6291456 for 7
             if (ws < 7) keys.add("rmem_max " + space);
             keys.add("tcp_rmem_max " + space + " (wscale " + ws + ")");
         }
-        int irw = client.initRwnd(false);
-        if (irw > 0) keys.add("initrwnd " + irw + " (SYN win " + client.window + ")");
+        int irw = client.initRwnd(passive);
+        if (irw > 0) keys.add("initrwnd " + irw + " (" + (passive ? "SYN-ACK" : "SYN") + " win " + client.window + ")");
+        String older = null;
+        if (irw == 10 || irw == 20) {
+            older = "a kernel before 4.19: its " + (passive ? "SYN-ACK" : "SYN") + " window is " + irw + " segments "
+                    + "(the default initial window then; since 4.19 it is 64 KiB)";
+        }
         if (synLinearTimeouts >= 0 && synLinearTimeouts != LINUX6.synLinearTimeouts()) {
             keys.add("tcp_syn_linear_timeouts " + synLinearTimeouts + " (SYN retransmissions 1 s, 2 s apart)");
         }
         if (pingpong != null) {
             keys.add("tcp_pingpong_thresh " + pingpong.thresh() + " (" + pingpong.thresh() + " quick ACKs before replies)");
-            if (pingpong.firstReplyOnly()) keys.add("pingpong_first_reply_only 1 (kernels 5.1-6.1)");
+            if (pingpong.firstReplyOnly()) {
+                keys.add("pingpong_first_reply_only 1 (kernels 5.1-6.1)");
+                if (older == null) older = "a kernel from 5.1 to 5.19: its replies count towards pingpong mode "
+                        + "only when sent in a later jiffy (commit 4a41f453bedf, reverted in 5.19)";
+            }
         }
         List<String> cacheKey = List.copyOf(keys);
         Profile p = CACHE.computeIfAbsent(cacheKey, k -> {
@@ -94,6 +115,6 @@ final class Profiles {
             }
             return q;
         });
-        return new Chosen(p, keys);
+        return new Chosen(p, keys, older);
     }
 }

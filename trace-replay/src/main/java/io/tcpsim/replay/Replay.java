@@ -32,6 +32,11 @@ public final class Replay {
      * ReplayBenchmark's capture).
      */
     private static final long WINDOW_NANOS = 20_000_000L;
+    /**
+     * ... or, for a flow that is not on loopback, this much: across a real path the answer to a packet takes a round
+     * trip (75 ms to bro.org, 185 ms in zeek's missing-syn), and the handshake must be in the lookahead to measure it.
+     */
+    static final long PATH_WINDOW_NANOS = 3_000_000_000L;
     private static final int MAX_IPV6_FLOWS = 100_000;
 
     /** Receives the results as they are ready: flows in the order they finish, packets in capture order. */
@@ -190,7 +195,8 @@ public final class Replay {
         while (!window.isEmpty()) {
             Captured h = window.peek();
             if (!h.processed) {
-                boolean old = h.index < newest - WINDOW || h.packet.timeNanos() < lastTime - WINDOW_NANOS;
+                boolean old = h.index < newest - WINDOW
+                        || h.packet.timeNanos() < lastTime - (h.flow.onPath() ? PATH_WINDOW_NANOS : WINDOW_NANOS);
                 if (!all && !old) break;
                 Flow f = h.flow;
                 f.processThrough(h);
@@ -202,7 +208,7 @@ public final class Replay {
             window.poll();
             h.printed = true;
             if (annotate) {
-                sink.packet(h.packet, h.index, h.skipped, h.flow == null ? 0 : h.flow.number, h.notes);
+                sink.packet(h.shown, h.index, h.skipped, h.flow == null ? 0 : h.flow.number, h.notes);
             }
         }
     }

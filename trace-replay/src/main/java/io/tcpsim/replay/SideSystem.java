@@ -120,6 +120,33 @@ record SideSystem(Family family, String why) {
         return b.toString();
     }
 
+    /**
+     * {@code s} with each run of ten NOPs read as the TS option it stands for (values 0: they are not compared), so that
+     * its option kinds compare with the model's.
+     */
+    static Segment unblank(Segment s) {
+        List<TcpOption> options = s.options();
+        int i = 0;
+        while (i < options.size() && nops(options, i) < 10) i++;
+        if (i == options.size()) return s;
+        List<TcpOption> out = new java.util.ArrayList<>(options.size());
+        for (int k = 0; k < options.size(); k++) {
+            if (nops(options, k) >= 10) {
+                // Linux writes nop,nop,TS (12 bytes) on data and sackOK,TS or nop,nop,TS on SYNs: the last ten of a
+                // longer run are the TS.
+                int run = nops(options, k);
+                boolean ws = k + run < options.size() && options.get(k + run) instanceof TcpOption.WindowScale;
+                for (int n = 0; n < run - (ws ? 11 : 10); n++) out.add(TcpOption.NOP);
+                out.add(new TcpOption.Timestamps(0, 0));
+                if (ws) out.add(TcpOption.NOP); // nop,wscale follows the TS in a SYN (tcp_options_write)
+                k += run - 1;
+                continue;
+            }
+            out.add(options.get(k));
+        }
+        return new Segment(s.src(), s.dst(), s.seq(), s.ack(), s.flags(), s.window(), s.urgent(), out, s.payload());
+    }
+
     /** Whether the SYN's options show a TS option overwritten with NOPs (ten NOPs in a row: the option's length). */
     static boolean blankedTs(Segment syn) {
         List<TcpOption> options = syn.options();

@@ -52,6 +52,11 @@ final class TcpOutput {
      * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
      */
     List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack) {
+        return synOptions(tsVal, tsEcr, ts, sack, true);
+    }
+
+    /** As {@link #synOptions(long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
+    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
         List<TcpOption> o = new ArrayList<>(6);
         o.add(new TcpOption.Mss(stack.profile.mss()));
         if (ts) {
@@ -63,13 +68,15 @@ final class TcpOutput {
             o.add(TcpOption.NOP);
             o.add(TcpOption.SACK_PERMITTED);
         }
-        o.add(TcpOption.NOP);
-        o.add(new TcpOption.WindowScale(stack.profile.windowScale()));
+        if (ws) {
+            o.add(TcpOption.NOP);
+            o.add(new TcpOption.WindowScale(stack.profile.windowScale()));
+        }
         return o;
     }
 
     private List<TcpOption> tsOptions(TcpSock sk) {
-        if (!stack.profile.timestamps()) return List.of();
+        if (!sk.tsOk) return List.of();
         return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent));
     }
 
@@ -80,8 +87,8 @@ final class TcpOutput {
      * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
      * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
-    long initialWindow(boolean passive) {
-        int mss = stack.profile.mss() - (passive && stack.profile.timestamps() ? TS_LEN : 0);
+    long initialWindow(boolean passive, boolean ts) {
+        int mss = stack.profile.mss() - (passive && ts ? TS_LEN : 0);
         long space = 65535;
         long win = space - space % mss;
         if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * mss);
@@ -94,10 +101,10 @@ final class TcpOutput {
      * bytes, half the SYN-ACK's 65483.
      */
     int sendMss(TcpSock sk) {
-        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (stack.profile.timestamps() ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (sk.tsOk ? TS_LEN : 0);
         if (sk.maxWindow > 536) {
             long cutoff = sk.maxWindow >> 1;
-            if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (stack.profile.timestamps() ? TS_LEN : 0));
+            if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (sk.tsOk ? TS_LEN : 0));
         }
         return mss;
     }
@@ -283,7 +290,7 @@ final class TcpOutput {
 
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
-        sk.rcvWnd = initialWindow(false);
+        sk.rcvWnd = initialWindow(false, stack.profile.timestamps());
         sk.rcvSsthresh = sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
@@ -293,10 +300,10 @@ final class TcpOutput {
     }
 
     void sendSynAck(RequestSock req) {
-        long win = initialWindow(true);
+        long win = initialWindow(true, req.tsOk);
         Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
-                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, stack.profile.timestamps(),
-                stack.profile.sack()), null);
+                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
+                null);
         // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
         stack.transmit(seg, 0);
     }
@@ -368,7 +375,7 @@ final class TcpOutput {
 
     /** tcp_v4_timewait_ack: seq tw_snd_nxt, ack tw_rcv_nxt, the window and TS of the minisock, IP id 0. */
     void sendTimewaitAck(TimeWaitSock tw) {
-        List<TcpOption> opts = stack.profile.timestamps()
+        List<TcpOption> opts = tw.tsOk
                 ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(tw.tsOffset), tw.tsRecent))
                 : List.of();
         int win = (int) Math.min(tw.rcvWnd >> tw.rcvWscale, 65535);

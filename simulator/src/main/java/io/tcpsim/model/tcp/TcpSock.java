@@ -68,6 +68,8 @@ public final class TcpSock extends Endpoint {
     int pingpong;
     long atoJiffies;
     long lrcvtime = Long.MIN_VALUE;
+    /** Timestamps negotiated (tp->rx_opt.tstamp_ok): both SYNs carried the option. */
+    boolean tsOk;
     /** tp->lsndtime: the jiffy this socket last sent data (tcp_event_data_sent). */
     long lsndtime = Long.MIN_VALUE;
     boolean ackScheduled;   // ICSK_ACK_SCHED (ICSK_ACK_TIMER is the armed DELAYED_ACK timer)
@@ -88,6 +90,7 @@ public final class TcpSock extends Endpoint {
 
     TcpSock(TcpStack stack) {
         super(stack, TcpState.CLOSE);
+        tsOk = stack.profile.timestamps();
     }
 
     public int lingerSeconds() {
