@@ -155,9 +155,8 @@ public final class PcapngRecords extends CaptureRecords {
             }
             o += 4 + ((len + 3) & ~3);
         }
-        if (!LinkLayer.supported(link)) {
-            throw error(at + 8, "interface " + interfaces.size() + ": " + LinkLayer.unsupported(link));
-        }
+        // An interface of a link type replay cannot read matters only if a packet uses it: its packets are skipped and
+        // named (Replay), the rest of the file is read.
         interfaces.add(new Interface(link, snaplen, binary, exponent, offset));
     }
 

@@ -64,7 +64,7 @@ final class CallInference {
         }
         boolean acted = false;
         long seq = me.captured.relative(s.seq());
-        long end = seq + s.length();
+        long end = writeEnd(s, me, seq + s.length());
         if (s.length() > 0 && end > me.appNext) {
             if (me.fd < 0) return false;
             decidePeerFin(me);
@@ -86,6 +86,24 @@ final class CallInference {
             acted = true;
         }
         return acted;
+    }
+
+    /**
+     * Where the write that sent {@code s} ends: a segment without PSH is not the last of its write (tcp_push marks the
+     * last segment, tcp_mark_push), so the contiguous segments behind it in the lookahead, up to one with PSH, are the
+     * same write: one send() of their bytes, which the model cuts into segments as the kernel did.
+     */
+    private long writeEnd(Segment s, FlowSide me, long end) {
+        if (s.has(TcpFlags.PSH) || s.has(TcpFlags.FIN) || s.length() == 0) return end;
+        for (Captured n : lookahead) {
+            Segment ns = n.packet.segment();
+            if (!ns.src().equals(me.addr)) continue;
+            if (ns.length() == 0 || ns.has(TcpFlags.RST) || ns.has(TcpFlags.SYN)
+                    || me.captured.relative(ns.seq()) != end) break;
+            end += ns.length();
+            if (ns.has(TcpFlags.PSH) || ns.has(TcpFlags.FIN)) break;
+        }
+        return end;
     }
 
     private void send(FlowSide me, int length, long packet, boolean observed) {

@@ -55,8 +55,7 @@ public final class CaptureFacts {
     }
 
     private static final long QUICK_NANOS = 1_000_000L, ATO_NANOS = 40_000_000L;
-    private long packets, firstTime = Long.MIN_VALUE;
-    private boolean oneTime = true;
+    private long packets, sameTime, lastTime = Long.MIN_VALUE;
     private boolean learned;
 
     /**
@@ -81,8 +80,8 @@ public final class CaptureFacts {
         while (records.next()) {
             f.packets++;
             long time = records.timeNanos();
-            if (f.firstTime == Long.MIN_VALUE) f.firstTime = time;
-            else if (time != f.firstTime) f.oneTime = false;
+            if (time == f.lastTime) f.sameTime++;
+            f.lastTime = time;
             long net = LinkLayer.network(records.linkType(), records.data(), records.frameOffset(),
                     records.capturedLength());
             if (net < 0 || (int) (net >>> 32) != LinkLayer.V4) continue;
@@ -164,8 +163,17 @@ public final class CaptureFacts {
         return schedule.getOrDefault(host, -1);
     }
 
-    /** Every packet of the capture has the same time: nothing in it can be judged on timing. */
+    /**
+     * Most packets of the capture have the time of the packet before them: the capture keeps no usable time (a pcapng
+     * of Simple Packet Blocks has none; NFLOG without NFULA_TIMESTAMP stamps a batch at once), so nothing can be judged
+     * on time.
+     */
     boolean timeless() {
-        return learned && packets > 1 && oneTime;
+        return learned && packets > 2 && sameTime * 2 >= packets;
+    }
+
+    /** {@code 12 of 13 packets}: how many share the time of the one before. */
+    String sameTimes() {
+        return (sameTime + 1) + " of " + packets + " packets";
     }
 }

@@ -34,6 +34,9 @@ final class Flow {
     static final int LOOKAHEAD = 4;
     /** The timing tolerance of check: 4 ms, or 12.5 % of the time since the flow's previous packet if larger. */
     static final Tolerance TOLERANCE = Tolerance.DEFAULT;
+    /** For a capture without usable time: every time is in time (the fields are still compared). */
+    static final Tolerance TIMELESS = new Tolerance(Long.MAX_VALUE / 8, 0);
+    private Tolerance tolerance = TOLERANCE;
 
     final int number;
     /** The flow table's key for this flow. */
@@ -192,7 +195,7 @@ final class Flow {
         }
         if (me.capTs0 < 0 && s.timestamps() != null) me.capTs0 = s.timestamps().val();
         long t = c.packet.timeNanos() - model.origin;
-        long tol = TOLERANCE.allowed(t - prevRel);
+        long tol = tolerance.allowed(t - prevRel);
         calls.current = c;
         arrive(t, me.given ? null : s);
         if (me.given) {
@@ -213,7 +216,7 @@ final class Flow {
             arrivals.add(new Arrival(t + model.delayTo(peer), c, me, null));
             arrive(t, null);
         }
-        predictions.expire(t, false, prevRel, TOLERANCE, missing);
+        predictions.expire(t, false, prevRel, tolerance, missing);
         prevRel = t;
         lastTime = c.packet.timeNanos();
         c.processed = true;
@@ -245,7 +248,8 @@ final class Flow {
                     + a.c.packet.segment().seqLength();
             if (a.time > t && !(a.inject != null && acked >= end && end > 0)) return;
             arrivals.poll();
-            if (a.time > model.now() && a.time <= t) model.advance(a.time);
+            long at = Math.min(a.time, t); // early only when acknowledged by the packet at t: then at t
+            if (at > model.now()) model.advance(at);
             if (a.inject != null) {
                 model.model.inject(a.inject, model.now());
                 model.sleep(0);
@@ -323,11 +327,18 @@ final class Flow {
         startNanos = c.packet.timeNanos();
         zeekOrig = FlowSetup.roles(s, client, server);
         plan = FlowPlan.of(c, buffer, client, server, replay.facts());
+        String vlan = io.tcpsim.pcap.LinkLayer.describeVlans(c.vlans);
+        if (vlan != null) recorder.fact("link: " + vlan + " (a flow is its 4-tuple in its VLANs)");
         if (plan.mode() != FlowPlan.Mode.BOTH || !plan.loopback()) {
             recorder.fact(plan.client().describe(Role.CLIENT));
             recorder.fact(plan.server().describe(Role.SERVER));
         }
         if (plan.where() != null) recorder.fact(plan.where());
+        if (replay.facts().timeless()) {
+            tolerance = TIMELESS;
+            recorder.fact("time: " + replay.facts().sameTimes() + " share their timestamp with the one before (the "
+                    + "capture keeps no usable time): packets are compared without their times");
+        }
         if (plan.mode() == FlowPlan.Mode.NONE) {
             recorder.notJudged(0, plan.notJudged());
             return;

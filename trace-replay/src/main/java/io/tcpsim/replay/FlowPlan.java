@@ -76,15 +76,13 @@ record FlowPlan(Mode mode, String notJudged, SideSystem client, SideSystem serve
         if (loopback && cs.linux() && !ss.linux() && ss.family() == SideSystem.Family.UNKNOWN) {
             ss = new SideSystem(SideSystem.Family.LINUX, "the same host as the client (loopback)");
         }
-        if (facts.timeless()) {
-            return none("every packet of the capture has the same time (NFLOG and some converters keep none): "
-                    + "nothing can be judged on time", cs, ss, loopback);
-        }
         String feature = unmodelled(s, synAck == null ? null : synAck.packet.segment());
         if (feature != null) return none(feature, cs, ss, loopback);
         long toServer = synAck == null ? -1 : synAck.packet.timeNanos() - lastSyn.packet.timeNanos();
         long toClient = synAck == null || third == null ? -1 : third.packet.timeNanos() - synAck.packet.timeNanos();
-        String where = loopback ? null : where(toServer, toClient);
+        if (facts.timeless()) toServer = toClient = -1;
+        String where = loopback ? null : facts.timeless() ? "path: unknown (the capture keeps no usable time)"
+                : where(toServer, toClient);
         Mode mode;
         if (cs.linux() && (ss.linux() || ss.family() == SideSystem.Family.UNKNOWN)) mode = Mode.BOTH;
         else if (cs.linux()) mode = Mode.CLIENT;

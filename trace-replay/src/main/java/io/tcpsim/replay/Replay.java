@@ -91,10 +91,10 @@ public final class Replay {
     }
 
     /** A 4-tuple with the endpoints in a fixed order, so that both directions find the same flow. */
-    private record TupleKey(long a, long b) {
-        static TupleKey of(long ipA, int portA, long ipB, int portB) {
+    private record TupleKey(long a, long b, int vlans) {
+        static TupleKey of(long ipA, int portA, long ipB, int portB, int vlans) {
             long x = ipA << 16 | portA, y = ipB << 16 | portB;
-            return x <= y ? new TupleKey(x, y) : new TupleKey(y, x);
+            return x <= y ? new TupleKey(x, y, vlans) : new TupleKey(y, x, vlans);
         }
     }
 
@@ -119,6 +119,10 @@ public final class Replay {
         byte[] b = r.data();
         int off = r.frameOffset(), len = r.capturedLength();
         long time = r.timeNanos();
+        if (!LinkLayer.supported(r.linkType())) {
+            skip(r, time, "link type " + r.linkType() + " is not supported");
+            return;
+        }
         long net = LinkLayer.network(r.linkType(), b, off, len);
         int version = net < 0 ? 0 : (int) (net >>> 32);
         int at = (int) net;
@@ -128,6 +132,7 @@ public final class Replay {
                 if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
                 Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
                 c.ttl = tcp.ttl();
+                c.vlans = LinkLayer.vlans(r.linkType(), b, off, len);
                 tcp(c);
                 return;
             }
@@ -139,7 +144,7 @@ public final class Replay {
             totals.ipv6Packets++;
             long src = hash(b, at + 8), dst = hash(b, at + 24);
             int sp = ((b[at + 40] & 0xff) << 8) | (b[at + 41] & 0xff), dp = ((b[at + 42] & 0xff) << 8) | (b[at + 43] & 0xff);
-            if (ipv6.size() < MAX_IPV6_FLOWS && ipv6.add(TupleKey.of(src & 0xffffffffffffL, sp, dst & 0xffffffffffffL, dp))) {
+            if (ipv6.size() < MAX_IPV6_FLOWS && ipv6.add(TupleKey.of(src & 0xffffffffffffL, sp, dst & 0xffffffffffffL, dp, 0))) {
                 totals.ipv6Flows++;
             }
             skip(r, time, "IPv6 TCP (not replayed)");
@@ -169,7 +174,8 @@ public final class Replay {
         totals.tcp++;
         Segment s = c.packet.segment();
         lastTime = Math.max(lastTime, c.packet.timeNanos());
-        TupleKey key = TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port());
+        TupleKey key = TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port(),
+                c.vlans);
         Flow f = flows.get(key);
         if (f != null && f.isNewConnection(s)) {
             report(f);
