@@ -28,6 +28,11 @@ public final class CaptureFacts {
 
     /** Per host: the backoff seen, as tcp_syn_linear_timeouts (0 or the reference's 4), or -1 when not seen. */
     private final Map<Integer, Integer> schedule = new HashMap<>();
+    /** Per host: its first SYN or SYN-ACK, for a flow where that host sends none (a refused connect, a missing SYN). */
+    private final Map<Integer, HostSyn> hosts = new HashMap<>();
+
+    private record HostSyn(Segment syn, int ttl, boolean df) {}
+
     /** Per host: the pingpong rule its replies show (see {@link Replies}); absent when they show nothing unusual. */
     private final Map<Integer, Pingpong> pingpong = new HashMap<>();
 
@@ -89,6 +94,7 @@ public final class CaptureFacts {
                     records.frameOffset() + records.capturedLength(), time);
             if (!(d instanceof FrameDecoder.Tcp tcp)) continue;
             Segment s = tcp.packet().segment();
+            if (s.has(TcpFlags.SYN) && hosts.size() < MAX) hosts.putIfAbsent(s.src().ip(), new HostSyn(s, tcp.ttl(), tcp.df()));
             if (!s.has(TcpFlags.SYN) && !s.has(TcpFlags.RST)) replies(replies, s, time);
             if (!FlowSetup.isSyn(s)) continue;
             long key = (long) s.src().ip() << 32 ^ (long) s.src().port() << 16 ^ s.dst().port() ^ s.seq() * 31;
@@ -148,6 +154,18 @@ public final class CaptureFacts {
             for (Replies r : all.values()) past |= r.host == host && r.quick > thresh;
             pingpong.put(host, new Pingpong(thresh, past));
         });
+    }
+
+    /**
+     * The system {@code host}'s SYNs or SYN-ACKs elsewhere in the capture show, or {@link SideSystem#UNKNOWN}: a host
+     * runs one system in all its flows.
+     */
+    SideSystem host(int ip) {
+        HostSyn h = hosts.get(ip);
+        if (h == null) return SideSystem.UNKNOWN;
+        SideSystem s = SideSystem.of(h.syn, h.ttl, h.df, SideSystem.blankedTs(h.syn));
+        return new SideSystem(s.family(), "as its " + (h.syn.has(TcpFlags.ACK) ? "SYN-ACK" : "SYN") + " in another "
+                + "flow of the capture shows: " + s.why());
     }
 
     /** The pingpong rule {@code host}'s replies show, or null when they show the reference's or nothing. */

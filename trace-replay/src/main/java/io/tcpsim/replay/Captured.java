@@ -19,6 +19,8 @@ final class Captured {
     final String skipped;
     /** The IP header's TTL (hop limit), for telling a sender's system; 0 when not known. */
     int ttl;
+    /** The IP header's Don't Fragment bit (Linux sets it on TCP: ip_no_pmtu_disc 0). */
+    boolean df = true;
     /** The frame's VLAN tags (LinkLayer.vlans): part of the flow's key. */
     int vlans;
     Flow flow;

@@ -478,6 +478,14 @@ final class Flow {
             return;
         }
         Mismatch m = (Mismatch) v;
+        if (m instanceof Classifier.Retransmission && !plan.loopback()) {
+            // Across a real path a resent segment means one was lost on the way: retransmission is not modelled yet
+            // (issue 12), so what follows cannot be judged, rather than a cascade of differences.
+            long from = me.captured.relative(s.seq());
+            recorder.notJudged(c.index, "the path lost a segment (packet " + c.index + " sends " + me.role.word
+                    + " bytes " + from + ":" + (from + s.length()) + " again); retransmission is not modelled yet");
+            return;
+        }
         Predicted used = m.consumed();
         if (used != null) {
             predictions.remove(used);

@@ -71,8 +71,10 @@ record FlowPlan(Mode mode, String notJudged, SideSystem client, SideSystem serve
             }
         }
         boolean blanked = SideSystem.blankedTs(s) || synAck != null && SideSystem.blankedTs(synAck.packet.segment());
-        SideSystem cs = SideSystem.of(s, first.ttl, blanked);
-        SideSystem ss = synAck == null ? SideSystem.UNKNOWN : SideSystem.of(synAck.packet.segment(), synAck.ttl, blanked);
+        SideSystem cs = SideSystem.of(s, first.ttl, first.df, blanked);
+        SideSystem ss = synAck == null ? SideSystem.UNKNOWN
+                : SideSystem.of(synAck.packet.segment(), synAck.ttl, synAck.df, blanked);
+        if (ss.family() == SideSystem.Family.UNKNOWN && !loopback) ss = facts.host(server.addr.ip());
         if (loopback && cs.linux() && !ss.linux() && ss.family() == SideSystem.Family.UNKNOWN) {
             ss = new SideSystem(SideSystem.Family.LINUX, "the same host as the client (loopback)");
         }

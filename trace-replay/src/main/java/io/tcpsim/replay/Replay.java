@@ -8,9 +8,9 @@ import io.tcpsim.wire.Segment;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code tcpsim replay}: reads a capture as a stream, splits its TCP packets into flows by 4-tuple (a new SYN on a
@@ -37,7 +37,6 @@ public final class Replay {
      * trip (75 ms to bro.org, 185 ms in zeek's missing-syn), and the handshake must be in the lookahead to measure it.
      */
     static final long PATH_WINDOW_NANOS = 3_000_000_000L;
-    private static final int MAX_IPV6_FLOWS = 100_000;
 
     /** Receives the results as they are ready: flows in the order they finish, packets in capture order. */
     public interface Sink {
@@ -58,7 +57,7 @@ public final class Replay {
     private final boolean annotate;
     private final Map<TupleKey, Flow> flows = new HashMap<>();
     private final ArrayDeque<Captured> window = new ArrayDeque<>();
-    private final Set<TupleKey> ipv6 = new HashSet<>();
+    private final Ipv6Flows ipv6 = new Ipv6Flows();
     private final Totals totals = new Totals();
     private CaptureFacts facts = CaptureFacts.NONE;
     private int nextFlow = 1;
@@ -132,6 +131,7 @@ public final class Replay {
                 if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
                 Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
                 c.ttl = tcp.ttl();
+                c.df = tcp.df();
                 c.vlans = LinkLayer.vlans(r.linkType(), b, off, len);
                 tcp(c);
                 return;
@@ -140,28 +140,36 @@ public final class Replay {
                     : "malformed: " + ((FrameDecoder.Malformed) d).why());
             return;
         }
-        if (version == LinkLayer.V6 && len - (at - off) >= 44 && (b[at + 6] & 0xff) == 6) {
+        if (version == LinkLayer.V6 && len - (at - off) >= 60 && (b[at + 6] & 0xff) == 6) {
             totals.ipv6Packets++;
-            long src = hash(b, at + 8), dst = hash(b, at + 24);
-            int sp = ((b[at + 40] & 0xff) << 8) | (b[at + 41] & 0xff), dp = ((b[at + 42] & 0xff) << 8) | (b[at + 43] & 0xff);
-            if (ipv6.size() < MAX_IPV6_FLOWS && ipv6.add(TupleKey.of(src & 0xffffffffffffL, sp, dst & 0xffffffffffffL, dp, 0))) {
+            List<FlowReport> done = new ArrayList<>(0);
+            int n = ipv6.packet(b, at, off + len, totals.records, time, () -> {
+                totals.flows++;
                 totals.ipv6Flows++;
-            }
-            skip(r, time, "IPv6 TCP (not replayed)");
+                return nextFlow++;
+            }, done);
+            for (FlowReport f : done) reportIpv6(f);
+            if (n == 0) totals.ipv6Packets--; // over the bound of flows followed: skipped as such
+            skip(r, time, n > 0 ? "IPv6 TCP, flow " + n + ": not judged, " + Ipv6Flows.WHY
+                    : "IPv6 TCP, more flows than are followed at once (not replayed)", n > 0);
             return;
         }
         skip(r, time, version == LinkLayer.V6 ? "IPv6, not TCP" : net < 0 ? "frame shorter than its link header"
                 : "not IP");
     }
 
-    private static long hash(byte[] b, int at) {
-        long h = 1125899906842597L;
-        for (int i = 0; i < 16; i++) h = 31 * h + b[at + i];
-        return h;
+    private void reportIpv6(FlowReport f) {
+        totals.notJudged++;
+        sink.flow(f);
     }
 
     private void skip(CaptureRecords r, long time, String why) {
-        totals.nonTcp++;
+        skip(r, time, why, false);
+    }
+
+    /** A record that is not replayed; {@code inFlow}: an IPv6 flow's packet, counted as such, not as skipped. */
+    private void skip(CaptureRecords r, long time, String why, boolean inFlow) {
+        if (!inFlow) totals.nonTcp++;
         if (annotate) {
             Captured c = new Captured(totals.records, r.recordOffset(), new Packet(time, 0, null), why);
             c.processed = true;
@@ -254,6 +262,7 @@ public final class Replay {
         for (Flow f : open) report(f);
         flows.clear();
         drainWindow(true);
+        for (FlowReport f : ipv6.finish()) reportIpv6(f);
     }
 
     /** Where progress goes (a bar on a terminal). */

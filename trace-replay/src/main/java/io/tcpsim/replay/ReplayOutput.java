@@ -131,9 +131,9 @@ public final class ReplayOutput implements Replay.Sink {
     /** The summary line: flows, explained, diverged, packets. */
     public static String totals(Replay.Totals t) {
         return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged, " + t.notJudged
-                + " not judged; " + t.divergences + " divergence(s); " + t.records
-                + " packets (" + t.tcp + " IPv4 TCP, " + t.nonTcp + " skipped" + (t.ipv6Flows > 0
-                ? ", of them " + t.ipv6Packets + " in " + t.ipv6Flows + " IPv6 TCP flow(s), not replayed" : "") + ")";
+                + " not judged; " + t.divergences + " divergence(s); " + t.records + " packets (" + t.tcp + " IPv4 TCP, "
+                + (t.ipv6Flows > 0 ? t.ipv6Packets + " IPv6 TCP in " + t.ipv6Flows + " flow(s), not judged, " : "")
+                + t.nonTcp + " skipped)";
     }
 
     /** HH:MM:SS.uuuuuu in UTC, as tcpdump prints a packet's time. */

@@ -14,7 +14,8 @@ import java.util.List;
  *       with nop,nop,sackOK);</li>
  *   <li>the window: tcp_select_initial_window rounds the space down to a multiple of the segment size it is given
  *       (the MSS; for a SYN-ACK with timestamps, the MSS less 12), so 65535 with an MSS of 1460 is not Linux;</li>
- *   <li>the TTL: Linux starts at 64 (net.ipv4.ip_default_ttl); above 64 the sender started at 128 (Windows) or 255.</li>
+ *   <li>the TTL: Linux starts at 64 (net.ipv4.ip_default_ttl); above 64 the sender started at 128 (Windows) or 255;</li>
+ *   <li>the IP header's DF bit, which Linux sets on every TCP segment (ip_no_pmtu_disc 0).</li>
  * </ul>
  * A side is {@link Family#LINUX} only when all three agree. This is a recognition, not a proof: a Linux host with
  * another default TTL, or a stack that copies Linux exactly, is taken for what it sends.
@@ -47,6 +48,11 @@ record SideSystem(Family family, String why) {
      * say). {@code blankedTs}: the capture's options had a TS option overwritten with NOPs, taken as TS here.
      */
     static SideSystem of(Segment syn, int ttl, boolean blankedTs) {
+        return of(syn, ttl, true, blankedTs);
+    }
+
+    /** As {@link #of(Segment, int, boolean)}; {@code df}: the IP header's Don't Fragment bit. */
+    static SideSystem of(Segment syn, int ttl, boolean df, boolean blankedTs) {
         List<TcpOption> options = syn.options();
         String kinds = kinds(options, blankedTs);
         String linux = linuxOrder(options, blankedTs);
@@ -56,6 +62,10 @@ record SideSystem(Family family, String why) {
         if (ttl > 64) {
             return new SideSystem(ttl <= 128 ? Family.WINDOWS : Family.OTHER, what
                     + (ttl <= 128 ? ": a TTL above 64 started at 128" : ": a TTL above 128 started at 255"));
+        }
+        if (!df) {
+            return new SideSystem(Family.OTHER, what + ", no DF bit: Linux sets DF on TCP (path MTU discovery, "
+                    + "ip_no_pmtu_disc 0)");
         }
         if (!kinds.startsWith(linux)) {
             Family f = kinds.startsWith("mss,nop,wscale") ? Family.MACOS_BSD
