@@ -107,8 +107,8 @@ final class ReplayCommand implements Callable<Integer> {
         Replay.Progress progress = env.terminal() && size > 0 ? new ProgressBar(err, size) : null;
         // A regular file is read twice: first for what only the whole capture shows (CaptureFacts), then replayed.
         if (Files.isRegularFile(file)) {
-            try (CaptureRecords records = CaptureRecords.open(file)) {
-                replay.learned(CaptureFacts.learn(records));
+            try {
+                replay.learned(CaptureFacts.learn(file));
             } catch (IOException e) {
                 // the replay below reports it
             }
@@ -126,7 +126,7 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
             return Main.BAD_INPUT;
         }
-        output.end(replay.totals(), file.toString());
+        output.end(replay.totals(), file.toString(), replay.facts().lines());
         out.flush();
         if (picture) {
             drawn.sort(Comparator.comparingInt(FlowReport::number));

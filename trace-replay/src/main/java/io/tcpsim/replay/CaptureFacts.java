@@ -28,6 +28,16 @@ public final class CaptureFacts {
 
     /** Per host: the backoff seen, as tcp_syn_linear_timeouts (0 or the reference's 4), or -1 when not seen. */
     private final Map<Integer, Integer> schedule = new HashMap<>();
+    /**
+     * Per host: how late its first SYN retransmission came after 1 s, at most. The timer wheel rounds a timer up to its
+     * level's granularity (kernel/time/timer.c): 1 s is level 1 at HZ=250 (32 ms) and at HZ=100 (80 ms), level 2 at
+     * HZ=1000 (64 ms); so a lateness above 33 ms rules out HZ 250 and 300.
+     */
+    private final Map<Integer, Long> synLate = new HashMap<>();
+    /** The HZ chosen by trial among those the SYNs leave (see {@link #learn(java.nio.file.Path)}), or -1. */
+    private int hz = -1;
+    private String hzWhy;
+
     /** Per host: its first SYN or SYN-ACK, for a flow where that host sends none (a refused connect, a missing SYN). */
     private final Map<Integer, HostSyn> hosts = new HashMap<>();
 
@@ -62,6 +72,63 @@ public final class CaptureFacts {
     private static final long QUICK_NANOS = 1_000_000L, ATO_NANOS = 40_000_000L;
     private long packets, sameTime, lastTime = Long.MIN_VALUE;
     private boolean learned;
+
+    static final long TRIAL_RECORDS = 20_000;
+
+    /**
+     * What the capture {@code file} shows, from a first pass over it; and where the first pass leaves a choice the
+     * packets make (the HZ, between 100 and 1000, when SYN retransmissions rule 250 out), the first
+     * {@link #TRIAL_RECORDS} records are replayed once per choice and the choice that explains more flows is kept: the
+     * capture decides, not a guess.
+     */
+    public static CaptureFacts learn(java.nio.file.Path file) throws IOException {
+        CaptureFacts f;
+        try (CaptureRecords r = CaptureRecords.open(file)) {
+            f = learn(r);
+        }
+        long late = f.synLate.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        if (late <= 33_000_000L || late > 81_000_000L) return f;
+        int[] candidates = late <= 65_000_000L ? new int[] {100, 1000} : new int[] {100};
+        int best = -1;
+        long bestExplained = -1, bestDivergences = 0;
+        StringBuilder tried = new StringBuilder();
+        for (int hz : candidates) {
+            f.hz = hz;
+            Replay trial = new Replay(new Replay.Sink() {}, false);
+            trial.learned(f);
+            try (CaptureRecords r = CaptureRecords.open(file)) {
+                trial.run(r, null, TRIAL_RECORDS);
+            }
+            Replay.Totals t = trial.totals();
+            if (tried.length() > 0) tried.append(", ");
+            tried.append("HZ ").append(hz).append(": ").append(t.explained).append(" of ").append(t.flows)
+                    .append(" flows explained");
+            if (t.explained > bestExplained || t.explained == bestExplained && t.divergences < bestDivergences) {
+                best = hz;
+                bestExplained = t.explained;
+                bestDivergences = t.divergences;
+            }
+        }
+        f.hz = best;
+        f.hzWhy = "a first SYN retransmission " + late / 1_000_000 + " ms after 1 s rules out HZ 250 (its timer "
+                + "wheel rounds 1 s up by 32 ms at most)" + (candidates.length > 1 ? "; replaying the first "
+                + TRIAL_RECORDS + " records: " + tried : "");
+        return f;
+    }
+
+    /** The HZ the capture shows (see {@link #learn(java.nio.file.Path)}), or -1 when it shows the reference's. */
+    int hz() {
+        return hz;
+    }
+
+    /** What the whole capture showed, one line each, for the end of the report (empty when nothing). */
+    public java.util.List<String> lines() {
+        java.util.List<String> out = new java.util.ArrayList<>(2);
+        if (hz > 0) out.add("HZ " + hz + ": " + hzWhy);
+        if (timeless()) out.add("time: " + sameTimes() + " share their timestamp with the one before: packets "
+                + "are compared without their times");
+        return out;
+    }
 
     /**
      * Reads every record of {@code records} (a second open of the capture) and keeps what it shows. A format error
@@ -109,7 +176,12 @@ public final class CaptureFacts {
             syn.sent++;
             long gap = time - syn.last;
             syn.last = time;
-            if (syn.sent == 2) syn.gap1 = gap;
+            if (syn.sent == 2) {
+                syn.gap1 = gap;
+                if (gap >= 1_000_000_000L && gap < 1_200_000_000L && synLate.size() < MAX) {
+                    synLate.merge(s.src().ip(), gap - 1_000_000_000L, Math::max);
+                }
+            }
             if (syn.sent == 3 && syn.gap1 > 0 && f.schedule.size() < MAX) {
                 // Retransmissions 1 s apart, then 2 s: doubling at once. 1 s and 1 s: linear timeouts.
                 int linear = gap > syn.gap1 * 3 / 2 ? 0 : Profiles.LINUX6.synLinearTimeouts();

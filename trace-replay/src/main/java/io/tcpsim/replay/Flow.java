@@ -399,10 +399,10 @@ final class Flow {
         }
         Profiles.SynFacts cf = Profiles.SynFacts.of(s), sf = synAck == null ? null : Profiles.SynFacts.of(synAck);
         if (judged == Role.SERVER && sf != null) {
-            return Profiles.forHandshake(sf, cf, -1, replay.facts().pingpong(s.dst().ip()), true);
+            return Profiles.forHandshake(sf, cf, -1, replay.facts().pingpong(s.dst().ip()), true, -1);
         }
         return Profiles.forHandshake(cf, sf, replay.facts().synLinearTimeouts(s.src().ip()),
-                replay.facts().pingpong(s.dst().ip()), false);
+                replay.facts().pingpong(s.dst().ip()), false, replay.facts().hz());
     }
 
     /** Matches the packet against the model's predictions; consumes the match. */
@@ -478,12 +478,15 @@ final class Flow {
             return;
         }
         Mismatch m = (Mismatch) v;
-        if (m instanceof Classifier.Retransmission && !plan.loopback()) {
-            // Across a real path a resent segment means one was lost on the way: retransmission is not modelled yet
-            // (issue 12), so what follows cannot be judged, rather than a cascade of differences.
+        if (m instanceof Classifier.Retransmission) {
+            // A resent segment means one was lost: across a real path on the way, on loopback at the receiver (a full
+            // accept queue drops the handshake's last ACK and the data behind it, LISTENOVERFLOWS). Retransmission
+            // is not modelled yet (issue 12): what follows cannot be judged, rather than a cascade of differences.
             long from = me.captured.relative(s.seq());
-            recorder.notJudged(c.index, "the path lost a segment (packet " + c.index + " sends " + me.role.word
-                    + " bytes " + from + ":" + (from + s.length()) + " again); retransmission is not modelled yet");
+            String lost = plan.loopback() ? "a segment was dropped on its way in (nothing is lost on lo itself: a "
+                    + "full accept queue or receive buffer)" : "the path lost a segment";
+            recorder.notJudged(c.index, lost + ": packet " + c.index + " sends " + me.role.word + " bytes " + from
+                    + ":" + (from + s.length()) + " again, and retransmission is not modelled yet");
             return;
         }
         Predicted used = m.consumed();

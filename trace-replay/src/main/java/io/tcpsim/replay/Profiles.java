@@ -76,7 +76,7 @@ final class Profiles {
      * client's SYN.
      */
     static Chosen forHandshake(SynFacts client, SynFacts server, int synLinearTimeouts, CaptureFacts.Pingpong pingpong,
-                               boolean passive) {
+                               boolean passive, int hz) {
         List<String> keys = new ArrayList<>(4);
         int mss = client.mss >= 88 && client.mss <= 65495 ? client.mss : LINUX6.mss();
         if (mss != LINUX6.mss()) keys.add("mss " + mss);
@@ -98,6 +98,8 @@ final class Profiles {
         if (synLinearTimeouts >= 0 && synLinearTimeouts != LINUX6.synLinearTimeouts()) {
             keys.add("tcp_syn_linear_timeouts " + synLinearTimeouts + " (SYN retransmissions 1 s, 2 s apart)");
         }
+        if (hz > 0 && hz != LINUX6.hz()) keys.add("hz " + hz + " (the timer wheel's rounding of the capture's SYN "
+                + "retransmissions)");
         if (pingpong != null) {
             keys.add("tcp_pingpong_thresh " + pingpong.thresh() + " (" + pingpong.thresh() + " quick ACKs before replies)");
             if (pingpong.firstReplyOnly()) {

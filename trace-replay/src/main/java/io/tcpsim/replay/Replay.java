@@ -85,7 +85,7 @@ public final class Replay {
         this.facts = facts;
     }
 
-    CaptureFacts facts() {
+    public CaptureFacts facts() {
         return facts;
     }
 
@@ -102,8 +102,13 @@ public final class Replay {
      * and reported before the exception propagates.
      */
     public void run(CaptureRecords records, Progress progress) throws IOException {
+        run(records, progress, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run(CaptureRecords, Progress)}, for the first {@code limit} records only (a trial: CaptureFacts). */
+    void run(CaptureRecords records, Progress progress, long limit) throws IOException {
         try {
-            while (records.next()) {
+            while (totals.records < limit && records.next()) {
                 totals.records++;
                 record(records);
                 if (progress != null && (totals.records & 0x3fff) == 0) progress.at(records.position());

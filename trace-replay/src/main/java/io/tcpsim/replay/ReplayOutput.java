@@ -116,14 +116,21 @@ public final class ReplayOutput implements Replay.Sink {
     }
 
     public void end(Replay.Totals t, String file) {
+        end(t, file, List.of());
+    }
+
+    /** The summary, after {@code capture}: what the whole capture showed (CaptureFacts.lines). */
+    public void end(Replay.Totals t, String file, List<String> capture) {
         String line = totals(t);
         if (mode == Mode.JSON) {
             out.println("{\"type\":\"summary\",\"file\":" + str(file) + ",\"flows\":" + t.flows + ",\"explained\":"
                     + t.explained + ",\"diverged\":" + t.diverged + ",\"not_judged\":" + t.notJudged
                     + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp
                     + ",\"skipped\":" + t.nonTcp + ",\"ipv6_flows\":" + t.ipv6Flows + ",\"ipv6_packets\":"
-                    + t.ipv6Packets + ",\"divergences\":" + t.divergences + ",\"repeats\":" + t.repeats + "}");
+                    + t.ipv6Packets + ",\"divergences\":" + t.divergences + ",\"repeats\":" + t.repeats
+                    + ",\"capture\":[" + String.join(",", capture.stream().map(ReplayOutput::str).toList()) + "]}");
         } else {
+            for (String c : capture) out.println("# capture: " + c);
             out.println("# " + file + ": " + line);
         }
     }

@@ -44,7 +44,7 @@ class ReplayTest {
         };
         Replay r = new Replay(sink, true);
         try (CaptureRecords records = CaptureRecords.open(file)) {
-            r.learned(CaptureFacts.learn(records)); // as tcpsim replay does: a first pass over the file
+            r.learned(CaptureFacts.learn(file)); // as tcpsim replay does: a first pass over the file
         }
         try (CaptureRecords records = CaptureRecords.open(file)) {
             r.run(records, null);

@@ -67,7 +67,7 @@ class CapturesReplayTest {
             @Override public void flow(FlowReport f) { flows.add(f); }
         }, false);
         try (CaptureRecords records = CaptureRecords.open(file)) {
-            r.learned(io.tcpsim.replay.CaptureFacts.learn(records)); // as tcpsim replay does: a first pass
+            r.learned(io.tcpsim.replay.CaptureFacts.learn(file)); // as tcpsim replay does: a first pass
         }
         try (CaptureRecords records = CaptureRecords.open(file)) {
             r.run(records, null);
