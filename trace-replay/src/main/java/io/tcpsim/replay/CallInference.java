@@ -124,7 +124,10 @@ final class CallInference {
         for (Captured n : lookahead) {
             Segment ns = n.packet.segment();
             if (!ns.src().equals(peer.addr)) continue;
-            if (ns.has(TcpFlags.RST)) {
+            // Two explanations fit a FIN, and the answer to the data tells them apart: an orphan (close() before the
+            // data) answers with a bare [R] at seq = SEG.ACK (tcp_v4_send_reset); a socket still open (shutdown) queues
+            // the data, and an [R.] that follows is its own close() with that data unread (tcp_send_active_reset).
+            if (ns.has(TcpFlags.RST) && !ns.has(TcpFlags.ACK)) {
                 if (peer.unread) read(peer); // what reset the data was the closed socket, not unread bytes
                 Result r = m.call(peer.role, new Call.Close(peer.fd));
                 peer.fd = -1;
@@ -207,6 +210,18 @@ final class CallInference {
         if (!r.failed() && !r.blockedForever()) {
             server.fd = (int) r.value();
             recorder.call(Role.SERVER, "accept()", r, 0, false, "no packet of its own");
+        }
+    }
+
+    /**
+     * After the last packet: a FIN still undecided stays shutdown(SHUT_WR), and the report says that close() fits as
+     * well (no data reached that side after its FIN, which alone would tell them apart).
+     */
+    void undecidedFins() {
+        for (FlowSide me : new FlowSide[] {client, server}) {
+            if (me.fin != FlowSide.Fin.UNDECIDED) continue;
+            recorder.amendFin(me.role, "shutdown(SHUT_WR)", null, "or close(): both send this FIN, and no data "
+                    + "reached the " + me.role.word + " after it to tell them apart");
         }
     }
 

@@ -138,6 +138,7 @@ final class Flow {
             if (end > model.now()) model.sleep(end - model.now());
             model.collect();
             predictions.expire(end, true, prevRel, TOLERANCE, missing);
+            calls.undecidedFins();
             calls.consequences();
         }
         finished = true;

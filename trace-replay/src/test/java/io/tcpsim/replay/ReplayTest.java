@@ -216,10 +216,12 @@ class ReplayTest {
         assertEquals(List.of(), f.divergences());
         assertEquals(4, f.firstPacket());
         assertEquals(10, f.packets());
-        assertEquals("connect(127.0.0.1:4321) = 0 [packet 4], shutdown(SHUT_WR) = 0 [packet 12]", calls(f, "client"));
+        assertEquals("connect(127.0.0.1:4321) = 0 [packet 4], shutdown(SHUT_WR) = 0 [packet 12] (FIN; or close(): both "
+                + "send this FIN, and no data reached the client after it to tell them apart)", calls(f, "client"));
         assertEquals("accept() = 4 [packet 7] (another connection, not in this flow: the accept queue has room "
                 + "again, so the retransmitted SYN is answered), accept() = 5 (no packet of its own), "
-                + "shutdown(SHUT_WR) = 0 [packet 16]", calls(f, "server"));
+                + "shutdown(SHUT_WR) = 0 [packet 16] (FIN; or close(): both send this FIN, and no data reached the "
+                + "server after it to tell them apart)", calls(f, "server"));
         assertEquals(List.of("packet 4: the server does not answer the SYN: its listener's accept queue was full "
                 + "(tcp_conn_request drops a SYN while sk_acceptq_is_full); the model's queue holds another "
                 + "connection"), f.notes());
@@ -234,7 +236,8 @@ class ReplayTest {
         for (FlowReport f : r.flows()) assertEquals(List.of(), f.divergences(), () -> "flow " + f.number());
         FlowReport second = r.flows().get(1);
         assertEquals("connect(127.0.0.1:4321) = 0 [packet 4], send(2) = 2 [packet 13], shutdown(SHUT_WR) = 0 "
-                + "[packet 18]", calls(second, "client"));
+                + "[packet 18] (FIN; or close(): both send this FIN, and no data reached the client after it to tell "
+                + "them apart)", calls(second, "client"));
         assertTrue(calls(second, "server").startsWith("accept() = 4 [packet 6] (another connection, not in this "
                 + "flow"), calls(second, "server"));
     }
