@@ -112,6 +112,11 @@ public final class Model implements Backend, Inspectable {
         return OptionalLong.of(Math.min(packet.getAsLong(), timer.getAsLong()));
     }
 
+    /** When the next packet in flight arrives (across a Link's delay too), or nothing when none is. */
+    public OptionalLong nextDelivery() {
+        return clock.nextDelivery();
+    }
+
     /**
      * When the next timer of the connection {@code local > remote} fires: replay lets the model's clock run on to it
      * for a packet the capture shows up to a jiffy before the model's tick, and not further.

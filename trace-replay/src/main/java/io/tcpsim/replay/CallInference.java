@@ -91,16 +91,19 @@ final class CallInference {
     /**
      * Where the write that sent {@code s} ends: a segment without PSH is not the last of its write (tcp_push marks the
      * last segment, tcp_mark_push), so the contiguous segments behind it in the lookahead, up to one with PSH, are the
-     * same write: one send() of their bytes, which the model cuts into segments as the kernel did.
+     * same write: one send() of their bytes, which the model cuts into segments as the kernel did (a hole between them
+     * too: bytes of that write that the capture did not see).
      */
     private long writeEnd(Segment s, FlowSide me, long end) {
         if (s.has(TcpFlags.PSH) || s.has(TcpFlags.FIN) || s.length() == 0) return end;
         for (Captured n : lookahead) {
             Segment ns = n.packet.segment();
             if (!ns.src().equals(me.addr)) continue;
+            // A hole before the next segment is bytes of the same write that the capture did not see (lost on the
+            // path before the capture point, or by the capture).
             if (ns.length() == 0 || ns.has(TcpFlags.RST) || ns.has(TcpFlags.SYN)
-                    || me.captured.relative(ns.seq()) != end) break;
-            end += ns.length();
+                    || me.captured.relative(ns.seq()) < end) break;
+            end = me.captured.relative(ns.seq()) + ns.length();
             if (ns.has(TcpFlags.PSH) || ns.has(TcpFlags.FIN)) break;
         }
         return end;

@@ -195,6 +195,13 @@ final class Flow {
             me.capNext = Math.max(me.capNext, me.captured.relative(s.seq()) + s.seqLength());
         }
         if (me.capTs0 < 0 && s.timestamps() != null) me.capTs0 = s.timestamps().val();
+        String loss = plan.loopback() ? null : lossSeen(c, me, peer);
+        if (loss != null) { // what the model would do next is what the path did not: stop here, and say why
+            recorder.notJudged(c.index, loss + ", and retransmission is not modelled yet");
+            stopJudging();
+            follow(c, me);
+            return;
+        }
         long t = c.packet.timeNanos() - model.origin;
         long tol = tolerance.allowed(t - prevRel);
         calls.current = c;
@@ -258,6 +265,39 @@ final class Flow {
             }
             calls.afterPacket(a.c, a.from, model.origin + Math.max(a.time, 0));
         }
+    }
+
+    /**
+     * Whether captured packet {@code c} shows that the path lost a segment of a flow not on loopback: data from
+     * {@code me} that starts past what the capture has seen of it (a hole the capture point never saw: lost between
+     * the sender and the capture), or a SACK block above the ACK (the receiver is missing bytes; tcp_sacktag_write_queue's
+     * input). Returns how it says so, or null.
+     */
+    private String lossSeen(Captured c, FlowSide me, FlowSide peer) {
+        Segment s = c.packet.segment();
+        if (s.length() > 0 && me.captured.known() && !s.has(TcpFlags.SYN)) {
+            long seq = me.captured.relative(s.seq());
+            if (seq > me.capNextBefore && me.capNextBefore > 0) {
+                return "the path lost a segment before the capture point: packet " + c.index + " sends "
+                        + me.role.word + " bytes from " + seq + ", and " + me.capNextBefore + ":" + seq
+                        + " are not in the capture";
+            }
+        }
+        if (s.has(TcpFlags.ACK) && peer.captured.known()) {
+            long ack = peer.captured.relative(s.ack());
+            for (io.tcpsim.wire.TcpOption o : s.options()) {
+                if (!(o instanceof io.tcpsim.wire.TcpOption.Sack sack)) continue;
+                for (long[] b : sack.blocks()) {
+                    long left = peer.captured.relative(b[0]);
+                    if (left > ack && left - ack < 1L << 30) {
+                        return "the path lost a segment: packet " + c.index + " ACKs " + peer.role.word + " bytes "
+                                + "up to " + ack + " with a SACK block from " + left + " (bytes " + ack + ":" + left
+                                + " did not arrive)";
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** A given side's FIN or RST, for how the connection ended. */
@@ -448,22 +488,30 @@ final class Flow {
     }
 
     /**
-     * A packet a kernel sends from a timer (a delayed ACK, the ACK of a FIN on the next tick, a retransmitted SYN),
-     * which the capture shows up to a jiffy before the model's tick: the model's clock runs on to that side's next
-     * timers within the window, and no further. Nothing else moves the model's clock ahead of the capture, so a
-     * packet that diverges does not make every later packet late.
+     * A kernel packet the model has not sent yet, because what it answers or the timer that sends it is a little
+     * later in the model: a timer packet (a delayed ACK, the ACK of a FIN on the next tick, a retransmitted SYN) that
+     * the capture shows up to a jiffy before the model's tick, or an answer (an ACK of data) whose cause is still on its
+     * way in the model across a path, whose delay the handshake measured only to within its jitter. The model's
+     * clock runs on to that side's next timer within the jiffy's window, or to the next delivery within the tolerance,
+     * and no further: nothing else moves the model's clock ahead of the capture, so a packet that diverges does not
+     * make every later packet late.
      */
     private boolean stepForward(Captured c, FlowSide me, long t, long tol) {
         Segment s = c.packet.segment();
-        boolean timerPacket = s.length() == 0 && (s.flags() & ~TcpFlags.PSH) == TcpFlags.ACK || FlowSetup.isSyn(s);
-        if (!timerPacket) return false;
+        boolean kernelPacket = s.length() == 0 && (s.flags() & ~TcpFlags.PSH) == TcpFlags.ACK || FlowSetup.isSyn(s);
+        if (!kernelPacket) return false;
         FlowSide peer = sides.peer(me);
-        long limit = predictions.earlyLimit(t, tol);
+        long limit = predictions.earlyLimit(t, tol), deliveries = t + tol;
         for (int i = 0; i < 4; i++) {
-            java.util.OptionalLong due = model.model.nextTimer(me.modelAddr, peer.modelAddr);
-            if (due.isEmpty() || due.getAsLong() > limit) return false;
-            if (due.getAsLong() > model.now()) model.sleep(due.getAsLong() - model.now());
-            model.model.settle(); // and what the timer sent arrives, as it does on the wire at once
+            java.util.OptionalLong timer = model.model.nextTimer(me.modelAddr, peer.modelAddr);
+            java.util.OptionalLong delivery = plan.loopback() ? java.util.OptionalLong.empty()
+                    : model.model.nextDelivery();
+            long due = Long.MAX_VALUE;
+            if (timer.isPresent() && timer.getAsLong() <= limit) due = timer.getAsLong();
+            if (delivery.isPresent() && delivery.getAsLong() <= deliveries) due = Math.min(due, delivery.getAsLong());
+            if (due == Long.MAX_VALUE) return false;
+            if (due > model.now()) model.sleep(due - model.now());
+            model.model.settle(); // and what it sent arrives, as it does on the wire at once
             model.collect();
             if (match(c, me, t, tol)) return true;
         }
