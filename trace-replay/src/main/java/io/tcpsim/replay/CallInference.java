@@ -129,8 +129,11 @@ final class CallInference {
             if (!ns.src().equals(peer.addr)) continue;
             // Two explanations fit a FIN, and the answer to the data tells them apart: an orphan (close() before the
             // data) answers with a bare [R] at seq = SEG.ACK (tcp_v4_send_reset); a socket still open (shutdown) queues
-            // the data, and an [R.] that follows is its own close() with that data unread (tcp_send_active_reset).
-            if (ns.has(TcpFlags.RST) && !ns.has(TcpFlags.ACK)) {
+            // the data, and an [R.] that acknowledges it is its own close() with that data unread
+            // (tcp_send_active_reset: ack = rcv_nxt).
+            boolean closedWithItUnread = ns.has(TcpFlags.RST) && ns.has(TcpFlags.ACK) && me.captured.known()
+                    && me.captured.relative(ns.ack()) >= me.capNext;
+            if (ns.has(TcpFlags.RST) && !closedWithItUnread) {
                 if (peer.unread) read(peer); // what reset the data was the closed socket, not unread bytes
                 Result r = m.call(peer.role, new Call.Close(peer.fd));
                 peer.fd = -1;
@@ -139,8 +142,9 @@ final class CallInference {
                         + " answers data");
             } else {
                 peer.fin = FlowSide.Fin.SHUTDOWN;
-                recorder.amendFin(peer.role, "shutdown(SHUT_WR)", null, "not close: data arriving later is ACKed at "
-                        + "packet " + n.index);
+                recorder.amendFin(peer.role, "shutdown(SHUT_WR)", null, closedWithItUnread ? "not close: the [R.] at "
+                        + "packet " + n.index + " acknowledges data that arrived later, a close() with it unread"
+                        : "not close: data arriving later is ACKed at packet " + n.index);
             }
             break;
         }
