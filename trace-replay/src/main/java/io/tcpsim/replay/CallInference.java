@@ -131,8 +131,8 @@ final class CallInference {
             // data) answers with a bare [R] at seq = SEG.ACK (tcp_v4_send_reset); a socket still open (shutdown) queues
             // the data, and an [R.] that acknowledges it is its own close() with that data unread
             // (tcp_send_active_reset: ack = rcv_nxt).
-            boolean closedWithItUnread = ns.has(TcpFlags.RST) && ns.has(TcpFlags.ACK) && me.captured.known()
-                    && me.captured.relative(ns.ack()) >= me.capNext;
+            long acked = me.captured.known() ? me.captured.relative(ns.ack()) - me.capNext : -1;
+            boolean closedWithItUnread = ns.has(TcpFlags.RST) && ns.has(TcpFlags.ACK) && acked >= 0 && acked < 1 << 30;
             if (ns.has(TcpFlags.RST) && !closedWithItUnread) {
                 if (peer.unread) read(peer); // what reset the data was the closed socket, not unread bytes
                 Result r = m.call(peer.role, new Call.Close(peer.fd));
