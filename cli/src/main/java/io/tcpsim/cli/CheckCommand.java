@@ -41,8 +41,8 @@ final class CheckCommand implements Callable<Integer> {
 
     /**
      * Made on first use (the holder idiom): picocli creates every command at start-up, and an ObjectMapper in a
-     * static field cost every command, {@code tcpsim run} too, about 60 ms with a class-data archive and 300 ms
-     * without one (docs/benchmarks.md, "Whole process").
+     * static field cost every command, {@code tcpsim run} too, about 60 ms with the class-data archive and 120 to
+     * 200 ms without it (docs/benchmarks.md, "Whole process").
      */
     private static final class Mapper {
         static final ObjectMapper JSON = new ObjectMapper();

@@ -173,8 +173,9 @@ public final class Main implements Callable<Integer> {
     /**
      * The commands to register: only the one named first when it is one ({@code tcpsim run ...}), else all of them
      * (help, a top-level option, a typo). Picocli reads each registered command's options by reflection at start-up;
-     * registering one instead of seven took 40 to 60 ms off {@code tcpsim run} (docs/benchmarks.md, "Whole
-     * process"). What a command prints, its help and its errors are the same either way.
+     * registering one instead of seven, with the kernel backend no longer loaded, took 30 to 70 ms off {@code tcpsim
+     * run} and {@code replay} without the class-data archive (docs/benchmarks.md, "Whole process"). What a command
+     * prints, its help and its errors are the same either way.
      */
     static List<Class<?>> commands(String[] args) {
         if (args.length > 0 && !args[0].equals("help"))
