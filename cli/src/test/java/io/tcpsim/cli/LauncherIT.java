@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code package} (the {@code launcher} execution in cli/pom.xml), when the jar exists; {@code mvn verify} runs it.
  *
  * <p>The first run makes the archive and says so on stderr; later runs map the classes from it; an archive that the
- * JVM cannot use (cut short, emptied) changes nothing a user sees; a rebuilt jar gets a new archive and the old one
- * goes; {@code TCPSIM_CDS=off} makes none. The output is the same bytes every time, and the same as Main's own.
+ * JVM cannot use (cut short, emptied) changes nothing a user sees; one that cannot be made is tried once; a rebuilt
+ * jar gets a new archive and the old one goes; {@code TCPSIM_CDS=off} makes none. The output is the same bytes every time, and the same as Main's own.
  */
 class LauncherIT {
     static final Path JAR = Path.of("target/tcpsim.jar");
@@ -141,6 +141,22 @@ class LauncherIT {
         assertEquals(1, now.size(), now.toString());
         assertFalse(now.contains(old), "the archive of the old jar is still there");
         assertEquals("archive", sourceOfRunCommand(Map.of()));
+    }
+
+    @Test
+    void anArchiveThatCannotBeMadeIsTriedOnceAndTheRunGoesOn() throws Exception {
+        // The training run's temporary directory cannot be made: it fails, and so does the archive.
+        Map<String, String> noTmp = Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + root.resolve("missing"));
+        Outcome first = run(noTmp);
+        assertEquals(0, first.code(), first.err());
+        assertEquals(expected, first.out());
+        assertTrue(first.err().contains(MAKING), first.err());
+        assertEquals(List.of(), archives());
+        assertEquals(List.of(), leftovers());
+        Outcome second = run(noTmp);
+        assertEquals(expected, second.out());
+        assertFalse(second.err().contains("making"), second.err());
+        assertEquals("jar", sourceOfRunCommand(Map.of()));
     }
 
     @Test
