@@ -40,9 +40,9 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /**
-     * Made on first use (the holder idiom): picocli creates every command at start-up, and an ObjectMapper in a
-     * static field cost every command, {@code tcpsim run} too, about 60 ms with the class-data archive and 120 to
-     * 200 ms without it (docs/benchmarks.md, "Whole process").
+     * Made on first use (the holder idiom): picocli creates the commands it registers at start-up, and an
+     * ObjectMapper in a static field cost each of them, {@code tcpsim run} too, about 60 ms with the class-data
+     * archive and 80 to 200 ms without it (docs/benchmarks.md, "Whole process").
      */
     private static final class Mapper {
         static final ObjectMapper JSON = new ObjectMapper();
