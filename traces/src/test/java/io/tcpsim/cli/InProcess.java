@@ -1,12 +1,14 @@
 package io.tcpsim.cli;
 
 import io.tcpsim.backend.Backend;
+import io.tcpsim.kernel.KernelBackend;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,10 +32,15 @@ public final class InProcess {
      * for the documentation's example of a difference.
      */
     public static Outcome run(UnaryOperator<Backend> model, String... args) {
+        return run(model, KernelBackend::new, args);
+    }
+
+    /** The same, with a stand-in for the real kernel too (one that says the kernel cannot be used, say). */
+    public static Outcome run(UnaryOperator<Backend> model, Supplier<Backend> kernel, String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.run(args, new Main.Env(new PrintWriter(out), new PrintWriter(err),
                 new BufferedReader(new StringReader("")), false,
-                (Profile profile, Long seed) -> model.apply(new Model(profile, seed))));
+                (Profile profile, Long seed) -> model.apply(new Model(profile, seed)), kernel));
         return new Outcome(code, out.toString(), err.toString());
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,16 +22,20 @@ import java.util.regex.Pattern;
  * {@code diff A B} (files of equal length, as {@code --record} leaves them) and {@code cat FILE} (a script the page
  * shows); or {@code java CLASS}, a Java example on a network of its own ({@link JavaExample}). Relative paths are the repository's;
  * {@code /tmp/} is a directory of the test's own, printed back as {@code /tmp/}; nothing is written into the
- * repository. The output is what the commands printed, in order, each one's standard output and then its standard
+ * repository (an output file named by a relative path goes to that directory; a device such as {@code /dev/full} is
+ * itself). The output is what the commands printed, in order, each one's standard output and then its standard
  * error.
  */
 final class MarkCommands {
     private final Path tmp;
     private final UnaryOperator<Backend> model;
+    private final Supplier<Backend> kernel;
 
-    MarkCommands(Path tmp, UnaryOperator<Backend> model) {
+    /** Commands run on the model wrapped in {@code model}, and on {@code kernel} for capture and check. */
+    MarkCommands(Path tmp, UnaryOperator<Backend> model, Supplier<Backend> kernel) {
         this.tmp = tmp;
         this.model = model;
+        this.kernel = kernel;
     }
 
     /** Where the mark's text is wrong: one line for the test's message. */
@@ -95,7 +100,7 @@ final class MarkCommands {
         }
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (i > 0 && OUTPUT_OPTIONS.contains(args.get(i - 1)) && !a.equals("-")) {
+            if (i > 0 && OUTPUT_OPTIONS.contains(args.get(i - 1)) && !a.equals("-") && !a.startsWith("/dev/")) {
                 args.set(i, (a.startsWith("/tmp/") ? tmp.resolve(a.substring(5)) : tmp.resolve(Path.of(a).getFileName())).toString());
             } else if (a.equals("--record") && args.stream().noneMatch(x -> x.startsWith("/tmp/"))) {
                 throw new BadMark("--record rewrites its script: copy it to /tmp first");
@@ -105,7 +110,7 @@ final class MarkCommands {
                 args.set(i, Scenarios.ROOT.resolve(a).toString());
             }
         }
-        InProcess.Outcome o = InProcess.run(model, args.toArray(String[]::new));
+        InProcess.Outcome o = InProcess.run(model, kernel, args.toArray(String[]::new));
         List<String> out = new ArrayList<>();
         if (!quiet) out.addAll(o.out().lines().map(this::unmap).toList());
         out.addAll(o.err().lines().map(this::unmap).toList());

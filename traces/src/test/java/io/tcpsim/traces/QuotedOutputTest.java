@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tcpsim.backend.Backend;
 import io.tcpsim.check.RstInCloseWaitGivesEconnreset;
+import io.tcpsim.kernel.KernelBackend;
+import io.tcpsim.kernel.KernelUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +43,15 @@ class QuotedOutputTest {
     static final Map<String, UnaryOperator<Backend>> MODELS = Map.of(
             "RstInCloseWaitGivesEconnreset", RstInCloseWaitGivesEconnreset::new);
 
+    /** The stand-ins for the real kernel: {@code <!-- output (kernel: NAME): ... -->}, what a user without it sees. */
+    static final Map<String, Supplier<Backend>> KERNELS = Map.of(
+            "unprivileged", () -> {
+                throw new KernelUnavailableException(KernelUnavailableException.NEEDS_PRIVILEGE);
+            },
+            "no-libpcap", () -> {
+                throw new KernelUnavailableException(KernelUnavailableException.NEEDS_LIBPCAP);
+            });
+
     static final Quotes.Docs DOCS = Quotes.read();
 
     /** The same source is quoted many times (the tour, the tutorial): run each once. */
@@ -53,18 +65,24 @@ class QuotedOutputTest {
 
     private void check(Quotes.Quote q) throws Exception {
         UnaryOperator<Backend> model = UnaryOperator.identity();
-        if (q.model() != null) {
-            model = MODELS.get(q.model());
-            if (model == null) fail(q.where() + ": unknown model stand-in '" + q.model() + "'; known: " + MODELS.keySet());
+        Supplier<Backend> kernel = KernelBackend::new;
+        if (q.standIn() != null) {
+            String name = q.standIn().replaceFirst("^\\w+: ", "");
+            if (q.standIn().startsWith("model: ")) model = MODELS.get(name);
+            else kernel = KERNELS.get(name);
+            if (model == null || kernel == null) {
+                fail(q.where() + ": unknown stand-in '" + q.standIn() + "'; known: models " + MODELS.keySet() + ", kernels "
+                        + KERNELS.keySet());
+            }
         }
         MarkCommands.Output out;
-        String key = q.model() + "|" + q.source();
+        String key = q.standIn() + "|" + q.source();
         if (runs.containsKey(key)) {
             out = runs.get(key);
         } else {
             Path dir = Files.createTempDirectory(tmp, "q");
             try {
-                out = new MarkCommands(dir, model).run(q.source());
+                out = new MarkCommands(dir, model, kernel).run(q.source());
             } catch (MarkCommands.BadMark e) {
                 fail(q.where() + ": bad mark: " + e.getMessage());
                 return;
@@ -135,7 +153,7 @@ class QuotedOutputTest {
             assertTrue(m.find() && m.group(2).startsWith("docs/img/"), c + ": expected --svg docs/img/NAME");
             String name = m.group(2);
             Path dir = Files.createTempDirectory(tmp, "p");
-            MarkCommands commands = new MarkCommands(dir, UnaryOperator.identity());
+            MarkCommands commands = new MarkCommands(dir, UnaryOperator.identity(), KernelBackend::new);
             commands.run(c);
             Path made = dir.resolve(Path.of(name).getFileName());
             assertTrue(Files.exists(made), c + " wrote no picture");

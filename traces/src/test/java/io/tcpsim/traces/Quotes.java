@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * &lt;!-- output: run traces/scenarios/seeds/close-then-send.yaml --seed 1 --&gt;
  * &lt;!-- kernel output: check examples/close-then-send.yaml --seed 1 --runs 3 --&gt;
  * &lt;!-- kernel output (model: RstInCloseWaitGivesEconnreset): check docs/examples/check-close-then-send.yaml --seed 1 --&gt;
+ * &lt;!-- output (kernel: unprivileged): check examples/close-then-send.yaml --&gt;
  * </pre>
  *
  * and the block of commands that makes the pictures in docs/img, marked {@code <!-- pictures -->}.
@@ -31,10 +32,10 @@ final class Quotes {
 
     /**
      * One marked block: its file (from the repository root), the line of its opening fence, the mark's source (the
-     * commands, {@code ;} between them), the test-only model stand-in it names (or null), the fence's indentation,
-     * and the block's lines with that indentation removed.
+     * commands, {@code ;} between them), the test-only stand-in it names ({@code model: NAME} or {@code kernel:
+     * NAME}, or null), the fence's indentation, and the block's lines with that indentation removed.
      */
-    record Quote(String file, int line, int indent, Kind kind, String model, String source, List<String> lines) {
+    record Quote(String file, int line, int indent, Kind kind, String standIn, String source, List<String> lines) {
         String where() {
             return file + ":" + line;
         }
@@ -46,7 +47,7 @@ final class Quotes {
     record Docs(List<Quote> quotes, List<Quote> pictures, List<Problem> problems) {}
 
     static final Pattern MARK = Pattern.compile(
-            "<!--\\s*(kernel )?output(?:\\s*\\(model: (\\w+)\\))?:\\s*(.*?)\\s*-->");
+            "<!--\\s*(kernel )?output(?:\\s*\\(((?:model|kernel): [\\w-]+)\\))?:\\s*(.*?)\\s*-->");
     static final Pattern PICTURES = Pattern.compile("<!--\\s*pictures\\b.*-->");
     static final Pattern FENCE = Pattern.compile("^(\\s*)(```+|~~~+)(.*)$");
 
