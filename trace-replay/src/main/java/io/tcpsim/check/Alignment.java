@@ -51,6 +51,9 @@ final class Alignment {
         final List<LogLine> packets = new ArrayList<>();
         final List<LogLine> events = new ArrayList<>();
         final Map<Step, LogLine> steps = new HashMap<>();
+        /** Drops in log order, and the packet line each one threw away (null: no captured packet matches). */
+        final List<LogLine.DropLine> drops = new ArrayList<>();
+        final Map<LogLine, LogLine> dropped = new IdentityHashMap<>();
         final Map<LogLine, PacketFields> views = new IdentityHashMap<>();
         /** Each line as tcpsim run prints it: packets as tcpdump -nn (one printer per log, in order). */
         final Map<LogLine, String> printed = new IdentityHashMap<>();
@@ -67,8 +70,14 @@ final class Alignment {
             LogLine last = null;
             for (LogLine l : log.lines()) {
                 switch (l.kind()) {
-                    // Transitions and drops are the model's alone: the kernel backend does not see them.
-                    case STATE, DROP -> { continue; }
+                    // Transitions are the model's alone: the kernel backend does not see them.
+                    case STATE -> { continue; }
+                    case DROP -> {
+                        LogLine.DropLine d = (LogLine.DropLine) l;
+                        drops.add(d);
+                        LogLine p = droppedPacket(d);
+                        if (p != null) dropped.put(d, p);
+                    }
                     case PACKET -> {
                         Segment s = ((LogLine.PacketLine) l).packet().segment();
                         isns.see(s);
@@ -84,8 +93,20 @@ final class Alignment {
                 }
                 lines.add(l);
                 // A netstat's rows are in the side-by-side view; its first line stands for it.
-                printed.put(l, l instanceof LogLine.PacketLine p ? printer.print(p.packet()) : text.format(l).get(0));
+                printed.put(l, l instanceof LogLine.PacketLine p ? printer.print(p.packet()) + TextOutput.rstReason(p)
+                        : text.format(l).get(0));
             }
+        }
+
+        /** The last packet before the drop with the dropped segment's addresses, numbers and flags. */
+        private LogLine droppedPacket(LogLine.DropLine d) {
+            Segment x = d.segment();
+            for (int n = packets.size() - 1; n >= 0; n--) {
+                Segment s = ((LogLine.PacketLine) packets.get(n)).packet().segment();
+                if (s.src().equals(x.src()) && s.dst().equals(x.dst()) && s.seq() == x.seq() && s.ack() == x.ack()
+                        && s.flags() == x.flags()) return packets.get(n);
+            }
+            return null;
         }
 
         long sinceAnchor(LogLine packet) {
@@ -102,6 +123,7 @@ final class Alignment {
         this.ks = new Side(kernel);
         alignSteps();
         alignPackets();
+        alignReasons();
         alignEvents();
         buildRows();
         sortDivergences();
@@ -453,6 +475,61 @@ final class Alignment {
         if (l == null) return "the start";
         if (l.kind() == LogLine.Kind.PACKET) return "packet " + (ms.packets.indexOf(l) + 1);
         return "line " + step(l).line();
+    }
+
+    // ---- reasons: each RST's sk_rst_reason, each drop's skb_drop_reason ----
+
+    /**
+     * RST by RST and drop by drop: a pair of RSTs must carry the same reason, and each packet the same drops (by
+     * reason, in order) on both sides. A drop or a reason one side lacks is a divergence like a missing packet. Drops
+     * of packets that did not pair are left to the packet's own divergence.
+     */
+    private void alignReasons() {
+        for (int n = 0; n < ms.packets.size(); n++) {
+            LogLine x = ms.packets.get(n), y = partner.get(x);
+            if (!(x instanceof LogLine.PacketLine px) || !(y instanceof LogLine.PacketLine py)) continue;
+            if (!px.packet().segment().has(io.tcpsim.wire.TcpFlags.RST)) continue;
+            if (px.rstReason() != py.rstReason()) {
+                differs(Divergence.Kind.DIFFERENT, "packet " + (n + 1), new Difference("reason",
+                        name(px.rstReason()), name(py.rstReason())), x, y);
+            }
+        }
+        Map<LogLine, List<LogLine.DropLine>> byPacket = new IdentityHashMap<>();
+        for (Side side : List.of(ms, ks)) {
+            for (LogLine.DropLine d : side.drops) {
+                LogLine p = side.dropped.get(d);
+                if (p == null) {
+                    if (side == ks) diverge(Divergence.Kind.UNEXPECTED, "drop", "the kernel drops "
+                            + side.printed.get(d) + ", a segment it was not seen to send", null, d);
+                    continue;
+                }
+                byPacket.computeIfAbsent(p, k -> new ArrayList<>()).add(d);
+            }
+        }
+        for (int n = 0; n < ms.packets.size(); n++) {
+            LogLine x = ms.packets.get(n), y = partner.get(x);
+            if (y == null) continue;
+            List<LogLine.DropLine> md = byPacket.getOrDefault(x, List.of()), kd = byPacket.getOrDefault(y, List.of());
+            String at = "drop of packet " + (n + 1);
+            for (int i = 0; i < Math.max(md.size(), kd.size()); i++) {
+                LogLine.DropLine a = i < md.size() ? md.get(i) : null, b = i < kd.size() ? kd.get(i) : null;
+                if (a != null && b != null) {
+                    pair(a, b);
+                    if (a.reason() != b.reason()) differs(Divergence.Kind.DIFFERENT, at,
+                            new Difference("reason", a.reason().name(), b.reason().name()), a, b);
+                } else if (a != null) {
+                    diverge(Divergence.Kind.MISSING, at, "the model drops it (" + a.reason().name()
+                            + "), the kernel does not", a, null);
+                } else {
+                    diverge(Divergence.Kind.UNEXPECTED, at, "the kernel drops it (" + b.reason().name()
+                            + "), the model does not", null, b);
+                }
+            }
+        }
+    }
+
+    private static String name(io.tcpsim.backend.RstReason r) {
+        return r == null ? "unknown" : r.name();
     }
 
     // ---- signals and process ends ----

@@ -2,6 +2,7 @@ package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.DropReason;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.model.WaitQueue;
@@ -46,7 +47,7 @@ final class TcpInput {
             return;
         }
         // tcp_v4_rcv, no_tcp_socket: an RST answers (not an RST), and the segment is freed with NO_SOCKET.
-        out().sendResetReply(seg);
+        out().sendResetReply(seg, RstReason.NO_SOCKET);
         drop(null, seg, DropReason.NO_SOCKET);
     }
 
@@ -67,8 +68,9 @@ final class TcpInput {
     /** tcp_rcv_state_process, case TCP_LISTEN, and tcp_conn_request. */
     private void listen(TcpSock l, Segment seg) {
         if (seg.has(TcpFlags.ACK)) {
-            // "if (th->ack) return SKB_DROP_REASON_TCP_FLAGS": tcp_v4_do_rcv resets and discards.
-            out().sendResetReply(seg);
+            // "if (th->ack) return SKB_DROP_REASON_TCP_FLAGS": tcp_v4_do_rcv resets (sk_rst_convert_drop_reason
+            // keeps the name) and discards.
+            out().sendResetReply(seg, RstReason.TCP_FLAGS);
             drop(l, seg, DropReason.TCP_FLAGS);
             return;
         }
@@ -107,7 +109,7 @@ final class TcpInput {
             return;
         }
         if (seg.ack() != Seq.mask(req.iss + 1)) {
-            out().sendResetReply(seg);
+            out().sendResetReply(seg, RstReason.TCP_INVALID_ACK_SEQUENCE);
             drop(l, seg, DropReason.TCP_INVALID_ACK_SEQUENCE);
             return;
         }
@@ -156,7 +158,7 @@ final class TcpInput {
     private void synSent(TcpSock sk, Segment seg) {
         if (seg.has(TcpFlags.ACK)) {
             if (!Seq.after(seg.ack(), sk.sndUna) || Seq.after(seg.ack(), sk.sndNxt)) {
-                out().sendResetReply(seg); // reset_and_undo
+                out().sendResetReply(seg, RstReason.TCP_INVALID_ACK_SEQUENCE); // reset_and_undo
                 drop(sk, seg, DropReason.TCP_INVALID_ACK_SEQUENCE);
                 return;
             }
@@ -223,10 +225,10 @@ final class TcpInput {
         // step 5: the ACK field (tcp_ack)
         int ack = ack(sk, seg);
         if (ack < 0) {
-            if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg);
+            if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg, rstOf(unacceptableAck(sk, seg)));
             // tcp_rcv_established drops an ACK of unsent data silently; the other states answer with a challenge ACK.
             else if (sk.state() != TcpState.ESTABLISHED) out().sendChallengeAck(sk);
-            drop(sk, seg, Seq.after(seg.ack(), sk.sndNxt) ? DropReason.TCP_ACK_UNSENT_DATA : DropReason.TCP_TOO_OLD_ACK);
+            drop(sk, seg, unacceptableAck(sk, seg));
             return;
         }
         boolean finAcked = sk.finQueued && sk.sndUna == sk.writeSeq;
@@ -246,7 +248,7 @@ final class TcpInput {
                         if (seg.seqLength() != 0 && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
                             // An orphan got new data: tcp_done and "return 1" -> tcp_v4_send_reset (abort on data).
                             done(sk, Cause.ORPHAN_RECEIVED_DATA);
-                            out().sendResetReply(seg);
+                            out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
                             return;
                         }
                         if (!seg.has(TcpFlags.FIN)) {
@@ -285,7 +287,7 @@ final class TcpInput {
                         && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
                     // RFC 1122: data for a socket that will never read it. tcp_reset plus tcp_v4_send_reset.
                     reset(sk);
-                    out().sendResetReply(seg);
+                    out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
                     return;
                 }
                 dataQueue(sk, seg);
@@ -296,6 +298,20 @@ final class TcpInput {
         if (sk.state() != TcpState.CLOSE) {
             out().push(sk, false);     // tcp_data_snd_check
             out().ackSndCheck(sk);     // tcp_ack_snd_check
+        }
+    }
+
+    /** tcp_ack's verdict on an ACK it refuses: of data never sent, or older than the window allows. */
+    private static DropReason unacceptableAck(TcpSock sk, Segment seg) {
+        return Seq.after(seg.ack(), sk.sndNxt) ? DropReason.TCP_ACK_UNSENT_DATA : DropReason.TCP_TOO_OLD_ACK;
+    }
+
+    /** sk_rst_convert_drop_reason: a drop reason that is also an RST reason keeps its name, else NOT_SPECIFIED. */
+    static RstReason rstOf(DropReason d) {
+        try {
+            return RstReason.valueOf(d.name());
+        } catch (IllegalArgumentException e) {
+            return RstReason.NOT_SPECIFIED;
         }
     }
 
@@ -640,8 +656,9 @@ final class TcpInput {
         }
     }
 
+    /** TCP_TW_RST: tcp_v4_rcv answers with tcp_v4_send_reset(sk, skb, SK_RST_REASON_TCP_TIMEWAIT_SOCKET). */
     private void twReset(TimeWaitSock tw, Segment seg) {
-        out().sendResetReply(seg);
+        out().sendResetReply(seg, RstReason.TCP_TIMEWAIT_SOCKET);
         timewaitKill(tw, Cause.TIMEWAIT_RESET);
     }
 
