@@ -65,7 +65,17 @@ public enum Rule {
      * tick came first. Found by the kernel fuzzer: a client's ACK of the server's FIN 3 ms after it, just before the
      * server's exit reset the connection (CI's differential seed 20261121, 6 of 10 runs). Check only so far.
      */
-    TIMER_ACK_CANCELLED("timer-ack-cancelled", 1);
+    TIMER_ACK_CANCELLED("timer-ack-cancelled", 1),
+
+    /**
+     * A segment freed with NOT_SPECIFIED on one side only, on a connection where {@link #ACK_CARRIED_BY_NEXT_PACKET}
+     * paired the runs: where the ACK of a FIN went alone, the FIN's sender (an orphan) became a FIN_WAIT2 minisock
+     * (tcp_rcv_state_process, FIN_WAIT1: tcp_time_wait) before the peer's FIN came, and tcp_v4_rcv frees every
+     * segment a minisock receives with kfree_skb_reason(skb, NOT_SPECIFIED); where the peer's FIN carried that ACK,
+     * the full socket took the FIN (tcp_fin), and nothing is dropped. Measured: shutdown-syn-sent and
+     * three-packet-close, in the runs whose close took four packets. Check only.
+     */
+    DROP_AFTER_ACK_RACE("drop-after-ack-race", 0);
 
     /** How many packets a timer packet may move past under {@link #TIMER_PACKET_REORDERED}. */
     public static final int REORDER_REACH = 4;

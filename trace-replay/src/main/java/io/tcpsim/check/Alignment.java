@@ -43,6 +43,8 @@ final class Alignment {
     private final List<Found> found = new ArrayList<>();
     private final Map<String, Integer> rulesUsed = new java.util.TreeMap<>();
     private final List<Row> rows = new ArrayList<>();
+    /** Connections on which {@link Rule#ACK_CARRIED_BY_NEXT_PACKET} paired the runs. */
+    private final java.util.Set<String> ackRaced = new java.util.HashSet<>();
 
     /** One log with what check derives from it. */
     static final class Side {
@@ -392,6 +394,16 @@ final class Alignment {
     private void use(Rule rule, LogLine line, String side) {
         rulesUsed.merge(rule.id(), 1, Integer::sum);
         notes.put(line, rule.note(side));
+        if (rule == Rule.ACK_CARRIED_BY_NEXT_PACKET) {
+            PacketFields v = (side.startsWith("model") ? ms : ks).views.get(line);
+            if (v != null) ackRaced.add(connection(v));
+        }
+    }
+
+    /** The connection a packet is on, by roles, the same whichever way it goes. */
+    private static String connection(PacketFields v) {
+        String a = v.from(), b = v.to();
+        return a.compareTo(b) < 0 ? a + " " + b : b + " " + a;
     }
 
     /**
@@ -517,6 +529,8 @@ final class Alignment {
                     pair(a, b);
                     if (a.reason() != b.reason()) differs(Divergence.Kind.DIFFERENT, at,
                             new Difference("reason", a.reason().name(), b.reason().name()), a, b);
+                } else if (afterAckRace(a != null ? a : b, a != null ? x : y, a != null ? ms : ks)) {
+                    use(Rule.DROP_AFTER_ACK_RACE, a != null ? a : b, (a != null ? "model" : "kernel") + " only");
                 } else if (a != null) {
                     diverge(Divergence.Kind.MISSING, at, "the model drops it (" + a.reason().name()
                             + "), the kernel does not", a, null);
@@ -526,6 +540,15 @@ final class Alignment {
                 }
             }
         }
+    }
+
+    /**
+     * {@link Rule#DROP_AFTER_ACK_RACE}: a drop with NOT_SPECIFIED (what a timewait minisock frees every segment with)
+     * that only one side has, on a connection where {@link Rule#ACK_CARRIED_BY_NEXT_PACKET} paired the runs.
+     */
+    private boolean afterAckRace(LogLine.DropLine d, LogLine packet, Side side) {
+        return d.reason() == io.tcpsim.backend.DropReason.NOT_SPECIFIED
+                && ackRaced.contains(connection(side.views.get(packet)));
     }
 
     private static String name(io.tcpsim.backend.RstReason r) {

@@ -188,7 +188,7 @@ public final class KernelBackend implements Backend {
             if (p != null) packets.add(p);
         }
         // After the frames: a captured RST's tcp_send_reset is then always among the records.
-        List<Event> out = reasons.events(packets);
+        List<Event> out = reasons.events(packets, closed);
         synchronized (events) {
             out.addAll(events);
             events.clear();
@@ -225,11 +225,8 @@ public final class KernelBackend implements Backend {
         capture.sync(SYNC_TIMEOUT_NANOS);
         closed = true;
         capture.close();
-        // The tracer's last records (the tail's resets wait in reasons for the frames drained after this).
-        List<Event> tail = reasons.events(List.of());
-        synchronized (events) {
-            events.addAll(tail);
-        }
+        // The tracer's last records wait in reasons for the frames drained after this.
+        reasons.events(List.of(), false).forEach(this::emit);
         tracer.close();
         try {
             ns.call(() -> {

@@ -163,8 +163,8 @@ final class TcpInput {
                 return;
             }
             if (seg.has(TcpFlags.RST)) {
-                reset(sk); // SYN_SENT -> ECONNREFUSED
-                drop(sk, seg, DropReason.TCP_RESET);
+                // SYN_SENT -> ECONNREFUSED; the RST is consumed (__kfree_skb, no kfree_skb reason: measured).
+                reset(sk);
                 return;
             }
             if (!seg.has(TcpFlags.SYN)) {
@@ -247,8 +247,10 @@ final class TcpInput {
                         long endSeq = seg.seq() + seg.seqLength();
                         if (seg.seqLength() != 0 && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
                             // An orphan got new data: tcp_done and "return 1" -> tcp_v4_send_reset (abort on data).
+                            // tcp_v4_do_rcv's reset: then discard, with the reason it was given.
                             done(sk, Cause.ORPHAN_RECEIVED_DATA);
                             out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
+                            drop(sk, seg, DropReason.TCP_ABORT_ON_DATA);
                             return;
                         }
                         if (!seg.has(TcpFlags.FIN)) {
@@ -276,9 +278,13 @@ final class TcpInput {
         }
 
         // step 7: the segment text
+        boolean queued = true;
         switch (sk.state()) {
             case CLOSE_WAIT, CLOSING, LAST_ACK -> {
-                if (!Seq.before(seg.seq(), sk.rcvNxt)) break; // the peer already sent its FIN: ignore
+                if (!Seq.before(seg.seq(), sk.rcvNxt)) { // the peer already sent its FIN: ignore
+                    queued = false;
+                    break;
+                }
                 dataQueue(sk, seg);
             }
             case FIN_WAIT1, FIN_WAIT2 -> {
@@ -288,6 +294,7 @@ final class TcpInput {
                     // RFC 1122: data for a socket that will never read it. tcp_reset plus tcp_v4_send_reset.
                     reset(sk);
                     out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
+                    drop(sk, seg, DropReason.TCP_ABORT_ON_DATA);
                     return;
                 }
                 dataQueue(sk, seg);
@@ -299,6 +306,9 @@ final class TcpInput {
             out().push(sk, false);     // tcp_data_snd_check
             out().ackSndCheck(sk);     // tcp_ack_snd_check
         }
+        // "if (!queued) discard: tcp_drop_reason(sk, skb, reason)" with reason still NOT_SPECIFIED: a segment that
+        // neither tcp_data_queue took nor a state change consumed (measured: the ACK of data sent in CLOSE_WAIT).
+        if (!queued) drop(sk, seg, DropReason.NOT_SPECIFIED);
     }
 
     /** tcp_ack's verdict on an ACK it refuses: of data never sent, or older than the window allows. */
@@ -331,8 +341,7 @@ final class TcpInput {
                     out().sendChallengeAck(sk);
                 }
             } else if (resetCheck(sk, seq)) {
-                reset(sk);
-                drop(sk, seg, DropReason.TCP_RESET);
+                reset(sk); // "goto reset": tcp_reset, then __kfree_skb (measured: no kfree_skb for an RST taken)
                 return false;
             }
             drop(sk, seg, outside);
@@ -340,10 +349,10 @@ final class TcpInput {
         }
         if (rst) {
             if (seq == sk.rcvNxt || resetCheck(sk, seq)) {
-                reset(sk);
-            } else {
-                out().sendChallengeAck(sk);
+                reset(sk); // as above: the RST is consumed, not dropped
+                return false;
             }
+            out().sendChallengeAck(sk);
             drop(sk, seg, DropReason.TCP_RESET);
             return false;
         }
@@ -600,29 +609,38 @@ final class TcpInput {
         tw.setState(TcpState.CLOSE, why);
     }
 
-    /** tcp_timewait_state_process, with tcp_v4_rcv's handling of its verdict. */
+    /**
+     * tcp_v4_rcv's do_time_wait: tcp_timewait_state_process's verdict, then "goto discard_it", which frees the
+     * segment with kfree_skb_reason(skb, NOT_SPECIFIED) whatever the verdict (an ACK answered, an RST sent, nothing),
+     * except a new SYN that a listener takes (measured: every segment a timewait minisock receives is a drop).
+     */
     private void timewaitStateProcess(TimeWaitSock tw, Segment seg) {
+        if (!timewaitVerdict(tw, seg)) drop(tw, seg, DropReason.NOT_SPECIFIED);
+    }
+
+    /** tcp_timewait_state_process and its verdict's action; true when a listener took the segment (TCP_TW_SYN). */
+    private boolean timewaitVerdict(TimeWaitSock tw, Segment seg) {
         long seq = seg.seq();
         long endSeq = Seq.mask(seq + seg.seqLength());
         boolean rst = seg.has(TcpFlags.RST), syn = seg.has(TcpFlags.SYN), ack = seg.has(TcpFlags.ACK);
         if (tw.state() == TcpState.FIN_WAIT2) {
             if (!inWindow(seq, endSeq, tw.rcvNxt, tw.rcvNxt + tw.rcvWnd)) {
                 timewaitOowAck(tw);
-                return;
+                return false;
             }
             if (rst) {
                 timewaitKill(tw, Cause.TIMEWAIT_RST_IN_FIN_WAIT2);
-                return;
+                return false;
             }
             if (syn && !Seq.before(seq, tw.rcvNxt)) {
                 twReset(tw, seg);
-                return;
+                return false;
             }
-            if (!ack || !Seq.after(endSeq, tw.rcvNxt) || endSeq == seq) return; // a duplicate ACK
+            if (!ack || !Seq.after(endSeq, tw.rcvNxt) || endSeq == seq) return false; // a duplicate ACK
             if (!seg.has(TcpFlags.FIN) || endSeq != Seq.mask(tw.rcvNxt + 1)) {
                 // New data after a half-duplex close: reset (TCP_TW_RST). Measured as "abort on data".
                 twReset(tw, seg);
-                return;
+                return false;
             }
             tw.rcvNxt = endSeq;
             TcpOption.Timestamps ts = seg.timestamps();
@@ -630,7 +648,7 @@ final class TcpInput {
             tw.setState(TcpState.TIME_WAIT, Cause.TIMEWAIT_FIN_RECEIVED);
             armTimewait(tw, stack.profile.timeWaitNanos());
             out().sendTimewaitAck(tw);
-            return;
+            return false;
         }
         // The real TIME_WAIT.
         if (seq == tw.rcvNxt && (seq == endSeq || rst)) {
@@ -639,7 +657,7 @@ final class TcpInput {
             } else {
                 armTimewait(tw, stack.profile.timeWaitNanos());
             }
-            return;
+            return false;
         }
         if (syn && !rst && !ack && Seq.after(seq, tw.rcvNxt)) {
             // TCP_TW_SYN: a new connection on the old 4-tuple goes to the listener, if there is one.
@@ -647,16 +665,16 @@ final class TcpInput {
             if (l != null) {
                 timewaitKill(tw, Cause.TIMEWAIT_NEW_SYN);
                 listen(l, seg);
-                return;
+                return true;
             }
         }
         if (!rst) {
             if (ack) armTimewait(tw, stack.profile.timeWaitNanos());
             timewaitOowAck(tw);
         }
+        return false;
     }
 
-    /** TCP_TW_RST: tcp_v4_rcv answers with tcp_v4_send_reset(sk, skb, SK_RST_REASON_TCP_TIMEWAIT_SOCKET). */
     private void twReset(TimeWaitSock tw, Segment seg) {
         out().sendResetReply(seg, RstReason.TCP_TIMEWAIT_SOCKET);
         timewaitKill(tw, Cause.TIMEWAIT_RESET);

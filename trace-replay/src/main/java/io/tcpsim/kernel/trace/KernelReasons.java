@@ -24,16 +24,23 @@ public final class KernelReasons {
     private final long realMinusMono;
     private final List<ReasonTracer.Record> resets = new ArrayList<>();
     private final List<Packet> seen = new ArrayList<>();
+    /** Drops whose segment the capture has not delivered yet (a drop can be recorded before a drain sees its frame). */
+    private final List<ReasonTracer.Record> drops = new ArrayList<>();
+
+    /** How far the two clocks may disagree (read back to back at the start; NTP slews both alike). */
+    private static final long CLOCK_SLACK_NANOS = 1_000_000L;
 
     public KernelReasons(ReasonTracer tracer, long realMinusMono) {
         this.tracer = tracer;
         this.realMinusMono = realMinusMono;
     }
 
-    /** The events for {@code packets} (newly captured, in order) and for every tracer record since the last call. */
-    public List<Event> events(List<Packet> packets) {
+    /**
+     * The events for {@code packets} (newly captured, in order) and for every tracer record since the last call.
+     * {@code last}: the capture has ended, so a drop whose segment was never captured is reported as it is.
+     */
+    public List<Event> events(List<Packet> packets, boolean last) {
         List<Event> out = new ArrayList<>();
-        List<ReasonTracer.Record> drops = new ArrayList<>();
         for (ReasonTracer.Record r : tracer.drain()) {
             switch (r.kind()) {
                 case SEND_RESET -> resets.add(r);
@@ -45,7 +52,13 @@ public final class KernelReasons {
             seen.add(p);
             out.add(new Event.PacketSent(p, p.segment().has(TcpFlags.RST) ? claimReason(p.segment()) : null));
         }
-        for (ReasonTracer.Record d : drops) out.add(dropped(d));
+        for (Iterator<ReasonTracer.Record> it = drops.iterator(); it.hasNext(); ) {
+            ReasonTracer.Record d = it.next();
+            Segment seg = capturedSegment(d);
+            if (seg == null && !last) continue;
+            it.remove();
+            out.add(dropped(d, seg != null ? seg : segment(d)));
+        }
         return out;
     }
 
@@ -81,21 +94,23 @@ public final class KernelReasons {
         return null;
     }
 
-    private Event dropped(ReasonTracer.Record r) {
+    /** The last captured packet, at or before the drop, with the dropped segment's ends, numbers and flags. */
+    private Segment capturedSegment(ReasonTracer.Record r) {
+        Segment h = segment(r);
+        long time = r.monoNanos() + realMinusMono;
+        for (int i = seen.size() - 1; i >= 0; i--) {
+            Segment s = seen.get(i).segment();
+            if (s.src().equals(h.src()) && s.dst().equals(h.dst()) && s.seq() == h.seq() && s.ack() == h.ack()
+                    && s.flags() == h.flags() && seen.get(i).timeNanos() <= time + CLOCK_SLACK_NANOS) return s;
+        }
+        return null;
+    }
+
+    private Event dropped(ReasonTracer.Record r, Segment seg) {
         DropReason reason = DropReason.ofKernelValue(r.reason());
         if (reason == null) throw new IllegalStateException("kfree_skb reason " + r.reason()
                 + " is not one of io.tcpsim.backend.DropReason");
         long time = r.monoNanos() + realMinusMono;
-        Segment h = segment(r);
-        Segment seg = h;
-        for (int i = seen.size() - 1; i >= 0; i--) {
-            Segment s = seen.get(i).segment();
-            if (s.src().equals(h.src()) && s.dst().equals(h.dst()) && s.seq() == h.seq() && s.ack() == h.ack()
-                    && s.flags() == h.flags()) {
-                seg = s;
-                break;
-            }
-        }
         String endpoint = null;
         if (r.sock() != null) {
             SockAddr l = local(r.sock()), rem = remote(r.sock());
