@@ -68,14 +68,16 @@ public enum Rule {
     TIMER_ACK_CANCELLED("timer-ack-cancelled", 1),
 
     /**
-     * A segment freed with NOT_SPECIFIED on one side only, on a connection where {@link #ACK_CARRIED_BY_NEXT_PACKET}
-     * paired the runs: where the ACK of a FIN went alone, the FIN's sender (an orphan) became a FIN_WAIT2 minisock
-     * (tcp_rcv_state_process, FIN_WAIT1: tcp_time_wait) before the peer's FIN came, and tcp_v4_rcv frees every
-     * segment a minisock receives with kfree_skb_reason(skb, NOT_SPECIFIED); where the peer's FIN carried that ACK,
-     * the full socket took the FIN (tcp_fin), and nothing is dropped. Measured: shutdown-syn-sent and
-     * three-packet-close, in the runs whose close took four packets. Check only.
+     * On a connection where {@link #ACK_CARRIED_BY_NEXT_PACKET} paired the runs, the reasons of a timewait minisock on
+     * one side against a full socket's on the other: where the ACK of a FIN went alone, the FIN's sender (an orphan)
+     * became a FIN_WAIT2 minisock (tcp_rcv_state_process, FIN_WAIT1: tcp_time_wait) before the peer's next segment
+     * came; where that segment carried the ACK, the full socket in FIN_WAIT1 took it. So: a drop with NOT_SPECIFIED
+     * (tcp_v4_rcv frees every segment a minisock receives so) on one side only, or against TCP_ABORT_ON_DATA; and an
+     * RST with TCP_TIMEWAIT_SOCKET (TCP_TW_RST) against TCP_ABORT_ON_DATA. Measured: three-packet-close,
+     * shutdown-syn-sent and time-wait-new-syn in the runs whose close took four packets; found by the kernel fuzzer:
+     * data sent 1.5 ms after the peer's close (CI's differential seed 20261121). Check only.
      */
-    DROP_AFTER_ACK_RACE("drop-after-ack-race", 0);
+    REASON_AFTER_ACK_RACE("reason-after-ack-race", 0);
 
     /** How many packets a timer packet may move past under {@link #TIMER_PACKET_REORDERED}. */
     public static final int REORDER_REACH = 4;

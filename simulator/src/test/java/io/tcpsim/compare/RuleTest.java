@@ -21,8 +21,8 @@ class RuleTest {
     @Test
     void eachRuleAcceptsOneJiffyMoreThanTheTolerance() {
         for (Rule r : Rule.values()) {
-            // drop-after-ack-race pairs drops, not times: it has no window.
-            if (r == Rule.DROP_AFTER_ACK_RACE) {
+            // reason-after-ack-race pairs reasons, not times: it has no window.
+            if (r == Rule.REASON_AFTER_ACK_RACE) {
                 assertEquals(0, r.jiffies(), r.id());
                 continue;
             }

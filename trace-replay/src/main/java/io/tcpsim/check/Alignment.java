@@ -502,6 +502,10 @@ final class Alignment {
             if (!(x instanceof LogLine.PacketLine px) || !(y instanceof LogLine.PacketLine py)) continue;
             if (!px.packet().segment().has(io.tcpsim.wire.TcpFlags.RST)) continue;
             if (px.rstReason() != py.rstReason()) {
+                if (minisockRace(px.rstReason(), py.rstReason(), x)) {
+                    use(Rule.REASON_AFTER_ACK_RACE, y, "model " + name(px.rstReason()));
+                    continue;
+                }
                 differs(Divergence.Kind.DIFFERENT, "packet " + (n + 1), new Difference("reason",
                         name(px.rstReason()), name(py.rstReason())), x, y);
             }
@@ -527,10 +531,15 @@ final class Alignment {
                 LogLine.DropLine a = i < md.size() ? md.get(i) : null, b = i < kd.size() ? kd.get(i) : null;
                 if (a != null && b != null) {
                     pair(a, b);
-                    if (a.reason() != b.reason()) differs(Divergence.Kind.DIFFERENT, at,
-                            new Difference("reason", a.reason().name(), b.reason().name()), a, b);
+                    if (a.reason() == b.reason()) continue;
+                    if (minisockDrops(a.reason(), b.reason()) && ackRaced.contains(connection(ms.views.get(x)))) {
+                        use(Rule.REASON_AFTER_ACK_RACE, b, "model " + a.reason().name());
+                    } else {
+                        differs(Divergence.Kind.DIFFERENT, at, new Difference("reason", a.reason().name(),
+                                b.reason().name()), a, b);
+                    }
                 } else if (afterAckRace(a != null ? a : b, a != null ? x : y, a != null ? ms : ks)) {
-                    use(Rule.DROP_AFTER_ACK_RACE, a != null ? a : b, (a != null ? "model" : "kernel") + " only");
+                    use(Rule.REASON_AFTER_ACK_RACE, a != null ? a : b, (a != null ? "model" : "kernel") + " only");
                 } else if (a != null) {
                     diverge(Divergence.Kind.MISSING, at, "the model drops it (" + a.reason().name()
                             + "), the kernel does not", a, null);
@@ -542,8 +551,22 @@ final class Alignment {
         }
     }
 
+    /** {@link Rule#REASON_AFTER_ACK_RACE} for two RSTs: a minisock's TCP_TW_RST against a full socket's abort. */
+    private boolean minisockRace(io.tcpsim.backend.RstReason a, io.tcpsim.backend.RstReason b, LogLine modelPacket) {
+        var tw = io.tcpsim.backend.RstReason.TCP_TIMEWAIT_SOCKET;
+        var data = io.tcpsim.backend.RstReason.TCP_ABORT_ON_DATA;
+        return (a == tw && b == data || a == data && b == tw) && ackRaced.contains(connection(ms.views.get(modelPacket)));
+    }
+
+    /** {@link Rule#REASON_AFTER_ACK_RACE} for two drops: a minisock's NOT_SPECIFIED against an abort on data. */
+    private static boolean minisockDrops(io.tcpsim.backend.DropReason a, io.tcpsim.backend.DropReason b) {
+        var tw = io.tcpsim.backend.DropReason.NOT_SPECIFIED;
+        var data = io.tcpsim.backend.DropReason.TCP_ABORT_ON_DATA;
+        return a == tw && b == data || a == data && b == tw;
+    }
+
     /**
-     * {@link Rule#DROP_AFTER_ACK_RACE}: a drop with NOT_SPECIFIED (what a timewait minisock frees every segment with)
+     * {@link Rule#REASON_AFTER_ACK_RACE}: a drop with NOT_SPECIFIED (what a timewait minisock frees every segment with)
      * that only one side has, on a connection where {@link Rule#ACK_CARRIED_BY_NEXT_PACKET} paired the runs.
      */
     private boolean afterAckRace(LogLine.DropLine d, LogLine packet, Side side) {
