@@ -104,6 +104,7 @@ final class FlowModel {
                 else if (seg.src().equals(server.modelAddr) && seg.dst().equals(client.modelAddr)) me = server;
                 else continue; // the stand-in connection's packets are not the capture's
                 if (seg.has(TcpFlags.SYN)) me.model.learn(seg.seq());
+                if (seg.has(TcpFlags.RST) && me.rstReason == null) me.rstReason = ps.rstReason();
                 Predicted old = predictions.overflow();
                 if (old != null) missing.accept(old);
                 predictions.add(ps.packet().timeNanos(), me.role, seg, annotate ? new ArrayList<>(1) : null,

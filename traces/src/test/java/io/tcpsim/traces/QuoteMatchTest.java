@@ -102,4 +102,16 @@ class QuoteMatchTest {
         assertEquals(List.of("$ ./tcpsim run x", "...", "00:00:00.000010 IP 127.0.0.1.4321 > 127.0.0.1.60004: Flags [S.], seq 2537269803",
                 "...", "00:00:00.010030 [main] close(c) = 0"), QuoteRefresh.refreshed(block, fresh));
     }
+
+    @Test
+    void aRefreshKeepsTheLinesTheOutputGainedInsideARun() {
+        List<String> fresh = List.of("00:00:00.020040 [main] send(s, \"a\") = 1",
+                "00:00:00.020050 IP 127.0.0.1.60004 > 127.0.0.1.4321: Flags [R], seq 9, win 0, length 0, reason TCP_TIMEWAIT_SOCKET",
+                "00:00:00.020050 [drop] 127.0.0.1.4321 > 127.0.0.1.60004: Flags [P.], length 1, reason NOT_SPECIFIED",
+                "00:00:00.030060 [main] send(s, \"a\") = -1 EPIPE (Broken pipe)");
+        List<String> block = List.of("00:00:00.020040 [main] send(s, \"a\") = 1",
+                "00:00:00.020050 IP 127.0.0.1.52888 > 127.0.0.1.4321: Flags [R], seq 7, win 0, length 0",
+                "00:00:00.030060 [main] send(s, \"a\") = -1 EPIPE (Broken pipe)");
+        assertEquals(fresh, QuoteRefresh.refreshed(block, fresh));
+    }
 }

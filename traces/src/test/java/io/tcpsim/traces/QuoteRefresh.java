@@ -14,10 +14,11 @@ import java.util.TreeMap;
 
 /**
  * With {@code -Dtcpsim.refreshQuotes=true}, {@link QuotedOutputTest} writes the fresh output into every quote that
- * no longer matches, keeping the block's trimming: each run of lines between two {@code ...} is replaced by as many
- * lines of the fresh output, taken where they resemble it most (the same line with other numbers, then the most
- * words in common), in order. The result is a proposal: read the diff, the prose around it and the numbers it cites
- * (docs/architecture.md, "Writing docs").
+ * no longer matches, keeping the block's trimming: each run of lines between two {@code ...} is replaced by the
+ * fresh output from the line most like the run's first to the line most like its last (the same line with other
+ * numbers, then the most words in common), in order, so that lines the output gained or lost come with it. The
+ * result is a proposal: read the diff, the prose around it and the numbers it cites (docs/architecture.md,
+ * "Writing docs").
  */
 final class QuoteRefresh {
     private QuoteRefresh() {}
@@ -46,25 +47,39 @@ final class QuoteRefresh {
             int j = i;
             while (j < block.size() && !block.get(j).strip().equals(QuoteMatch.SKIP) && !block.get(j).startsWith("$ ")) j++;
             List<String> run = block.subList(i, j);
-            int best = -1;
-            double bestScore = -1;
-            for (int s = from; s + run.size() <= fresh.size(); s++) {
-                double score = 0;
-                for (int k = 0; k < run.size(); k++) score += resemblance(run.get(k), fresh.get(s + k));
-                if (score > bestScore + 1e-9) {
-                    bestScore = score;
-                    best = s;
-                }
-            }
-            if (best < 0) {
+            // The fresh run starts at the line most like the run's first, and ends at the line most like its last:
+            // lines the output gained or lost in between (a new line for each drop, say) come with it.
+            int start = bestMatch(run.get(0), fresh, from, fresh.size() - 1, from);
+            if (start < 0) {
                 out.addAll(run);    // the output is shorter than the block: leave it for a person
             } else {
-                out.addAll(fresh.subList(best, best + run.size()));
-                from = best + run.size();
+                int end = run.size() == 1 ? start
+                        : bestMatch(run.get(run.size() - 1), fresh, start, Math.min(fresh.size() - 1,
+                                start + 2 * run.size() + 20), start + run.size() - 1);
+                if (end < start) end = Math.min(fresh.size() - 1, start + run.size() - 1);
+                out.addAll(fresh.subList(start, end + 1));
+                from = end + 1;
             }
             i = j;
         }
         return out;
+    }
+
+    /**
+     * The index in [lo, hi] of the fresh line that resembles {@code line} most, the one nearest {@code near} among
+     * equals; -1 when the range is empty.
+     */
+    static int bestMatch(String line, List<String> fresh, int lo, int hi, int near) {
+        int best = -1;
+        double bestScore = -1;
+        for (int s = lo; s <= hi; s++) {
+            double score = resemblance(line, fresh.get(s));
+            if (score > bestScore + 1e-9 || Math.abs(score - bestScore) <= 1e-9 && Math.abs(s - near) < Math.abs(best - near)) {
+                bestScore = score;
+                best = s;
+            }
+        }
+        return best;
     }
 
     /** 1 for the same line, 0.9 for the same line with other numbers, else the share of words in common (at most 0.5). */

@@ -5,6 +5,7 @@ import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.DropReason;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.model.Profile;
 import io.tcpsim.model.Randomness;
 import io.tcpsim.model.Randomness.Purpose;
@@ -135,7 +136,12 @@ public final class TcpStack {
      * Puts a segment on lo: it is captured now (dev_queue_xmit_nit) and delivered after the loopback delay.
      */
     void transmit(Segment seg, int ipId) {
-        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg)));
+        transmit(seg, ipId, null);
+    }
+
+    /** {@link #transmit(Segment, int)} for an RST, with the sk_rst_reason tcp_send_reset reports for it. */
+    void transmit(Segment seg, int ipId, RstReason rstReason) {
+        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
         clock.deliverAt(clock.now() + profile.loopbackDelayNanos(), () -> input.receive(seg));
     }
 
