@@ -22,18 +22,14 @@ public final class LargeCaptureCheck {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"));
         double gb = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-        Path template;
-        try (var s = Files.list(Path.of("traces/captures/replay"))) {
-            template = s.filter(p -> p.getFileName().toString().matches("request-response-\\d.*\\.pcap")).findFirst()
-                    .orElseThrow();
-        }
+        Path template = ShortFlowsCapture.template();
         var packets = CaptureRecords.readPackets(template);
         long perFlow = Files.size(template) - 24;
         long flows = (long) Math.ceil(gb * (1L << 30) / perFlow);
         Path big = dir.resolve("tcpsim-large.pcap");
         boolean ok = true;
         try {
-            long n = SyntheticCapture.manyFlows(big, packets, flows, 1_000_000L);
+            long n = SyntheticCapture.manyFlows(big, packets, flows, ShortFlowsCapture.SPACING_NANOS);
             System.out.printf("wrote %s: %.2f GB, %d packets, %d flows%n", big, Files.size(big) / 1e9, n, flows);
             Replay.Totals t = run(big, "many short flows");
             ok &= t.diverged == 0 && t.records == n;

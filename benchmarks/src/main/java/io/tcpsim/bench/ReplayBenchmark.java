@@ -2,7 +2,6 @@ package io.tcpsim.bench;
 
 import io.tcpsim.pcap.CaptureRecords;
 import io.tcpsim.replay.Replay;
-import io.tcpsim.replay.SyntheticCapture;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,9 +26,9 @@ import org.pcap4j.core.Pcaps;
 /**
  * Packets per second for {@code tcpsim replay} on one core, against the two other ways of reading the same file,
  * measured in the same run: {@code tcpdump -nn -r FILE > /dev/null} (a child process), and libpcap through pcap4j
- * (what trace-replay's live capture uses). The file is 100,000 copies of the request-response capture (10 packets
- * each, 1,000,000 packets): many short flows, each replayed through its own model. Goal (issue 5): replay at
- * 1,000,000 packets/s.
+ * (what trace-replay's live capture uses). The file is {@link ShortFlowsCapture}: 100,000 copies of the
+ * request-response capture (10 packets each, 1,000,000 packets), many short flows, each replayed through its own
+ * model. Goal (issue 5): replay at 1,000,000 packets/s.
  *
  * <p>Run from the repository root (it reads traces/captures/replay):
  * {@code java -jar benchmarks/target/benchmarks.jar Replay}
@@ -41,20 +40,15 @@ import org.pcap4j.core.Pcaps;
 @Measurement(iterations = 8, time = 5)
 @Fork(1)
 public class ReplayBenchmark {
-    static final int FLOWS = 100_000;
-    static final int PACKETS = FLOWS * 10;
+    static final int FLOWS = (int) ShortFlowsCapture.FLOWS;
+    static final int PACKETS = FLOWS * ShortFlowsCapture.PACKETS_PER_FLOW;
 
     Path file;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        Path template = null;
-        try (var s = Files.list(Path.of("traces/captures/replay"))) {
-            template = s.filter(p -> p.getFileName().toString().matches("request-response-\\d.*\\.pcap")).findFirst()
-                    .orElseThrow();
-        }
         file = Files.createTempFile("tcpsim-replay-bench", ".pcap");
-        long n = SyntheticCapture.manyFlows(file, CaptureRecords.readPackets(template), FLOWS, 1_000_000L);
+        long n = ShortFlowsCapture.write(file, FLOWS);
         if (n != PACKETS) throw new IllegalStateException(n + " packets");
     }
 

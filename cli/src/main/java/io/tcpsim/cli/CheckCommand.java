@@ -39,7 +39,14 @@ final class CheckCommand implements Callable<Integer> {
         this.env = env;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Made on first use (the holder idiom): picocli creates the commands it registers at start-up, and an
+     * ObjectMapper in a static field cost each of them, {@code tcpsim run} too, about 60 ms with the class-data
+     * archive and 80 to 200 ms without it (docs/benchmarks.md, "Whole process").
+     */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     @Mixin
     Options.ScriptArg scriptArg;
@@ -167,7 +174,7 @@ final class CheckCommand implements Callable<Integer> {
 
     private static String write(Map<String, Object> m) {
         try {
-            return JSON.writeValueAsString(m);
+            return Mapper.JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -30,11 +31,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, versionProvider = Version.class,
         scope = CommandLine.ScopeType.INHERIT,
-        description = "A packet-level TCP simulator: both loopback endpoints as Linux 6 runs them.",
-        subcommands = {RunCommand.class, StepCommand.class, CaptureCommand.class, CheckCommand.class, ReplayCommand.class, FuzzCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "A packet-level TCP simulator: both loopback endpoints as Linux 6 runs them.")
 public final class Main implements Callable<Integer> {
     public static final int OK = 0, FAILED = 1, BAD_INPUT = 2, INTERNAL = 3;
+
+    /** The commands, in the order {@code tcpsim --help} lists them. */
+    static final List<Class<?>> COMMANDS = List.of(RunCommand.class, StepCommand.class, CaptureCommand.class,
+            CheckCommand.class, ReplayCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class);
 
     /**
      * What the commands need from outside, so that tests can replace the terminal and the backend. {@code stdout} is
@@ -55,7 +58,16 @@ public final class Main implements Callable<Integer> {
 
         /** The real kernel behind capture and check; it throws KernelUnavailableException when it cannot run. */
         Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal, BiFunction<Profile, Long, Backend> backend) {
-            this(out, err, in, terminal, backend, KernelBackend::new);
+            this(out, err, in, terminal, backend, Env::realKernel);
+        }
+
+        /**
+         * The real kernel, named through a method and not {@code KernelBackend::new}: a constructor reference is
+         * resolved when the Env is made, which loads KernelBackend and, to verify it, JNA's classes, in every
+         * command; the kernel is for capture and check only.
+         */
+        static Backend realKernel() {
+            return new KernelBackend();
         }
 
         /**
@@ -91,7 +103,7 @@ public final class Main implements Callable<Integer> {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        int code = run(args, new Env(out, err, in, System.console() != null, Model::new, KernelBackend::new, stdout));
+        int code = run(args, new Env(out, err, in, System.console() != null, Model::new, Env::realKernel, stdout));
         out.flush();
         if (stdout.failure != null && code != INTERNAL) {
             err.println("tcpsim: cannot write the standard output: " + OutputFile.reason(stdout.failure));
@@ -138,6 +150,7 @@ public final class Main implements Callable<Integer> {
             }
         };
         CommandLine cl = new CommandLine(new Main(e), factory);
+        for (Class<?> command : commands(args)) cl.addSubcommand(command); // made by the factory above
         cl.setOut(e.out());
         cl.setErr(e.err());
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -155,6 +168,20 @@ public final class Main implements Callable<Integer> {
         e.out().flush();
         e.err().flush();
         return code;
+    }
+
+    /**
+     * The commands to register: only the one named first when it is one ({@code tcpsim run ...}), else all of them
+     * (help, a top-level option, a typo). Picocli reads each registered command's options by reflection at start-up;
+     * registering one instead of seven, with the kernel backend no longer loaded, took 30 to 70 ms off {@code tcpsim
+     * run} and {@code replay} without the class-data archive (docs/benchmarks.md, "Whole process"). What a command
+     * prints, its help and its errors are the same either way.
+     */
+    static List<Class<?>> commands(String[] args) {
+        if (args.length > 0 && !args[0].equals("help"))
+            for (Class<?> c : COMMANDS)
+                if (c.getAnnotation(Command.class).name().equals(args[0])) return List.of(c);
+        return COMMANDS;
     }
 
     /** A bug, or no memory left: one line and exit 3, never a stack trace or a Java type name. */

@@ -58,8 +58,12 @@ class CrossCheckCommandsTest {
         assertEquals("", o.err());
         List<String> lines = List.of(o.out().split("\n"));
         assertEquals("# tcpsim capture ../examples/close-then-send.yaml --seed 1", lines.get(0));
-        List<String> packets = lines.stream().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP .*")).toList();
-        assertEquals(7, packets.size(), o.out());
+        List<String> printed = lines.stream().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP .*")).toList();
+        assertEquals(7, printed.size(), o.out());
+        // The RST carries the kernel's own reason (tcp_send_reset), which tcpdump does not print: the orphan's
+        // timewait minisock answered the data (the model gives the same, check compares them).
+        assertTrue(printed.get(6).endsWith(", reason TCP_TIMEWAIT_SOCKET"), printed.get(6));
+        List<String> packets = printed.stream().map(l -> l.replaceFirst(", reason [A-Z0-9_]+$", "")).toList();
         assertEquals(tcpdump(pcap), packets);
         assertTrue(lines.contains(lines.stream().filter(l -> l.contains("send(s, \"a\", MSG_NOSIGNAL) = -1 EPIPE")).findFirst()
                 .orElseThrow()));
@@ -74,7 +78,8 @@ class CrossCheckCommandsTest {
         List<String> file = tcpdump(pcap);
         assertEquals(7, file.size());
         // The file has the real times of day; the printed lines have the same packets, times aside.
-        List<String> printed = Arrays.stream(o.out().split("\n")).filter(l -> l.contains(" IP 127.")).toList();
+        List<String> printed = Arrays.stream(o.out().split("\n")).filter(l -> l.contains(" IP 127."))
+                .map(l -> l.replaceFirst(", reason [A-Z0-9_]+$", "")).toList();
         for (int i = 0; i < 7; i++) assertEquals(file.get(i).substring(15), printed.get(i).substring(15));
     }
 
@@ -102,8 +107,10 @@ class CrossCheckCommandsTest {
         assertEquals(0, o.code(), o.out() + o.err());
         List<String> lines = List.of(o.out().split("\n"));
         assertEquals("# tcpsim check ../examples/close-then-send.yaml --seed 1 --runs 2", lines.get(0));
-        assertTrue(lines.get(1).startsWith("# run 1/2: agree (7 packets, 14 calls, 3 netstat tables; rules used: none; kernel run "),
-                lines.get(1));
+        // Which timing rules a run needed depends on how busy the machine was (a loaded CI machine wakes the
+        // kernel's 5 s sleep a tick late: timer-tick-late); that it agreed, and on what, does not.
+        assertTrue(lines.get(1).matches("# run 1/2: agree \\(7 packets, 14 calls, 3 netstat tables; rules used: "
+                + "(none|[a-z-]+ x\\d+(, [a-z-]+ x\\d+)*); kernel run [0-9.]+ ms\\)"), lines.get(1));
         assertEquals("# agree on 2 of 2 runs", lines.get(lines.size() - 1));
     }
 

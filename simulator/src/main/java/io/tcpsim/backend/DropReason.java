@@ -47,4 +47,10 @@ public enum DropReason {
     DropReason(int kernelValue) {
         this.kernelValue = kernelValue;
     }
+
+    /** The reason with this value on Linux 6.18.44, or null (a reason TCP over IPv4 does not use). */
+    public static DropReason ofKernelValue(int value) {
+        for (DropReason r : values()) if (r.kernelValue == value) return r;
+        return null;
+    }
 }

@@ -7,8 +7,15 @@ import io.tcpsim.wire.Segment;
 public sealed interface Event {
     long timeNanos();
 
-    /** A packet on the wire. */
-    record PacketSent(Packet packet) implements Event {
+    /**
+     * A packet on the wire. {@code rstReason} is the kernel's reason for an RST ({@code tcp_send_reset}'s
+     * sk_rst_reason), null for any other packet, and for an RST whose reason the backend does not know.
+     */
+    record PacketSent(Packet packet, RstReason rstReason) implements Event {
+        public PacketSent(Packet packet) {
+            this(packet, null);
+        }
+
         public long timeNanos() { return packet.timeNanos(); }
     }
 

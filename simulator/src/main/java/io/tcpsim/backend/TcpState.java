@@ -67,11 +67,6 @@ public enum TcpState {
         return this == ESTABLISHED || this == CLOSE_WAIT;
     }
 
-    /** Our FIN is out (or the connection is gone): FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT. */
-    public boolean finSent() {
-        return this == FIN_WAIT1 || this == FIN_WAIT2 || this == CLOSING || this == LAST_ACK || this == TIME_WAIT;
-    }
-
     /** close() waits in sk_stream_wait_close while the state is one of these (net/core/stream.c closing()). */
     public boolean lingerWaits() {
         return this == FIN_WAIT1 || this == CLOSING || this == LAST_ACK;

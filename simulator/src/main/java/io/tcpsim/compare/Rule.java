@@ -65,7 +65,19 @@ public enum Rule {
      * tick came first. Found by the kernel fuzzer: a client's ACK of the server's FIN 3 ms after it, just before the
      * server's exit reset the connection (CI's differential seed 20261121, 6 of 10 runs). Check only so far.
      */
-    TIMER_ACK_CANCELLED("timer-ack-cancelled", 1);
+    TIMER_ACK_CANCELLED("timer-ack-cancelled", 1),
+
+    /**
+     * On a connection where {@link #ACK_CARRIED_BY_NEXT_PACKET} paired the runs, the reasons of a timewait minisock on
+     * one side against a full socket's on the other: where the ACK of a FIN went alone, the FIN's sender (an orphan)
+     * became a FIN_WAIT2 minisock (tcp_rcv_state_process, FIN_WAIT1: tcp_time_wait) before the peer's next segment
+     * came; where that segment carried the ACK, the full socket in FIN_WAIT1 took it. So: a drop with NOT_SPECIFIED
+     * (tcp_v4_rcv frees every segment a minisock receives so) on one side only, or against TCP_ABORT_ON_DATA; and an
+     * RST with TCP_TIMEWAIT_SOCKET (TCP_TW_RST) against TCP_ABORT_ON_DATA. Measured: three-packet-close,
+     * shutdown-syn-sent and time-wait-new-syn in the runs whose close took four packets; found by the kernel fuzzer:
+     * data sent 1.5 ms after the peer's close (CI's differential seed 20261121). Check only.
+     */
+    REASON_AFTER_ACK_RACE("reason-after-ack-race", 0);
 
     /** How many packets a timer packet may move past under {@link #TIMER_PACKET_REORDERED}. */
     public static final int REORDER_REACH = 4;

@@ -354,10 +354,21 @@ public final class RunLadder {
                 until = Math.max(until, l.time());
                 switch (l.kind()) {
                     case PACKET -> {
-                        Segment s = ((LogLine.PacketLine) l).packet().segment();
+                        LogLine.PacketLine p = (LogLine.PacketLine) l;
+                        Segment s = p.packet().segment();
+                        // An RST's arrow names the kernel's reason for it (tcp_send_reset's sk_rst_reason).
+                        String reason = TextOutput.rstReason(p);
                         marks.add(new Ladder.Arrow(l.time(), l.time() + delay, column(s.src().toString()),
-                                column(s.dst().toString()), labels.label(s), PacketLabels.tone(s),
-                                printer.print(((LogLine.PacketLine) l).packet()), step));
+                                column(s.dst().toString()), labels.label(s) + reason.replaceFirst("^, ", " \u00b7 "),
+                                PacketLabels.tone(s), printer.print(p.packet()) + reason, step));
+                    }
+                    case DROP -> {
+                        // A segment the receiver threw away, marked where it arrived, with kfree_skb's reason.
+                        LogLine.DropLine d = (LogLine.DropLine) l;
+                        Segment s = d.segment();
+                        marks.add(new Ladder.Note(l.time(), column(s.dst().toString()), "\u2715 dropped ["
+                                + TcpFlags.tcpdump(s.flags()) + "]: " + d.reason().name(), Ladder.Tone.WARN,
+                                TextOutput.drop(d), step));
                     }
                     case CALL -> call((LogLine.CallLine) l, step);
                     case SIGNAL -> {

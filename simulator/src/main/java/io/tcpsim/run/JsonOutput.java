@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The run for programs: one JSON object per line, each with a {@code type}: run (first), packet, call, failure,
- * signal, process_end, state, sleep, netstat, not_reached, end (last). Times are both {@code time} (as the text
+ * The run for programs: one JSON object per line, each with a {@code type}: run (first), packet (an RST with its
+ * {@code reason}), call, failure, signal, process_end, state, drop, sleep, netstat, not_reached, end (last). Times are both {@code time} (as the text
  * prints them) and {@code time_ns}.
  */
 public final class JsonOutput {
@@ -74,7 +74,13 @@ public final class JsonOutput {
 
     List<Map<String, Object>> objects(LogLine line) {
         return switch (line.kind()) {
-            case PACKET -> List.of(packet(((LogLine.PacketLine) line).packet()));
+            case PACKET -> {
+                LogLine.PacketLine pl = (LogLine.PacketLine) line;
+                Map<String, Object> m = packet(pl.packet());
+                if (pl.packet().segment().has(TcpFlags.RST))
+                    m.put("reason", pl.rstReason() == null ? null : pl.rstReason().name());
+                yield List.of(m);
+            }
             case CALL -> {
                 LogLine.CallLine c = (LogLine.CallLine) line;
                 Map<String, Object> m = base("call", c.time());
@@ -134,8 +140,22 @@ public final class JsonOutput {
                 m.put("why", s.why());
                 yield List.of(m);
             }
-            // Drops come with the reasons' own output (issue: the kernel's reason for every drop); not yet printed.
-            case DROP -> List.of();
+            case DROP -> {
+                LogLine.DropLine d = (LogLine.DropLine) line;
+                Map<String, Object> m = base("drop", d.time());
+                Segment s = d.segment();
+                m.put("endpoint", d.endpoint());
+                m.put("src", s.src().toString());
+                m.put("dst", s.dst().toString());
+                m.put("flags", TcpFlags.tcpdump(s.flags()));
+                m.put("seq", s.seq());
+                m.put("ack", s.ack());
+                m.put("length", s.length());
+                m.put("reason", d.reason().name());
+                m.put("reason_value", d.reason().kernelValue);
+                m.put("text", TextOutput.drop(d));
+                yield List.of(m);
+            }
             case SLEEP -> {
                 LogLine.SleepLine s = (LogLine.SleepLine) line;
                 Map<String, Object> m = base("sleep", s.time());

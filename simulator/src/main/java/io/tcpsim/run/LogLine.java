@@ -4,6 +4,7 @@ import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.DropReason;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.backend.ProcessEnd;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Result;
 import io.tcpsim.script.Step;
@@ -23,8 +24,12 @@ public sealed interface LogLine {
 
     long time();
 
-    /** A segment on the loopback wire. */
-    record PacketLine(Packet packet) implements LogLine {
+    /** A segment on the loopback wire; {@code rstReason} as in {@link io.tcpsim.backend.Event.PacketSent}. */
+    record PacketLine(Packet packet, RstReason rstReason) implements LogLine {
+        public PacketLine(Packet packet) {
+            this(packet, null);
+        }
+
         public Kind kind() { return Kind.PACKET; }
         public long time() { return packet.timeNanos(); }
     }

@@ -45,8 +45,9 @@ public record RunLog(Script script, String backend, List<LogLine> lines) {
     private static LogLine shift(LogLine l, long by) {
         return switch (l.kind()) {
             case PACKET -> {
-                Packet p = ((LogLine.PacketLine) l).packet();
-                yield new LogLine.PacketLine(new Packet(p.timeNanos() - by, p.ipId(), p.segment()));
+                LogLine.PacketLine pl = (LogLine.PacketLine) l;
+                Packet p = pl.packet();
+                yield new LogLine.PacketLine(new Packet(p.timeNanos() - by, p.ipId(), p.segment()), pl.rstReason());
             }
             case CALL -> {
                 LogLine.CallLine c = (LogLine.CallLine) l;

@@ -247,7 +247,7 @@ public final class Runner {
     private void take(List<Event> events) {
         for (Event e : events) {
             if (e instanceof Event.PacketSent ps) {
-                log.add(new LogLine.PacketLine(ps.packet()));
+                log.add(new LogLine.PacketLine(ps.packet(), ps.rstReason()));
             } else if (e instanceof Event.SignalDelivered s) {
                 if (consume(synthesizedSignal, s.process())) continue;
                 log.add(new LogLine.SignalLine(s.timeNanos(), s.process(), s.signo(), how(s.process(), s.fatal())));

@@ -40,7 +40,10 @@ public final class TextOutput {
     public List<String> format(LogLine line) {
         String t = Clock.format(line.time());
         return switch (line.kind()) {
-            case PACKET -> List.of(printer.print(((LogLine.PacketLine) line).packet()));
+            case PACKET -> {
+                LogLine.PacketLine p = (LogLine.PacketLine) line;
+                yield List.of(printer.print(p.packet()) + rstReason(p));
+            }
             case CALL -> {
                 LogLine.CallLine c = (LogLine.CallLine) line;
                 String s = t + " [" + c.step().process() + "] " + c.step().text() + " = " + c.resultText();
@@ -58,7 +61,8 @@ public final class TextOutput {
                 yield List.of(t + " [" + e.process() + "] +++ " + e.how() + " +++");
             }
             // The model's transitions stay out of the text: it shows what a person could observe (JSON has them).
-            case STATE, DROP -> List.of();
+            case STATE -> List.of();
+            case DROP -> List.of(drop((LogLine.DropLine) line));
             case SLEEP -> List.of(t + " -- sleep " + ((LogLine.SleepLine) line).step().duration());
             case NETSTAT -> {
                 LogLine.NetstatLine n = (LogLine.NetstatLine) line;
@@ -75,6 +79,27 @@ public final class TextOutput {
                 yield List.of(s, expected(((Step.CallStep) r.step()).expected().text(), r.step()));
             }
         };
+    }
+
+    /**
+     * What follows an RST's tcpdump line: {@code , reason TCP_ABORT_ON_CLOSE}, the sk_rst_reason the kernel's
+     * tcp_send_reset reports; {@code , reason unknown} for an RST whose backend does not know it. Nothing for other
+     * packets.
+     */
+    public static String rstReason(LogLine.PacketLine p) {
+        if (!p.packet().segment().has(io.tcpsim.wire.TcpFlags.RST)) return "";
+        return ", reason " + (p.rstReason() == null ? "unknown" : p.rstReason().name());
+    }
+
+    /**
+     * A segment the stack threw away: {@code 00:00:00.010040 [drop] 127.0.0.1.4321 > 127.0.0.1.52888: Flags [P.],
+     * length 1, reason TCP_ZEROWINDOW}, the skb_drop_reason kfree_skb reports (docs/output-format.md).
+     */
+    public static String drop(LogLine.DropLine d) {
+        io.tcpsim.wire.Segment s = d.segment();
+        return Clock.format(d.time()) + " [drop] " + s.src().tcpdumpString() + " > " + s.dst().tcpdumpString()
+                + ": Flags [" + io.tcpsim.wire.TcpFlags.tcpdump(s.flags()) + "], length " + s.length() + ", reason "
+                + d.reason().name();
     }
 
     private String expected(String text, Step step) {

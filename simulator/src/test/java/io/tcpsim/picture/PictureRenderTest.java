@@ -112,7 +112,7 @@ class PictureRenderTest {
         List<String> labels = run.ladder().marks().stream().filter(m -> m instanceof Ladder.Arrow)
                 .map(m -> ((Ladder.Arrow) m).label()).toList();
         assertEquals(List.of("[S] seq 0", "[S.] seq 0, ack 1", "[.] ack 1", "[F.] seq 1, ack 1", "[.] ack 2",
-                "[P.] seq 1:2, ack 2, length 1 \"a\"", "[R] seq 2"), labels);
+                "[P.] seq 1:2, ack 2, length 1 \"a\"", "[R] seq 2 \u00b7 reason TCP_TIMEWAIT_SOCKET"), labels);
     }
 
     @Test

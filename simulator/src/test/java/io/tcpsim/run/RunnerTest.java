@@ -114,7 +114,8 @@ class RunnerTest {
                 NetstatRow.HEADER,
                 "tcp        0      0 127.0.0.1:40000         127.0.0.1:4321          FIN_WAIT2  ",
                 "00:00:00.020060 [main] send(s, \"a\", MSG_NOSIGNAL) = 1",
-                p.get(5), p.get(6),
+                // The fake backend reports no reason for its RST.
+                p.get(5), p.get(6) + ", reason unknown",
                 "00:00:00.030065 netstat -tn",
                 NetstatRow.HEADER,
                 "00:00:00.030065 [main] send(s, \"a\", MSG_NOSIGNAL) = -1 EPIPE (Broken pipe)",

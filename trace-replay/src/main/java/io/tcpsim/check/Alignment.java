@@ -43,6 +43,8 @@ final class Alignment {
     private final List<Found> found = new ArrayList<>();
     private final Map<String, Integer> rulesUsed = new java.util.TreeMap<>();
     private final List<Row> rows = new ArrayList<>();
+    /** Connections on which {@link Rule#ACK_CARRIED_BY_NEXT_PACKET} paired the runs. */
+    private final java.util.Set<String> ackRaced = new java.util.HashSet<>();
 
     /** One log with what check derives from it. */
     static final class Side {
@@ -51,6 +53,9 @@ final class Alignment {
         final List<LogLine> packets = new ArrayList<>();
         final List<LogLine> events = new ArrayList<>();
         final Map<Step, LogLine> steps = new HashMap<>();
+        /** Drops in log order, and the packet line each one threw away (null: no captured packet matches). */
+        final List<LogLine.DropLine> drops = new ArrayList<>();
+        final Map<LogLine, LogLine> dropped = new IdentityHashMap<>();
         final Map<LogLine, PacketFields> views = new IdentityHashMap<>();
         /** Each line as tcpsim run prints it: packets as tcpdump -nn (one printer per log, in order). */
         final Map<LogLine, String> printed = new IdentityHashMap<>();
@@ -67,8 +72,14 @@ final class Alignment {
             LogLine last = null;
             for (LogLine l : log.lines()) {
                 switch (l.kind()) {
-                    // Transitions and drops are the model's alone: the kernel backend does not see them.
-                    case STATE, DROP -> { continue; }
+                    // Transitions are the model's alone: the kernel backend does not see them.
+                    case STATE -> { continue; }
+                    case DROP -> {
+                        LogLine.DropLine d = (LogLine.DropLine) l;
+                        drops.add(d);
+                        LogLine p = droppedPacket(d);
+                        if (p != null) dropped.put(d, p);
+                    }
                     case PACKET -> {
                         Segment s = ((LogLine.PacketLine) l).packet().segment();
                         isns.see(s);
@@ -84,8 +95,20 @@ final class Alignment {
                 }
                 lines.add(l);
                 // A netstat's rows are in the side-by-side view; its first line stands for it.
-                printed.put(l, l instanceof LogLine.PacketLine p ? printer.print(p.packet()) : text.format(l).get(0));
+                printed.put(l, l instanceof LogLine.PacketLine p ? printer.print(p.packet()) + TextOutput.rstReason(p)
+                        : text.format(l).get(0));
             }
+        }
+
+        /** The last packet before the drop with the dropped segment's addresses, numbers and flags. */
+        private LogLine droppedPacket(LogLine.DropLine d) {
+            Segment x = d.segment();
+            for (int n = packets.size() - 1; n >= 0; n--) {
+                Segment s = ((LogLine.PacketLine) packets.get(n)).packet().segment();
+                if (s.src().equals(x.src()) && s.dst().equals(x.dst()) && s.seq() == x.seq() && s.ack() == x.ack()
+                        && s.flags() == x.flags()) return packets.get(n);
+            }
+            return null;
         }
 
         long sinceAnchor(LogLine packet) {
@@ -102,6 +125,7 @@ final class Alignment {
         this.ks = new Side(kernel);
         alignSteps();
         alignPackets();
+        alignReasons();
         alignEvents();
         buildRows();
         sortDivergences();
@@ -370,6 +394,16 @@ final class Alignment {
     private void use(Rule rule, LogLine line, String side) {
         rulesUsed.merge(rule.id(), 1, Integer::sum);
         notes.put(line, rule.note(side));
+        if (rule == Rule.ACK_CARRIED_BY_NEXT_PACKET) {
+            PacketFields v = (side.startsWith("model") ? ms : ks).views.get(line);
+            if (v != null) ackRaced.add(connection(v));
+        }
+    }
+
+    /** The connection a packet is on, by roles, the same whichever way it goes. */
+    private static String connection(PacketFields v) {
+        String a = v.from(), b = v.to();
+        return a.compareTo(b) < 0 ? a + " " + b : b + " " + a;
     }
 
     /**
@@ -453,6 +487,95 @@ final class Alignment {
         if (l == null) return "the start";
         if (l.kind() == LogLine.Kind.PACKET) return "packet " + (ms.packets.indexOf(l) + 1);
         return "line " + step(l).line();
+    }
+
+    // ---- reasons: each RST's sk_rst_reason, each drop's skb_drop_reason ----
+
+    /**
+     * RST by RST and drop by drop: a pair of RSTs must carry the same reason, and each packet the same drops (by
+     * reason, in order) on both sides. A drop or a reason one side lacks is a divergence like a missing packet. Drops
+     * of packets that did not pair are left to the packet's own divergence.
+     */
+    private void alignReasons() {
+        for (int n = 0; n < ms.packets.size(); n++) {
+            LogLine x = ms.packets.get(n), y = partner.get(x);
+            if (!(x instanceof LogLine.PacketLine px) || !(y instanceof LogLine.PacketLine py)) continue;
+            if (!px.packet().segment().has(io.tcpsim.wire.TcpFlags.RST)) continue;
+            if (px.rstReason() != py.rstReason()) {
+                if (minisockRace(px.rstReason(), py.rstReason(), x)) {
+                    use(Rule.REASON_AFTER_ACK_RACE, y, "model " + name(px.rstReason()));
+                    continue;
+                }
+                differs(Divergence.Kind.DIFFERENT, "packet " + (n + 1), new Difference("reason",
+                        name(px.rstReason()), name(py.rstReason())), x, y);
+            }
+        }
+        Map<LogLine, List<LogLine.DropLine>> byPacket = new IdentityHashMap<>();
+        for (Side side : List.of(ms, ks)) {
+            for (LogLine.DropLine d : side.drops) {
+                LogLine p = side.dropped.get(d);
+                if (p == null) {
+                    if (side == ks) diverge(Divergence.Kind.UNEXPECTED, "drop", "the kernel drops "
+                            + side.printed.get(d) + ", a segment it was not seen to send", null, d);
+                    continue;
+                }
+                byPacket.computeIfAbsent(p, k -> new ArrayList<>()).add(d);
+            }
+        }
+        for (int n = 0; n < ms.packets.size(); n++) {
+            LogLine x = ms.packets.get(n), y = partner.get(x);
+            if (y == null) continue;
+            List<LogLine.DropLine> md = byPacket.getOrDefault(x, List.of()), kd = byPacket.getOrDefault(y, List.of());
+            String at = "drop of packet " + (n + 1);
+            for (int i = 0; i < Math.max(md.size(), kd.size()); i++) {
+                LogLine.DropLine a = i < md.size() ? md.get(i) : null, b = i < kd.size() ? kd.get(i) : null;
+                if (a != null && b != null) {
+                    pair(a, b);
+                    if (a.reason() == b.reason()) continue;
+                    if (minisockDrops(a.reason(), b.reason()) && ackRaced.contains(connection(ms.views.get(x)))) {
+                        use(Rule.REASON_AFTER_ACK_RACE, b, "model " + a.reason().name());
+                    } else {
+                        differs(Divergence.Kind.DIFFERENT, at, new Difference("reason", a.reason().name(),
+                                b.reason().name()), a, b);
+                    }
+                } else if (afterAckRace(a != null ? a : b, a != null ? x : y, a != null ? ms : ks)) {
+                    use(Rule.REASON_AFTER_ACK_RACE, a != null ? a : b, (a != null ? "model" : "kernel") + " only");
+                } else if (a != null) {
+                    diverge(Divergence.Kind.MISSING, at, "the model drops it (" + a.reason().name()
+                            + "), the kernel does not", a, null);
+                } else {
+                    diverge(Divergence.Kind.UNEXPECTED, at, "the kernel drops it (" + b.reason().name()
+                            + "), the model does not", null, b);
+                }
+            }
+        }
+    }
+
+    /** {@link Rule#REASON_AFTER_ACK_RACE} for two RSTs: a minisock's TCP_TW_RST against a full socket's abort. */
+    private boolean minisockRace(io.tcpsim.backend.RstReason a, io.tcpsim.backend.RstReason b, LogLine modelPacket) {
+        var tw = io.tcpsim.backend.RstReason.TCP_TIMEWAIT_SOCKET;
+        var data = io.tcpsim.backend.RstReason.TCP_ABORT_ON_DATA;
+        return (a == tw && b == data || a == data && b == tw) && ackRaced.contains(connection(ms.views.get(modelPacket)));
+    }
+
+    /** {@link Rule#REASON_AFTER_ACK_RACE} for two drops: a minisock's NOT_SPECIFIED against an abort on data. */
+    private static boolean minisockDrops(io.tcpsim.backend.DropReason a, io.tcpsim.backend.DropReason b) {
+        var tw = io.tcpsim.backend.DropReason.NOT_SPECIFIED;
+        var data = io.tcpsim.backend.DropReason.TCP_ABORT_ON_DATA;
+        return a == tw && b == data || a == data && b == tw;
+    }
+
+    /**
+     * {@link Rule#REASON_AFTER_ACK_RACE}: a drop with NOT_SPECIFIED (what a timewait minisock frees every segment with)
+     * that only one side has, on a connection where {@link Rule#ACK_CARRIED_BY_NEXT_PACKET} paired the runs.
+     */
+    private boolean afterAckRace(LogLine.DropLine d, LogLine packet, Side side) {
+        return d.reason() == io.tcpsim.backend.DropReason.NOT_SPECIFIED
+                && ackRaced.contains(connection(side.views.get(packet)));
+    }
+
+    private static String name(io.tcpsim.backend.RstReason r) {
+        return r == null ? "unknown" : r.name();
     }
 
     // ---- signals and process ends ----

@@ -113,6 +113,14 @@ public final class Verdict {
                 yield out;
             }
             case SIGNAL, PROCESS_END -> List.of(t + Alignment.eventText(l));
+            case DROP -> {
+                // Ports by role, as the packets beside it: the kernel's ephemeral ports change from run to run.
+                LogLine.DropLine d = (LogLine.DropLine) l;
+                var seg = d.segment();
+                yield List.of(t + "[drop] " + side.roles.addr(seg.src()) + " > " + side.roles.addr(seg.dst()) + " ["
+                        + io.tcpsim.wire.TcpFlags.tcpdump(seg.flags()) + "] len " + seg.length() + " reason "
+                        + d.reason().name());
+            }
             default -> List.of(new TextOutput(side.log.script()).format(l).get(0));
         };
     }

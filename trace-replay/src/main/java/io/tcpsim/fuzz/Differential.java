@@ -19,7 +19,8 @@ import java.util.List;
  * The differential oracle: a generated script runs on the model and on the real kernel (a private network namespace
  * per run), and the two must agree.
  *
- * <p>Agreement is {@code tcpsim check}'s ({@link Check#compare}: packets, calls and netstat tables, with its timing
+ * <p>Agreement is {@code tcpsim check}'s ({@link Check#compare}: packets, calls and netstat tables, each RST's
+ * sk_rst_reason and each dropped segment's skb_drop_reason as the kernel's tracepoints report them, with its timing
  * tolerance and equivalence rules). The host's timing is noisy, so a disagreement must repeat on
  * {@link #KERNEL_RUNS} kernel runs to count.
  */

@@ -12,6 +12,8 @@ import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
 import io.tcpsim.capture.LoopbackCapture;
 import io.tcpsim.capture.RawFrame;
+import io.tcpsim.kernel.trace.KernelReasons;
+import io.tcpsim.kernel.trace.ReasonTracer;
 import io.tcpsim.wire.FrameDecoder;
 import io.tcpsim.wire.Packet;
 import io.tcpsim.wire.SockAddr;
@@ -58,6 +60,8 @@ public final class KernelBackend implements Backend {
     private final long blockLimitNanos;
     private final NamespaceThread ns;
     private final LoopbackCapture capture;
+    private final ReasonTracer tracer;
+    private final KernelReasons reasons;
     private final Map<String, EmulatedProcess> processes = new HashMap<>(); // used on the namespace thread only
     private final List<Event> events = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<Memory> timespec = ThreadLocal.withInitial(() -> new Memory(LibC.SIZEOF_TIMESPEC));
@@ -90,6 +94,43 @@ public final class KernelBackend implements Backend {
             throw e;
         }
         capture = c;
+        ReasonTracer t;
+        try {
+            t = new ReasonTracer(ns.call(NamespaceThread::netnsInode));
+        } catch (RuntimeException e) {
+            capture.close();
+            ns.close();
+            throw new KernelUnavailableException(KernelUnavailableException.NEEDS_BPF + ": " + e.getMessage(), e);
+        }
+        tracer = t;
+        reasons = new KernelReasons(tracer, realMinusMonotonic());
+    }
+
+    /**
+     * CLOCK_REALTIME minus CLOCK_MONOTONIC (the tracer stamps events on CLOCK_MONOTONIC): the reading of eight whose
+     * two monotonic reads around the real one were closest. One reading is not enough: the first calls through JNA
+     * can stall for tens of milliseconds on a loaded machine, and then the midpoint is that far off.
+     */
+    private long realMinusMonotonic() {
+        Memory ts = timespec.get();
+        long best = 0, bestGap = Long.MAX_VALUE;
+        for (int i = 0; i < 8; i++) {
+            LibC.C.clock_gettime(LibC.CLOCK_MONOTONIC, ts);
+            long m0 = ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+            long real = now();
+            LibC.C.clock_gettime(LibC.CLOCK_MONOTONIC, ts);
+            long m1 = ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+            if (m1 - m0 < bestGap) {
+                bestGap = m1 - m0;
+                best = real - (m0 + (m1 - m0) / 2);
+            }
+        }
+        return best;
+    }
+
+    /** Events of this run's namespace the tracer had no room for (0 unless a run produces thousands at once). */
+    public long tracerLost() {
+        return reasons.lost();
     }
 
     @Override
@@ -152,11 +193,13 @@ public final class KernelBackend implements Backend {
     @Override
     public List<Event> drainEvents() {
         if (!closed) capture.sync(SYNC_TIMEOUT_NANOS);
-        List<Event> out = new ArrayList<>();
+        List<Packet> packets = new ArrayList<>();
         for (RawFrame f : capture.drain()) {
             Packet p = decode(f);
-            if (p != null) out.add(new Event.PacketSent(p));
+            if (p != null) packets.add(p);
         }
+        // After the frames: a captured RST's tcp_send_reset is then always among the records.
+        List<Event> out = reasons.events(packets, closed);
         synchronized (events) {
             out.addAll(events);
             events.clear();
@@ -193,6 +236,9 @@ public final class KernelBackend implements Backend {
         capture.sync(SYNC_TIMEOUT_NANOS);
         closed = true;
         capture.close();
+        // The tracer's last records wait in reasons for the frames drained after this.
+        reasons.events(List.of(), false).forEach(this::emit);
+        tracer.close();
         try {
             ns.call(() -> {
                 for (EmulatedProcess p : processes.values()) {

@@ -9,6 +9,8 @@ public final class KernelUnavailableException extends RuntimeException {
     public static final String NEEDS_PRIVILEGE =
             "needs root or CAP_SYS_ADMIN+CAP_NET_ADMIN+CAP_NET_RAW "
                     + "(to unshare a network namespace, bring lo up and capture on it)";
+    public static final String NEEDS_BPF =
+            "needs bpf(2) (root or CAP_BPF+CAP_PERFMON, a kernel with BPF and BTF) to record the kernel's reasons";
     public static final String NEEDS_LIBPCAP =
             "needs libpcap: install libpcap0.8 (apt-get install -y libpcap0.8)";
 

@@ -77,6 +77,19 @@ public final class NamespaceThread implements AutoCloseable {
         return t;
     }
 
+    /**
+     * The inode number of the calling thread's network namespace (/proc/thread-self/ns/net reads "net:[N]"): call it
+     * on a namespace thread to name that thread's namespace. The kernel's {@code net->ns.inum}.
+     */
+    public static long netnsInode() {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self/ns/net")).toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private void run() {
         try {
             ready.complete(enterNamespace());

@@ -124,15 +124,23 @@ final class CallInference {
     private void decidePeerFin(FlowSide me) {
         FlowSide peer = sides.peer(me);
         if (peer.fin != FlowSide.Fin.UNDECIDED) return;
+        long sentEnd = me.capNext; // the end of what me sent up to the answer: the most an ACK can acknowledge
         for (Captured n : lookahead) {
             Segment ns = n.packet.segment();
-            if (!ns.src().equals(peer.addr)) continue;
+            if (!ns.src().equals(peer.addr)) {
+                if (me.captured.known() && ns.src().equals(me.addr)) {
+                    long end = me.captured.relative(ns.seq()) + ns.seqLength();
+                    if (end - me.capNext < 1 << 30) sentEnd = Math.max(sentEnd, end);
+                }
+                continue;
+            }
             // Two explanations fit a FIN, and the answer to the data tells them apart: an orphan (close() before the
             // data) answers with a bare [R] at seq = SEG.ACK (tcp_v4_send_reset); a socket still open (shutdown) queues
             // the data, and an [R.] that acknowledges it is its own close() with that data unread
             // (tcp_send_active_reset: ack = rcv_nxt).
-            long acked = me.captured.known() ? me.captured.relative(ns.ack()) - me.capNext : -1;
-            boolean closedWithItUnread = ns.has(TcpFlags.RST) && ns.has(TcpFlags.ACK) && acked >= 0 && acked < 1 << 30;
+            long ack = me.captured.known() ? me.captured.relative(ns.ack()) : -1;
+            boolean closedWithItUnread = ns.has(TcpFlags.RST) && ns.has(TcpFlags.ACK) && ack >= me.capNext
+                    && ack <= sentEnd;
             if (ns.has(TcpFlags.RST) && !closedWithItUnread) {
                 if (peer.unread) read(peer); // what reset the data was the closed socket, not unread bytes
                 Result r = m.call(peer.role, new Call.Close(peer.fd));

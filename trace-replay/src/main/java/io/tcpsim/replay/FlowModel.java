@@ -144,6 +144,7 @@ final class FlowModel {
                 else continue; // the stand-in connection's packets are not the capture's
                 if (seg.has(TcpFlags.SYN)) me.model.learn(seg.seq());
                 if (me.modelTs0 < 0 && seg.timestamps() != null) me.modelTs0 = seg.timestamps().val();
+                if (seg.has(TcpFlags.RST) && me.rstReason == null) me.rstReason = ps.rstReason();
                 Predicted old = predictions.overflow();
                 if (old != null) missing.accept(old);
                 predictions.add(ps.packet().timeNanos(), me.role, seg, annotate ? new ArrayList<>(1) : null,

@@ -326,15 +326,21 @@ final class FlowRecorder {
     static String ended(FlowSide c, FlowSide s, boolean listener) {
         String states = " (client " + c.stateName() + ", server " + s.stateName() + ")";
         if (!listener && s.state == null && c.reset) return "refused: the server's kernel answered the SYN "
-                + "with an RST (nothing listens on " + s.addr + ")" + states;
+                + "with an RST, reason NO_SOCKET (nothing listens on " + s.addr + ")" + states;
         if (c.rstByApp || s.rstByApp) {
             FlowSide x = c.rstByApp ? c : s;
-            return x.role.word + (x.given ? " (taken as given) reset the connection" : " aborted the connection: "
-                    + "close() sent an RST") + states;
+            if (x.given) return x.role.word + " (taken as given) reset the connection" + states;
+            // The same [R.] leaves for unread data (TCP_ABORT_ON_CLOSE) and for SO_LINGER {1, 0} (TCP_STATE): a
+            // capture cannot tell them apart when the side had received data.
+            String why = x.bytesReceived > 0 ? "reason TCP_ABORT_ON_CLOSE if it left data unread, else TCP_STATE "
+                    + "(SO_LINGER {1, 0})" : "reason " + reasonName(x.rstReason) + " (SO_LINGER {1, 0})";
+            return x.role.word + " aborted the connection: close() sent an RST, " + why + states;
         }
         if (s.reset || c.reset) {
-            return "reset by " + (s.reset ? c : s).role.word + "'s kernel: an RST answered a packet it could not take"
-                    + states;
+            FlowSide x = s.reset ? c : s;
+            if (x.given) return "reset by " + x.role.word + " (taken as given): an RST answered a packet" + states;
+            return "reset by " + x.role.word + "'s kernel: an RST answered a packet it could not take, reason "
+                    + reasonName(x.rstReason) + states;
         }
         if (c.fin != FlowSide.Fin.NONE && s.fin != FlowSide.Fin.NONE) return "closed: FIN from both sides (client at "
                 + "packet " + c.finPacket + ", server at packet " + s.finPacket + ")" + states;
@@ -343,6 +349,10 @@ final class FlowRecorder {
             return "half-closed at the end of the capture: only " + x.word + " sent a FIN" + states;
         }
         return "open at the end of the capture" + states;
+    }
+
+    private static String reasonName(io.tcpsim.backend.RstReason r) {
+        return r == null ? "unknown" : r.name();
     }
 
     static String result(Result r) {

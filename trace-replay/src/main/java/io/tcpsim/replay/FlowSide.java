@@ -38,6 +38,8 @@ final class FlowSide {
     long bytesReceived;
     /** The side's application aborted the connection (close() sent an RST). */
     boolean rstByApp;
+    /** The sk_rst_reason of the first RST the model sent from this side, null before one. */
+    io.tcpsim.backend.RstReason rstReason;
     /** Data (or a FIN) the model's application has not read yet because the capture shows it had not. */
     boolean unread;
     /** Not run by the model (not Linux): its packets are taken as given and delivered to the other side (GivenPeer). */

@@ -11,13 +11,14 @@ import java.util.List;
 /**
  * The model with one rule flipped on purpose, for tests only: an RST received in CLOSE_WAIT sets ECONNRESET
  * instead of EPIPE (tcp_reset sets EPIPE there), so a send after it fails with ECONNRESET. Everything else is the
- * model unchanged; the decorator only rewrites that one result.
+ * model unchanged; the decorator only rewrites that one result. Public for docs/cross-check.md's example, which the
+ * traces module's QuotedOutputTest runs.
  */
-final class RstInCloseWaitGivesEconnreset implements Backend {
+public final class RstInCloseWaitGivesEconnreset implements Backend {
     private final Backend model;
     int rewritten;
 
-    RstInCloseWaitGivesEconnreset(Backend model) {
+    public RstInCloseWaitGivesEconnreset(Backend model) {
         this.model = model;
     }
 

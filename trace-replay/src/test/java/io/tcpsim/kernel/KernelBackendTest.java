@@ -92,7 +92,9 @@ class KernelBackendTest {
                     "S>C [P.] seq 1 ack 2 win " + win + " len 1 <nop,nop,TS>",
                     "C>S [R] seq 2 ack 0 win 0 len 0"), wire.subList(wire.size() - 2, wire.size()));
 
-            List<Event> rest = events.stream().filter(e -> !(e instanceof Event.PacketSent)).toList();
+            // Drops are left out: which one the orphan makes races the FIN's ACK (ReasonTracerTest, check).
+            List<Event> rest = events.stream()
+                    .filter(e -> !(e instanceof Event.PacketSent) && !(e instanceof Event.Dropped)).toList();
             assertEquals(2, rest.size(), rest.toString());
             Event.SignalDelivered sig = (Event.SignalDelivered) rest.get(0);
             assertEquals("server", sig.process());
@@ -118,7 +120,8 @@ class KernelBackendTest {
             assertEquals(Result.error(Errno.EPIPE).withSigpipe(), k.call("server", new Call.Send(4, X, 0, true)));
             assertEquals(Result.ok(0), k.call("server", new Call.Signal(Bits.SIGPIPE, Call.Disposition.HANDLER)));
             assertEquals(Result.error(Errno.EPIPE).withSigpipe(), k.call("server", new Call.Send(4, X, 0, false)));
-            List<Event> rest = k.drainEvents().stream().filter(e -> !(e instanceof Event.PacketSent)).toList();
+            List<Event> rest = k.drainEvents().stream()
+                    .filter(e -> !(e instanceof Event.PacketSent) && !(e instanceof Event.Dropped)).toList();
             assertEquals(1, rest.size(), rest.toString());
             Event.SignalDelivered sig = (Event.SignalDelivered) rest.get(0);
             assertFalse(sig.fatal());

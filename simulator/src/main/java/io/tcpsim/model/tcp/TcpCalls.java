@@ -1,6 +1,7 @@
 package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
@@ -209,9 +210,11 @@ public final class TcpCalls {
         if (old != TcpState.CLOSE) sk.setState(TcpState.CLOSE, Cause.DISCONNECT);
         if (old == TcpState.LISTEN) {
             listenStop(sk);
-        } else if (old.needsResetOnAbort()
-                || (sk.sndNxt != sk.writeSeq && (old == TcpState.CLOSING || old == TcpState.LAST_ACK))) {
-            out().sendActiveReset(sk);
+        } else if (old.needsResetOnAbort()) {
+            out().sendActiveReset(sk, RstReason.TCP_STATE); // tcp_need_reset
+            sk.skErr = Errno.ECONNRESET;
+        } else if (sk.sndNxt != sk.writeSeq && (old == TcpState.CLOSING || old == TcpState.LAST_ACK)) {
+            out().sendActiveReset(sk, RstReason.TCP_DISCONNECT_WITH_DATA);
             sk.skErr = Errno.ECONNRESET;
         } else if (old == TcpState.SYN_SENT) {
             sk.skErr = Errno.ECONNRESET;
@@ -474,7 +477,7 @@ public final class TcpCalls {
         if (sk.state() == TcpState.CLOSE) return false;
         if (unread > 0) {
             sk.setState(TcpState.CLOSE, Cause.CLOSE_WITH_UNREAD_DATA, Integer.toString(unread));
-            out().sendActiveReset(sk);
+            out().sendActiveReset(sk, RstReason.TCP_ABORT_ON_CLOSE); // __tcp_close
         } else if (sk.linger && sk.lingerSeconds == 0) {
             disconnect(sk);
         } else {

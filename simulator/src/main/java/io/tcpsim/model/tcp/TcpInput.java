@@ -2,6 +2,7 @@ package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.DropReason;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.model.WaitQueue;
@@ -46,7 +47,7 @@ final class TcpInput {
             return;
         }
         // tcp_v4_rcv, no_tcp_socket: an RST answers (not an RST), and the segment is freed with NO_SOCKET.
-        out().sendResetReply(seg);
+        out().sendResetReply(seg, RstReason.NO_SOCKET);
         drop(null, seg, DropReason.NO_SOCKET);
     }
 
@@ -67,8 +68,9 @@ final class TcpInput {
     /** tcp_rcv_state_process, case TCP_LISTEN, and tcp_conn_request. */
     private void listen(TcpSock l, Segment seg) {
         if (seg.has(TcpFlags.ACK)) {
-            // "if (th->ack) return SKB_DROP_REASON_TCP_FLAGS": tcp_v4_do_rcv resets and discards.
-            out().sendResetReply(seg);
+            // "if (th->ack) return SKB_DROP_REASON_TCP_FLAGS": tcp_v4_do_rcv resets (sk_rst_convert_drop_reason
+            // keeps the name) and discards.
+            out().sendResetReply(seg, RstReason.TCP_FLAGS);
             drop(l, seg, DropReason.TCP_FLAGS);
             return;
         }
@@ -111,7 +113,7 @@ final class TcpInput {
             return;
         }
         if (seg.ack() != Seq.mask(req.iss + 1)) {
-            out().sendResetReply(seg);
+            out().sendResetReply(seg, RstReason.TCP_INVALID_ACK_SEQUENCE);
             drop(l, seg, DropReason.TCP_INVALID_ACK_SEQUENCE);
             return;
         }
@@ -162,13 +164,13 @@ final class TcpInput {
     private void synSent(TcpSock sk, Segment seg) {
         if (seg.has(TcpFlags.ACK)) {
             if (!Seq.after(seg.ack(), sk.sndUna) || Seq.after(seg.ack(), sk.sndNxt)) {
-                out().sendResetReply(seg); // reset_and_undo
+                out().sendResetReply(seg, RstReason.TCP_INVALID_ACK_SEQUENCE); // reset_and_undo
                 drop(sk, seg, DropReason.TCP_INVALID_ACK_SEQUENCE);
                 return;
             }
             if (seg.has(TcpFlags.RST)) {
-                reset(sk); // SYN_SENT -> ECONNREFUSED
-                drop(sk, seg, DropReason.TCP_RESET);
+                // SYN_SENT -> ECONNREFUSED; the RST is consumed (__kfree_skb, no kfree_skb reason: measured).
+                reset(sk);
                 return;
             }
             if (!seg.has(TcpFlags.SYN)) {
@@ -233,10 +235,10 @@ final class TcpInput {
         // step 5: the ACK field (tcp_ack)
         int ack = ack(sk, seg);
         if (ack < 0) {
-            if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg);
+            if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg, rstOf(unacceptableAck(sk, seg)));
             // tcp_rcv_established drops an ACK of unsent data silently; the other states answer with a challenge ACK.
             else if (sk.state() != TcpState.ESTABLISHED) out().sendChallengeAck(sk);
-            drop(sk, seg, Seq.after(seg.ack(), sk.sndNxt) ? DropReason.TCP_ACK_UNSENT_DATA : DropReason.TCP_TOO_OLD_ACK);
+            drop(sk, seg, unacceptableAck(sk, seg));
             return;
         }
         boolean finAcked = sk.finQueued && sk.sndUna == sk.writeSeq;
@@ -255,8 +257,10 @@ final class TcpInput {
                         long endSeq = seg.seq() + seg.seqLength();
                         if (seg.seqLength() != 0 && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
                             // An orphan got new data: tcp_done and "return 1" -> tcp_v4_send_reset (abort on data).
+                            // tcp_v4_do_rcv's reset: then discard, with the reason it was given.
                             done(sk, Cause.ORPHAN_RECEIVED_DATA);
-                            out().sendResetReply(seg);
+                            out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
+                            drop(sk, seg, DropReason.TCP_ABORT_ON_DATA);
                             return;
                         }
                         if (!seg.has(TcpFlags.FIN)) {
@@ -284,9 +288,13 @@ final class TcpInput {
         }
 
         // step 7: the segment text
+        boolean queued = true;
         switch (sk.state()) {
             case CLOSE_WAIT, CLOSING, LAST_ACK -> {
-                if (!Seq.before(seg.seq(), sk.rcvNxt)) break; // the peer already sent its FIN: ignore
+                if (!Seq.before(seg.seq(), sk.rcvNxt)) { // the peer already sent its FIN: ignore
+                    queued = false;
+                    break;
+                }
                 dataQueue(sk, seg);
             }
             case FIN_WAIT1, FIN_WAIT2 -> {
@@ -295,7 +303,8 @@ final class TcpInput {
                         && Seq.after(endSeq - (seg.has(TcpFlags.FIN) ? 1 : 0), sk.rcvNxt)) {
                     // RFC 1122: data for a socket that will never read it. tcp_reset plus tcp_v4_send_reset.
                     reset(sk);
-                    out().sendResetReply(seg);
+                    out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
+                    drop(sk, seg, DropReason.TCP_ABORT_ON_DATA);
                     return;
                 }
                 dataQueue(sk, seg);
@@ -306,6 +315,23 @@ final class TcpInput {
         if (sk.state() != TcpState.CLOSE) {
             out().push(sk, false);     // tcp_data_snd_check
             out().ackSndCheck(sk);     // tcp_ack_snd_check
+        }
+        // "if (!queued) discard: tcp_drop_reason(sk, skb, reason)" with reason still NOT_SPECIFIED: a segment that
+        // neither tcp_data_queue took nor a state change consumed (measured: the ACK of data sent in CLOSE_WAIT).
+        if (!queued) drop(sk, seg, DropReason.NOT_SPECIFIED);
+    }
+
+    /** tcp_ack's verdict on an ACK it refuses: of data never sent, or older than the window allows. */
+    private static DropReason unacceptableAck(TcpSock sk, Segment seg) {
+        return Seq.after(seg.ack(), sk.sndNxt) ? DropReason.TCP_ACK_UNSENT_DATA : DropReason.TCP_TOO_OLD_ACK;
+    }
+
+    /** sk_rst_convert_drop_reason: a drop reason that is also an RST reason keeps its name, else NOT_SPECIFIED. */
+    static RstReason rstOf(DropReason d) {
+        try {
+            return RstReason.valueOf(d.name());
+        } catch (IllegalArgumentException e) {
+            return RstReason.NOT_SPECIFIED;
         }
     }
 
@@ -325,8 +351,7 @@ final class TcpInput {
                     out().sendChallengeAck(sk);
                 }
             } else if (resetCheck(sk, seq)) {
-                reset(sk);
-                drop(sk, seg, DropReason.TCP_RESET);
+                reset(sk); // "goto reset": tcp_reset, then __kfree_skb (measured: no kfree_skb for an RST taken)
                 return false;
             }
             drop(sk, seg, outside);
@@ -334,10 +359,10 @@ final class TcpInput {
         }
         if (rst) {
             if (seq == sk.rcvNxt || resetCheck(sk, seq)) {
-                reset(sk);
-            } else {
-                out().sendChallengeAck(sk);
+                reset(sk); // as above: the RST is consumed, not dropped
+                return false;
             }
+            out().sendChallengeAck(sk);
             drop(sk, seg, DropReason.TCP_RESET);
             return false;
         }
@@ -595,29 +620,38 @@ final class TcpInput {
         tw.setState(TcpState.CLOSE, why);
     }
 
-    /** tcp_timewait_state_process, with tcp_v4_rcv's handling of its verdict. */
+    /**
+     * tcp_v4_rcv's do_time_wait: tcp_timewait_state_process's verdict, then "goto discard_it", which frees the
+     * segment with kfree_skb_reason(skb, NOT_SPECIFIED) whatever the verdict (an ACK answered, an RST sent, nothing),
+     * except a new SYN that a listener takes (measured: every segment a timewait minisock receives is a drop).
+     */
     private void timewaitStateProcess(TimeWaitSock tw, Segment seg) {
+        if (!timewaitVerdict(tw, seg)) drop(tw, seg, DropReason.NOT_SPECIFIED);
+    }
+
+    /** tcp_timewait_state_process and its verdict's action; true when a listener took the segment (TCP_TW_SYN). */
+    private boolean timewaitVerdict(TimeWaitSock tw, Segment seg) {
         long seq = seg.seq();
         long endSeq = Seq.mask(seq + seg.seqLength());
         boolean rst = seg.has(TcpFlags.RST), syn = seg.has(TcpFlags.SYN), ack = seg.has(TcpFlags.ACK);
         if (tw.state() == TcpState.FIN_WAIT2) {
             if (!inWindow(seq, endSeq, tw.rcvNxt, tw.rcvNxt + tw.rcvWnd)) {
                 timewaitOowAck(tw);
-                return;
+                return false;
             }
             if (rst) {
                 timewaitKill(tw, Cause.TIMEWAIT_RST_IN_FIN_WAIT2);
-                return;
+                return false;
             }
             if (syn && !Seq.before(seq, tw.rcvNxt)) {
                 twReset(tw, seg);
-                return;
+                return false;
             }
-            if (!ack || !Seq.after(endSeq, tw.rcvNxt) || endSeq == seq) return; // a duplicate ACK
+            if (!ack || !Seq.after(endSeq, tw.rcvNxt) || endSeq == seq) return false; // a duplicate ACK
             if (!seg.has(TcpFlags.FIN) || endSeq != Seq.mask(tw.rcvNxt + 1)) {
                 // New data after a half-duplex close: reset (TCP_TW_RST). Measured as "abort on data".
                 twReset(tw, seg);
-                return;
+                return false;
             }
             tw.rcvNxt = endSeq;
             TcpOption.Timestamps ts = seg.timestamps();
@@ -625,7 +659,7 @@ final class TcpInput {
             tw.setState(TcpState.TIME_WAIT, Cause.TIMEWAIT_FIN_RECEIVED);
             armTimewait(tw, stack.profile.timeWaitNanos());
             out().sendTimewaitAck(tw);
-            return;
+            return false;
         }
         // The real TIME_WAIT.
         if (seq == tw.rcvNxt && (seq == endSeq || rst)) {
@@ -634,7 +668,7 @@ final class TcpInput {
             } else {
                 armTimewait(tw, stack.profile.timeWaitNanos());
             }
-            return;
+            return false;
         }
         if (syn && !rst && !ack && Seq.after(seq, tw.rcvNxt)) {
             // TCP_TW_SYN: a new connection on the old 4-tuple goes to the listener, if there is one.
@@ -642,17 +676,18 @@ final class TcpInput {
             if (l != null) {
                 timewaitKill(tw, Cause.TIMEWAIT_NEW_SYN);
                 listen(l, seg);
-                return;
+                return true;
             }
         }
         if (!rst) {
             if (ack) armTimewait(tw, stack.profile.timeWaitNanos());
             timewaitOowAck(tw);
         }
+        return false;
     }
 
     private void twReset(TimeWaitSock tw, Segment seg) {
-        out().sendResetReply(seg);
+        out().sendResetReply(seg, RstReason.TCP_TIMEWAIT_SOCKET);
         timewaitKill(tw, Cause.TIMEWAIT_RESET);
     }
 

@@ -1,6 +1,7 @@
 package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
@@ -221,11 +222,15 @@ final class TcpOutput {
 
     /** tcp_transmit_skb for an established-side segment: seq, ack, the advertised window, the TS option. */
     private void send(TcpSock sk, int flags, long seq, byte[] payload) {
+        send(sk, flags, seq, payload, null);
+    }
+
+    private void send(TcpSock sk, int flags, long seq, byte[] payload, RstReason reason) {
         boolean ack = (flags & TcpFlags.ACK) != 0;
         int win = selectWindow(sk);
         Segment seg = new Segment(sk.local, sk.remote, Seq.mask(seq), ack ? Seq.mask(sk.rcvNxt) : 0, flags, win, 0,
                 tsOptions(sk), payload);
-        stack.transmit(seg, sk.ipId++);
+        stack.transmit(seg, sk.ipId++, reason);
         if (ack) ackSent(sk);
         if (payload.length > 0) dataSent(sk);
     }
@@ -351,9 +356,12 @@ final class TcpOutput {
         return Seq.after(sk.sndSml, sk.sndUna) && !Seq.after(sk.sndSml, sk.sndNxt);
     }
 
-    /** tcp_send_active_reset: [R.] at SND.NXT, ACKing RCV.NXT, with the real window and the TS option. */
-    void sendActiveReset(TcpSock sk) {
-        send(sk, TcpFlags.RST | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
+    /**
+     * tcp_send_active_reset: [R.] at SND.NXT, ACKing RCV.NXT, with the real window and the TS option. {@code reason}
+     * is the sk_rst_reason the caller passes (each caller names the kernel function it follows).
+     */
+    void sendActiveReset(TcpSock sk, RstReason reason) {
+        send(sk, TcpFlags.RST | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA, reason);
     }
 
     /**
@@ -361,7 +369,7 @@ final class TcpOutput {
      * segment: [R] seq = SEG.ACK; otherwise [R.] seq 0, ack = SEG.SEQ + SYN + FIN + length. No options, window 0,
      * IP id 0 (ip_send_unicast_reply). Measured for every kind of segment: docs/kernel-measurements.md section 18.
      */
-    void sendResetReply(Segment in) {
+    void sendResetReply(Segment in, RstReason reason) {
         if (in.has(TcpFlags.RST)) return;
         Segment rst;
         if (in.has(TcpFlags.ACK)) {
@@ -370,7 +378,7 @@ final class TcpOutput {
             rst = new Segment(in.dst(), in.src(), 0, Seq.mask(in.seq() + in.seqLength()), TcpFlags.RST | TcpFlags.ACK,
                     0, 0, List.of(), null);
         }
-        stack.transmit(rst, 0);
+        stack.transmit(rst, 0, reason);
     }
 
     /** tcp_v4_timewait_ack: seq tw_snd_nxt, ack tw_rcv_nxt, the window and TS of the minisock, IP id 0. */

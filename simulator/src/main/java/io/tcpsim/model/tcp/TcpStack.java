@@ -5,6 +5,7 @@ import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.DropReason;
 import io.tcpsim.backend.Event;
 import io.tcpsim.backend.NetstatRow;
+import io.tcpsim.backend.RstReason;
 import io.tcpsim.model.Profile;
 import io.tcpsim.model.Randomness;
 import io.tcpsim.model.Randomness.Purpose;
@@ -143,7 +144,12 @@ public final class TcpStack {
      * {@link io.tcpsim.model.Link} says.
      */
     void transmit(Segment seg, int ipId) {
-        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg)));
+        transmit(seg, ipId, null);
+    }
+
+    /** {@link #transmit(Segment, int)} for an RST, with the sk_rst_reason tcp_send_reset reports for it. */
+    void transmit(Segment seg, int ipId, RstReason rstReason) {
+        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
         long delay = link == null ? profile.loopbackDelayNanos() : link.delayNanos(seg);
         if (delay >= 0) {
             clock.deliverAt(clock.now() + delay, () -> input.receive(seg), delay <= profile.loopbackDelayNanos());
