@@ -82,7 +82,7 @@ public final class Model implements Backend, Inspectable {
      * host takes it as tcp_v4_rcv takes any segment. Its effects happen when the clock gets there.
      */
     public void inject(io.tcpsim.wire.Segment segment, long time) {
-        stack.inject(segment, time);
+        clock.arriveAt(time, () -> stack.receive(segment));
     }
 
     /**

@@ -34,10 +34,17 @@ class CapturesReplayTest {
 
     /**
      * Captures that do not replay clean, by file name, with the reason (the replay output around the divergence).
-     * Empty: the last six (a SYN dropped by a full accept queue, a timer packet a tick late, a receiver that never
-     * reads) were fixed in replay.
+     * The last six loopback ones (a SYN dropped by a full accept queue, a timer packet a tick late, a receiver that
+     * never reads) were fixed in replay.
      */
-    static final Map<String, String> KNOWN = Map.of();
+    static final Map<String, String> KNOWN = Map.of(
+            // Made on the two-host wire (traces/captures/foreign/README.md): the client's receive window after its
+            // sixth full segment is 78 (x1024) in the capture, 77 in the model, then 78 against 79. The model charges
+            // a received segment lo's truesize (its bytes + 832); the wire's af_packet frames cost a linear skb from
+            // a kmalloc bucket (2304 for 1448 bytes), measured by the network work (issue 12) with the same result:
+            // 77 with lo's cost where the kernel says 74. Replay on the model's two hosts gets it.
+            "path-25ms-at-client-6.18.44-fc-v1147.pcap", "receive window: lo's truesize, not the wire's af_packet skbs",
+            "path-25ms-at-server-6.18.44-fc-v1147.pcap", "receive window: lo's truesize, not the wire's af_packet skbs");
 
     static List<Path> captures() {
         try (Stream<Path> s = Files.walk(CAPTURES)) {

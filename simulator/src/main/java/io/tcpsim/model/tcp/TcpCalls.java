@@ -235,7 +235,7 @@ public final class TcpCalls {
         sk.pingpong = 0;
         sk.atoJiffies = 0;
         sk.lrcvtime = Long.MIN_VALUE;
-        sk.lsndtime = Long.MIN_VALUE;
+        sk.lsndtimeJiffies = Long.MIN_VALUE;
         sk.retransmits = 0;
         sk.rtoNanos = 1_000_000_000L;
         if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ERROR);

@@ -146,7 +146,7 @@ final class TcpInput {
         child.lingerSeconds = l.lingerSeconds;
         child.bound = true;
         child.ipId = stack.ipId();
-        child.lsndtime = stack.jiffies(); // tcp_create_openreq_child
+        child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);
@@ -190,7 +190,7 @@ final class TcpInput {
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
             sk.cancel(Timer.Kind.RETRANSMIT); // tcp_ack: the SYN is acknowledged
-            sk.lsndtime = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
+            sk.lsndtimeJiffies = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
             // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.

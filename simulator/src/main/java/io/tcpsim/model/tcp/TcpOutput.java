@@ -262,11 +262,11 @@ final class TcpOutput {
      */
     private void dataSent(TcpSock sk) {
         long now = stack.jiffies();
-        boolean first = !stack.profile.pingpongFirstReplyOnly() || sk.lsndtime < sk.lrcvtime;
+        boolean first = !stack.profile.pingpongFirstReplyOnly() || sk.lsndtimeJiffies < sk.lrcvtime;
         if (sk.lrcvtime != Long.MIN_VALUE && now - sk.lrcvtime < sk.atoJiffies && first && sk.pingpong < 255) {
             sk.pingpong++; // inet_csk_inc_pingpong_cnt
         }
-        sk.lsndtime = now;
+        sk.lsndtimeJiffies = now;
     }
 
     /** tcp_send_ack: a bare ACK at SND.NXT (tcp_acceptable_seq). */

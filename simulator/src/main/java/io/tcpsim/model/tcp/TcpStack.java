@@ -151,14 +151,14 @@ public final class TcpStack {
     void transmit(Segment seg, int ipId, RstReason rstReason) {
         events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
         long delay = link == null ? profile.loopbackDelayNanos() : link.delayNanos(seg);
-        if (delay >= 0) {
-            clock.deliverAt(clock.now() + delay, () -> input.receive(seg), delay <= profile.loopbackDelayNanos());
-        }
+        if (delay < 0) return;
+        if (delay <= profile.loopbackDelayNanos()) clock.deliverAt(clock.now() + delay, () -> input.receive(seg));
+        else clock.arriveAt(clock.now() + delay, () -> input.receive(seg)); // a call does not wait for a path
     }
 
-    /** A segment from outside the host arrives at {@code time} (not before now): tcp_v4_rcv as for any other. */
-    public void inject(Segment seg, long time) {
-        clock.deliverAt(Math.max(time, clock.now()), () -> input.receive(seg), false);
+    /** A segment straight into tcp_v4_rcv, as raw-socket injection does (kernel-measurements.md 18): no capture. */
+    public void receive(Segment seg) {
+        input.receive(seg);
     }
 
     // ---------------------------------------------------------------- state bookkeeping
