@@ -89,7 +89,7 @@ record FlowPlan(Mode mode, String notJudged, SideSystem client, SideSystem serve
         if (cs.linux() && (ss.linux() || ss.family() == SideSystem.Family.UNKNOWN)) mode = Mode.BOTH;
         else if (cs.linux()) mode = Mode.CLIENT;
         else if (ss.linux()) mode = Mode.SERVER;
-        else return none("neither side is Linux, and the model is", cs, ss, loopback);
+        else return none("neither side is Linux, and the model is Linux's TCP", cs, ss, loopback);
         return new FlowPlan(mode, null, cs, ss, loopback, toServer, toClient, blanked, where);
     }
 

@@ -325,7 +325,7 @@ final class FlowRecorder {
     /** How the connection ended, as the model's two endpoints tell it. */
     static String ended(FlowSide c, FlowSide s, boolean listener) {
         String states = " (client " + c.stateName() + ", server " + s.stateName() + ")";
-        if (!listener && s.state == null && c.reset) return "refused: the server's kernel answered the SYN "
+        if (!listener && s.state == null && (c.reset || c.given && s.rstReason != null)) return "refused: the server's kernel answered the SYN "
                 + "with an RST, reason NO_SOCKET (nothing listens on " + s.addr + ")" + states;
         if (c.rstByApp || s.rstByApp) {
             FlowSide x = c.rstByApp ? c : s;
