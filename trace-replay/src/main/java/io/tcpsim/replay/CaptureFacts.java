@@ -127,6 +127,9 @@ public final class CaptureFacts {
         if (hz > 0) out.add("HZ " + hz + ": " + hzWhy);
         if (timeless()) out.add("time: " + sameTimes() + " share their timestamp with the one before: packets "
                 + "are compared without their times");
+        for (String d : captureDrops) {
+            out.add("lost by the capture: " + d + "; a packet missing from a flow may be one of them");
+        }
         return out;
     }
 
@@ -145,7 +148,18 @@ public final class CaptureFacts {
         return f;
     }
 
+    /** The capture's own count of what it lost (pcapng interface statistics), after the first pass. */
+    private java.util.List<String> captureDrops = java.util.List.of();
+
     private void read(CaptureRecords records) throws IOException {
+        try {
+            readPackets(records);
+        } finally {
+            captureDrops = records.captureDrops();
+        }
+    }
+
+    private void readPackets(CaptureRecords records) throws IOException {
         CaptureFacts f = this;
         Map<Long, Syn> syns = new HashMap<>();
         Map<String, Replies> replies = new HashMap<>();
