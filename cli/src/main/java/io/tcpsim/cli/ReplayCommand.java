@@ -104,8 +104,8 @@ final class ReplayCommand implements Callable<Integer> {
         if (Options.Outputs.toStdout(files)) out = new PrintWriter(java.io.Writer.nullWriter());
         int flow = this.flow == null ? 0 : this.flow;
         ReplayOutput.Mode mode = json.on ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
-                : summary ? ReplayOutput.Mode.LINES : ReplayOutput.Mode.SUMMARY;
-        ReplayOutput output = new ReplayOutput(out, mode, flow, diverged, blocks);
+                : summary ? ReplayOutput.Mode.LINES : blocks ? ReplayOutput.Mode.SUMMARY : ReplayOutput.Mode.AUTO;
+        ReplayOutput output = new ReplayOutput(out, mode, flow, diverged);
         boolean picture = pictures.any();
         List<FlowReport> drawn = new ArrayList<>();
         io.tcpsim.replay.ConnLog log = null;

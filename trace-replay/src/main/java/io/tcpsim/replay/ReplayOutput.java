@@ -13,10 +13,11 @@ import java.util.List;
  */
 public final class ReplayOutput implements Replay.Sink {
     /**
-     * SUMMARY: a block per flow, or a line per flow once there are more than {@link #MAX_BLOCKS} flows (unless
-     * {@code blocks}); LINES: a line per flow ({@code --summary}); ANNOTATE; JSON.
+     * SUMMARY: a block per flow ({@code --blocks}); AUTO (the default output): a block per flow, or a line per flow
+     * when there are more than {@link #MAX_BLOCKS} flows (the blocks are held until that is known); LINES: a line per
+     * flow ({@code --summary}); ANNOTATE; JSON.
      */
-    public enum Mode { SUMMARY, LINES, ANNOTATE, JSON }
+    public enum Mode { SUMMARY, AUTO, LINES, ANNOTATE, JSON }
 
     /** Above this many flows the default output is a line per flow: a block each is more than anyone reads. */
     public static final int MAX_BLOCKS = 1000;
@@ -25,7 +26,6 @@ public final class ReplayOutput implements Replay.Sink {
     private final Mode mode;
     private final int only;
     private final boolean divergedOnly;
-    private final boolean blocks;
     private final TcpdumpPrinter printer = new TcpdumpPrinter();
     /** The default output's first flows, held until it is known whether there are more than MAX_BLOCKS. */
     private java.util.List<FlowReport> held = new java.util.ArrayList<>();
@@ -33,20 +33,15 @@ public final class ReplayOutput implements Replay.Sink {
 
     /** {@code only}: the flow number to show, or 0 for all. */
     public ReplayOutput(PrintWriter out, Mode mode, int only) {
-        this(out, mode, only, false, false);
+        this(out, mode, only, false);
     }
 
-    /**
-     * {@code divergedOnly}: only the flows that diverged ({@code --diverged}); {@code blocks}: the default output
-     * keeps a block per flow however many there are ({@code --blocks}).
-     */
-    public ReplayOutput(PrintWriter out, Mode mode, int only, boolean divergedOnly, boolean blocks) {
+    /** {@code divergedOnly}: only the flows that diverged ({@code --diverged}). */
+    public ReplayOutput(PrintWriter out, Mode mode, int only, boolean divergedOnly) {
         this.out = out;
         this.mode = mode;
         this.only = only;
         this.divergedOnly = divergedOnly;
-        this.blocks = blocks;
-        this.lines = mode == Mode.LINES;
     }
 
     @Override
@@ -67,10 +62,11 @@ public final class ReplayOutput implements Replay.Sink {
         switch (mode) {
             case JSON -> out.println(json(f));
             case LINES -> out.println(line(f));
-            case SUMMARY -> {
+            case SUMMARY -> summary(f);
+            case AUTO -> {
                 if (lines) {
                     out.println(line(f));
-                } else if (blocks || only > 0) {
+                } else if (only > 0) {
                     summary(f);
                 } else {
                     held.add(f);
