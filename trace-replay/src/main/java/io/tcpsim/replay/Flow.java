@@ -137,7 +137,7 @@ final class Flow {
         packets++;
         lastPacket = c.index;
         lastCaptured = c;
-        zeek.packet(s, me.role == zeekOrig);
+        zeek.packet(s, me.role == zeekOrig, c.packet.timeNanos(), ZeekState.ipLength(s), c.payloadCut);
         if (s.has(TcpFlags.SYN) && !me.captured.known()) me.captured.learn(s.seq());
         // Mid-stream, an ISN is the number before the first one seen (as Zeek takes a partial connection's).
         if (s.has(TcpFlags.ACK) && !peer.captured.known() && model.midstream) peer.captured.learn(s.ack() - 1);
@@ -177,6 +177,7 @@ final class Flow {
         firstPacket = c.index;
         startNanos = c.packet.timeNanos();
         zeekOrig = FlowSetup.roles(s, client, server);
+        zeek.firstSenderIsClient(zeekOrig == Role.CLIENT);
         Model m = new Model(FlowSetup.isSyn(s) ? Profiles.forSyn(s) : Profiles.LINUX6, number);
         predictions = new Predictions(sides, m.profile().jiffyNanos());
         model = new FlowModel(m, c.packet.timeNanos(), sides, predictions, recorder, missing);

@@ -266,7 +266,7 @@ final class FlowRecorder {
         return new FlowReport(number, client.addr.toString(), server.addr.toString(), firstPacket, lastPacket,
                 packets, startNanos, endNanos, List.copyOf(timeline), cs, ended, zeek.connState(), zeek.history(),
                 List.copyOf(divergences), divergenceCount, ns, rules, false,
-                traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped));
+                traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped), zeek.log());
     }
 
     /** How the connection ended, as the model's two endpoints tell it. */

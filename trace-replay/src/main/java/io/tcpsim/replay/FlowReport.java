@@ -9,13 +9,14 @@ import java.util.Map;
  * application calls replay inferred, in order, each with what the model returned; {@code divergenceCount} may exceed
  * the divergences listed (the first {@link FlowRecorder#MAX_DIVERGENCES} are kept). {@code rules}: the equivalence
  * rules ({@link io.tcpsim.compare.Rule} ids) that accepted a packet, with how often. {@code trace} is every packet with
- * what it caused, for the picture; null unless the replay was asked to keep it.
+ * what it caused, for the picture; null unless the replay was asked to keep it. {@code zeek}: the rest of what
+ * Zeek's conn.log says of the flow (who Zeek takes as the originator, the duration, each side's counts).
  */
 public record FlowReport(int number, String client, String server, long firstPacket, long lastPacket, long packets,
                          long startNanos, long endNanos, List<StateChange> timeline, List<InferredCall> calls,
                          String ended, String connState, String history, List<Divergence> divergences,
                          long divergenceCount, List<String> notes, Map<String, Integer> rules, boolean annotated,
-                         FlowTrace trace) {
+                         FlowTrace trace, ZeekState.Log zeek) {
     public FlowReport {
         rules = rules.isEmpty() ? Map.of() : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(rules));
     }
@@ -24,7 +25,7 @@ public record FlowReport(int number, String client, String server, long firstPac
     /** The same report, marked as already shown after its last packet in the annotated listing. */
     public FlowReport withAnnotated() {
         return new FlowReport(number, client, server, firstPacket, lastPacket, packets, startNanos, endNanos, timeline,
-                calls, ended, connState, history, divergences, divergenceCount, notes, rules, true, trace);
+                calls, ended, connState, history, divergences, divergenceCount, notes, rules, true, trace, zeek);
     }
 
     /** One side's state change, as the model made it. */

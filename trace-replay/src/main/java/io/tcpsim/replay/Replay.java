@@ -46,6 +46,8 @@ public final class Replay {
     public static final class Totals {
         public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, divergences;
         public long truncatedPayloads;
+        /** The first record's time (0 before any): what a conn.log of no flows gives as its #open. */
+        public long firstNanos;
     }
 
     private final Sink sink;
@@ -103,6 +105,7 @@ public final class Replay {
         byte[] b = r.data();
         int off = r.frameOffset(), len = r.capturedLength();
         long time = r.timeNanos();
+        if (totals.records == 1) totals.firstNanos = time;
         long net = LinkLayer.network(r.linkType(), b, off, len);
         int version = net < 0 ? 0 : (int) (net >>> 32);
         int at = (int) net;
@@ -110,7 +113,9 @@ public final class Replay {
             FrameDecoder.Result d = FrameDecoder.ipv4(b, at, off + len, time);
             if (d instanceof FrameDecoder.Tcp tcp) {
                 if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
-                tcp(new Captured(totals.records, r.recordOffset(), tcp.packet(), null));
+                Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
+                c.payloadCut = tcp.truncatedBy() > 0;
+                tcp(c);
                 return;
             }
             skip(r, time, d instanceof FrameDecoder.Skipped sk ? sk.why()
