@@ -43,6 +43,22 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     Options.Json json;
 
+    @Option(names = "--summary", description = "One line per flow: addresses, packets, duration, Zeek's conn_state "
+            + "and history, the verdict with the first divergence, and the RST reason.")
+    boolean summary;
+
+    @Option(names = "--diverged", description = "Only the flows that diverged (with the default output, --summary, "
+            + "--json, --conn-log and the pictures).")
+    boolean diverged;
+
+    @Option(names = "--blocks", description = "Keep a block per flow in the default output even with more than "
+            + ReplayOutput.MAX_BLOCKS + " flows (it switches to one line per flow above that).")
+    boolean blocks;
+
+    @Option(names = "--conn-log", paramLabel = "FILE", description = "Also write the flows as a Zeek conn.log (the "
+            + "TSV zeek-cut and bro-cut read), Zeek's columns then tcpsim's; '-' is the standard output.")
+    Path connLog;
+
     @Option(names = "--flow", paramLabel = "N", description = "Only flow N, from 1 (flows are numbered by their first packet).")
     Integer flow;
 
@@ -60,26 +76,69 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("tcpsim: --annotate and --json cannot be combined (see tcpsim replay --help)");
             return Main.BAD_INPUT;
         }
+        String other = annotate ? "--annotate" : json.on ? "--json" : null;
+        if (summary && other != null) {
+            err.println("tcpsim: --summary and " + other + " cannot be combined (see tcpsim replay --help)");
+            return Main.BAD_INPUT;
+        }
+        if (diverged && annotate) {
+            err.println("tcpsim: --diverged with --annotate is not supported yet (the listing is printed packet by "
+                    + "packet, before a flow's verdict is known); use --diverged with --summary, --json or the default");
+            return Main.BAD_INPUT;
+        }
+        if (blocks && (summary || other != null)) {
+            err.println("tcpsim: --blocks is for the default output only, not with " + (summary ? "--summary" : other)
+                    + " (see tcpsim replay --help)");
+            return Main.BAD_INPUT;
+        }
         if (flow != null && flow < 1) {
             err.println("tcpsim: --flow must be at least 1 (flows are numbered from 1), got " + flow + " (see tcpsim replay --help)");
             return Main.BAD_INPUT;
         }
-        String problem = Options.Outputs.problem(pictures.named());
+        Options.Named[] files = java.util.stream.Stream.concat(java.util.Arrays.stream(pictures.named()),
+                java.util.stream.Stream.of(new Options.Named("--conn-log", connLog))).toArray(Options.Named[]::new);
+        String problem = Options.Outputs.problem(files);
         if (problem != null) {
             err.println(problem);
             return Main.BAD_INPUT;
         }
-        if (Options.Outputs.toStdout(pictures.named())) out = new PrintWriter(java.io.Writer.nullWriter());
+        if (Options.Outputs.toStdout(files)) out = new PrintWriter(java.io.Writer.nullWriter());
         int flow = this.flow == null ? 0 : this.flow;
         ReplayOutput.Mode mode = json.on ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
-                : ReplayOutput.Mode.SUMMARY;
-        ReplayOutput output = new ReplayOutput(out, mode, flow);
+                : summary ? ReplayOutput.Mode.LINES : blocks ? ReplayOutput.Mode.SUMMARY : ReplayOutput.Mode.AUTO;
+        ReplayOutput output = new ReplayOutput(out, mode, flow, diverged);
         boolean picture = pictures.any();
         List<FlowReport> drawn = new ArrayList<>();
-        Replay.Sink sink = !picture ? output : new Replay.Sink() {
+        io.tcpsim.replay.ConnLog log = null;
+        java.nio.file.Path logTemp = null;
+        java.io.Writer logWriter = null;
+        if (connLog != null) {
+            try {
+                // The rows go to a file of their own first (a million flows do not fit in memory), which becomes
+                // FILE only when the capture was read to its end: nothing is half-written.
+                logTemp = Files.createTempFile("tcpsim-conn", ".log");
+                logWriter = Files.newBufferedWriter(logTemp, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("tcpsim: cannot write " + CText.printable(connLog.toString()) + ": " + OutputFile.reason(e));
+                return Main.BAD_INPUT;
+            }
+            log = new io.tcpsim.replay.ConnLog(logWriter);
+        }
+        io.tcpsim.replay.ConnLog rows = log;
+        int onlyFlow = flow;
+        Replay.Sink sink = !picture && rows == null ? output : new Replay.Sink() {
             @Override public void flow(FlowReport f) {
                 output.flow(f);
+                if (onlyFlow > 0 && f.number() != onlyFlow) return;
+                if (diverged && f.verdict() != FlowReport.Verdict.DIVERGED) return;
                 if (f.trace() != null) drawn.add(f);
+                if (rows != null) {
+                    try {
+                        rows.flow(f);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
             }
 
             @Override public void packet(Packet p, long index, String skipped, int n, List<String> notes) {
@@ -113,21 +172,42 @@ final class ReplayCommand implements Callable<Integer> {
                 // the replay below reports it
             }
         }
-        try (CaptureRecords records = CaptureRecords.open(file)) {
-            replay.run(records, progress);
-        } catch (CaptureFormatException e) {
-            output.end(replay.totals(), file.toString());
+        try {
+            try (CaptureRecords records = CaptureRecords.open(file)) {
+                replay.run(records, progress);
+            } catch (CaptureFormatException e) {
+                output.end(replay.totals(), file.toString());
+                out.flush();
+                err.println("tcpsim: " + shown + ": " + e.getMessage());
+                return Main.BAD_INPUT;
+            } catch (IOException e) {
+                output.end(replay.totals(), file.toString());
+                out.flush();
+                err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
+                return Main.BAD_INPUT;
+            }
+            output.end(replay.totals(), file.toString(), replay.facts().lines());
             out.flush();
-            err.println("tcpsim: " + shown + ": " + e.getMessage());
+            if (log != null) {
+                Path temp = logTemp;
+                log.close(replay.totals().firstNanos);
+                logWriter.close();
+                if (!Options.Outputs.bytes(connLog, o -> Files.copy(temp, o), env)) return Main.BAD_INPUT;
+            }
+        } catch (java.io.UncheckedIOException | IOException e) {
+            IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            err.println("tcpsim: cannot write " + CText.printable(connLog.toString()) + ": " + OutputFile.reason(cause));
             return Main.BAD_INPUT;
-        } catch (IOException e) {
-            output.end(replay.totals(), file.toString());
-            out.flush();
-            err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
-            return Main.BAD_INPUT;
+        } finally {
+            if (logTemp != null) {
+                try {
+                    if (logWriter != null) logWriter.close();
+                    Files.deleteIfExists(logTemp);
+                } catch (IOException ignored) {
+                    // the temporary file is in the system's temporary directory; nothing of FILE depends on it
+                }
+            }
         }
-        output.end(replay.totals(), file.toString(), replay.facts().lines());
-        out.flush();
         if (picture) {
             drawn.sort(Comparator.comparingInt(FlowReport::number));
             String title = "tcpsim replay " + file.getFileName() + (flow > 0 ? " --flow " + flow : "");

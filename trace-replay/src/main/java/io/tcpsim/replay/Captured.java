@@ -26,6 +26,8 @@ final class Captured {
     Flow flow;
     boolean processed;
     boolean printed;
+    /** The capture left out some of the payload (the snap length): its bytes are zeros here. */
+    boolean payloadCut;
     List<String> notes;
 
     Captured(long index, long offset, Packet packet, String skipped) {

@@ -173,7 +173,7 @@ final class Flow {
         packets++;
         lastPacket = c.index;
         lastCaptured = c;
-        zeek.packet(s, me.role == zeekOrig);
+        zeek.packet(s, me.role == zeekOrig, c.packet.timeNanos(), ZeekState.ipLength(s), c.payloadCut);
         Anomalies.Anomaly bad = Anomalies.check(c, me, peer, buffer);
         if (bad != null) { // not the sender's: reported, and not replayed (its receiver ignored it)
             diverge(bad, c);
@@ -367,6 +367,7 @@ final class Flow {
         firstPacket = c.index;
         startNanos = c.packet.timeNanos();
         zeekOrig = FlowSetup.roles(s, client, server);
+        zeek.firstSenderIsClient(zeekOrig == Role.CLIENT);
         plan = FlowPlan.of(c, buffer, client, server, replay.facts());
         String vlan = io.tcpsim.pcap.LinkLayer.describeVlans(c.vlans);
         if (vlan != null) recorder.fact("link: " + vlan + " (a flow is its 4-tuple in its VLANs)");

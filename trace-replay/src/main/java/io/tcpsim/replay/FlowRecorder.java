@@ -319,7 +319,7 @@ final class FlowRecorder {
                 packets, startNanos, endNanos, List.copyOf(timeline), cs, ended, zeek.connState(), zeek.history(),
                 List.copyOf(ds), divergenceCount, ns, rules, false,
                 traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped), judged, List.copyOf(facts),
-                repeats);
+                repeats, zeek.log());
     }
 
     /** How the connection ended, as the model's two endpoints tell it. */

@@ -13,12 +13,15 @@ import java.util.Map;
  * was judged, else from where and why not; {@code facts}: what replay recognised (each side's system, the path and
  * where the capture was taken, the profile), one line each; {@code repeats}: packets whose only difference repeats an
  * earlier divergence of the same side (the same fields, the same values), counted apart from the divergences.
+ * {@code zeek}: the rest of what Zeek's conn.log says of the flow (who Zeek takes as the originator, the duration,
+ * each side's counts).
  */
 public record FlowReport(int number, String client, String server, long firstPacket, long lastPacket, long packets,
                          long startNanos, long endNanos, List<StateChange> timeline, List<InferredCall> calls,
                          String ended, String connState, String history, List<Divergence> divergences,
                          long divergenceCount, List<String> notes, Map<String, Integer> rules, boolean annotated,
-                         FlowTrace trace, Judged judged, List<String> facts, long repeats) {
+                         FlowTrace trace, Judged judged, List<String> facts, long repeats,
+                         ZeekState.Log zeek) {
     /** What replay concluded about the flow as a whole. */
     public enum Verdict {
         /** Every packet judged is what the model predicts, and every packet was judged. */
@@ -61,7 +64,7 @@ public record FlowReport(int number, String client, String server, long firstPac
     public FlowReport withAnnotated() {
         return new FlowReport(number, client, server, firstPacket, lastPacket, packets, startNanos, endNanos, timeline,
                 calls, ended, connState, history, divergences, divergenceCount, notes, rules, true, trace, judged, facts,
-                repeats);
+                repeats, zeek);
     }
 
     /** One side's state change, as the model made it. */

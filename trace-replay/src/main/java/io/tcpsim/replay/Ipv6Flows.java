@@ -24,6 +24,8 @@ final class Ipv6Flows {
         final ZeekState zeek = new ZeekState();
         long first, last, packets, start, end;
         boolean clientFin, serverFin, over;
+        /** Whether the flow's first packet came from the client (Zeek's originator is that packet's sender). */
+        boolean firstFromClient;
 
         V6Flow(int number, String client, String server) {
             this.number = number;
@@ -65,13 +67,17 @@ final class Ipv6Flows {
             f = new V6Flow(next.getAsInt(), srcIsClient ? src : dst, srcIsClient ? dst : src);
             f.first = index;
             f.start = time;
+            f.firstFromClient = src.equals(f.client);
+            f.zeek.firstSenderIsClient(f.firstFromClient);
             open.put(key, f);
         }
         boolean fromClient = src.equals(f.client);
-        // Zeek's state needs the TCP fields only; the addresses stand for the two ends.
-        Segment s = new Segment(new SockAddr(fromClient ? 2 : 1, 1), new SockAddr(fromClient ? 1 : 2, 1), u32(b, t + 4),
+        // Zeek's state needs the TCP fields and ports only; the addresses stand for the two ends.
+        Segment s = new Segment(new SockAddr(fromClient ? 2 : 1, u16(b, t)), new SockAddr(fromClient ? 1 : 2,
+                u16(b, t + 2)), u32(b, t + 4),
                 u32(b, t + 8), flags, u16(b, t + 14), 0, List.of(), new byte[payload]);
-        f.zeek.packet(s, fromClient);
+        // Zeek's conn_size counts the IP bytes: the fixed header and the payload length it gives.
+        f.zeek.packet(s, fromClient == f.firstFromClient, time, 40 + u16(b, at + 4), end - at < 40 + u16(b, at + 4));
         f.packets++;
         f.last = index;
         f.end = time;
@@ -97,7 +103,7 @@ final class Ipv6Flows {
         return new FlowReport(f.number, f.client, f.server, f.first, f.last, f.packets, f.start, f.end, List.of(),
                 List.of(), "not replayed; as Zeek sees it: " + f.zeek.connState(), f.zeek.connState(),
                 f.zeek.history(), List.of(), 0, List.of(), Map.of(), false, null, new FlowReport.Judged(0, WHY),
-                List.of("network: IPv6"), 0);
+                List.of("network: IPv6"), 0, f.zeek.log());
     }
 
     /** {@code [2001:db8::1]:21}, zeros compressed as RFC 5952 writes them. */

@@ -51,6 +51,8 @@ public final class Replay {
         public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, notJudged, divergences,
                 repeats;
         public long truncatedPayloads;
+        /** The first record's time (0 before any): what a conn.log of no flows gives as its #open. */
+        public long firstNanos;
     }
 
     private final Sink sink;
@@ -123,6 +125,7 @@ public final class Replay {
         byte[] b = r.data();
         int off = r.frameOffset(), len = r.capturedLength();
         long time = r.timeNanos();
+        if (totals.records == 1) totals.firstNanos = time;
         if (!LinkLayer.supported(r.linkType())) {
             skip(r, time, "link type " + r.linkType() + " is not supported");
             return;
@@ -138,6 +141,7 @@ public final class Replay {
                 c.ttl = tcp.ttl();
                 c.df = tcp.df();
                 c.vlans = LinkLayer.vlans(r.linkType(), b, off, len);
+                c.payloadCut = tcp.truncatedBy() > 0;
                 tcp(c);
                 return;
             }

@@ -12,18 +12,36 @@ import java.util.List;
  * JSON lines ({@code --json}: one object per flow, then a summary object).
  */
 public final class ReplayOutput implements Replay.Sink {
-    public enum Mode { SUMMARY, ANNOTATE, JSON }
+    /**
+     * SUMMARY: a block per flow ({@code --blocks}); AUTO (the default output): a block per flow, or a line per flow
+     * when there are more than {@link #MAX_BLOCKS} flows (the blocks are held until that is known); LINES: a line per
+     * flow ({@code --summary}); ANNOTATE; JSON.
+     */
+    public enum Mode { SUMMARY, AUTO, LINES, ANNOTATE, JSON }
+
+    /** Above this many flows the default output is a line per flow: a block each is more than anyone reads. */
+    public static final int MAX_BLOCKS = 1000;
 
     private final PrintWriter out;
     private final Mode mode;
     private final int only;
+    private final boolean divergedOnly;
     private final TcpdumpPrinter printer = new TcpdumpPrinter();
+    /** The default output's first flows, held until it is known whether there are more than MAX_BLOCKS. */
+    private java.util.List<FlowReport> held = new java.util.ArrayList<>();
+    private boolean lines;
 
     /** {@code only}: the flow number to show, or 0 for all. */
     public ReplayOutput(PrintWriter out, Mode mode, int only) {
+        this(out, mode, only, false);
+    }
+
+    /** {@code divergedOnly}: only the flows that diverged ({@code --diverged}). */
+    public ReplayOutput(PrintWriter out, Mode mode, int only, boolean divergedOnly) {
         this.out = out;
         this.mode = mode;
         this.only = only;
+        this.divergedOnly = divergedOnly;
     }
 
     @Override
@@ -40,13 +58,63 @@ public final class ReplayOutput implements Replay.Sink {
     @Override
     public void flow(FlowReport f) {
         if (only > 0 && f.number() != only) return;
+        if (divergedOnly && f.verdict() != FlowReport.Verdict.DIVERGED) return;
         switch (mode) {
             case JSON -> out.println(json(f));
+            case LINES -> out.println(line(f));
             case SUMMARY -> summary(f);
+            case AUTO -> {
+                if (lines) {
+                    out.println(line(f));
+                } else if (only > 0) {
+                    summary(f);
+                } else {
+                    held.add(f);
+                    if (held.size() > MAX_BLOCKS) {
+                        lines = true;
+                        out.println("# more than " + MAX_BLOCKS + " flows: one line each (a flow's block: --flow N; "
+                                + "every block: --blocks; only the flows that diverged: --diverged)");
+                        for (FlowReport h : held) out.println(line(h));
+                        held = null;
+                    }
+                }
+            }
             case ANNOTATE -> {
                 if (!f.annotated()) out.println("    [flow " + f.number() + "] done: " + done(f));
             }
         }
+    }
+
+    /**
+     * One line for a flow: {@code flow 3 10.0.0.1:5000 > 10.0.0.2:80: 39 packets, 60.991770 s, zeek RSTO ShADadtR,
+     * diverged (3; first: ...), reason NO_SOCKET}.
+     */
+    public static String line(FlowReport f) {
+        StringBuilder b = new StringBuilder(160);
+        b.append("flow ").append(f.number()).append(' ').append(f.client()).append(" > ").append(f.server())
+                .append(": ").append(f.packets()).append(" packets, ")
+                .append(ConnLog.seconds(f.endNanos() - f.startNanos())).append(" s, zeek ").append(f.connState())
+                .append(' ').append(f.history().isEmpty() ? "-" : f.history()).append(", ");
+        switch (f.verdict()) {
+            case EXPLAINED -> b.append("explained");
+            case NOT_JUDGED -> b.append(f.judged().text());
+            case DIVERGED -> {
+                b.append("diverged (").append(f.divergenceCount());
+                if (!f.divergences().isEmpty()) b.append("; first: ").append(f.divergences().get(0).text());
+                b.append(')');
+                if (!f.judged().all()) b.append(", ").append(f.judged().text());
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("reason ([A-Z0-9_]+)").matcher(f.ended());
+        if (m.find()) b.append(", reason ").append(m.group(1));
+        return b.toString();
+    }
+
+    /** The default output's held blocks, once the capture has ended with at most MAX_BLOCKS flows. */
+    private void flushHeld() {
+        if (held == null) return;
+        for (FlowReport h : held) summary(h);
+        held = null;
     }
 
     static String done(FlowReport f) {
@@ -121,6 +189,7 @@ public final class ReplayOutput implements Replay.Sink {
 
     /** The summary, after {@code capture}: what the whole capture showed (CaptureFacts.lines). */
     public void end(Replay.Totals t, String file, List<String> capture) {
+        flushHeld();
         String line = totals(t);
         if (mode == Mode.JSON) {
             out.println("{\"type\":\"summary\",\"file\":" + str(file) + ",\"flows\":" + t.flows + ",\"explained\":"

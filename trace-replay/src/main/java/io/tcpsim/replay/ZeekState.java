@@ -36,6 +36,19 @@ public final class ZeekState {
         long lastSyn, lastFin, lastRst;
         long size;
         long rxmit, rxmitThreshold = 1, zeroWindows, zeroThreshold = 1;
+        /** The peer's highest ACK of this side's data (TCP_Endpoint::ack_seq), absolute. */
+        long ackSeq;
+        int finCount;
+        /** Where this side's FIN sits, relative to start (TCP_Endpoint::FIN_seq). */
+        long finRel = -1;
+        /** Packets and IP bytes (the conn_size analyzer's orig_pkts/orig_ip_bytes). */
+        long pkts, ipBytes;
+        /** The reassembler's view: contiguous data delivered up to here (relative); blocks above a hole. */
+        long reassembled = 1;
+        final java.util.TreeMap<Long, Long> blocks = new java.util.TreeMap<>();
+        long missed, gaps, gapThreshold = 1;
+        /** TCP_Endpoint::did_close: its FIN or RST was taken (TCPSessionAdapter::ConnectionClosed). */
+        boolean closed;
         Endpoint peer;
 
         Endpoint(boolean orig) {
@@ -51,6 +64,20 @@ public final class ZeekState {
     private final Endpoint orig = new Endpoint(true);
     private final Endpoint resp = new Endpoint(false);
     private final StringBuilder history = new StringBuilder();
+    /** Whether Zeek takes the first packet's receiver as the originator (see {@link #packet}). */
+    private Boolean flipped;
+    private long firstNanos, lastNanos;
+
+    /**
+     * Zeek's {@code likely_server_ports} for TCP as its base protocol scripts register them (each
+     * {@code scripts/base/protocols/X/main.zeek} adds its {@code ports} to it): ftp 21, ssh 22, smtp 25 and 587, dns
+     * 53, http 80, 81, 631, 1080, 3128, 8000, 8080 and 8888, pop3 110, imap 143, smb 139 and 445, ssl 443, 563, 585,
+     * 614, 636, 989, 990, 992, 993, 995 and 5223, mysql 3306, rdp 3389. A Zeek run with other scripts loaded has
+     * others.
+     */
+    static final java.util.Set<Integer> LIKELY_SERVER_PORTS = java.util.Set.of(21, 22, 25, 587, 53, 80, 81, 631,
+            1080, 3128, 8000, 8080, 8888, 110, 143, 139, 445, 443, 563, 585, 614, 636, 989, 990, 992, 993, 995, 5223,
+            3306, 3389);
 
     public ZeekState() {
         orig.peer = resp;
@@ -72,9 +99,34 @@ public final class ZeekState {
         history.append(e.orig ? code : Character.toLowerCase(code));
     }
 
-    /** One packet; {@code fromOrig} says which side sent it. */
-    public void packet(Segment s, boolean fromOrig) {
+    /**
+     * One packet; {@code fromFirst} says whether the flow's first packet's sender sent it. That sender is Zeek's
+     * originator unless the first packet is not a bare SYN and its source port is a likely server port while its
+     * destination port is not (or both are, it is not a SYN-ACK, and the source port is the lower): then Zeek flips
+     * the roles and the history starts with {@code ^} ({@code TCPAnalyzer::WantConnection},
+     * src/packet_analysis/protocol/tcp/TCP.cc). {@code payloadCut}: the capture's snap length cut the payload.
+     */
+    public void packet(Segment s, boolean fromFirst, long timeNanos, int ipBytes, boolean payloadCut) {
+        if (flipped == null) {
+            boolean syn = s.has(TcpFlags.SYN), ackFlag = s.has(TcpFlags.ACK);
+            boolean flip = false;
+            if (!syn || ackFlag) {
+                int src = s.src().port(), dst = s.dst().port();
+                if (LIKELY_SERVER_PORTS.contains(src)) {
+                    flip = LIKELY_SERVER_PORTS.contains(dst) ? !syn && src < dst : true;
+                }
+            }
+            flipped = flip;
+            if (flip) history.append('^');
+            firstNanos = timeNanos;
+        }
+        // The connection's last_time moves on only while one side has not closed (TCPSessionAdapter::DeliverPacket:
+        // SetLastTime unless both did_close): the ACK of the last FIN is not in the duration.
+        if (!(orig.closed && resp.closed)) lastNanos = timeNanos;
+        boolean fromOrig = fromFirst != flipped;
         Endpoint e = fromOrig ? orig : resp;
+        e.pkts++;
+        e.ipBytes += ipBytes;
         Endpoint p = e.peer;
         boolean syn = s.has(TcpFlags.SYN), fin = s.has(TcpFlags.FIN), rst = s.has(TcpFlags.RST),
                 ack = s.has(TcpFlags.ACK);
@@ -87,11 +139,13 @@ public final class ZeekState {
         switch (e.state) {
             case INACTIVE -> {
                 e.start = syn ? seq : (seq - 1) & 0xffffffffL;
+                e.ackSeq = e.start;
                 e.last = syn ? end : seq;
             }
             case SYN_SENT, SYN_ACK_SENT -> {
                 if (syn && seq != e.start) {
                     e.start = seq;
+                    e.ackSeq = seq;
                     e.last = end;
                 }
             }
@@ -141,6 +195,7 @@ public final class ZeekState {
         if (ack && p.state == State.INACTIVE) {
             p.start = (s.ack() - 1) & 0xffffffffL;
             p.last = p.start;
+            p.ackSeq = s.ack();
         }
 
         // update_last_seq
@@ -160,8 +215,71 @@ public final class ZeekState {
             }
         }
         if (len > 0 && !rst) e.size += len;
+        if (fin && e.finCount++ == 0) e.finRel = (seq + len - e.start) & 0xffffffffL;
+        if (fin || rst) e.closed = true;
 
         stateMachine(e, p, s, syn, fin, rst, ack, len);
+
+        // The peer's ack_seq (TCPSessionAdapter: UpdateAckSeq when it moves forward), then its reassembler's view
+        // of the ACK (TCP_Reassembler::AckReceived) and this side's data (DataSent) into its own.
+        if (ack && !rst && p.state != State.INACTIVE) {
+            if (delta(s.ack(), p.ackSeq) > 0 || p.ackSeq == p.start) p.ackSeq = s.ack();
+            ackReceived(p, (s.ack() - p.start) & 0xffffffffL);
+        }
+        // A payload the capture cut short is not delivered (TCP_Endpoint::DataSent: caplen < len is only a weird).
+        if (len > 0 && !rst && !payloadCut) dataSent(e, (seq - e.start) & 0xffffffffL, len);
+    }
+
+    /** TCP_Reassembler's blocks: data at {@code rel}, held above a hole or merged into what is contiguous. */
+    private static void dataSent(Endpoint e, long rel, int len) {
+        long end = rel + len;
+        if (end <= e.reassembled) return;
+        long from = Math.max(rel, e.reassembled);
+        Long prev = e.blocks.get(from);
+        if (prev == null || prev < end) e.blocks.put(from, end);
+        drain(e);
+    }
+
+    private static void drain(Endpoint e) {
+        while (!e.blocks.isEmpty() && e.blocks.firstKey() <= e.reassembled) {
+            var first = e.blocks.pollFirstEntry();
+            e.reassembled = Math.max(e.reassembled, first.getValue());
+        }
+    }
+
+    /**
+     * The peer acknowledged this side's data up to {@code rel}: what was never seen below it is missing
+     * (TCP_Reassembler::AckReceived and TrimToSeq: the FIN's octet is not data; a gap is counted only while both
+     * sides are established, Zeek's default report_gaps_for_partial=F), a {@code G} in the history at the 1st, 10th,
+     * 100th... gap (TCP_Endpoint::Gap, ScaledHistoryEntry) and its bytes in missed_bytes.
+     */
+    private void ackReceived(Endpoint e, long rel) {
+        if (e.finCount > 0 && rel >= e.finRel) rel = e.finRel;
+        if (rel > (1L << 31)) return;
+        if (rel <= e.reassembled) return;
+        long missing = 0, at = e.reassembled;
+        while (at < rel) {
+            var next = e.blocks.ceilingEntry(at);
+            Long covering = e.blocks.floorKey(at);
+            if (covering != null && e.blocks.get(covering) > at) {
+                at = e.blocks.get(covering);
+                continue;
+            }
+            long holeEnd = next == null ? rel : Math.min(rel, next.getKey());
+            missing += holeEnd - at;
+            at = next == null ? rel : Math.max(holeEnd, Math.min(rel, next.getValue()));
+        }
+        e.reassembled = rel;
+        e.blocks.headMap(rel, false).clear();
+        drain(e);
+        boolean active = e.state == State.ESTABLISHED && e.peer.state == State.ESTABLISHED;
+        if (missing > 0 && active) {
+            e.missed += missing;
+            if (++e.gaps == e.gapThreshold) {
+                add(e, 'G');
+                e.gapThreshold *= 10;
+            }
+        }
     }
 
     private void stateMachine(Endpoint e, Endpoint p, Segment s, boolean syn, boolean fin, boolean rst, boolean ack,
@@ -212,6 +330,62 @@ public final class ZeekState {
 
     public String history() {
         return history.toString();
+    }
+
+    /** Whether Zeek's originator is the first packet's receiver. */
+    public boolean flipped() {
+        return flipped != null && flipped;
+    }
+
+    /** The numbers of Zeek's conn.log for one side: bytes (TCP_Endpoint::Size), missed bytes, packets, IP bytes. */
+    public record Counts(long bytes, long missedBytes, long packets, long ipBytes) {}
+
+    public Counts counts(boolean ofOrig) {
+        Endpoint e = ofOrig ? orig : resp;
+        return new Counts(size(e), e.missed, e.pkts, e.ipBytes);
+    }
+
+    /** conn.log's duration: the first packet to the last. */
+    public long durationNanos() {
+        return lastNanos - firstNanos;
+    }
+
+    /**
+     * What conn.log says of a flow beyond its conn_state and history. {@code origIsClient}: Zeek's originator is the
+     * side replay calls the client.
+     */
+    public record Log(boolean origIsClient, boolean flipped, long durationNanos, Counts orig, Counts resp) {}
+
+    private boolean firstFromClient = true;
+
+    /** Whether the flow's first packet came from the side replay calls the client (set before the first packet). */
+    public void firstSenderIsClient(boolean yes) {
+        firstFromClient = yes;
+    }
+
+    public Log log() {
+        return new Log(firstFromClient != flipped(), flipped(), durationNanos(), counts(true), counts(false));
+    }
+
+    /**
+     * A packet's IP bytes as Zeek's conn_size analyzer counts them (the IP total length), from the decoded segment:
+     * a 20-byte IP header, the TCP header with its options, the payload. IP options are not kept by the decoder, and
+     * a payload cut short by the capture's snap length counts as captured.
+     */
+    public static int ipLength(Segment s) {
+        return 40 + io.tcpsim.wire.FrameEncoder.options(s.options()).length + s.length();
+    }
+
+    /** TCP_Endpoint::Size: the sequence space the side used, from its last sequence number or the peer's ACK. */
+    private static long size(Endpoint e) {
+        if (e.prev == State.SYN_SENT && e.state == State.RESET && e.peer.state == State.INACTIVE
+                && !(e.ackSeq == e.start || e.ackSeq == ((e.start + 1) & 0xffffffffL))) return 0;
+        long last = (e.last - e.start) & 0xffffffffL, ack = (e.ackSeq - e.start) & 0xffffffffL;
+        if (e.state == State.INACTIVE) return 0;
+        long size = Math.max(last, ack);
+        if (size != 0) size--;
+        if (e.finCount > 0 && size != 0) size--;
+        return size;
     }
 
     /** conn_state() of scripts/base/protocols/conn/main.zeek, for TCP. */
