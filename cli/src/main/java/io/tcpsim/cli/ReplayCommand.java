@@ -3,6 +3,7 @@ package io.tcpsim.cli;
 import io.tcpsim.output.OutputFile;
 import io.tcpsim.pcap.CaptureFormatException;
 import io.tcpsim.pcap.CaptureRecords;
+import io.tcpsim.replay.CaptureFacts;
 import io.tcpsim.replay.FlowReport;
 import io.tcpsim.replay.Replay;
 import io.tcpsim.replay.ReplayLadder;
@@ -128,7 +129,8 @@ final class ReplayCommand implements Callable<Integer> {
         Replay.Sink sink = !picture && rows == null ? output : new Replay.Sink() {
             @Override public void flow(FlowReport f) {
                 output.flow(f);
-                if (onlyFlow > 0 && f.number() != onlyFlow || diverged && f.explained()) return;
+                if (onlyFlow > 0 && f.number() != onlyFlow) return;
+                if (diverged && f.verdict() != FlowReport.Verdict.DIVERGED) return;
                 if (f.trace() != null) drawn.add(f);
                 if (rows != null) {
                     try {
@@ -162,6 +164,14 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         Replay.Progress progress = env.terminal() && size > 0 ? new ProgressBar(err, size) : null;
+        // A regular file is read twice: first for what only the whole capture shows (CaptureFacts), then replayed.
+        if (Files.isRegularFile(file)) {
+            try {
+                replay.learned(CaptureFacts.learn(file));
+            } catch (IOException e) {
+                // the replay below reports it
+            }
+        }
         try {
             try (CaptureRecords records = CaptureRecords.open(file)) {
                 replay.run(records, progress);
@@ -176,7 +186,7 @@ final class ReplayCommand implements Callable<Integer> {
                 err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
                 return Main.BAD_INPUT;
             }
-            output.end(replay.totals(), file.toString());
+            output.end(replay.totals(), file.toString(), replay.facts().lines());
             out.flush();
             if (log != null) {
                 Path temp = logTemp;

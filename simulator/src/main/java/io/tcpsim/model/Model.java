@@ -72,6 +72,27 @@ public final class Model implements Backend, Inspectable {
         clock.runUntil(clock.now() + nanos);
     }
 
+    /** Where the host's segments go from now on (see {@link Link}); the loopback device until this is called. */
+    public void link(Link link) {
+        stack.link(link);
+    }
+
+    /**
+     * A segment from a peer outside the model arrives at virtual time {@code time} (now, if that has passed): the
+     * host takes it as tcp_v4_rcv takes any segment. Its effects happen when the clock gets there.
+     */
+    public void inject(io.tcpsim.wire.Segment segment, long time) {
+        clock.arriveAt(time, () -> stack.receive(segment));
+    }
+
+    /**
+     * Delivers every packet in flight, and whatever they cause, as the end of a call does: replay settles the
+     * loopback before it makes a call whose effect depends on what has arrived (an accept after a SYN retransmission).
+     */
+    public void settle() {
+        clock.settle();
+    }
+
     @Override
     public void exit(String process) {
         Proc p = procs.computeIfAbsent(process, Proc::new);
@@ -89,6 +110,19 @@ public final class Model implements Backend, Inspectable {
         if (packet.isEmpty()) return timer;
         if (timer.isEmpty()) return packet;
         return OptionalLong.of(Math.min(packet.getAsLong(), timer.getAsLong()));
+    }
+
+    /** When the next packet in flight arrives (across a Link's delay too), or nothing when none is. */
+    public OptionalLong nextDelivery() {
+        return clock.nextDelivery();
+    }
+
+    /**
+     * When the next timer of the connection {@code local > remote} fires: replay lets the model's clock run on to it
+     * for a packet the capture shows up to a jiffy before the model's tick, and not further.
+     */
+    public OptionalLong nextTimer(io.tcpsim.wire.SockAddr local, io.tcpsim.wire.SockAddr remote) {
+        return stack.nextTimer(local, remote);
     }
 
     /**

@@ -22,14 +22,18 @@ public record Profile(
         boolean sack,            // net.ipv4.tcp_sack
         int ephemeralLow,        // net.ipv4.ip_local_port_range
         int ephemeralHigh,
-        int somaxconn) {         // net.core.somaxconn caps listen()'s backlog
+        int somaxconn,           // net.core.somaxconn caps listen()'s backlog
+        int synLinearTimeouts,   // net.ipv4.tcp_syn_linear_timeouts: SYN retransmissions before the backoff doubles
+        int initRwnd,            // the route's initrwnd (ip route ... initrwnd N): the SYN's window in segments; 0 unset
+        int pingpongThresh,      // net.ipv4.tcp_pingpong_thresh: replies within ato before ACKs are delayed (1; 3 in 5.1-6.1)
+        boolean pingpongFirstReplyOnly) { // no sysctl: kernels 5.1-6.1 count only a side's first reply (see TcpOutput)
 
     public static Profile linux6() {
         // sndbuf: tcp_sndbuf_expand grows a connected socket's SO_SNDBUF to 3939840 (measured). Measured too: a
         // non-blocking send to a peer that never reads accepts 3919467 bytes, then EAGAIN. The model counts data
         // bytes, unacknowledged or unsent, against this limit.
         return new Profile(65495, 33554432, 4194304, 131072, 3919467, 250, 60_000_000_000L, 60_000_000_000L,
-                10_000L, true, true, 32768, 60999, 4096);
+                10_000L, true, true, 32768, 60999, 4096, 4, 0, 1, false);
     }
 
     /**
@@ -65,6 +69,10 @@ public record Profile(
         m.put("tcp_sack", sack ? "1" : "0");
         m.put("ip_local_port_range", ephemeralLow + "-" + ephemeralHigh);
         m.put("somaxconn", "" + somaxconn);
+        m.put("tcp_syn_linear_timeouts", "" + synLinearTimeouts);
+        m.put("initrwnd", "" + initRwnd);
+        m.put("tcp_pingpong_thresh", "" + pingpongThresh);
+        m.put("pingpong_first_reply_only", pingpongFirstReplyOnly ? "1" : "0");
         return m;
     }
 
@@ -74,29 +82,58 @@ public record Profile(
      */
     public Profile with(String key, String value) {
         try {
-            return switch (key) {
-                case "mss" -> new Profile(intIn(value, 88, 65495), tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "tcp_rmem_max" -> new Profile(mss, intIn(value, 4096, Integer.MAX_VALUE), rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "rmem_max" -> new Profile(mss, tcpRmemMax, intIn(value, 4096, Integer.MAX_VALUE), rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "rcvbuf" -> new Profile(mss, tcpRmemMax, rmemMax, intIn(value, 2048, Integer.MAX_VALUE), sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "sndbuf" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, intIn(value, 2048, Integer.MAX_VALUE), hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "hz" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, oneOf(value, 100, 250, 300, 1000), finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "tcp_fin_timeout" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, seconds(value), timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "loopback_delay" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, micros(value), timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "tcp_timestamps" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, bool(value), sack, ephemeralLow, ephemeralHigh, somaxconn);
-                case "tcp_sack" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, bool(value), ephemeralLow, ephemeralHigh, somaxconn);
+            Fields f = new Fields(this);
+            switch (key) {
+                case "mss" -> f.mss = intIn(value, 88, 65495);
+                case "tcp_rmem_max" -> f.tcpRmemMax = intIn(value, 4096, Integer.MAX_VALUE);
+                case "rmem_max" -> f.rmemMax = intIn(value, 4096, Integer.MAX_VALUE);
+                case "rcvbuf" -> f.rcvbuf = intIn(value, 2048, Integer.MAX_VALUE);
+                case "sndbuf" -> f.sndbuf = intIn(value, 2048, Integer.MAX_VALUE);
+                case "hz" -> f.hz = oneOf(value, 100, 250, 300, 1000);
+                case "tcp_fin_timeout" -> f.finTimeoutNanos = seconds(value);
+                case "loopback_delay" -> f.loopbackDelayNanos = micros(value);
+                case "tcp_timestamps" -> f.timestamps = bool(value);
+                case "tcp_sack" -> f.sack = bool(value);
                 case "ip_local_port_range" -> {
                     String[] p = value.trim().split("[-\\s]+");
                     if (p.length != 2) throw new IllegalArgumentException("expected LOW-HIGH, e.g. 32768-60999");
-                    int lo = intIn(p[0], 1024, 65535), hi = intIn(p[1], lo + 1, 65535);
-                    yield new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, lo, hi, somaxconn);
+                    f.ephemeralLow = intIn(p[0], 1024, 65535);
+                    f.ephemeralHigh = intIn(p[1], f.ephemeralLow + 1, 65535);
                 }
-                case "somaxconn" -> new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos, loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, intIn(value, 0, 65535));
+                case "somaxconn" -> f.somaxconn = intIn(value, 0, 65535);
+                case "tcp_syn_linear_timeouts" -> f.synLinearTimeouts = intIn(value, 0, 10);
+                case "initrwnd" -> f.initRwnd = intIn(value, 0, 1024);
+                case "tcp_pingpong_thresh" -> f.pingpongThresh = intIn(value, 1, 255);
+                case "pingpong_first_reply_only" -> f.pingpongFirstReplyOnly = bool(value);
                 default -> throw new IllegalArgumentException("unknown profile key '" + key + "'; known keys: "
                         + String.join(", ", keys().keySet()));
-            };
+            }
+            return f.profile();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("profile key '" + key + "': expected a number, got '" + value + "'");
+        }
+    }
+
+    /** A profile's fields, to change one and make the new profile. */
+    private static final class Fields {
+        int mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, ephemeralLow, ephemeralHigh, somaxconn, synLinearTimeouts,
+                initRwnd, pingpongThresh;
+        long finTimeoutNanos, timeWaitNanos, loopbackDelayNanos;
+        boolean timestamps, sack, pingpongFirstReplyOnly;
+
+        Fields(Profile p) {
+            mss = p.mss; tcpRmemMax = p.tcpRmemMax; rmemMax = p.rmemMax; rcvbuf = p.rcvbuf; sndbuf = p.sndbuf;
+            hz = p.hz; finTimeoutNanos = p.finTimeoutNanos; timeWaitNanos = p.timeWaitNanos;
+            loopbackDelayNanos = p.loopbackDelayNanos; timestamps = p.timestamps; sack = p.sack;
+            ephemeralLow = p.ephemeralLow; ephemeralHigh = p.ephemeralHigh; somaxconn = p.somaxconn;
+            synLinearTimeouts = p.synLinearTimeouts; initRwnd = p.initRwnd; pingpongThresh = p.pingpongThresh;
+            pingpongFirstReplyOnly = p.pingpongFirstReplyOnly;
+        }
+
+        Profile profile() {
+            return new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos,
+                    loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn, synLinearTimeouts,
+                    initRwnd, pingpongThresh, pingpongFirstReplyOnly);
         }
     }
 

@@ -4,9 +4,10 @@ import java.util.OptionalLong;
 import java.util.PriorityQueue;
 
 /**
- * The virtual clock and everything due on it: packets in flight on the loopback and kernel timers. Time only moves
- * here, and only when the model asks it to ({@link #runUntil}, {@link #runNext}); nothing reads a real clock.
- * Events due at the same instant: packets in the order they were sent, then timers newest-armed first.
+ * The virtual clock and everything due on it: packets in flight on the loopback and on the link between two hosts,
+ * and kernel timers. Time only moves here, and only when the model asks it to ({@link #runUntil}, {@link #runNext});
+ * nothing reads a real clock. Events due at the same instant: packets in the order they were sent, then timers
+ * newest-armed first.
  */
 public final class Scheduler {
     /** A packet's delivery. */
@@ -31,7 +32,7 @@ public final class Scheduler {
      * due on the same tick leave newest-armed first (traces/scenarios/regressions/same-tick-timers-fire-newest-first).
      * An entry with neither a delivery nor a timer is a waiting call's deadline: the clock stops there.
      */
-    private record Entry(long at, long order, Action delivery, Timer timer) implements Comparable<Entry> {
+    private record Entry(long at, long order, Action delivery, Timer timer, boolean loopback) implements Comparable<Entry> {
         boolean packet() {
             return delivery != null;
         }
@@ -48,6 +49,7 @@ public final class Scheduler {
     private long now;
     private long order;
     private int packetsInFlight;
+    private int onTheLink;
 
     public long now() {
         return now;
@@ -55,18 +57,27 @@ public final class Scheduler {
 
     /** Puts {@code timer} on the wheel for {@code time}. */
     public void arm(long time, Timer timer) {
-        queue.add(new Entry(Math.max(time, now), order++, null, timer));
+        queue.add(new Entry(Math.max(time, now), order++, null, timer, false));
     }
 
     /** A waiting call's deadline (a poll timeout, a lingering close): the clock stops there, nothing runs. */
     public void wakeAt(long time) {
-        queue.add(new Entry(Math.max(time, now), order++, null, null));
+        queue.add(new Entry(Math.max(time, now), order++, null, null, false));
     }
 
-    /** A packet delivery: counted, so that {@link #settle} knows when the loopback is quiet. */
+    /** A packet delivery on a host's loopback: counted, so that {@link #settle} knows when the loopback is quiet. */
     public void deliverAt(long time, Action action) {
         packetsInFlight++;
-        queue.add(new Entry(Math.max(time, now), order++, action, null));
+        queue.add(new Entry(Math.max(time, now), order++, action, null, true));
+    }
+
+    /**
+     * A packet arriving over the link: a call does not wait for it (the kernel's syscall returns while the frame is
+     * on the wire); it arrives when the clock reaches it.
+     */
+    public void arriveAt(long time, Action action) {
+        onTheLink++;
+        queue.add(new Entry(Math.max(time, now), order++, action, null, false));
     }
 
     /** Runs the next event, moving the clock to it. Returns false when nothing is left. */
@@ -75,7 +86,8 @@ public final class Scheduler {
         if (e == null) return false;
         now = e.at;
         if (e.delivery != null) {
-            packetsInFlight--;
+            if (e.loopback) packetsInFlight--;
+            else onTheLink--;
             e.delivery.run();
         } else if (e.timer != null && e.timer.armed()) {
             e.timer.expire();
@@ -90,8 +102,8 @@ public final class Scheduler {
     }
 
     /**
-     * Delivers every packet in flight, and whatever they cause, with the timers that fall due on the way: what
-     * the kernel does in softirq context before a loopback send returns to the caller.
+     * Delivers every packet in flight on a loopback, and whatever they cause, with the timers and link arrivals that
+     * fall due on the way: what the kernel does in softirq context before a loopback send returns to the caller.
      */
     public void settle() {
         while (packetsInFlight > 0 && runNext()) {
@@ -99,9 +111,9 @@ public final class Scheduler {
         }
     }
 
-    /** When the next packet in flight arrives; nothing when none is. */
+    /** When the next packet in flight (on a loopback or the link) arrives; nothing when none is. */
     public OptionalLong nextDelivery() {
-        if (packetsInFlight == 0) return OptionalLong.empty();
+        if (packetsInFlight == 0 && onTheLink == 0) return OptionalLong.empty();
         long next = Long.MAX_VALUE;
         for (Entry e : queue) if (e.delivery != null) next = Math.min(next, e.at);
         return OptionalLong.of(next);

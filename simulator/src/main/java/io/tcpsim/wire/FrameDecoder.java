@@ -19,8 +19,12 @@ public final class FrameDecoder {
 
     public sealed interface Result {}
 
-    /** An IPv4/TCP frame. {@code truncatedBy} is how many payload bytes the capture left out (zero-filled here). */
-    public record Tcp(Packet packet, int truncatedBy) implements Result {}
+    /**
+     * An IPv4/TCP frame. {@code truncatedBy} is how many payload bytes the capture left out (zero-filled here);
+     * {@code ttl} is the IP header's time to live, {@code tos} its TOS byte (DSCP and ECN) and {@code df} its Don't
+     * Fragment bit, which replay reads to tell a sender's system apart.
+     */
+    public record Tcp(Packet packet, int truncatedBy, int ttl, int tos, boolean df) implements Result {}
 
     /** A well-formed frame that is not unfragmented IPv4/TCP (ARP, IPv6, UDP, a fragment): nothing to replay. */
     public record Skipped(String why) implements Result {}
@@ -98,7 +102,8 @@ public final class FrameDecoder {
 
         Segment s = new Segment(new SockAddr(src, u16(b, t)), new SockAddr(dst, u16(b, t + 2)),
                 u32(b, t + 4), u32(b, t + 8), b[t + 13] & 0xff, u16(b, t + 14), u16(b, t + 18), options, payload);
-        return new Tcp(new Packet(timeNanos, ipId, s), payloadLength - captured);
+        return new Tcp(new Packet(timeNanos, ipId, s), payloadLength - captured, b[at + 8] & 0xff, b[at + 1] & 0xff,
+                (fragment & 0x4000) != 0);
     }
 
     /** Decodes {@code length} option bytes at {@code at} into {@code out}; returns null or why they are unreadable. */

@@ -147,6 +147,30 @@ public abstract class CaptureRecords implements Closeable {
     /** "pcap" or "pcapng". */
     public final String format() { return format; }
 
+    /** Per interface (pcapng), the last {isb_ifdrop, isb_osdrop} an Interface Statistics Block gave, -1 unknown. */
+    private final java.util.Map<Integer, long[]> drops = new java.util.TreeMap<>();
+
+    protected final void dropped(int iface, long ifdrop, long osdrop) {
+        drops.put(iface, new long[] {ifdrop, osdrop});
+    }
+
+    /**
+     * What the capture's own statistics say it lost, read so far: one line per interface that counted a drop
+     * ({@code interface 0: 12 packets dropped by the operating system (isb_osdrop)}); empty when none did or the
+     * format keeps no such count (pcap: tcpdump prints its drops, it does not write them).
+     */
+    public final List<String> captureDrops() {
+        List<String> out = new java.util.ArrayList<>();
+        for (var e : drops.entrySet()) {
+            long ifd = e.getValue()[0], osd = e.getValue()[1];
+            List<String> parts = new java.util.ArrayList<>();
+            if (ifd > 0) parts.add(ifd + " packet(s) dropped by the interface (isb_ifdrop)");
+            if (osd > 0) parts.add(osd + " packet(s) dropped by the operating system (isb_osdrop)");
+            if (!parts.isEmpty()) out.add("interface " + e.getKey() + ": " + String.join(", ", parts));
+        }
+        return out;
+    }
+
     protected final CaptureFormatException error(long offset, String why) {
         return new CaptureFormatException(format, offset, why);
     }

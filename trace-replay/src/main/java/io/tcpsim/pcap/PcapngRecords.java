@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class PcapngRecords extends CaptureRecords {
     static final int SHB_TYPE = 0x0a0d0d0a;
-    private static final int IDB = 1, PB = 2, SPB = 3, EPB = 6;
+    private static final int IDB = 1, PB = 2, SPB = 3, ISB = 5, EPB = 6;
     private static final int BYTE_ORDER_MAGIC = 0x1a2b3c4d;
     private static final int MAX_BLOCK = 1 << 26;
 
@@ -117,6 +117,7 @@ public final class PcapngRecords extends CaptureRecords {
                 case EPB -> packet = enhanced(at, body, end);
                 case SPB -> packet = simple(at, body, end);
                 case PB -> packet = obsolete(at, body, end);
+                case ISB -> statistics(at, body, end);
                 default -> { }
             }
             pos += (int) length;
@@ -155,10 +156,35 @@ public final class PcapngRecords extends CaptureRecords {
             }
             o += 4 + ((len + 3) & ~3);
         }
-        if (!LinkLayer.supported(link)) {
-            throw error(at + 8, "interface " + interfaces.size() + ": " + LinkLayer.unsupported(link));
-        }
+        // An interface of a link type replay cannot read matters only if a packet uses it: its packets are skipped and
+        // named (Replay), the rest of the file is read.
         interfaces.add(new Interface(link, snaplen, binary, exponent, offset));
+    }
+
+    /**
+     * An Interface Statistics Block: its counters are cumulative per interface, so the last block of each interface
+     * says how many packets the capture lost: isb_ifdrop (5, dropped by the interface or its driver) and isb_osdrop
+     * (7, by the operating system: tcpdump's "packets dropped by kernel").
+     */
+    private void statistics(long at, int body, int end) throws CaptureFormatException {
+        if (end - body < 12) throw error(at, "block " + blocks + ": interface statistics block too short");
+        long id = u32(buf, body, big);
+        iface(at, id);
+        long[] drops = {-1, -1};
+        int o = body + 12;
+        while (o + 4 <= end) {
+            int code = u16(buf, o, big);
+            int len = u16(buf, o + 2, big);
+            if (code == 0) break;
+            if (o + 4 + len > end) throw error(at + (o - pos), "statistics option " + code + " overruns its block");
+            if ((code == 5 || code == 7) && len == 8) {
+                long v = big ? u32(buf, o + 4, true) << 32 | u32(buf, o + 8, true)
+                        : u32(buf, o + 8, false) << 32 | u32(buf, o + 4, false);
+                drops[code == 5 ? 0 : 1] = v;
+            }
+            o += 4 + ((len + 3) & ~3);
+        }
+        dropped((int) id, drops[0], drops[1]);
     }
 
     private Interface iface(long at, long id) throws CaptureFormatException {

@@ -23,6 +23,8 @@ final class CallInference {
     private final Predictions predictions;
     private final FlowRecorder recorder;
     private final ArrayDeque<Captured> lookahead;
+    /** The packet being replayed, when a packet that arrived earlier is followed up late (a path's delay). */
+    Captured current;
 
     CallInference(FlowModel m, Sides sides, Predictions predictions, FlowRecorder recorder,
                   ArrayDeque<Captured> lookahead) {
@@ -47,7 +49,7 @@ final class CallInference {
      */
     boolean infer(Captured c, FlowSide me) {
         Segment s = c.packet.segment();
-        if (!causedByCall(s) || s.has(TcpFlags.SYN)) return false;
+        if (!causedByCall(s) || s.has(TcpFlags.SYN) || me.given) return false;
         if (s.has(TcpFlags.RST)) {
             if (me.fd < 0) return false;
             // close() with unread data and close() with SO_LINGER {1, 0} put the same [R.] on the wire
@@ -62,7 +64,7 @@ final class CallInference {
         }
         boolean acted = false;
         long seq = me.captured.relative(s.seq());
-        long end = seq + s.length();
+        long end = writeEnd(s, me, seq + s.length());
         if (s.length() > 0 && end > me.appNext) {
             if (me.fd < 0) return false;
             decidePeerFin(me);
@@ -86,6 +88,27 @@ final class CallInference {
         return acted;
     }
 
+    /**
+     * Where the write that sent {@code s} ends: a segment without PSH is not the last of its write (tcp_push marks the
+     * last segment, tcp_mark_push), so the contiguous segments behind it in the lookahead, up to one with PSH, are the
+     * same write: one send() of their bytes, which the model cuts into segments as the kernel did (a hole between them
+     * too: bytes of that write that the capture did not see).
+     */
+    private long writeEnd(Segment s, FlowSide me, long end) {
+        if (s.has(TcpFlags.PSH) || s.has(TcpFlags.FIN) || s.length() == 0) return end;
+        for (Captured n : lookahead) {
+            Segment ns = n.packet.segment();
+            if (!ns.src().equals(me.addr)) continue;
+            // A hole before the next segment is bytes of the same write that the capture did not see (lost on the
+            // path before the capture point, or by the capture).
+            if (ns.length() == 0 || ns.has(TcpFlags.RST) || ns.has(TcpFlags.SYN)
+                    || me.captured.relative(ns.seq()) < end) break;
+            end = me.captured.relative(ns.seq()) + ns.length();
+            if (ns.has(TcpFlags.PSH) || ns.has(TcpFlags.FIN)) break;
+        }
+        return end;
+    }
+
     private void send(FlowSide me, int length, long packet, boolean observed) {
         Result r = m.call(me.role, new Call.Send(me.fd, new byte[length], Bits.MSG_NOSIGNAL | Bits.MSG_DONTWAIT, false));
         if (!r.failed()) me.appNext += r.value();
@@ -101,10 +124,24 @@ final class CallInference {
     private void decidePeerFin(FlowSide me) {
         FlowSide peer = sides.peer(me);
         if (peer.fin != FlowSide.Fin.UNDECIDED) return;
+        long sentEnd = me.capNext; // the end of what me sent up to the answer: the most an ACK can acknowledge
         for (Captured n : lookahead) {
             Segment ns = n.packet.segment();
-            if (!ns.src().equals(peer.addr)) continue;
-            if (ns.has(TcpFlags.RST)) {
+            if (!ns.src().equals(peer.addr)) {
+                if (me.captured.known() && ns.src().equals(me.addr)) {
+                    long end = me.captured.relative(ns.seq()) + ns.seqLength();
+                    if (end - me.capNext < 1 << 30) sentEnd = Math.max(sentEnd, end);
+                }
+                continue;
+            }
+            // Two explanations fit a FIN, and the answer to the data tells them apart: an orphan (close() before the
+            // data) answers with a bare [R] at seq = SEG.ACK (tcp_v4_send_reset); a socket still open (shutdown) queues
+            // the data, and an [R.] that acknowledges it is its own close() with that data unread
+            // (tcp_send_active_reset: ack = rcv_nxt).
+            long ack = me.captured.known() ? me.captured.relative(ns.ack()) : -1;
+            boolean closedWithItUnread = ns.has(TcpFlags.RST) && ns.has(TcpFlags.ACK) && ack >= me.capNext
+                    && ack <= sentEnd;
+            if (ns.has(TcpFlags.RST) && !closedWithItUnread) {
                 if (peer.unread) read(peer); // what reset the data was the closed socket, not unread bytes
                 Result r = m.call(peer.role, new Call.Close(peer.fd));
                 peer.fd = -1;
@@ -113,18 +150,20 @@ final class CallInference {
                         + " answers data");
             } else {
                 peer.fin = FlowSide.Fin.SHUTDOWN;
-                recorder.amendFin(peer.role, "shutdown(SHUT_WR)", null, "not close: data arriving later is ACKed at "
-                        + "packet " + n.index);
+                recorder.amendFin(peer.role, "shutdown(SHUT_WR)", null, closedWithItUnread ? "not close: the [R.] at "
+                        + "packet " + n.index + " acknowledges data that arrived later, a close() with it unread"
+                        : "not close: data arriving later is ACKed at packet " + n.index);
             }
             break;
         }
     }
 
     /**
-     * After captured packet {@code c} from {@code me}: accept once the server's side is ESTABLISHED, and the
-     * receiver reads what arrived.
+     * After captured packet {@code c} from {@code me} has reached its receiver in the model (at capture time
+     * {@code arrival}: the packet's own time on loopback, later across a path): accept once the server's side is
+     * ESTABLISHED, and the receiver reads what arrived.
      */
-    void afterPacket(Captured c, FlowSide me) {
+    void afterPacket(Captured c, FlowSide me, long arrival) {
         Segment s = c.packet.segment();
         if (m.resyncing && causedByCall(s)) m.resyncing = false;
         if (m.listenFd >= 0 && server.fd < 0 && !server.reset && server.state == TcpState.ESTABLISHED) acceptIfReady();
@@ -135,11 +174,18 @@ final class CallInference {
         // would send a scheduled ACK at once (tcp_cleanup_rbuf) and the capture has no such ACK: then the
         // application had not read yet, and it reads once that ACK has left on its timer.
         if ((s.length() > 0 || s.has(TcpFlags.FIN)) && peer.fd >= 0 && !peer.reset) {
-            if (m.readFlushesAck(peer.role, peer.fd) && !answeredAtOnce(c, peer)) peer.unread = true;
+            if (m.readFlushesAck(peer.role, peer.fd) && !answeredAtOnce(arrival, peer)) peer.unread = true;
             else read(peer);
         }
         readIfDue(client);
         readIfDue(server);
+    }
+
+    /** {@code sd}, which had not read, reads now if a read sends its scheduled ACK; true when it did. */
+    boolean readNow(FlowSide sd) {
+        if (!sd.unread || sd.fd < 0 || sd.reset || !m.readFlushesAck(sd.role, sd.fd)) return false;
+        read(sd);
+        return true;
     }
 
     /** A receiver that had not read reads once a read no longer sends the ACK at once (it left on its timer). */
@@ -161,8 +207,12 @@ final class CallInference {
      * Whether {@code sd} sends something within the tolerance after the packet just replayed: an ACK that a read
      * flushed, or data. When the lookahead ends within the tolerance, the usual case is assumed (it did).
      */
-    private boolean answeredAtOnce(Captured c, FlowSide sd) {
-        long limit = c.packet.timeNanos() + Flow.TOLERANCE.floorNanos();
+    private boolean answeredAtOnce(long arrival, FlowSide sd) {
+        long limit = arrival + Flow.TOLERANCE.floorNanos();
+        if (current != null && current.packet.segment().src().equals(sd.addr) && current.packet.timeNanos() <= limit
+                && current.packet.timeNanos() >= arrival) {
+            return true;
+        }
         for (Captured n : lookahead) {
             if (n.packet.timeNanos() > limit) return false;
             if (n.packet.segment().src().equals(sd.addr)) return true;
@@ -175,6 +225,18 @@ final class CallInference {
         if (!r.failed() && !r.blockedForever()) {
             server.fd = (int) r.value();
             recorder.call(Role.SERVER, "accept()", r, 0, false, "no packet of its own");
+        }
+    }
+
+    /**
+     * After the last packet: a FIN still undecided stays shutdown(SHUT_WR), and the report says that close() fits as
+     * well (no data reached that side after its FIN, which alone would tell them apart).
+     */
+    void undecidedFins() {
+        for (FlowSide me : new FlowSide[] {client, server}) {
+            if (me.fin != FlowSide.Fin.UNDECIDED) continue;
+            recorder.amendFin(me.role, "shutdown(SHUT_WR)", null, "or close(): both send this FIN, and no data "
+                    + "reached the " + me.role.word + " after it to tell them apart");
         }
     }
 

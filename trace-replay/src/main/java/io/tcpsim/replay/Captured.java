@@ -12,8 +12,17 @@ import java.util.List;
 final class Captured {
     final long index;
     final long offset;
-    final Packet packet;
+    /** The packet as replay judges it: as captured, unless its options were rewritten (see {@link #judgeAs}). */
+    Packet packet;
+    /** The packet as captured, which the annotated listing prints. */
+    final Packet shown;
     final String skipped;
+    /** The IP header's TTL (hop limit), for telling a sender's system; 0 when not known. */
+    int ttl;
+    /** The IP header's Don't Fragment bit (Linux sets it on TCP: ip_no_pmtu_disc 0). */
+    boolean df = true;
+    /** The frame's VLAN tags (LinkLayer.vlans): part of the flow's key. */
+    int vlans;
     Flow flow;
     boolean processed;
     boolean printed;
@@ -25,7 +34,14 @@ final class Captured {
         this.index = index;
         this.offset = offset;
         this.packet = packet;
+        this.shown = packet;
         this.skipped = skipped;
+    }
+
+    /** Judges {@code s} in place of the captured segment (the same packet, its blanked options read back). */
+    io.tcpsim.wire.Segment judgeAs(io.tcpsim.wire.Segment s) {
+        if (s != packet.segment()) packet = new Packet(packet.timeNanos(), packet.ipId(), s);
+        return s;
     }
 
     void note(String text) {

@@ -31,7 +31,7 @@ final class Classifier {
     /** A divergence: its side, kind, words, and the model's closest packet (null when there is none to show). */
     sealed interface Mismatch extends Verdict
             permits Retransmission, Resegmented, AcksUnsentData, DifferentFields, UnexpectedRst, DataAfterClose,
-            NoSuchPacket, Missing, Timing {
+            NoSuchPacket, Missing, Timing, Anomalies.Anomaly {
         Role role();
 
         Divergence.Kind kind();
@@ -56,11 +56,16 @@ final class Classifier {
         }
     }
 
-    /** Bytes the application handed over that the model sends in other segments. */
-    record Resegmented(Role role, Predicted expected) implements Mismatch {
+    /**
+     * Bytes the application handed over that the model sends cut at other places ({@code cuts}: the model's segments
+     * over them, {@code 1:1449 (1448), 1449:2001 (552)}), or has not sent yet ({@code cuts} empty: tcp_write_xmit
+     * holds them, for Nagle or the window).
+     */
+    record Resegmented(Role role, String cuts, Predicted expected) implements Mismatch {
         public Divergence.Kind kind() { return Divergence.Kind.DIFFERENT; }
         public String detail() {
-            return "the model sends these bytes in other segments (it holds or coalesces small writes: Nagle)";
+            return cuts.isEmpty() ? "the model has not sent these bytes yet (tcp_write_xmit holds them back)"
+                    : "the model sends these bytes cut at other places: " + cuts;
         }
     }
 
@@ -144,10 +149,14 @@ final class Classifier {
         long end = me.captured.relative(s.seq()) + s.length();
         boolean data = s.length() > 0 && !s.has(TcpFlags.RST);
         if (data && end <= me.capNextBefore) return new Retransmission(x);
-        Predicted best = predictions.closest(x, s.flags());
-        if (data && end <= me.appNext) return new Resegmented(x, best);
+        Predicted best = predictions.closest(x, s, me);
         boolean sameKind = best != null && (best.segment().flags() == s.flags()
-                || s.length() == 0 && best.segment().length() == 0);
+                || s.length() == 0 && best.segment().length() == 0 || sameBytes(s, best, me));
+        // The model's segment with these very bytes, other fields differing, is that packet; bytes the model sends
+        // cut at other places are a difference in segmentation (Nagle, coalescing).
+        if (data && end <= me.appNext && !(best != null && sameBytes(s, best, me))) {
+            return new Resegmented(x, predictions.cuts(x, me.captured.relative(s.seq()), end, me), best);
+        }
         if (s.has(TcpFlags.ACK) && !s.has(TcpFlags.RST) && peer.captured.relative(s.ack()) > peer.appNext) {
             return new AcksUnsentData(x, peer.captured.relative(s.ack()), peer.appNext, best, sameKind);
         }
@@ -161,6 +170,12 @@ final class Classifier {
         return new NoSuchPacket(x, me.state, best);
     }
 
+    /** Whether the model's packet {@code p} carries the same bytes (seq and length) as captured segment {@code s}. */
+    static boolean sameBytes(Segment s, Predicted p, FlowSide me) {
+        return s.length() > 0 && p.segment().length() == s.length()
+                && me.model.relative(p.segment().seq()) == me.captured.relative(s.seq());
+    }
+
     /** The divergence of a verdict, with the two packets as {@code captured} and {@code expected} print them. */
     static Divergence divergence(Mismatch m, long packet, String detail, String captured, String expected) {
         String at = m.kind().word + (packet > 0 ? " at packet " + packet : "");
@@ -171,7 +186,8 @@ final class Classifier {
     static String differences(Segment captured, Predicted expected, FlowSide me, FlowSide peer) {
         List<Difference> d = PacketFields.of(expected.segment(), me.role.word, peer.role.word, me.model, peer.model)
                 .differences(PacketFields.of(captured, me.role.word, peer.role.word, me.captured, peer.captured));
-        return d.stream().map(Difference::text).collect(Collectors.joining("; "));
+        return d.stream().filter(x -> me.windowNotJudged == null || !x.field().equals("win")).map(Difference::text)
+                .collect(Collectors.joining("; "));
     }
 
     private static String describe(Segment s) {

@@ -80,7 +80,7 @@ public final class ConnLog {
                 .append('\t').append(field(f.history())).append('\t')
                 .append(z.orig().packets()).append('\t').append(z.orig().ipBytes()).append('\t')
                 .append(z.resp().packets()).append('\t').append(z.resp().ipBytes()).append("\t-\t6\t")
-                .append(f.explained() ? "explained" : "diverged").append('\t').append(f.divergenceCount()).append('\t');
+                .append(f.verdict().word).append('\t').append(f.divergenceCount()).append('\t');
         Divergence d = f.divergences().isEmpty() ? null : f.divergences().get(0);
         b.append(d == null ? "-" : field(d.text())).append('\t').append(field(calls(f))).append('\t');
         Matcher m = REASON.matcher(f.ended());

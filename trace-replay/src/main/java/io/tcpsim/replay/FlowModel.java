@@ -5,9 +5,11 @@ import io.tcpsim.backend.Event;
 import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Result;
+import io.tcpsim.model.Link;
 import io.tcpsim.model.Model;
 import io.tcpsim.replay.Predictions.Predicted;
 import io.tcpsim.wire.Segment;
+import io.tcpsim.wire.SockAddr;
 import io.tcpsim.wire.TcpFlags;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +56,43 @@ final class FlowModel {
         this.recorder = recorder;
         this.annotate = recorder.annotating();
         this.missing = missing;
+    }
+
+    /** Delivery delays in the model, per receiver: the loopback's unless a path or a given side says otherwise. */
+    private long toServer = -1, toClient = -1;
+    private FlowSide outside;
+    private long outsideDelay;
+
+    /** Both sides in the model, across a path: each direction takes the round trip from the capture to its receiver. */
+    void link(long toServer, long toClient, long loopback) {
+        this.toServer = toServer;
+        this.toClient = toClient;
+        SockAddr s = server.modelAddr, c = client.modelAddr;
+        model.link(seg -> seg.dst().equals(s) ? toServer : seg.dst().equals(c) ? toClient : loopback);
+    }
+
+    /**
+     * {@code given} is not in the model: what the judged side sends it leaves the host; its own packets reach the
+     * judged side {@code delay} after the capture shows them (Flow delivers them).
+     */
+    void link(FlowSide given, long delay, long loopback) {
+        this.outside = given;
+        this.outsideDelay = delay;
+        SockAddr g = given.modelAddr;
+        model.link(seg -> seg.dst().equals(g) ? Link.LEAVES : loopback);
+    }
+
+    /** How long after its capture a packet for {@code receiver} reaches it in the model. */
+    long delayTo(FlowSide receiver) {
+        if (receiver == outside) return 0; // it leaves the model: nothing receives it here
+        if (outside != null) return 0;
+        long d = receiver == server ? toServer : toClient;
+        return d < 0 ? 0 : d;
+    }
+
+    /** How long after its capture a given side's packet reaches the judged side. */
+    long givenDelay() {
+        return outsideDelay;
     }
 
     Result call(Role role, Call call) {
@@ -104,6 +143,7 @@ final class FlowModel {
                 else if (seg.src().equals(server.modelAddr) && seg.dst().equals(client.modelAddr)) me = server;
                 else continue; // the stand-in connection's packets are not the capture's
                 if (seg.has(TcpFlags.SYN)) me.model.learn(seg.seq());
+                if (me.modelTs0 < 0 && seg.timestamps() != null) me.modelTs0 = seg.timestamps().val();
                 if (seg.has(TcpFlags.RST) && me.rstReason == null) me.rstReason = ps.rstReason();
                 Predicted old = predictions.overflow();
                 if (old != null) missing.accept(old);

@@ -33,6 +33,11 @@ final class FlowRecorder {
     private final List<String> notes = new ArrayList<>();
     private final List<Divergence> divergences = new ArrayList<>();
     private long divergenceCount;
+    /** Per kept divergence that other packets repeat (same side, kind and detail): its index and how often. */
+    private java.util.Map<String, int[]> repeated;
+    private long repeats;
+    private FlowReport.Judged judged = FlowReport.Judged.ALL;
+    private final List<String> facts = new ArrayList<>(2);
     private static final Rule[] RULES = Rule.values();
     private int[] rulesUsed; // made on first use: most flows need no rule
 
@@ -88,7 +93,7 @@ final class FlowRecorder {
         if (traced != null) {
             if (traced.size() < FlowTrace.MAX_PACKETS) {
                 if (tcpdump == null) tcpdump = new TcpdumpPrinter();
-                traced.add(new FlowTrace.Step(c.index, c.packet, role.word, tcpdump.print(c.packet), currentEvents));
+                traced.add(new FlowTrace.Step(c.index, c.shown, role.word, tcpdump.print(c.shown), currentEvents));
             } else {
                 tracedDropped++;
             }
@@ -130,6 +135,26 @@ final class FlowRecorder {
 
     void note(String text) {
         notes.add(text);
+    }
+
+    /** What replay recognised about the flow (a side's system, the path, the profile): one line of the report. */
+    void fact(String text) {
+        facts.add(text);
+    }
+
+    /** Whether packets are still judged (nothing has stopped the judging). */
+    boolean judging() {
+        return judged.all();
+    }
+
+    /**
+     * Nothing after packet {@code after} (0: nothing at all) is judged, because of {@code why}: what the model does
+     * not know. The first reason stands; divergences found later are not recorded.
+     */
+    void notJudged(long after, String why) {
+        if (!judged.all()) return;
+        judged = new FlowReport.Judged(after, why);
+        annotate("not judged from here: " + why);
     }
 
     /**
@@ -231,6 +256,23 @@ final class FlowRecorder {
 
     /** Records a divergence; its text is built only when it is kept or shown (a long flow may have millions). */
     void diverge(Mismatch m, long packet, Packet captured, PacketLines lines) {
+        if (!judged.all() && !(m instanceof Anomalies.Anomaly)) return; // an anomaly needs no model: always said
+        if (m instanceof Classifier.DifferentFields) {
+            // The same fields with the same values again from the same side: one difference that persists (a window
+            // the kernel computes otherwise, say), not a new one at every packet.
+            String key = m.role().word + " " + m.detail();
+            int[] at = repeated == null ? null : repeated.get(key);
+            if (at != null) {
+                at[1]++;
+                repeats++;
+                annotate("! " + m.kind().word + " again: " + m.detail());
+                return;
+            }
+            if (divergences.size() < MAX_DIVERGENCES) {
+                if (repeated == null) repeated = new java.util.HashMap<>();
+                repeated.put(key, new int[] {divergences.size(), 0});
+            }
+        }
         divergenceCount++;
         boolean keep = divergences.size() < MAX_DIVERGENCES;
         boolean trace = traced != null && tracedDivergences < FlowTrace.MAX_DIVERGENCES;
@@ -263,19 +305,31 @@ final class FlowRecorder {
             rules = new TreeMap<>();
             for (Rule r : RULES) if (rulesUsed[r.ordinal()] > 0) rules.put(r.id(), rulesUsed[r.ordinal()]);
         }
+        List<Divergence> ds = new ArrayList<>(divergences);
+        if (repeated != null) {
+            repeated.forEach((key, at) -> {
+                if (at[1] == 0) return;
+                Divergence d = ds.get(at[0]);
+                String who = key.substring(0, key.indexOf(' '));
+                ds.set(at[0], new Divergence(d.kind(), d.packet(), d.at(), d.detail() + " (the same in " + at[1]
+                        + " later packet" + (at[1] == 1 ? "" : "s") + " of the " + who + ")", d.expected(), d.actual()));
+            });
+        }
         return new FlowReport(number, client.addr.toString(), server.addr.toString(), firstPacket, lastPacket,
                 packets, startNanos, endNanos, List.copyOf(timeline), cs, ended, zeek.connState(), zeek.history(),
-                List.copyOf(divergences), divergenceCount, ns, rules, false,
-                traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped), zeek.log());
+                List.copyOf(ds), divergenceCount, ns, rules, false,
+                traced == null ? null : new FlowTrace(traced, tracedAfter, tracedDropped), judged, List.copyOf(facts),
+                repeats, zeek.log());
     }
 
     /** How the connection ended, as the model's two endpoints tell it. */
     static String ended(FlowSide c, FlowSide s, boolean listener) {
         String states = " (client " + c.stateName() + ", server " + s.stateName() + ")";
-        if (!listener && s.state == null && c.reset) return "refused: the server's kernel answered the SYN "
+        if (!listener && s.state == null && (c.reset || c.given && s.rstReason != null)) return "refused: the server's kernel answered the SYN "
                 + "with an RST, reason NO_SOCKET (nothing listens on " + s.addr + ")" + states;
         if (c.rstByApp || s.rstByApp) {
             FlowSide x = c.rstByApp ? c : s;
+            if (x.given) return x.role.word + " (taken as given) reset the connection" + states;
             // The same [R.] leaves for unread data (TCP_ABORT_ON_CLOSE) and for SO_LINGER {1, 0} (TCP_STATE): a
             // capture cannot tell them apart when the side had received data.
             String why = x.bytesReceived > 0 ? "reason TCP_ABORT_ON_CLOSE if it left data unread, else TCP_STATE "
@@ -284,6 +338,7 @@ final class FlowRecorder {
         }
         if (s.reset || c.reset) {
             FlowSide x = s.reset ? c : s;
+            if (x.given) return "reset by " + x.role.word + " (taken as given): an RST answered a packet" + states;
             return "reset by " + x.role.word + "'s kernel: an RST answered a packet it could not take, reason "
                     + reasonName(x.rstReason) + states;
         }

@@ -46,7 +46,7 @@ final class FlowSetup {
 
     /** Sets the model up for the flow's first packet {@code c}; {@code lookahead} holds the packets after it. */
     static void start(Captured c, ArrayDeque<Captured> lookahead, FlowModel m, FlowSide client, FlowSide server,
-                      FlowRecorder recorder, CallInference calls) {
+                      FlowRecorder recorder, CallInference calls, boolean loopback) {
         Segment s = c.packet.segment();
         boolean syn = isSyn(s);
         // A listener, unless the server answers the SYN with an RST (nothing listens: the connection is refused).
@@ -64,8 +64,15 @@ final class FlowSetup {
                 }
             }
             if (answer != null) listener = !answer.packet.segment().has(TcpFlags.RST);
-            full = listener && (answer == null
-                    || answer.packet.timeNanos() - c.packet.timeNanos() > Flow.TOLERANCE.floorNanos());
+            // Across a path an answer takes the round trip: the SYN went unanswered only if the client sent it again
+            // before the answer came (then it was lost on the path or dropped by the queue: the same on the wire).
+            boolean again = false;
+            for (Captured n : lookahead) {
+                if (n == answer) break;
+                again |= n.packet.segment().src().equals(client.addr) && isSyn(n.packet.segment());
+            }
+            full = listener && (loopback ? answer == null
+                    || answer.packet.timeNanos() - c.packet.timeNanos() > Flow.TOLERANCE.floorNanos() : again);
         }
         if (listener) {
             m.listenFd = (int) m.call(Role.SERVER, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
@@ -102,6 +109,34 @@ final class FlowSetup {
     }
 
     /**
+     * A flow with one Linux side: the model runs only {@code judged}, and the other side's packets reach it taken as
+     * given (GivenPeer). A judged client connects (its SYN is the model's); a judged server listens, unless it answers
+     * the SYN with an RST (nothing listens).
+     */
+    static void startOne(Captured c, ArrayDeque<Captured> lookahead, FlowModel m, FlowSide judged, FlowSide given,
+                         FlowRecorder recorder) {
+        if (judged.role == Role.CLIENT) {
+            judged.fd = (int) m.call(Role.CLIENT, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+            m.call(Role.CLIENT, new Call.Bind(judged.fd, judged.modelAddr));
+            Result r = m.call(Role.CLIENT, new Call.Connect(judged.fd, given.modelAddr));
+            recorder.call(Role.CLIENT, "connect(" + given.addr + ")", r, c.index, true, null);
+            m.collect();
+            return;
+        }
+        for (Captured n : lookahead) {
+            Segment ns = n.packet.segment();
+            if (!ns.src().equals(judged.addr)) continue;
+            if (ns.has(TcpFlags.RST)) return; // refused: no listener, the model's kernel answers the SYN with an RST
+            break;
+        }
+        m.listenFd = (int) m.call(Role.SERVER, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+        m.call(Role.SERVER, new Call.SetSockOpt(m.listenFd, SockOpt.SO_REUSEADDR, new int[] {1}));
+        m.call(Role.SERVER, new Call.Bind(m.listenFd, judged.modelAddr));
+        m.call(Role.SERVER, new Call.Listen(m.listenFd, 4096));
+        m.collect();
+    }
+
+    /**
      * Puts one connection from another address into the model's listen(0) queue, which is then full
      * (sk_acceptq_is_full: more queued than the backlog), so that the model drops the capture's SYN as the kernel did.
      * Its handshake happens before the flow's first packet and is not compared with anything.
@@ -131,6 +166,8 @@ final class FlowSetup {
         if (next == null) return;
         Segment ns = next.packet.segment();
         if (!ns.src().equals(server.addr) || !ns.has(TcpFlags.SYN) || !ns.has(TcpFlags.ACK)) return;
+        m.model.settle(); // an earlier retransmission still in flight reaches the full queue first
+        m.collect();
         Result r = m.call(Role.SERVER, new Call.Accept(m.listenFd, Bits.SOCK_NONBLOCK));
         m.standInQueued = false;
         recorder.call(Role.SERVER, "accept()", r, c.index, false, "another connection, not in this flow: the accept "

@@ -42,6 +42,16 @@ final class FlowSide {
     io.tcpsim.backend.RstReason rstReason;
     /** Data (or a FIN) the model's application has not read yet because the capture shows it had not. */
     boolean unread;
+    /** Not run by the model (not Linux): its packets are taken as given and delivered to the other side (GivenPeer). */
+    boolean given;
+    /** The first TS value of this side in the capture and in the model (-1: none yet), to translate TS echoes. */
+    long capTs0 = -1, modelTs0 = -1;
+    /** The last packet of this side in the capture: a second copy of it is the capture's, not the sender's. */
+    Captured lastPacket;
+    /** Why this side's window field is not compared (its kernel sizes it otherwise), or null when it is. */
+    String windowNotJudged;
+    /** The TTLs this side's packets carried (the first, and whether any other was seen), for spotting injected ones. */
+    int ttl;
 
     FlowSide(Role role) {
         this.role = role;

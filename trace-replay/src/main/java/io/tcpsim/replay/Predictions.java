@@ -80,6 +80,10 @@ final class Predictions {
     /** Whether a captured segment of {@code role} has the fields of the model's {@code p}. */
     boolean same(Segment captured, Role role, Predicted p) {
         FlowSide me = sides.of(role), peer = sides.peer(me);
+        if (me.windowNotJudged != null && captured.window() != p.segment().window()) {
+            captured = new Segment(captured.src(), captured.dst(), captured.seq(), captured.ack(), captured.flags(),
+                    p.segment().window(), captured.urgent(), captured.options(), captured.payload());
+        }
         return PacketFields.same(p.segment(), me.model, peer.model, captured, me.captured, peer.captured);
     }
 
@@ -182,14 +186,36 @@ final class Predictions {
         }
     }
 
-    /** The closest prediction of {@code role} to a captured packet with {@code flags}: the same flags, else the oldest. */
-    Predicted closest(Role role, int flags) {
+    /**
+     * The closest prediction of {@code role} to captured segment {@code s}: the same bytes (seq and length), else the
+     * same flags, else the oldest.
+     */
+    Predicted closest(Role role, Segment s, FlowSide me) {
         Predicted best = null;
+        int bestScore = -1;
         for (Predicted p : pending) {
             if (p.role() != role) continue;
-            if (best == null || p.segment().flags() == flags && best.segment().flags() != flags) best = p;
+            int score = Classifier.sameBytes(s, p, me) ? 2 : p.segment().flags() == s.flags() ? 1 : 0;
+            if (score > bestScore) {
+                best = p;
+                bestScore = score;
+            }
         }
         return best;
+    }
+
+    /** The model's data segments of {@code role} over relative bytes [from, to): {@code 1:1449 (1448), ...}. */
+    String cuts(Role role, long from, long to, FlowSide me) {
+        StringBuilder b = new StringBuilder();
+        for (Predicted p : pending) {
+            Segment m = p.segment();
+            if (p.role() != role || m.length() == 0) continue;
+            long a = me.model.relative(m.seq()), z = a + m.length();
+            if (z <= from || a >= to) continue;
+            if (b.length() > 0) b.append(", ");
+            b.append(a).append(':').append(z).append(" (").append(m.length()).append(')');
+        }
+        return b.toString();
     }
 
     /** The first prediction of {@code role} with the SYN bit, taken out; or null. */

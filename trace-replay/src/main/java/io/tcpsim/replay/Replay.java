@@ -8,9 +8,9 @@ import io.tcpsim.wire.Segment;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code tcpsim replay}: reads a capture as a stream, splits its TCP packets into flows by 4-tuple (a new SYN on a
@@ -32,7 +32,11 @@ public final class Replay {
      * ReplayBenchmark's capture).
      */
     private static final long WINDOW_NANOS = 20_000_000L;
-    private static final int MAX_IPV6_FLOWS = 100_000;
+    /**
+     * ... or, for a flow that is not on loopback, this much: across a real path the answer to a packet takes a round
+     * trip (75 ms to bro.org, 185 ms in zeek's missing-syn), and the handshake must be in the lookahead to measure it.
+     */
+    static final long PATH_WINDOW_NANOS = 3_000_000_000L;
 
     /** Receives the results as they are ready: flows in the order they finish, packets in capture order. */
     public interface Sink {
@@ -44,7 +48,8 @@ public final class Replay {
 
     /** Counts for the summary line. */
     public static final class Totals {
-        public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, divergences;
+        public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, notJudged, divergences,
+                repeats;
         public long truncatedPayloads;
         /** The first record's time (0 before any): what a conn.log of no flows gives as its #open. */
         public long firstNanos;
@@ -54,8 +59,9 @@ public final class Replay {
     private final boolean annotate;
     private final Map<TupleKey, Flow> flows = new HashMap<>();
     private final ArrayDeque<Captured> window = new ArrayDeque<>();
-    private final Set<TupleKey> ipv6 = new HashSet<>();
+    private final Ipv6Flows ipv6 = new Ipv6Flows();
     private final Totals totals = new Totals();
+    private CaptureFacts facts = CaptureFacts.NONE;
     private int nextFlow = 1;
     private long lastTime;
 
@@ -76,11 +82,20 @@ public final class Replay {
         return totals;
     }
 
+    /** What a first pass over the capture learned ({@link CaptureFacts#learn}); call before {@link #run}. */
+    public void learned(CaptureFacts facts) {
+        this.facts = facts;
+    }
+
+    public CaptureFacts facts() {
+        return facts;
+    }
+
     /** A 4-tuple with the endpoints in a fixed order, so that both directions find the same flow. */
-    private record TupleKey(long a, long b) {
-        static TupleKey of(long ipA, int portA, long ipB, int portB) {
+    private record TupleKey(long a, long b, int vlans) {
+        static TupleKey of(long ipA, int portA, long ipB, int portB, int vlans) {
             long x = ipA << 16 | portA, y = ipB << 16 | portB;
-            return x <= y ? new TupleKey(x, y) : new TupleKey(y, x);
+            return x <= y ? new TupleKey(x, y, vlans) : new TupleKey(y, x, vlans);
         }
     }
 
@@ -89,8 +104,13 @@ public final class Replay {
      * and reported before the exception propagates.
      */
     public void run(CaptureRecords records, Progress progress) throws IOException {
+        run(records, progress, Long.MAX_VALUE);
+    }
+
+    /** As {@link #run(CaptureRecords, Progress)}, for the first {@code limit} records only (a trial: CaptureFacts). */
+    void run(CaptureRecords records, Progress progress, long limit) throws IOException {
         try {
-            while (records.next()) {
+            while (totals.records < limit && records.next()) {
                 totals.records++;
                 record(records);
                 if (progress != null && (totals.records & 0x3fff) == 0) progress.at(records.position());
@@ -106,6 +126,10 @@ public final class Replay {
         int off = r.frameOffset(), len = r.capturedLength();
         long time = r.timeNanos();
         if (totals.records == 1) totals.firstNanos = time;
+        if (!LinkLayer.supported(r.linkType())) {
+            skip(r, time, "link type " + r.linkType() + " is not supported");
+            return;
+        }
         long net = LinkLayer.network(r.linkType(), b, off, len);
         int version = net < 0 ? 0 : (int) (net >>> 32);
         int at = (int) net;
@@ -114,6 +138,9 @@ public final class Replay {
             if (d instanceof FrameDecoder.Tcp tcp) {
                 if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
                 Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
+                c.ttl = tcp.ttl();
+                c.df = tcp.df();
+                c.vlans = LinkLayer.vlans(r.linkType(), b, off, len);
                 c.payloadCut = tcp.truncatedBy() > 0;
                 tcp(c);
                 return;
@@ -122,28 +149,36 @@ public final class Replay {
                     : "malformed: " + ((FrameDecoder.Malformed) d).why());
             return;
         }
-        if (version == LinkLayer.V6 && len - (at - off) >= 44 && (b[at + 6] & 0xff) == 6) {
+        if (version == LinkLayer.V6 && len - (at - off) >= 60 && (b[at + 6] & 0xff) == 6) {
             totals.ipv6Packets++;
-            long src = hash(b, at + 8), dst = hash(b, at + 24);
-            int sp = ((b[at + 40] & 0xff) << 8) | (b[at + 41] & 0xff), dp = ((b[at + 42] & 0xff) << 8) | (b[at + 43] & 0xff);
-            if (ipv6.size() < MAX_IPV6_FLOWS && ipv6.add(TupleKey.of(src & 0xffffffffffffL, sp, dst & 0xffffffffffffL, dp))) {
+            List<FlowReport> done = new ArrayList<>(0);
+            int n = ipv6.packet(b, at, off + len, totals.records, time, () -> {
+                totals.flows++;
                 totals.ipv6Flows++;
-            }
-            skip(r, time, "IPv6 TCP (not replayed)");
+                return nextFlow++;
+            }, done);
+            for (FlowReport f : done) reportIpv6(f);
+            if (n == 0) totals.ipv6Packets--; // over the bound of flows followed: skipped as such
+            skip(r, time, n > 0 ? "IPv6 TCP, flow " + n + ": not judged, " + Ipv6Flows.WHY
+                    : "IPv6 TCP, more flows than are followed at once (not replayed)", n > 0);
             return;
         }
         skip(r, time, version == LinkLayer.V6 ? "IPv6, not TCP" : net < 0 ? "frame shorter than its link header"
                 : "not IP");
     }
 
-    private static long hash(byte[] b, int at) {
-        long h = 1125899906842597L;
-        for (int i = 0; i < 16; i++) h = 31 * h + b[at + i];
-        return h;
+    private void reportIpv6(FlowReport f) {
+        totals.notJudged++;
+        sink.flow(f);
     }
 
     private void skip(CaptureRecords r, long time, String why) {
-        totals.nonTcp++;
+        skip(r, time, why, false);
+    }
+
+    /** A record that is not replayed; {@code inFlow}: an IPv6 flow's packet, counted as such, not as skipped. */
+    private void skip(CaptureRecords r, long time, String why, boolean inFlow) {
+        if (!inFlow) totals.nonTcp++;
         if (annotate) {
             Captured c = new Captured(totals.records, r.recordOffset(), new Packet(time, 0, null), why);
             c.processed = true;
@@ -156,7 +191,8 @@ public final class Replay {
         totals.tcp++;
         Segment s = c.packet.segment();
         lastTime = Math.max(lastTime, c.packet.timeNanos());
-        TupleKey key = TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port());
+        TupleKey key = TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port(),
+                c.vlans);
         Flow f = flows.get(key);
         if (f != null && f.isNewConnection(s)) {
             report(f);
@@ -182,7 +218,8 @@ public final class Replay {
         while (!window.isEmpty()) {
             Captured h = window.peek();
             if (!h.processed) {
-                boolean old = h.index < newest - WINDOW || h.packet.timeNanos() < lastTime - WINDOW_NANOS;
+                boolean old = h.index < newest - WINDOW
+                        || h.packet.timeNanos() < lastTime - (h.flow.onPath() ? PATH_WINDOW_NANOS : WINDOW_NANOS);
                 if (!all && !old) break;
                 Flow f = h.flow;
                 f.processThrough(h);
@@ -194,7 +231,7 @@ public final class Replay {
             window.poll();
             h.printed = true;
             if (annotate) {
-                sink.packet(h.packet, h.index, h.skipped, h.flow == null ? 0 : h.flow.number, h.notes);
+                sink.packet(h.shown, h.index, h.skipped, h.flow == null ? 0 : h.flow.number, h.notes);
             }
         }
     }
@@ -217,8 +254,12 @@ public final class Replay {
             r = r.withAnnotated();
         }
         totals.divergences += r.divergenceCount();
-        if (r.explained()) totals.explained++;
-        else totals.diverged++;
+        totals.repeats += r.repeats();
+        switch (r.verdict()) {
+            case EXPLAINED -> totals.explained++;
+            case DIVERGED -> totals.diverged++;
+            case NOT_JUDGED -> totals.notJudged++;
+        }
         sink.flow(r);
     }
 
@@ -230,6 +271,7 @@ public final class Replay {
         for (Flow f : open) report(f);
         flows.clear();
         drainWindow(true);
+        for (FlowReport f : ipv6.finish()) reportIpv6(f);
     }
 
     /** Where progress goes (a bar on a terminal). */

@@ -98,8 +98,12 @@ public final class ReplayLadder {
         subtitle.add("packets " + f.firstPacket() + "-" + f.lastPacket() + " of the capture (" + f.packets()
                 + "), " + ReplayOutput.time(f.startNanos()) + " - " + ReplayOutput.time(f.endNanos()) + "; ended: "
                 + f.ended());
-        subtitle.add(f.explained() ? "explained: every packet is what the model predicts"
-                : f.divergenceCount() + " divergence(s) from the model, each a red band under its packet");
+        subtitle.add(switch (f.verdict()) {
+            case EXPLAINED -> "explained: every packet is what the model predicts";
+            case NOT_JUDGED -> f.judged().text();
+            case DIVERGED -> f.divergenceCount() + " divergence(s) from the model, each a red band under its packet";
+        });
+        for (String x : f.facts()) subtitle.add(x);
         for (String n : f.notes()) subtitle.add("note: " + n);
         if (trace.dropped() > 0) subtitle.add("only the first " + trace.packets().size() + " packets are drawn ("
                 + trace.dropped() + " more)");

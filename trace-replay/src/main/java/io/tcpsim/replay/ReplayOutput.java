@@ -58,7 +58,7 @@ public final class ReplayOutput implements Replay.Sink {
     @Override
     public void flow(FlowReport f) {
         if (only > 0 && f.number() != only) return;
-        if (divergedOnly && f.explained()) return;
+        if (divergedOnly && f.verdict() != FlowReport.Verdict.DIVERGED) return;
         switch (mode) {
             case JSON -> out.println(json(f));
             case LINES -> out.println(line(f));
@@ -95,12 +95,15 @@ public final class ReplayOutput implements Replay.Sink {
                 .append(": ").append(f.packets()).append(" packets, ")
                 .append(ConnLog.seconds(f.endNanos() - f.startNanos())).append(" s, zeek ").append(f.connState())
                 .append(' ').append(f.history().isEmpty() ? "-" : f.history()).append(", ");
-        if (f.explained()) {
-            b.append("explained");
-        } else {
-            b.append("diverged (").append(f.divergenceCount());
-            if (!f.divergences().isEmpty()) b.append("; first: ").append(f.divergences().get(0).text());
-            b.append(')');
+        switch (f.verdict()) {
+            case EXPLAINED -> b.append("explained");
+            case NOT_JUDGED -> b.append(f.judged().text());
+            case DIVERGED -> {
+                b.append("diverged (").append(f.divergenceCount());
+                if (!f.divergences().isEmpty()) b.append("; first: ").append(f.divergences().get(0).text());
+                b.append(')');
+                if (!f.judged().all()) b.append(", ").append(f.judged().text());
+            }
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("reason ([A-Z0-9_]+)").matcher(f.ended());
         if (m.find()) b.append(", reason ").append(m.group(1));
@@ -115,14 +118,23 @@ public final class ReplayOutput implements Replay.Sink {
     }
 
     static String done(FlowReport f) {
-        return "zeek " + f.connState() + " " + f.history() + "; " + f.ended() + "; "
-                + (f.explained() ? "explained" : f.divergenceCount() + " divergence(s)");
+        return "zeek " + f.connState() + " " + f.history() + "; " + f.ended() + "; " + verdict(f);
+    }
+
+    /** {@code explained}, {@code 2 divergence(s)}, {@code not judged: why}, with what was not judged after them. */
+    static String verdict(FlowReport f) {
+        return switch (f.verdict()) {
+            case EXPLAINED -> "explained";
+            case DIVERGED -> f.divergenceCount() + " divergence(s)" + (f.judged().all() ? "" : "; " + f.judged().text());
+            case NOT_JUDGED -> f.judged().text();
+        };
     }
 
     private void summary(FlowReport f) {
         out.println("flow " + f.number() + ": " + f.client() + " > " + f.server() + ", packets " + f.firstPacket()
                 + "-" + f.lastPacket() + " (" + f.packets() + "), " + time(f.startNanos()) + " - " + time(f.endNanos()));
         out.println("  zeek: conn_state " + f.connState() + ", history " + f.history());
+        for (String x : f.facts()) out.println("  " + x);
         out.println("  ended: " + f.ended());
         out.println("  timeline:");
         for (FlowReport.StateChange s : f.timeline()) {
@@ -141,12 +153,17 @@ public final class ReplayOutput implements Replay.Sink {
         }
         for (String n : f.notes()) out.println("  note: " + n);
         if (!f.rules().isEmpty()) out.println("  rules used: " + rules(f));
-        if (f.explained()) {
-            out.println("  explained: every packet is what the model predicts");
-        } else {
-            out.println("  divergences: " + f.divergenceCount()
-                    + (f.divergenceCount() > f.divergences().size() ? " (first " + f.divergences().size() + " listed)" : ""));
-            for (Divergence d : f.divergences()) out.println("    " + text(d));
+        switch (f.verdict()) {
+            case EXPLAINED -> out.println("  explained: every packet is what the model predicts");
+            case NOT_JUDGED -> out.println("  " + f.judged().text()
+                    + (f.judged().after() > 0 ? " (every packet before it is what the model predicts)" : ""));
+            case DIVERGED -> {
+                out.println("  divergences: " + f.divergenceCount()
+                        + (f.divergenceCount() > f.divergences().size() ? " (first " + f.divergences().size() + " listed)" : "")
+                        + (f.repeats() > 0 ? "; " + f.repeats() + " more packet(s) repeat one of them" : ""));
+                for (Divergence d : f.divergences()) out.println("    " + text(d));
+                if (!f.judged().all()) out.println("  " + f.judged().text());
+            }
         }
         out.println();
     }
@@ -167,23 +184,32 @@ public final class ReplayOutput implements Replay.Sink {
     }
 
     public void end(Replay.Totals t, String file) {
+        end(t, file, List.of());
+    }
+
+    /** The summary, after {@code capture}: what the whole capture showed (CaptureFacts.lines). */
+    public void end(Replay.Totals t, String file, List<String> capture) {
         flushHeld();
         String line = totals(t);
         if (mode == Mode.JSON) {
             out.println("{\"type\":\"summary\",\"file\":" + str(file) + ",\"flows\":" + t.flows + ",\"explained\":"
-                    + t.explained + ",\"diverged\":" + t.diverged + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp
+                    + t.explained + ",\"diverged\":" + t.diverged + ",\"not_judged\":" + t.notJudged
+                    + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp
                     + ",\"skipped\":" + t.nonTcp + ",\"ipv6_flows\":" + t.ipv6Flows + ",\"ipv6_packets\":"
-                    + t.ipv6Packets + ",\"divergences\":" + t.divergences + "}");
+                    + t.ipv6Packets + ",\"divergences\":" + t.divergences + ",\"repeats\":" + t.repeats
+                    + ",\"capture\":[" + String.join(",", capture.stream().map(ReplayOutput::str).toList()) + "]}");
         } else {
+            for (String c : capture) out.println("# capture: " + c);
             out.println("# " + file + ": " + line);
         }
     }
 
     /** The summary line: flows, explained, diverged, packets. */
     public static String totals(Replay.Totals t) {
-        return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged; " + t.records
-                + " packets (" + t.tcp + " IPv4 TCP, " + t.nonTcp + " skipped" + (t.ipv6Flows > 0
-                ? ", of them " + t.ipv6Packets + " in " + t.ipv6Flows + " IPv6 TCP flow(s), not replayed" : "") + ")";
+        return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged, " + t.notJudged
+                + " not judged; " + t.divergences + " divergence(s); " + t.records + " packets (" + t.tcp + " IPv4 TCP, "
+                + (t.ipv6Flows > 0 ? t.ipv6Packets + " IPv6 TCP in " + t.ipv6Flows + " flow(s), not judged, " : "")
+                + t.nonTcp + " skipped)";
     }
 
     /** HH:MM:SS.uuuuuu in UTC, as tcpdump prints a packet's time. */
@@ -206,6 +232,9 @@ public final class ReplayOutput implements Replay.Sink {
                 .append(",\"start_ns\":").append(f.startNanos()).append(",\"end_ns\":").append(f.endNanos())
                 .append(",\"conn_state\":").append(str(f.connState())).append(",\"history\":").append(str(f.history()))
                 .append(",\"ended\":").append(str(f.ended())).append(",\"explained\":").append(f.explained())
+                .append(",\"verdict\":").append(str(f.verdict().word)).append(",\"judged\":")
+                .append(f.judged().all() ? "true" : "{\"after_packet\":" + f.judged().after() + ",\"why\":"
+                        + str(f.judged().why()) + "}")
                 .append(",\"timeline\":[");
         for (int i = 0; i < f.timeline().size(); i++) {
             FlowReport.StateChange s = f.timeline().get(i);
@@ -222,7 +251,8 @@ public final class ReplayOutput implements Replay.Sink {
                     .append(",\"observed\":").append(c.observed()).append(",\"count\":").append(c.count())
                     .append(",\"note\":").append(c.note() == null ? "null" : str(c.note())).append('}');
         }
-        b.append("],\"divergence_count\":").append(f.divergenceCount()).append(",\"divergences\":[");
+        b.append("],\"divergence_count\":").append(f.divergenceCount()).append(",\"repeats\":").append(f.repeats())
+                .append(",\"divergences\":[");
         for (int i = 0; i < f.divergences().size(); i++) {
             Divergence d = f.divergences().get(i);
             if (i > 0) b.append(',');
@@ -236,7 +266,12 @@ public final class ReplayOutput implements Replay.Sink {
         for (var r : f.rules().entrySet()) {
             b.append(n++ > 0 ? "," : "").append(str(r.getKey())).append(':').append(r.getValue());
         }
-        b.append("},\"notes\":[");
+        b.append("},\"facts\":[");
+        for (int i = 0; i < f.facts().size(); i++) {
+            if (i > 0) b.append(',');
+            b.append(str(f.facts().get(i)));
+        }
+        b.append("],\"notes\":[");
         for (int i = 0; i < f.notes().size(); i++) {
             if (i > 0) b.append(',');
             b.append(str(f.notes().get(i)));

@@ -258,7 +258,7 @@ class CaptureRecordsTest {
             byte[] wifi = pcap(List.of());
             wifi[20] = 105;
             assertFails("pcap byte 20: link type 105 is not supported (Ethernet 1, raw IP 101/228/229, BSD loopback "
-                    + "0/108, Linux cooked 113 and 276 are)", 20, wifi);
+                    + "0/108, Linux cooked 113 and 276, NFLOG 239 are)", 20, wifi);
         }
 
         @Test

@@ -133,13 +133,18 @@ class PredictionsTest {
     }
 
     @Test
-    void theClosestPredictionHasTheSameFlagsElseItIsTheOldest() {
+    void theClosestPredictionHasTheSameBytesElseTheSameFlagsElseItIsTheOldest() {
         Predicted ack = finAck(12 * MS);
         Predicted rst = p.add(13 * MS, Role.SERVER, seg.model(Role.SERVER, 1, 2, TcpFlags.RST | TcpFlags.ACK, 0), null,
                 null);
-        assertSame(rst, p.closest(Role.SERVER, TcpFlags.RST | TcpFlags.ACK));
-        assertSame(ack, p.closest(Role.SERVER, TcpFlags.FIN | TcpFlags.ACK));
-        assertNull(p.closest(Role.CLIENT, TcpFlags.ACK));
+        Predicted data = p.add(14 * MS, Role.SERVER, seg.model(Role.SERVER, 1, 2, TcpFlags.PSH | TcpFlags.ACK, 5), null,
+                null);
+        FlowSide server = seg.sides.server();
+        assertSame(rst, p.closest(Role.SERVER, seg.captured(Role.SERVER, 1, 2, TcpFlags.RST | TcpFlags.ACK, 0), server));
+        assertSame(ack, p.closest(Role.SERVER, seg.captured(Role.SERVER, 1, 2, TcpFlags.FIN | TcpFlags.ACK, 0), server));
+        // The same five bytes with the ACK flag alone: that data segment, whatever its flags.
+        assertSame(data, p.closest(Role.SERVER, seg.captured(Role.SERVER, 1, 2, TcpFlags.ACK, 5), server));
+        assertNull(p.closest(Role.CLIENT, seg.captured(Role.CLIENT, 2, 1, TcpFlags.ACK, 0), seg.sides.client()));
         assertTrue(p.pending(rst));
         p.remove(rst);
         assertFalse(p.pending(rst));

@@ -34,10 +34,21 @@ class CapturesReplayTest {
 
     /**
      * Captures that do not replay clean, by file name, with the reason (the replay output around the divergence).
-     * Empty: the last six (a SYN dropped by a full accept queue, a timer packet a tick late, a receiver that never
-     * reads) were fixed in replay.
+     * The last six loopback ones (a SYN dropped by a full accept queue, a timer packet a tick late, a receiver that
+     * never reads) were fixed in replay.
      */
-    static final Map<String, String> KNOWN = Map.of();
+    static final Map<String, String> KNOWN = Map.of(
+            // Made on the two-host wire (traces/captures/foreign/README.md): the client's receive window after its
+            // sixth full segment is 78 (x1024) in the capture, 77 in the model, then 78 against 79. The model charges
+            // a received segment lo's truesize (its bytes + 832); the wire's af_packet frames cost a linear skb from
+            // a kmalloc bucket (2304 for 1448 bytes), measured by the network work (issue 12) with the same result:
+            // 77 with lo's cost where the kernel says 74. Replay on the model's two hosts gets it.
+            "path-25ms-at-client-6.18.44-fc-v1147.pcap", "receive window: lo's truesize, not the wire's af_packet skbs",
+            "path-25ms-at-server-6.18.44-fc-v1147.pcap", "receive window: lo's truesize, not the wire's af_packet skbs",
+            // A bulk answer on lo (traces/captures/foreign/README.md): curl ACKs each 32 KB GSO segment and opens its
+            // window from 93 to 314 after reading 100 KB; receive-buffer autotuning (tcp_rcv_space_adjust) and GSO
+            // are not modelled (docs/model.md, "What is not modelled yet").
+            "curl-lighttpd-100k-6.18.44-fc-v1147.pcap", "bulk on lo: receive-buffer autotuning and GSO not modelled");
 
     static List<Path> captures() {
         try (Stream<Path> s = Files.walk(CAPTURES)) {
@@ -66,6 +77,9 @@ class CapturesReplayTest {
         Replay r = new Replay(new Replay.Sink() {
             @Override public void flow(FlowReport f) { flows.add(f); }
         }, false);
+        try (CaptureRecords records = CaptureRecords.open(file)) {
+            r.learned(io.tcpsim.replay.CaptureFacts.learn(file)); // as tcpsim replay does: a first pass
+        }
         try (CaptureRecords records = CaptureRecords.open(file)) {
             r.run(records, null);
         }

@@ -16,6 +16,11 @@ final class RequestSock {
     final int peerMss;
     final long peerWindow;
     int synackRetransmits;
+    /**
+     * What the SYN offered and this host takes (tcp_openreq_init: tstamp_ok, sack_ok, wscale_ok): an option the peer
+     * did not offer is not answered, and not used on the connection.
+     */
+    boolean tsOk = true, sackOk = true, wsOk = true;
 
     RequestSock(TcpSock listener, SockAddr local, SockAddr remote, long iss, long irs, int peerWscale, long peerTsVal,
                 long tsOffset, int peerMss, long peerWindow) {

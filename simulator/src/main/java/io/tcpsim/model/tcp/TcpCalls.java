@@ -235,6 +235,7 @@ public final class TcpCalls {
         sk.pingpong = 0;
         sk.atoJiffies = 0;
         sk.lrcvtime = Long.MIN_VALUE;
+        sk.lsndtimeJiffies = Long.MIN_VALUE;
         sk.retransmits = 0;
         sk.rtoNanos = 1_000_000_000L;
         if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ERROR);
@@ -386,9 +387,9 @@ public final class TcpCalls {
     }
 
     /** The first test of tcp_cleanup_rbuf, for a socket with an ACK scheduled. */
-    private static boolean flushesScheduledAck(TcpSock sk, int copied, boolean emptied) {
+    private boolean flushesScheduledAck(TcpSock sk, int copied, boolean emptied) {
         return Seq.diff(sk.rcvNxt, sk.rcvWup) > sk.rcvMss
-                || copied > 0 && (sk.ackPushed2 || (sk.ackPushed && sk.pingpong == 0)) && emptied;
+                || copied > 0 && (sk.ackPushed2 || (sk.ackPushed && !stack.output.inPingpongMode(sk))) && emptied;
     }
 
     /**

@@ -88,6 +88,10 @@ final class TcpInput {
         Options o = Options.parse(seg);
         RequestSock req = new RequestSock(l, seg.dst(), seg.src(), stack.secureSeq(seg.dst(), seg.src()), seg.seq(), o.wscale,
                 o.tsVal, stack.tsOffset(), o.mss, seg.window());
+        // tcp_openreq_init and tcp_parse_options: what the SYN offers and the host's sysctls allow.
+        req.tsOk = o.ts && stack.profile.timestamps();
+        req.sackOk = o.sack && stack.profile.sack();
+        req.wsOk = o.ws;
         l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
         out().sendSynAck(req);
     }
@@ -126,10 +130,11 @@ final class TcpInput {
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(true);
+        child.rcvWnd = out().initialWindow(true, req.tsOk);
         child.rcvSsthresh = child.rcvWnd;
-        child.rcvWscale = stack.profile.windowScale();
-        child.sndWscale = req.peerWscale;
+        child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
+        child.sndWscale = req.wsOk ? req.peerWscale : 0;
+        child.tsOk = req.tsOk;
         child.sndWnd = (long) seg.window() << child.sndWscale;
         child.maxWindow = child.sndWnd;
         child.tsOffset = req.tsOffset;
@@ -141,6 +146,7 @@ final class TcpInput {
         child.lingerSeconds = l.lingerSeconds;
         child.bound = true;
         child.ipId = stack.ipId();
+        child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);
@@ -175,12 +181,16 @@ final class TcpInput {
             sk.irs = seg.seq();
             sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
             sk.sndUna = seg.ack();
-            sk.sndWscale = o.wscale;
+            // tcp_rcv_synsent_state_process: without the peer's wscale neither side scales; without its TS no TS.
+            sk.sndWscale = o.ws ? o.wscale : 0;
+            if (!o.ws) sk.rcvWscale = 0;
+            sk.tsOk = o.ts && stack.profile.timestamps();
             sk.sndWnd = seg.window(); // the window of a SYN-ACK is never scaled (RFC 7323)
             sk.maxWindow = sk.sndWnd;
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
             sk.cancel(Timer.Kind.RETRANSMIT); // tcp_ack: the SYN is acknowledged
+            sk.lsndtimeJiffies = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
             // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.
@@ -492,7 +502,7 @@ final class TcpInput {
             sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
             return;
         }
-        int hdr = 20 + (stack.profile.timestamps() ? TcpOutput.TS_LEN : 0);
+        int hdr = 20 + (sk.tsOk ? TcpOutput.TS_LEN : 0);
         int withHdr = len + hdr;
         boolean remnant = (seg.flags() & (TcpFlags.FIN | TcpFlags.URG | TcpFlags.SYN | TcpFlags.PSH)) != 0;
         if (withHdr >= 536 + 20 || (withHdr >= TCP_MIN_MSS + 20 && !remnant)) {
@@ -515,7 +525,7 @@ final class TcpInput {
         switch (sk.state()) {
             case SYN_RECV, ESTABLISHED -> {
                 sk.setState(TcpState.CLOSE_WAIT, Cause.PEER_FIN);
-                sk.pingpong = Math.max(sk.pingpong, 1); // inet_csk_enter_pingpong_mode: the FIN's ACK is delayed
+                out().enterPingpongMode(sk); // the FIN's ACK is delayed
             }
             case FIN_WAIT1 -> {
                 // Simultaneous close: ACK the FIN, enter CLOSING.
@@ -586,6 +596,7 @@ final class TcpInput {
         tw.tsRecent = sk.tsRecent;
         tw.tsOffset = sk.tsOffset;
         tw.reuseAddr = sk.reuseAddr;
+        tw.tsOk = sk.tsOk;
         long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);
         stack.bound.add(tw);
@@ -695,17 +706,23 @@ final class TcpInput {
         return seq == Seq.mask(eWin) && seq == endSeq;
     }
 
-    /** The options of a SYN or SYN-ACK that the model uses. */
-    private record Options(int mss, int wscale, long tsVal) {
+    /** The options of a SYN or SYN-ACK that the model uses, and which were there (tcp_parse_options). */
+    private record Options(int mss, int wscale, long tsVal, boolean ws, boolean ts, boolean sack) {
         static Options parse(Segment seg) {
-            int mss = 536, ws = 0;
-            long ts = 0;
+            int mss = 536, wscale = 0;
+            long tsVal = 0;
+            boolean ws = false, ts = false, sack = false;
             for (TcpOption o : seg.options()) {
                 if (o instanceof TcpOption.Mss m) mss = m.mss();
-                else if (o instanceof TcpOption.WindowScale w) ws = Math.min(w.shift(), 14);
-                else if (o instanceof TcpOption.Timestamps t) ts = t.val();
+                else if (o instanceof TcpOption.WindowScale w) {
+                    wscale = Math.min(w.shift(), 14);
+                    ws = true;
+                } else if (o instanceof TcpOption.Timestamps t) {
+                    tsVal = t.val();
+                    ts = true;
+                } else if (o == TcpOption.SACK_PERMITTED) sack = true;
             }
-            return new Options(mss, ws, ts);
+            return new Options(mss, wscale, tsVal, ws, ts, sack);
         }
     }
 }

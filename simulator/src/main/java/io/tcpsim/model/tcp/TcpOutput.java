@@ -21,11 +21,12 @@ final class TcpOutput {
     private final long rtoMinJiffies;
     private static final int TCP_MAX_QUICKACKS = 16;
     /**
-     * SYN retransmissions: tcp_syn_retries 6 plus tcp_syn_linear_timeouts 4 on this kernel. Measured: SYNs at +1, 2,
-     * 3, 4, 5 and 7 s (the first five 1 s apart, then doubling); the source gives up after 10 retransmissions.
+     * SYN retransmissions: tcp_syn_retries 6 plus tcp_syn_linear_timeouts (4 on this kernel, the profile's
+     * {@code tcp_syn_linear_timeouts}; tcp_write_timeout adds them to the retries in SYN_SENT). Measured: SYNs at +1,
+     * 2, 3, 4, 5 and 7 s (the first five 1 s apart, then doubling); with tcp_syn_linear_timeouts=0, as kernels before
+     * it had, at +1.03, 3.04 and 7.07 s (traces/captures/foreign/sysctl-syn-linear-timeouts-0-6.18.44.pcap).
      */
-    private static final int SYN_RETRIES = 10;
-    private static final int SYN_LINEAR_TIMEOUTS = 4;
+    private static final int SYN_RETRIES = 6;
     /** TCP_OLEN_TSTAMP_ALIGNED: the timestamp option costs 12 bytes of every segment. */
     static final int TS_LEN = 12;
 
@@ -52,6 +53,11 @@ final class TcpOutput {
      * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
      */
     List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack) {
+        return synOptions(tsVal, tsEcr, ts, sack, true);
+    }
+
+    /** As {@link #synOptions(long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
+    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
         List<TcpOption> o = new ArrayList<>(6);
         o.add(new TcpOption.Mss(stack.profile.mss()));
         if (ts) {
@@ -63,25 +69,31 @@ final class TcpOutput {
             o.add(TcpOption.NOP);
             o.add(TcpOption.SACK_PERMITTED);
         }
-        o.add(TcpOption.NOP);
-        o.add(new TcpOption.WindowScale(stack.profile.windowScale()));
+        if (ws) {
+            o.add(TcpOption.NOP);
+            o.add(new TcpOption.WindowScale(stack.profile.windowScale()));
+        }
         return o;
     }
 
     private List<TcpOption> tsOptions(TcpSock sk) {
-        if (!stack.profile.timestamps()) return List.of();
+        if (!sk.tsOk) return List.of();
         return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent));
     }
 
     /**
      * The initial receive window: tcp_select_initial_window rounds the space down to a multiple of the MSS it was
      * given. The active side passes advmss (65495), the passive side advmss minus the timestamp option (65483,
-     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483.
+     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483. A route's initrwnd caps it at that many of
+     * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
+     * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
-    long initialWindow(boolean passive) {
-        int mss = stack.profile.mss() - (passive && stack.profile.timestamps() ? TS_LEN : 0);
+    long initialWindow(boolean passive, boolean ts) {
+        int mss = stack.profile.mss() - (passive && ts ? TS_LEN : 0);
         long space = 65535;
-        return space - space % mss;
+        long win = space - space % mss;
+        if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * mss);
+        return win;
     }
 
     /**
@@ -90,10 +102,10 @@ final class TcpOutput {
      * bytes, half the SYN-ACK's 65483.
      */
     int sendMss(TcpSock sk) {
-        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (stack.profile.timestamps() ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (sk.tsOk ? TS_LEN : 0);
         if (sk.maxWindow > 536) {
             long cutoff = sk.maxWindow >> 1;
-            if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (stack.profile.timestamps() ? TS_LEN : 0));
+            if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (sk.tsOk ? TS_LEN : 0));
         }
         return mss;
     }
@@ -240,11 +252,21 @@ final class TcpOutput {
         sk.cancel(Timer.Kind.DELAYED_ACK);
     }
 
-    /** tcp_event_data_sent: a reply within ato of the last received data counts towards pingpong mode. */
+    /**
+     * tcp_event_data_sent: a reply within ato of the last received data counts towards pingpong mode. Kernels 5.1 to
+     * 6.1 (commit 4a41f453bedf, reverted by 4d8f24eeedc5) counted only the first data sent after data arrived,
+     * before(lsndtime, lrcvtime) in jiffies, so a side that sends in the same jiffy as it receives never counts; no
+     * sysctl brings that back (profile key pingpong_first_reply_only). Shown by zeek-echo-connections: the echo
+     * client, whose next request and the echo of the last one share a jiffy, ACKs each of 80 echoes at once, while
+     * the server delays its ACK from the fourth request on.
+     */
     private void dataSent(TcpSock sk) {
-        if (sk.lrcvtime != Long.MIN_VALUE && stack.jiffies() - sk.lrcvtime < sk.atoJiffies) {
-            sk.pingpong++;
+        long now = stack.jiffies();
+        boolean first = !stack.profile.pingpongFirstReplyOnly() || sk.lsndtimeJiffies < sk.lrcvtime;
+        if (sk.lrcvtime != Long.MIN_VALUE && now - sk.lrcvtime < sk.atoJiffies && first && sk.pingpong < 255) {
+            sk.pingpong++; // inet_csk_inc_pingpong_cnt
         }
+        sk.lsndtimeJiffies = now;
     }
 
     /** tcp_send_ack: a bare ACK at SND.NXT (tcp_acceptable_seq). */
@@ -273,7 +295,7 @@ final class TcpOutput {
 
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
-        sk.rcvWnd = initialWindow(false);
+        sk.rcvWnd = initialWindow(false, stack.profile.timestamps());
         sk.rcvSsthresh = sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
@@ -283,10 +305,10 @@ final class TcpOutput {
     }
 
     void sendSynAck(RequestSock req) {
-        long win = initialWindow(true);
+        long win = initialWindow(true, req.tsOk);
         Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
-                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, stack.profile.timestamps(),
-                stack.profile.sack()), null);
+                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
+                null);
         // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
         stack.transmit(seg, 0);
     }
@@ -361,7 +383,7 @@ final class TcpOutput {
 
     /** tcp_v4_timewait_ack: seq tw_snd_nxt, ack tw_rcv_nxt, the window and TS of the minisock, IP id 0. */
     void sendTimewaitAck(TimeWaitSock tw) {
-        List<TcpOption> opts = stack.profile.timestamps()
+        List<TcpOption> opts = tw.tsOk
                 ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(tw.tsOffset), tw.tsRecent))
                 : List.of();
         int win = (int) Math.min(tw.rcvWnd >> tw.rcvWscale, 65535);
@@ -372,7 +394,21 @@ final class TcpOutput {
 
     /** tcp_in_quickack_mode: quick ACKs left and not in pingpong mode. */
     boolean inQuickAckMode(TcpSock sk) {
-        return sk.quick > 0 && sk.pingpong == 0;
+        return sk.quick > 0 && !inPingpongMode(sk);
+    }
+
+    /**
+     * inet_csk_in_pingpong_mode: at least tcp_pingpong_thresh replies within ato (1 on this kernel; 3 in kernels 5.1
+     * to 6.1, commit 4a41f453bedf and its revert; measured with the sysctl at 3: the server of an echo loop ACKs the
+     * first three requests at once and the fourth with its reply, traces/captures/foreign/sysctl-pingpong-thresh-3-6.18.44.pcap).
+     */
+    boolean inPingpongMode(TcpSock sk) {
+        return sk.pingpong >= stack.profile.pingpongThresh();
+    }
+
+    /** inet_csk_enter_pingpong_mode: the count set to the threshold. */
+    void enterPingpongMode(TcpSock sk) {
+        sk.pingpong = stack.profile.pingpongThresh();
     }
 
     /** tcp_incr_quickack: rcv_wnd / (2 * rcv_mss) quick ACKs (16 at most; 2 at least). */
@@ -434,7 +470,7 @@ final class TcpOutput {
     void delackTimer(TcpSock sk) {
         if (sk.state().unconnected()) return;
         if (sk.ackScheduled) {
-            if (sk.pingpong == 0) {
+            if (!inPingpongMode(sk)) {
                 sk.atoJiffies = Math.min(sk.atoJiffies << 1, rtoMinJiffies);
             } else {
                 sk.pingpong = 0;
@@ -456,14 +492,14 @@ final class TcpOutput {
      * SYN_SENT: the SYN-ACK answers it, and every way out of SYN_SENT cancels it.
      */
     void retransmitTimer(TcpSock sk) {
-        if (sk.retransmits >= SYN_RETRIES) {
+        if (sk.retransmits >= SYN_RETRIES + stack.profile.synLinearTimeouts()) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
             stack.input.done(sk, Cause.SYN_RETRIES_EXHAUSTED);
             sk.waitQueue.wake(io.tcpsim.model.WaitQueue.KEY_ERROR);
             return;
         }
         sk.retransmits++;
-        if (sk.retransmits > SYN_LINEAR_TIMEOUTS) sk.rtoNanos *= 2;
+        if (sk.retransmits > stack.profile.synLinearTimeouts()) sk.rtoNanos *= 2;
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
                 synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(seg, sk.ipId++);

@@ -68,6 +68,10 @@ public final class TcpSock extends Endpoint {
     int pingpong;
     long atoJiffies;
     long lrcvtime = Long.MIN_VALUE;
+    /** Timestamps negotiated (tp->rx_opt.tstamp_ok): both SYNs carried the option. */
+    boolean tsOk;
+    /** tp->lsndtime: the jiffy this socket last sent data (tcp_event_data_sent). */
+    long lsndtimeJiffies = Long.MIN_VALUE;
     boolean ackScheduled;   // ICSK_ACK_SCHED (ICSK_ACK_TIMER is the armed DELAYED_ACK timer)
     boolean ackPushed, ackPushed2;
     int rcvMss = 536;       // TCP_MSS_DEFAULT until tcp_measure_rcv_mss learns better
@@ -86,6 +90,7 @@ public final class TcpSock extends Endpoint {
 
     TcpSock(TcpStack stack) {
         super(stack, TcpState.CLOSE);
+        tsOk = stack.profile.timestamps();
     }
 
     public int lingerSeconds() {

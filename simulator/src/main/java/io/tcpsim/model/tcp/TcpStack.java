@@ -132,8 +132,16 @@ public final class TcpStack {
 
     // ---------------------------------------------------------------- the loopback device
 
+    /** Where segments go; null: the loopback device with the profile's delay. */
+    private io.tcpsim.model.Link link;
+
+    public void link(io.tcpsim.model.Link link) {
+        this.link = link;
+    }
+
     /**
-     * Puts a segment on lo: it is captured now (dev_queue_xmit_nit) and delivered after the loopback delay.
+     * Puts a segment on lo: it is captured now (dev_queue_xmit_nit) and delivered after the loopback delay, or as the
+     * {@link io.tcpsim.model.Link} says.
      */
     void transmit(Segment seg, int ipId) {
         transmit(seg, ipId, null);
@@ -142,7 +150,15 @@ public final class TcpStack {
     /** {@link #transmit(Segment, int)} for an RST, with the sk_rst_reason tcp_send_reset reports for it. */
     void transmit(Segment seg, int ipId, RstReason rstReason) {
         events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
-        clock.deliverAt(clock.now() + profile.loopbackDelayNanos(), () -> input.receive(seg));
+        long delay = link == null ? profile.loopbackDelayNanos() : link.delayNanos(seg);
+        if (delay < 0) return;
+        if (delay <= profile.loopbackDelayNanos()) clock.deliverAt(clock.now() + delay, () -> input.receive(seg));
+        else clock.arriveAt(clock.now() + delay, () -> input.receive(seg)); // a call does not wait for a path
+    }
+
+    /** A segment straight into tcp_v4_rcv, as raw-socket injection does (kernel-measurements.md 18): no capture. */
+    public void receive(Segment seg) {
+        input.receive(seg);
     }
 
     // ---------------------------------------------------------------- state bookkeeping
@@ -280,6 +296,12 @@ public final class TcpStack {
             if (t.isPresent()) next = Math.min(next, t.getAsLong());
         }
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
+    }
+
+    /** When the next timer of the connection {@code local > remote} fires, or nothing (no such connection, no timer). */
+    public OptionalLong nextTimer(SockAddr local, SockAddr remote) {
+        Endpoint ep = established.get(new ConnKey(local, remote));
+        return ep == null ? OptionalLong.empty() : ep.nextDeadline();
     }
 
     private static List<String> described(List<Timer> timers) {
