@@ -172,6 +172,9 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
                     }
                     if (blocking) k.recordDone(shown, start, r);
                     if (r.failed()) {
+                        // The JDK closes the channel after end(): the error, not AsynchronousCloseException
+                        // (connect-refused-blocking, connect-netunreach-blocking in nio/measure).
+                        completed = true;
                         close();
                         throw Errors.socket(r.errno());
                     }
@@ -215,6 +218,7 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
                     Result err = k.call(new Call.GetSockOpt(fd, SockOpt.SO_ERROR));
                     int e = err.optval() == null ? 0 : err.optval()[0];
                     if (e != 0) {
+                        completed = true; // as in connect: the error, then the channel closed
                         close();
                         throw Errors.socket(Errno.ofNumber(e));
                     }
