@@ -153,6 +153,18 @@ public class JdkNioNetErrors {
             measure("read-after-rst-and-shutdown", () -> c.read(bytes(10)));
             c.close();
         }
+        // A read that met the reset, then shutdownInput (what Netty does when half-closure is allowed), then reads.
+        try (ServerSocketChannel l = ServerSocketChannel.open().bind(addr("127.0.0.1", 4407))) {
+            SocketChannel c = SocketChannel.open(addr("127.0.0.1", 4407));
+            SocketChannel s = l.accept();
+            s.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+            s.close();
+            Thread.sleep(50);
+            measure("read-after-rst-read", () -> c.read(bytes(10)));
+            measure("read-after-rst-read-shutdownInput", () -> { c.shutdownInput(); return c.read(bytes(10)); });
+            measure("write-after-rst-read-shutdownInput", () -> c.write(ByteBuffer.wrap("x".getBytes())));
+            c.close();
+        }
         // Shutdown before the peer's RST was read.
         try (ServerSocketChannel l = ServerSocketChannel.open().bind(addr("127.0.0.1", 4405))) {
             SocketChannel c = SocketChannel.open(addr("127.0.0.1", 4405));

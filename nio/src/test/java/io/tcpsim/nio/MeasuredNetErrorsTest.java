@@ -112,6 +112,19 @@ class MeasuredNetErrorsTest {
         cases.put("write-after-rst-shutdownInput", afterRst(4405, c -> {
             c.shutdownInput(); c.read(ByteBuffer.allocate(10)); return c.write(ByteBuffer.wrap("x".getBytes())); }));
 
+        cases.put("read-after-rst-read", afterRst(4407, c -> c.read(ByteBuffer.allocate(10))));
+        cases.put("read-after-rst-read-shutdownInput", afterRst(4407, c -> {
+            try { c.read(ByteBuffer.allocate(10)); } catch (IOException e) { /* the case above */ }
+            c.shutdownInput();
+            return c.read(ByteBuffer.allocate(10));
+        }));
+        cases.put("write-after-rst-read-shutdownInput", afterRst(4407, c -> {
+            try { c.read(ByteBuffer.allocate(10)); } catch (IOException e) { /* the case above */ }
+            c.shutdownInput();
+            c.read(ByteBuffer.allocate(10));
+            return c.write(ByteBuffer.wrap("x".getBytes()));
+        }));
+
         Path file = Path.of("measure", Jdk.FEATURE >= 25 ? "netjdk25.txt" : "netjdk17.txt");
         Map<String, String> measured = new LinkedHashMap<>();
         for (String line : Files.readAllLines(file)) {
