@@ -51,7 +51,7 @@ class TypedApiExampleTest {
                 table.stream().map(NetstatRow::state).toList());
         assertEquals(1, sent);
         assertEquals(Errno.EPIPE, e.errno());
-        assertEquals("server: send(" + s + ") = -1 EPIPE (Broken pipe)", e.getMessage());
+        assertEquals("server: send(4) = -1 EPIPE (Broken pipe)", e.getMessage()); // as the example says
         assertEquals(packetsOfTheRawApi(), host.packets());
     }
 
