@@ -64,6 +64,21 @@ final class Options {
         return get(k, fd, name, open, SUPPORTED);
     }
 
+    /**
+     * SO_SNDBUF and SO_RCVBUF read (not set) as the JDK reads them on this kernel (nio/measure/JdkNioBufferSizes.java,
+     * bufjdk17.txt, bufjdk25.txt, in a fresh network namespace): 8192 and 65536 before a connection, then a send
+     * buffer of 1969920 once connected or accepted (tcp_sndbuf_expand), the same after an exchange; the model does
+     * not report a receive buffer the autotuning (tcp_rcv_space_adjust) has grown. Netty reads the send buffer when
+     * it makes a channel. Setting either is "not modelled yet"; the read is not a model call, so it is not traced.
+     */
+    static final int SNDBUF_UNCONNECTED = 8192, SNDBUF_CONNECTED = 1969920, RCVBUF = 65536;
+
+    static int bufferSize(SocketOption<?> name, boolean connected, OpenCheck open) throws IOException {
+        open.ensureOpen();
+        if (name == StandardSocketOptions.SO_RCVBUF) return RCVBUF;
+        return connected ? SNDBUF_CONNECTED : SNDBUF_UNCONNECTED;
+    }
+
     @SuppressWarnings("unchecked")
     static <T> T get(Kernel k, int fd, SocketOption<T> name, OpenCheck open, Set<SocketOption<?>> set)
             throws IOException {

@@ -50,7 +50,7 @@ final class RunRecord {
         }
         for (Event e : events) {
             if (e instanceof Event.PacketSent ps) {
-                log.add(new LogLine.PacketLine(ps.packet()));
+                log.add(new LogLine.PacketLine(ps.packet(), ps.rstReason()));
             } else if (e instanceof Event.SignalDelivered s) {
                 log.add(new LogLine.SignalLine(s.timeNanos(), s.process(), s.signo(), s.fatal() ? "fatal" : "caught"));
             } else if (e instanceof Event.ProcessEnded x) {

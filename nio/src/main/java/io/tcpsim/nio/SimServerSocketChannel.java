@@ -29,6 +29,7 @@ final class SimServerSocketChannel extends ServerSocketChannel implements SimCha
     final int fd;
     private final Object acceptLock = new Object(), stateLock = new Object();
     private volatile InetSocketAddress local;
+    private volatile ServerSocket adaptor;
     private volatile boolean fdClosed;
 
     SimServerSocketChannel(SimSelectorProvider provider, Kernel k) throws IOException {
@@ -88,7 +89,14 @@ final class SimServerSocketChannel extends ServerSocketChannel implements SimCha
 
     @Override
     public ServerSocket socket() {
-        throw new UnsupportedOperationException("ServerSocketChannel.socket() not modelled yet");
+        ServerSocket a = adaptor;
+        if (a == null) {
+            synchronized (stateLock) {
+                if (adaptor == null) adaptor = ServerSocketAdaptor.create(this);
+                a = adaptor;
+            }
+        }
+        return a;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
@@ -119,6 +120,9 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
+        if (name == StandardSocketOptions.SO_SNDBUF || name == StandardSocketOptions.SO_RCVBUF) {
+            return name.type().cast(Options.bufferSize(name, state == State.CONNECTED, this::ensureOpen));
+        }
         return Options.get(k, fd, name, this::ensureOpen);
     }
 
@@ -172,6 +176,9 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
                     }
                     if (blocking) k.recordDone(shown, start, r);
                     if (r.failed()) {
+                        // The JDK closes the channel after end(): the error, not AsynchronousCloseException
+                        // (connect-refused-blocking, connect-netunreach-blocking in nio/measure).
+                        completed = true;
                         close();
                         throw Errors.socket(r.errno());
                     }
@@ -215,6 +222,7 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
                     Result err = k.call(new Call.GetSockOpt(fd, SockOpt.SO_ERROR));
                     int e = err.optval() == null ? 0 : err.optval()[0];
                     if (e != 0) {
+                        completed = true; // as in connect: the error, then the channel closed
                         close();
                         throw Errors.socket(Errno.ofNumber(e));
                     }
@@ -285,8 +293,10 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
         Objects.checkFromIndexSize(offset, length, dsts.length);
         synchronized (readLock) {
             ensureOpenAndConnected();
-            if (connectionReset) throw new SocketException(Errors.CONNECTION_RESET);
+            // Input shut down first, then the remembered reset: a read after a reset and shutdownInput is -1
+            // (read-after-rst-read-shutdownInput in nio/measure/netjdk17.txt, netjdk25.txt; Netty does this).
             if (inputClosed) return -1;
+            if (connectionReset) throw new SocketException(Errors.CONNECTION_RESET);
             long want = Io.remaining(dsts, offset, length);
             if (want == 0) return 0;
             boolean blocking = isBlocking();

@@ -209,9 +209,18 @@ final class SocketAdaptor extends Socket {
     @Override public void setKeepAlive(boolean on) { throw notModelled("SO_KEEPALIVE"); }
     @Override public boolean getKeepAlive() { throw notModelled("SO_KEEPALIVE"); }
     @Override public void setSendBufferSize(int size) { throw notModelled("SO_SNDBUF"); }
-    @Override public int getSendBufferSize() { throw notModelled("SO_SNDBUF"); }
+    @Override public int getSendBufferSize() throws SocketException { return bufferSize(StandardSocketOptions.SO_SNDBUF); }
     @Override public void setReceiveBufferSize(int size) { throw notModelled("SO_RCVBUF"); }
-    @Override public int getReceiveBufferSize() { throw notModelled("SO_RCVBUF"); }
+    @Override public int getReceiveBufferSize() throws SocketException { return bufferSize(StandardSocketOptions.SO_RCVBUF); }
+
+    /** Options.bufferSize: the values the JDK reads on this kernel. */
+    private int bufferSize(java.net.SocketOption<Integer> name) throws SocketException {
+        try {
+            return ch.getOption(name);
+        } catch (IOException e) {
+            throw socketException(e);
+        }
+    }
     @Override public void setOOBInline(boolean on) { throw notModelled("SO_OOBINLINE"); }
     @Override public boolean getOOBInline() { throw notModelled("SO_OOBINLINE"); }
     @Override public void sendUrgentData(int data) { throw notModelled("urgent data"); }

@@ -85,7 +85,41 @@ public final class More {
         ops.op("server.close()", () -> { server.close(); return "ok"; });
     });
 
-    public static final List<Program> ALL = List.of(SERVER_CLOSES_UNREAD, BLOCKED_READER, BACKLOG_FULL);
+    /**
+     * A peer thread killed mid-transfer: the server sends the first part of an answer; the client thread reads it
+     * and blocks for the rest, and is interrupted (the JDK closes its channel: ClosedByInterruptException), so its
+     * socket closes with a FIN. The server's next part draws an RST (the socket is gone), the one after that is a
+     * broken pipe.
+     */
+    static final Program PEER_THREAD_KILLED = Seeds.of("peer-thread-killed", (env, ops, p) -> {
+        ServerSocketChannel server = p.openServerSocketChannel();
+        ops.op("server.bind(8080)", () -> server.bind(HTTP));
+        Thread reader = new Thread(() -> {
+            try {
+                SocketChannel c = p.openSocketChannel();
+                ops.op("c.connect(8080)", () -> c.connect(HTTP));
+                ops.read("c.read(5)", c, 5);
+                ops.read("c.read(100)", c, 100); // blocks: interrupted
+                ops.op("c.isOpen()", c::isOpen);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "client");
+        reader.start();
+        SocketChannel s = ops.op("s = server.accept()", server::accept);
+        ops.write("s.write(\"part1\")", s, "part1");
+        env.sleep(java.time.Duration.ofMillis(100));
+        ops.op("client.interrupt()", () -> { reader.interrupt(); return "ok"; });
+        reader.join();
+        env.sleep(java.time.Duration.ofMillis(50));
+        ops.write("s.write(\"part2\")", s, "part2");
+        env.sleep(java.time.Duration.ofMillis(50));
+        ops.write("s.write(\"part3\")", s, "part3");
+        ops.op("s.close()", () -> { s.close(); return "ok"; });
+        ops.op("server.close()", () -> { server.close(); return "ok"; });
+    });
+
+    public static final List<Program> ALL = List.of(SERVER_CLOSES_UNREAD, BLOCKED_READER, BACKLOG_FULL, PEER_THREAD_KILLED);
 
     @SuppressWarnings("unused")
     private static ByteBuffer bytes(String s) {

@@ -83,6 +83,7 @@ public final class Ops {
     private static String describe(Object v) {
         if (v == null) return "null";
         if (v instanceof java.nio.channels.Channel) return "channel";
+        if (v.getClass().getName().startsWith("io.netty.channel.")) return "channel"; // a Netty channel: its id is random
         if (v instanceof Selector) return "selector";
         if (v instanceof SelectionKey) return "key";
         if (v instanceof java.nio.channels.Pipe) return "pipe";

@@ -2,6 +2,7 @@ package io.tcpsim.nio.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.TestFactory;
 class SeedCorpusTest {
     @TestFactory
     Stream<DynamicTest> seedsAgreeWithTheKernel() {
-        return java.util.stream.Stream.concat(Seeds.ALL.stream(), More.ALL.stream()).map(p -> DynamicTest.dynamicTest(p.name(), () -> {
+        return java.util.stream.Stream.of(Seeds.ALL, More.ALL, NettyEcho.ALL).flatMap(List::stream)
+                .filter(p -> p.name().startsWith(System.getProperty("nio.corpus", ""))).map(p -> DynamicTest.dynamicTest(p.name(), () -> {
             ModelRun.Outcome m = ModelRun.run(p, 1);
             KernelRun.Outcome k = KernelRun.runOrSkip(p);
             CrossCheck.Result r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets());
