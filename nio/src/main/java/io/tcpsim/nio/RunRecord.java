@@ -102,6 +102,21 @@ final class RunRecord {
             public CallTemplate pipe(Call.Pipe c, Void v) { return new CallTemplate.Pipe(); }
             public CallTemplate socketPair(Call.SocketPair c, Void v) { return new CallTemplate.SocketPair(); }
             public CallTemplate signal(Call.Signal c, Void v) { return new CallTemplate.Signal(c.signo(), c.disposition()); }
+            public CallTemplate getName(Call.GetName c, Void v) { return new CallTemplate.GetName(fd(c.fd()), c.peer()); }
+            public CallTemplate ioctl(Call.Ioctl c, Void v) { return new CallTemplate.Ioctl(fd(c.fd()), c.request()); }
+            public CallTemplate sendTo(Call.SendTo c, Void v) {
+                return new CallTemplate.SendTo(fd(c.fd()), new CallTemplate.Data(c.data(), false), c.flags(), c.addr());
+            }
+            public CallTemplate recvFrom(Call.RecvFrom c, Void v) { return new CallTemplate.RecvFrom(fd(c.fd()), c.length(), c.flags()); }
+            public CallTemplate writev(Call.WriteV c, Void v) {
+                return new CallTemplate.WriteV(fd(c.fd()), c.buffers().stream().map(b -> new CallTemplate.Data(b, false)).toList());
+            }
+            public CallTemplate readv(Call.ReadV c, Void v) {
+                return new CallTemplate.ReadV(fd(c.fd()), java.util.Arrays.stream(c.lengths()).boxed().toList());
+            }
+            public CallTemplate dup(Call.Dup c, Void v) {
+                return new CallTemplate.Dup(fd(c.fd()), c.two() ? fd(c.newFd()) : null);
+            }
         }, null);
     }
 

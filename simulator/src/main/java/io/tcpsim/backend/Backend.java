@@ -27,6 +27,31 @@ public interface Backend extends AutoCloseable {
      */
     Result call(String process, Call call);
 
+    /** A call left running ({@link #start}) that returned {@code result} at {@code endTime}. */
+    record Completion(String process, Result result, long endTime) {}
+
+    /**
+     * Starts the call in the process's own thread, as a threaded program's blocking call runs, and returns at once:
+     * the script goes on with other processes' steps while it waits. Its result comes from {@link #completions()}
+     * (when something wakes it) or {@link #await(String)}. A process has at most one call running.
+     */
+    default void start(String process, Call call) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot leave a call running");
+    }
+
+    /** The calls left running that have returned since the last time this was asked, in the order they returned. */
+    default List<Completion> completions() {
+        return List.of();
+    }
+
+    /**
+     * Waits for the process's running call to return (the model moves its clock event by event; the kernel waits
+     * up to its blocked-call limit): its completion, {@link Result#blocked()} when nothing can wake it.
+     */
+    default Completion await(String process) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot leave a call running");
+    }
+
     /** Moves time forward by {@code nanos}, firing every timer and delivering every packet due on the way. */
     void sleep(long nanos);
 

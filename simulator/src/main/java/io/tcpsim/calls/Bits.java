@@ -16,7 +16,7 @@ public final class Bits {
     public static final int EPOLLEXCLUSIVE = 1 << 28, EPOLLWAKEUP = 1 << 29, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
 
     // send/recv flags (linux/socket.h)
-    public static final int MSG_OOB = 0x1, MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40, MSG_WAITALL = 0x100,
+    public static final int MSG_OOB = 0x1, MSG_PEEK = 0x2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_WAITALL = 0x100,
             MSG_NOSIGNAL = 0x4000, MSG_MORE = 0x8000;
 
     // shutdown(2)
@@ -30,6 +30,12 @@ public final class Bits {
 
     // epoll_ctl ops
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+
+    // ioctl requests that read a socket's queues (asm-generic/ioctls.h, linux/sockios.h)
+    public static final int FIONREAD = 0x541B, SIOCINQ = FIONREAD, SIOCOUTQ = 0x5411, SIOCOUTQNSD = 0x894B;
+
+    public static final Map<String, Integer> IOCTL_NAMES = names("FIONREAD", FIONREAD, "SIOCINQ", SIOCINQ,
+            "SIOCOUTQ", SIOCOUTQ, "SIOCOUTQNSD", SIOCOUTQNSD);
 
     // signals
     public static final int SIGPIPE = 13;
@@ -52,7 +58,8 @@ public final class Bits {
             "EPOLLET", EPOLLET);
 
     public static final Map<String, Integer> MSG_NAMES = names(
-            "MSG_OOB", MSG_OOB, "MSG_PEEK", MSG_PEEK, "MSG_DONTWAIT", MSG_DONTWAIT, "MSG_WAITALL", MSG_WAITALL,
+            "MSG_OOB", MSG_OOB, "MSG_PEEK", MSG_PEEK, "MSG_TRUNC", MSG_TRUNC, "MSG_DONTWAIT", MSG_DONTWAIT,
+            "MSG_WAITALL", MSG_WAITALL,
             "MSG_NOSIGNAL", MSG_NOSIGNAL, "MSG_MORE", MSG_MORE);
 
     public static final Map<String, Integer> SHUT_NAMES = names("SHUT_RD", SHUT_RD, "SHUT_WR", SHUT_WR,

@@ -57,6 +57,20 @@ public sealed interface Call {
         R socketPair(SocketPair c, P p);
 
         R signal(Signal c, P p);
+
+        R getName(GetName c, P p);
+
+        R ioctl(Ioctl c, P p);
+
+        R dup(Dup c, P p);
+
+        R sendTo(SendTo c, P p);
+
+        R recvFrom(RecvFrom c, P p);
+
+        R writev(WriteV c, P p);
+
+        R readv(ReadV c, P p);
     }
 
     /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
@@ -166,4 +180,46 @@ public sealed interface Call {
     }
 
     enum Disposition { SIG_DFL, SIG_IGN, HANDLER }
+
+    /** getsockname(2), or getpeername(2) when {@code peer}: the socket's address. */
+    record GetName(int fd, boolean peer) implements Call {
+        public String name() { return peer ? "getpeername" : "getsockname"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.getName(this, p); }
+    }
+
+    /** sendto(2): on a TCP socket the address is not used (tcp_sendmsg reads no msg_name), so it is send(2). */
+    record SendTo(int fd, byte[] data, int flags, SockAddr addr) implements Call {
+        public String name() { return "sendto"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.sendTo(this, p); }
+    }
+
+    /** recvfrom(2) with room for an address: TCP writes none (msg_namelen 0), so it is recv(2). */
+    record RecvFrom(int fd, int length, int flags) implements Call {
+        public String name() { return "recvfrom"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.recvFrom(this, p); }
+    }
+
+    /** writev(2) of the buffers in order (one iov_iter: the same as one write of them joined). */
+    record WriteV(int fd, List<byte[]> buffers) implements Call {
+        public String name() { return "writev"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.writev(this, p); }
+    }
+
+    /** readv(2) into buffers of these lengths, filled in order (the same as one read of their sum). */
+    record ReadV(int fd, int[] lengths) implements Call {
+        public String name() { return "readv"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.readv(this, p); }
+    }
+
+    /** dup(fd), or dup2(fd, newFd) when {@code two}. */
+    record Dup(int fd, int newFd, boolean two) implements Call {
+        public String name() { return two ? "dup2" : "dup"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.dup(this, p); }
+    }
+
+    /** ioctl(fd, request, &n) for the requests that read a queue's size: FIONREAD (SIOCINQ), SIOCOUTQ, SIOCOUTQNSD. */
+    record Ioctl(int fd, int request) implements Call {
+        public String name() { return "ioctl"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.ioctl(this, p); }
+    }
 }

@@ -13,6 +13,7 @@ public enum Errno {
     EEXIST(17, "File exists"),
     EINVAL(22, "Invalid argument"),
     EMFILE(24, "Too many open files"),
+    ENOTTY(25, "Inappropriate ioctl for device"),
     ENOSPC(28, "No space left on device"),
     ESPIPE(29, "Illegal seek"),
     EPIPE(32, "Broken pipe"),

@@ -1,15 +1,23 @@
 package io.tcpsim.calls;
 
+import io.tcpsim.wire.SockAddr;
 import java.util.List;
 
 /**
  * What a call returned. {@code value} is the return value (or -1 with {@code errno} set). Extra outputs, when the
  * call has them: the bytes a recv read, the descriptors pipe/socketpair made, the revents of each pollfd, the events
- * epoll_wait reported, the option values getsockopt read. {@code sigpipe} says whether the call raised SIGPIPE.
+ * epoll_wait reported, the option values getsockopt read, the address getsockname or getpeername wrote.
+ * {@code sigpipe} says whether the call raised SIGPIPE.
  * {@code blockedForever} says that the call would block and nothing left in the simulation can wake it.
  */
 public record Result(long value, Errno errno, byte[] data, int[] fds, int[] revents, List<EpollEvent> events,
-                     int[] optval, boolean sigpipe, boolean blockedForever) {
+                     int[] optval, boolean sigpipe, boolean blockedForever, SockAddr addr) {
+
+    /** A result without an address: every call but getsockname and getpeername. */
+    public Result(long value, Errno errno, byte[] data, int[] fds, int[] revents, List<EpollEvent> events,
+                  int[] optval, boolean sigpipe, boolean blockedForever) {
+        this(value, errno, data, fds, revents, events, optval, sigpipe, blockedForever, null);
+    }
 
     public record EpollEvent(int fd, int events) {}
 
@@ -31,7 +39,8 @@ public record Result(long value, Errno errno, byte[] data, int[] fds, int[] reve
         return o instanceof Result r && r.value == value && r.errno == errno && r.sigpipe == sigpipe
                 && r.blockedForever == blockedForever && java.util.Arrays.equals(r.data, data)
                 && java.util.Arrays.equals(r.fds, fds) && java.util.Arrays.equals(r.revents, revents)
-                && java.util.Objects.equals(r.events, events) && java.util.Arrays.equals(r.optval, optval);
+                && java.util.Objects.equals(r.events, events) && java.util.Arrays.equals(r.optval, optval)
+                && java.util.Objects.equals(r.addr, addr);
     }
 
     @Override
@@ -44,7 +53,7 @@ public record Result(long value, Errno errno, byte[] data, int[] fds, int[] reve
     }
 
     public Result withSigpipe() {
-        return new Result(value, errno, data, fds, revents, events, optval, true, blockedForever);
+        return new Result(value, errno, data, fds, revents, events, optval, true, blockedForever, addr);
     }
 
     public static Result data(byte[] bytes) {
@@ -61,6 +70,11 @@ public record Result(long value, Errno errno, byte[] data, int[] fds, int[] reve
 
     public static Result epoll(List<EpollEvent> events) {
         return new Result(events.size(), null, null, null, null, List.copyOf(events), null, false, false);
+    }
+
+    /** getsockname and getpeername: 0 and the address. */
+    public static Result address(SockAddr a) {
+        return new Result(0, null, null, null, null, null, null, false, false, a);
     }
 
     public static Result option(int... values) {

@@ -42,11 +42,22 @@ public final class Model implements Backend, Inspectable {
     private final TcpCalls tcp;
     private final Map<String, Proc> procs = new LinkedHashMap<>();
     private final Syscalls syscalls = new Syscalls();
+    /** The calls left running ({@link #start}), each waiting in its process, in the order they started. */
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+    private final List<Completion> completed = new ArrayList<>();
+    /** Set while {@link #start} runs a call's first try: a call that must wait is then left waiting, not run to its end. */
+    private Proc starting;
+    private Waiting startedWaiting;
+    private boolean waking;
+
+    /** A call left running: its process and its next try (the wait loop of {@link #block}, one turn per event). */
+    private record Waiting(Proc proc, java.util.function.Supplier<Outcome> retry) {}
 
     public Model(Profile profile, long seed) {
         this.profile = profile;
         this.stack = new TcpStack(profile, clock, new Randomness(seed, 0), events::add);
         this.tcp = stack.calls();
+        clock.afterEvent(this::wake);
     }
 
     public Profile profile() {
@@ -65,6 +76,77 @@ public final class Model implements Backend, Inspectable {
         if (r.sigpipe()) deliverSigpipe(p);
         clock.settle();
         return r;
+    }
+
+    /**
+     * Starts the call as its process's thread would: it runs to its first wait, and is then tried again after every
+     * event (a packet, a timer), as a wakeup makes the kernel's wait loop check again, while other processes make
+     * their calls. A call that does not wait completes at once.
+     */
+    @Override
+    public void start(String process, Call call) {
+        Proc p = procs.computeIfAbsent(process, Proc::new);
+        if (waiting.containsKey(process)) throw new IllegalStateException(process + " already has a call running");
+        starting = p;
+        startedWaiting = null;
+        Result r;
+        try {
+            r = p.alive ? call.accept(syscalls, p) : Result.error(Errno.EBADF);
+        } finally {
+            starting = null;
+        }
+        if (startedWaiting != null) {
+            waiting.put(process, startedWaiting);
+        } else {
+            returnedNow(p, r);
+        }
+        clock.settle();
+    }
+
+    private void returnedNow(Proc p, Result r) {
+        completed.add(new Completion(p.name, r, clock.now()));
+        if (r.sigpipe()) deliverSigpipe(p);
+    }
+
+    /** After every event: each call left running tries again; one that completes returns now. */
+    private void wake() {
+        if (waiting.isEmpty() || waking) return;
+        waking = true;
+        try {
+            for (var e : List.copyOf(waiting.entrySet())) {
+                Outcome o = e.getValue().retry().get();
+                if (o instanceof Outcome.Done d) {
+                    waiting.remove(e.getKey());
+                    returnedNow(e.getValue().proc(), d.result());
+                }
+            }
+        } finally {
+            waking = false;
+        }
+    }
+
+    @Override
+    public List<Completion> completions() {
+        if (completed.isEmpty()) return List.of();
+        List<Completion> out = new ArrayList<>(completed);
+        completed.clear();
+        return out;
+    }
+
+    /** Moves the clock event by event until the process's call returns; blocked for ever when nothing is left. */
+    @Override
+    public Completion await(String process) {
+        while (waiting.containsKey(process)) {
+            if (!clock.runNext()) {
+                waiting.remove(process);
+                returnedNow(procs.get(process), Result.blocked());
+            }
+        }
+        clock.settle();
+        Completion found = null;
+        for (Completion c : completed) if (c.process().equals(process)) found = c;
+        if (found != null) completed.remove(found);
+        return found;
     }
 
     @Override
@@ -181,6 +263,16 @@ public final class Model implements Backend, Inspectable {
             Outcome o = attempt.run(on, copied);
             if (!(o instanceof Outcome.WouldBlock w)) return returned(o);
             copied = w.copied();
+            if (starting != null) {
+                // A call left running: it waits in its own thread; each later event tries it again.
+                int[] progress = {copied};
+                startedWaiting = new Waiting(starting, () -> {
+                    Outcome again = attempt.run(on, progress[0]);
+                    if (again instanceof Outcome.WouldBlock more) progress[0] = more.copied();
+                    return again;
+                });
+                return null;
+            }
             if (!clock.runNext()) return Result.blocked();
         }
     }
@@ -256,6 +348,16 @@ public final class Model implements Backend, Inspectable {
         /** read(2) goes to any file's read; recv(2) only to a socket. */
         @Override
         public Result recv(Call.Recv c, Proc p) {
+            if (!c.read() && (c.flags() & Bits.MSG_WAITALL) != 0 && p.fds.get(c.fd()) instanceof TcpFile t) {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                return block(t, (file, copied) -> tcp.recvWaitAll(t.sock, c.length(), c.flags(), t.nonblock, got), -1);
+            }
+            if (!c.read() && (c.flags() & Bits.MSG_TRUNC) != 0 && p.fds.get(c.fd()) instanceof TcpFile) {
+                // tcp_recvmsg_locked with MSG_TRUNC skips skb_copy_datagram_msg: the bytes are consumed (or peeked)
+                // and counted, and the caller's buffer is left as it was (zeros here, as the kernel backend's).
+                Result r = onSocket(p, c.fd(), s -> s.recvmsg(c.length(), c.flags()));
+                return r.data() == null || r.failed() ? r : Result.data(new byte[r.data().length]);
+            }
             if (!c.read()) return onSocket(p, c.fd(), s -> s.recvmsg(c.length(), c.flags()));
             OpenFile f = p.fds.get(c.fd());
             if (f == null) return Result.error(Errno.EBADF);
@@ -271,8 +373,50 @@ public final class Model implements Backend, Inspectable {
         public Result close(Call.Close c, Proc p) {
             OpenFile f = p.fds.remove(c.fd());
             if (f == null) return Result.error(Errno.EBADF);
-            release(f, false);
+            put(f, false);
             return Result.ok(0);
+        }
+
+        @Override
+        public Result sendTo(Call.SendTo c, Proc p) {
+            return send(new Call.Send(c.fd(), c.data(), c.flags(), false), p);
+        }
+
+        @Override
+        public Result recvFrom(Call.RecvFrom c, Proc p) {
+            return recv(new Call.Recv(c.fd(), c.length(), c.flags(), false), p);
+        }
+
+        /** do_iter_write: the buffers go as one iterator through the file's write_iter. */
+        @Override
+        public Result writev(Call.WriteV c, Proc p) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (byte[] b : c.buffers()) all.writeBytes(b);
+            return send(new Call.Send(c.fd(), all.toByteArray(), 0, true), p);
+        }
+
+        @Override
+        public Result readv(Call.ReadV c, Proc p) {
+            long sum = 0;
+            for (int n : c.lengths()) sum += n;
+            return recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), 0, true), p);
+        }
+
+        /**
+         * dup (lowest free descriptor) or dup2 (that one, closing what it held: do_dup2): a second descriptor for
+         * the same open file description, which shares its offset, flags and socket; only the last close releases it.
+         */
+        @Override
+        public Result dup(Call.Dup c, Proc p) {
+            OpenFile f = p.fds.get(c.fd());
+            if (f == null) return Result.error(Errno.EBADF);
+            if (!c.two()) return Result.ok(p.allocate(f));
+            if (c.newFd() < 0) return Result.error(Errno.EBADF);
+            if (c.newFd() == c.fd()) return Result.ok(c.fd());
+            OpenFile old = p.fds.remove(c.newFd());
+            p.install(c.newFd(), f);
+            if (old != null) put(old, false);
+            return Result.ok(c.newFd());
         }
 
         /** The option's length is checked before the descriptor (copy from user space comes first). */
@@ -370,6 +514,19 @@ public final class Model implements Backend, Inspectable {
         }
 
         @Override
+        public Result getName(Call.GetName c, Proc p) {
+            return onSocket(p, c.fd(), s -> s.getName(c.peer()));
+        }
+
+        /** ioctl(2) goes to any file (do_vfs_ioctl, then f_op->unlocked_ioctl): a socket, a pipe, or ENOTTY. */
+        @Override
+        public Result ioctl(Call.Ioctl c, Proc p) {
+            OpenFile f = p.fds.get(c.fd());
+            if (f == null) return Result.error(Errno.EBADF);
+            return returned(f.ioctl(c.request()));
+        }
+
+        @Override
         public Result signal(Call.Signal c, Proc p) {
             if (c.signo() != Bits.SIGPIPE) return Result.error(Errno.EINVAL);
             p.sigpipe = c.disposition();
@@ -377,8 +534,13 @@ public final class Model implements Backend, Inspectable {
         }
     }
 
+    /** fput: one descriptor less; the last one releases the file. */
+    private void put(OpenFile f, boolean exiting) {
+        if (--f.refs == 0) release(f, exiting);
+    }
+
     /**
-     * The last reference to a file goes (no dup or fork is modelled, so every close is the last). A TCP socket runs
+     * The last reference to a file goes (the last close of its descriptors, dup'ed or not). A TCP socket runs
      * __tcp_close: with SO_LINGER set, close() waits up to the linger time for the FIN to be ACKed (even on a
      * non-blocking socket), but not when the process is exiting (inet_release checks PF_EXITING).
      */
@@ -388,8 +550,12 @@ public final class Model implements Backend, Inspectable {
             TcpSock sk = t.sock;
             boolean linger = tcp.closeStart(sk);
             if (linger && !exiting) {
-                long deadline = clock.now() + sk.lingerSeconds() * 1_000_000_000L;
-                clock.wakeAt(deadline);
+                // sk_stream_wait_close(sk, sk_lingertime): MAX_SCHEDULE_TIMEOUT has no deadline.
+                long j = sk.lingerJiffies();
+                long secs = j / profile.hz();
+                long deadline = secs > 1_000_000_000L ? Long.MAX_VALUE
+                        : clock.now() + secs * 1_000_000_000L + (j % profile.hz()) * 1_000_000_000L / profile.hz();
+                if (deadline != Long.MAX_VALUE) clock.wakeAt(deadline);
                 while (sk.state().lingerWaits() && clock.now() < deadline) {
                     if (!clock.runNext()) break;
                 }
@@ -422,7 +588,7 @@ public final class Model implements Backend, Inspectable {
         java.util.Collections.sort(fds);
         for (int fd : fds) {
             OpenFile f = p.fds.remove(fd);
-            release(f, true);
+            put(f, true);
             // Each close is a complete syscall: what it sent on lo is processed in softirq before the next
             // descriptor closes (so a peer already reset by the first close sends no FIN from the second).
             clock.settle();

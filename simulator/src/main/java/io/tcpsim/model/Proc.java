@@ -21,6 +21,13 @@ final class Proc {
         int fd = 3;
         while (fds.containsKey(fd)) fd++;
         fds.put(fd, f);
+        f.refs++;
         return fd;
+    }
+
+    /** Installs {@code f} at {@code fd} (dup2's slot, which the caller has emptied). */
+    void install(int fd, OpenFile f) {
+        fds.put(fd, f);
+        f.refs++;
     }
 }

@@ -46,6 +46,12 @@ public final class Scheduler {
     }
 
     private final PriorityQueue<Entry> queue = new PriorityQueue<>();
+    /** Runs after every event: the model tries again the calls left running, as a wakeup would (see Model). */
+    private Runnable afterEvent = () -> {};
+
+    public void afterEvent(Runnable r) {
+        afterEvent = r;
+    }
     private long now;
     private long order;
     private int packetsInFlight;
@@ -92,6 +98,7 @@ public final class Scheduler {
         } else if (e.timer != null && e.timer.armed()) {
             e.timer.expire();
         }
+        afterEvent.run();
         return true;
     }
 

@@ -203,12 +203,12 @@ public final class RunLadder {
                             allFds.add(fd);
                             made.add(fd);
                         }
-                        if (step.call() instanceof CallTemplate.Bind b && !used.isEmpty()) used.get(0).addr = b.addr().toString();
+                        if (step.call() instanceof CallTemplate.Bind b && !used.isEmpty()) used.get(0).addr = b.addrText();
                         if (step.call() instanceof CallTemplate.Listen && !used.isEmpty()) used.get(0).listener = true;
                     }
                     if (step.call() instanceof CallTemplate.Connect k && !used.isEmpty() && used.get(0).addr == null) {
                         connecting.add(used.get(0));
-                        connectingTo.add(k.addr().toString());
+                        connectingTo.add(k.addrText());
                     }
                     List<Fd> all = new ArrayList<>(made);
                     all.addAll(used);
@@ -397,6 +397,13 @@ public final class RunLadder {
                         if (rows.isEmpty()) rows.add("(no sockets listed)");
                         marks.add(new Ladder.Span(l.time(), "netstat " + (n.step().all() ? "-tan" : "-tn"), rows,
                                 String.join("\n", full), step));
+                    }
+                    case RUNNING -> {
+                        LogLine.RunningLine r = (LogLine.RunningLine) l;
+                        Lane lane = laneOf(l, r.step().process());
+                        String text = r.step().text() + " …";
+                        marks.add(new Ladder.Note(l.time(), lane.column, text, Ladder.Tone.MUTED,
+                                "[" + r.step().process() + "] " + text, step));
                     }
                     case NOT_REACHED -> {
                         LogLine.NotReachedLine r = (LogLine.NotReachedLine) l;

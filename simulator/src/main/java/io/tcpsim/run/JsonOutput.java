@@ -108,9 +108,11 @@ public final class JsonOutput {
                     m.put("events", evs);
                 }
                 if (r.optval() != null) m.put("optval", r.optval());
+                if (r.addr() != null) m.put("addr", r.addr().toString());
                 m.put("sigpipe", r.sigpipe());
                 m.put("blocked_forever", r.blockedForever());
-                m.put("duration_ns", c.endTime() - c.time());
+                m.put("duration_ns", c.endTime() - c.startTime());
+                if (c.resumed()) m.put("resumed", true);
                 m.put("expected", s.expected() == null ? null : s.expected().text());
                 m.put("ok", c.holds() == null || c.holds());
                 if (!c.failed()) yield List.of(m);
@@ -183,6 +185,14 @@ public final class JsonOutput {
                     rows.add(row);
                 }
                 m.put("rows", rows);
+                yield List.of(m);
+            }
+            case RUNNING -> {
+                LogLine.RunningLine r = (LogLine.RunningLine) line;
+                Map<String, Object> m = base("running", r.time());
+                m.put("line", r.step().line());
+                m.put("process", r.step().process());
+                m.put("text", r.step().text());
                 yield List.of(m);
             }
             case NOT_REACHED -> {

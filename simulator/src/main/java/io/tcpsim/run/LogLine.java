@@ -18,7 +18,7 @@ import java.util.List;
  */
 public sealed interface LogLine {
 
-    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED }
+    enum Kind { PACKET, CALL, RUNNING, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED }
 
     Kind kind();
 
@@ -40,9 +40,24 @@ public sealed interface LogLine {
      * --record may write, best first. {@code holds} is null when the step states no expectation.
      */
     record CallLine(long time, long endTime, Step.CallStep step, Result result, String resultText,
-                    List<String> recorded, Boolean holds) implements LogLine {
+                    List<String> recorded, Boolean holds, long startTime) implements LogLine {
+        public CallLine(long time, long endTime, Step.CallStep step, Result result, String resultText,
+                        List<String> recorded, Boolean holds) {
+            this(time, endTime, step, result, resultText, recorded, holds, time);
+        }
+
         public Kind kind() { return Kind.CALL; }
         public boolean failed() { return Boolean.FALSE.equals(holds); }
+        /**
+         * A call left running that returned now ({@code time} and {@code endTime} are when it returned): printed
+         * {@code ... call = RESULT}, at that moment, after its {@link RunningLine}.
+         */
+        public boolean resumed() { return step.leftRunning(); }
+    }
+
+    /** A call left running ({@code call(...) ...}) started and is waiting; its {@link CallLine} follows when it returns. */
+    record RunningLine(long time, Step.CallStep step) implements LogLine {
+        public Kind kind() { return Kind.RUNNING; }
     }
 
     /** {@code how} is fatal, ignored or caught. */

@@ -17,6 +17,9 @@ import java.util.function.IntFunction;
 public final class ResultText {
     private ResultText() {}
 
+    /** Linux's default ip_local_port_range: an address with a port in it is recorded with any port. */
+    static final int EPHEMERAL_LOW = 32768, EPHEMERAL_HIGH = 60999;
+
     public static final String BLOCKED_FOREVER = "blocks forever: nothing left in the simulation can wake it";
 
     public static String print(CallTemplate call, Result r, IntFunction<String> nameOf) {
@@ -37,6 +40,11 @@ public final class ResultText {
             return out;
         }
         if (call.shape() == ResultShape.DESCRIPTOR_PAIR) return List.of(String.valueOf(r.value()));
+        if (call.shape() == ResultShape.ADDRESS && r.addr() != null && r.addr().port() >= EPHEMERAL_LOW
+                && r.addr().port() <= EPHEMERAL_HIGH) {
+            // A port from ip_local_port_range is the backend's choice, another on the next run or the kernel: any.
+            return List.of(r.addr().ipString() + ":*", String.valueOf(r.addr()));
+        }
         return List.of(success(call, r, nameOf));
     }
 
@@ -76,6 +84,7 @@ public final class ResultText {
             }
             case LINGER -> "{" + opt(r, 0) + ", " + opt(r, 1) + "}";
             case OPTION_VALUE -> String.valueOf(opt(r, 0));
+            case ADDRESS -> String.valueOf(r.addr());
             case FILE_FLAGS -> Bits.format((int) r.value(), CallTemplate.FILE_FLAGS);
         };
     }

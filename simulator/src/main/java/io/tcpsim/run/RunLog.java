@@ -52,8 +52,9 @@ public record RunLog(Script script, String backend, List<LogLine> lines) {
             case CALL -> {
                 LogLine.CallLine c = (LogLine.CallLine) l;
                 yield new LogLine.CallLine(c.time() - by, c.endTime() - by, c.step(), c.result(), c.resultText(),
-                        c.recorded(), c.holds());
+                        c.recorded(), c.holds(), c.startTime() - by);
             }
+            case RUNNING -> new LogLine.RunningLine(l.time() - by, ((LogLine.RunningLine) l).step());
             case SIGNAL -> {
                 LogLine.SignalLine s = (LogLine.SignalLine) l;
                 yield new LogLine.SignalLine(s.time() - by, s.process(), s.signo(), s.how());

@@ -37,14 +37,27 @@ public final class Runner {
     /** Descriptor name to the number the backend gave it; -1 once closed, so that a stale name cannot hit a reused number. */
     private final Map<String, Integer> fds = new HashMap<>();
     private final Map<String, String> owner = new HashMap<>();
+    /** Address names ({@code sa = getsockname(a)}) to the address the backend returned. */
+    private final Map<String, io.tcpsim.wire.SockAddr> addresses = new HashMap<>();
+    private final CallTemplate.Fds names = new CallTemplate.Fds() {
+        public int fd(String name) { return Runner.this.fd(name); }
+        public io.tcpsim.wire.SockAddr address(String name) {
+            // A name whose getsockname failed: the kernel's own answer to an empty sockaddr_in (AF_UNSPEC 0:0).
+            return addresses.getOrDefault(name, io.tcpsim.wire.SockAddr.ANY);
+        }
+    };
     /** Processes that run no further steps, with the reason. */
     private final Map<String, String> stopped = new HashMap<>();
     private final Map<String, Call.Disposition> sigpipe = new HashMap<>();
     /** SIGPIPE lines the runner wrote itself because the backend had not (yet) reported them, per process. */
     private final Map<String, Integer> synthesizedSignal = new HashMap<>();
     private final Map<String, Integer> synthesizedEnd = new HashMap<>();
+    /** Each process's call left running ({@code call(...) ...}), with when it started; at most one per process. */
+    private final Map<String, Running> running = new java.util.LinkedHashMap<>();
     private int next;
     private boolean finished;
+
+    private record Running(Step.CallStep step, long start) {}
 
     public Runner(Script script, Backend backend) {
         this.script = script;
@@ -90,6 +103,10 @@ public final class Runner {
     public List<LogLine> step() {
         int from = log.size();
         Step step = script.steps().get(next++);
+        // A process's next step waits for its call left running, as the thread's next statement waits for its call.
+        if (running.containsKey(step.process()) && step.kind() != Step.Kind.SLEEP && step.kind() != Step.Kind.NETSTAT) {
+            finish(backend.await(step.process()));
+        }
         switch (step.kind()) {
             case CALL -> call((Step.CallStep) step);
             case SLEEP -> {
@@ -125,9 +142,25 @@ public final class Runner {
                 }
             }
         }
+        collectCompletions();
+        if (!hasNext()) {
+            // The script's end: every call still running returns, or blocks for ever.
+            for (String p : List.copyOf(running.keySet())) finish(backend.await(p));
+        }
         List<LogLine> added = new ArrayList<>(log.subList(from, log.size()));
         added.sort(ORDER);
         return added;
+    }
+
+    private void collectCompletions() {
+        for (Backend.Completion c : backend.completions()) finish(c);
+    }
+
+    /** A call left running returned: its line, at the moment it returned. */
+    private void finish(Backend.Completion c) {
+        Running r = running.remove(c.process());
+        if (r == null) return;
+        complete(r.step(), r.start(), c.endTime(), c.result());
     }
 
     /** Closes the backend, collects what it still held (after everything else) and returns the whole log in time order. */
@@ -183,20 +216,36 @@ public final class Runner {
     private void call(Step.CallStep step) {
         if (notReached(step)) return;
         String p = step.process();
-        Call call = step.call().resolve(this::fd);
+        Call call = step.call().resolve(names);
         long start = backend.now();
+        if (step.leftRunning()) {
+            log.add(new LogLine.RunningLine(start, step));
+            running.put(p, new Running(step, start));
+            backend.start(p, call);
+            drain();
+            return;
+        }
         Result r = backend.call(p, call);
         long end = backend.now();
+        complete(step, start, end, r);
+    }
 
+    /**
+     * What a call returned: the names it made, its line (a call left running prints it when it returns, with its
+     * start kept for the time it was blocked), the events it caused, SIGPIPE.
+     */
+    private void complete(Step.CallStep step, long start, long end, Result r) {
+        String p = step.process();
         bind(step, r);
         if (step.call() instanceof CallTemplate.Close c && !Character.isDigit(c.fd().charAt(0))) fds.put(c.fd(), -1);
         if (step.call() instanceof CallTemplate.Signal s && !r.failed() && s.signo() == Bits.SIGPIPE)
             sigpipe.put(p, s.disposition());
 
-        Boolean holds = step.expected() == null ? null : step.expected().holds(r, step.call(), this::fd);
+        Boolean holds = step.expected() == null ? null : step.expected().holds(r, step.call(), names);
         String text = ResultText.print(step.call(), r, fd -> nameOf(p, fd));
         List<String> recorded = ResultText.record(step.call(), r, fd -> nameOf(p, fd));
-        log.add(new LogLine.CallLine(start, end, step, r, text, recorded, holds));
+        if (step.leftRunning()) log.add(new LogLine.CallLine(end, end, step, r, text, recorded, holds, start));
+        else log.add(new LogLine.CallLine(start, end, step, r, text, recorded, holds));
 
         List<Event> events = backend.drainEvents();
         boolean signalled = events.stream().anyMatch(e -> e instanceof Event.SignalDelivered s && s.process().equals(p));
@@ -220,7 +269,9 @@ public final class Runner {
     private void bind(Step.CallStep step, Result r) {
         if (r.failed() || r.blockedForever()) return;
         List<String> names = step.binds();
-        if (names.size() == 1) {
+        if (names.size() == 1 && r.addr() != null) {
+            addresses.put(names.get(0), r.addr());
+        } else if (names.size() == 1) {
             fds.put(names.get(0), (int) r.value());
             owner.put(names.get(0), step.process());
         } else if (names.size() == 2 && r.fds() != null && r.fds().length == 2) {

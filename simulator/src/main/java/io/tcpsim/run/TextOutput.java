@@ -46,11 +46,16 @@ public final class TextOutput {
             }
             case CALL -> {
                 LogLine.CallLine c = (LogLine.CallLine) line;
-                String s = t + " [" + c.step().process() + "] " + c.step().text() + " = " + c.resultText();
-                long took = c.endTime() - c.time();
+                String s = t + " [" + c.step().process() + "] " + (c.resumed() ? "... " : "") + c.step().text()
+                        + " = " + c.resultText();
+                long took = c.endTime() - c.startTime();
                 if (took >= BLOCKED_SHOWN && !c.result().blockedForever()) s += " <blocked " + Clock.millis(took) + ">";
                 if (!c.failed()) yield List.of(s);
                 yield List.of(s, expected(c.step().expected().text(), c.step()));
+            }
+            case RUNNING -> {
+                LogLine.RunningLine r = (LogLine.RunningLine) line;
+                yield List.of(t + " [" + r.step().process() + "] " + r.step().text() + " ...");
             }
             case SIGNAL -> {
                 LogLine.SignalLine s = (LogLine.SignalLine) line;

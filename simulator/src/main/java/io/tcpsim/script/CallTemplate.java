@@ -21,6 +21,11 @@ public sealed interface CallTemplate {
     @FunctionalInterface
     interface Fds {
         int fd(String name);
+
+        /** The address a getsockname or getpeername step bound to {@code name} ({@code sa = getsockname(a)}). */
+        default SockAddr address(String name) {
+            throw new IllegalStateException("no address named " + name);
+        }
     }
 
     Call resolve(Fds fds);
@@ -47,9 +52,13 @@ public sealed interface CallTemplate {
         public List<String> uses() { return List.of(); }
     }
 
-    record Bind(String fd, SockAddr addr) implements CallTemplate {
-        public Call resolve(Fds fds) { return new Call.Bind(fds.fd(fd), addr); }
-        public String text() { return "bind(" + fd + ", " + addr + ")"; }
+    /** {@code addrName} names an address a step bound ({@code bind(b, sa)}); null for a literal {@code addr}. */
+    record Bind(String fd, SockAddr addr, String addrName) implements CallTemplate {
+        public Bind(String fd, SockAddr addr) { this(fd, addr, null); }
+        public Call resolve(Fds fds) { return new Call.Bind(fds.fd(fd), addrName == null ? addr : fds.address(addrName)); }
+        public String text() { return "bind(" + fd + ", " + addrText() + ")"; }
+        /** The address as the script wrote it: A.B.C.D:PORT or the name of one. */
+        public String addrText() { return addrName == null ? addr.toString() : addrName; }
         public ResultShape shape() { return ResultShape.VALUE; }
         public List<String> uses() { return List.of(fd); }
     }
@@ -68,9 +77,13 @@ public sealed interface CallTemplate {
         public List<String> uses() { return List.of(fd); }
     }
 
-    record Connect(String fd, SockAddr addr) implements CallTemplate {
-        public Call resolve(Fds fds) { return new Call.Connect(fds.fd(fd), addr); }
-        public String text() { return "connect(" + fd + ", " + addr + ")"; }
+    /** {@code addrName} names an address a step bound ({@code connect(c, sa)}); null for a literal {@code addr}. */
+    record Connect(String fd, SockAddr addr, String addrName) implements CallTemplate {
+        public Connect(String fd, SockAddr addr) { this(fd, addr, null); }
+        public Call resolve(Fds fds) { return new Call.Connect(fds.fd(fd), addrName == null ? addr : fds.address(addrName)); }
+        public String text() { return "connect(" + fd + ", " + addrText() + ")"; }
+        /** The address as the script wrote it: A.B.C.D:PORT or the name of one. */
+        public String addrText() { return addrName == null ? addr.toString() : addrName; }
         public ResultShape shape() { return ResultShape.VALUE; }
         public List<String> uses() { return List.of(fd); }
     }
@@ -150,7 +163,7 @@ public sealed interface CallTemplate {
             return switch (option) {
                 case SO_ERROR -> ResultShape.SO_ERROR;
                 case SO_LINGER -> ResultShape.LINGER;
-                case SO_REUSEADDR -> ResultShape.OPTION_VALUE;
+                case SO_REUSEADDR, SO_TYPE, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN -> ResultShape.OPTION_VALUE;
             };
         }
         public List<String> uses() { return List.of(fd); }
@@ -251,6 +264,73 @@ public sealed interface CallTemplate {
         }
         public ResultShape shape() { return ResultShape.VALUE; }
         public List<String> uses() { return List.of(); }
+    }
+
+    /** getsockname(fd), or getpeername(fd) when {@code peer}. */
+    record GetName(String fd, boolean peer) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.GetName(fds.fd(fd), peer); }
+        public String text() { return (peer ? "getpeername(" : "getsockname(") + fd + ")"; }
+        public ResultShape shape() { return ResultShape.ADDRESS; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    /** sendto(fd, DATA, FLAGS, A.B.C.D:PORT). */
+    record SendTo(String fd, Data data, int flags, SockAddr addr) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.SendTo(fds.fd(fd), data.bytes().clone(), flags, addr); }
+        public String text() {
+            return "sendto(" + fd + ", " + data.text() + ", " + Bits.format(flags, Bits.MSG_NAMES) + ", " + addr + ")";
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    record RecvFrom(String fd, int length, int flags) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.RecvFrom(fds.fd(fd), length, flags); }
+        public String text() {
+            return "recvfrom(" + fd + ", " + length + (flags == 0 ? "" : ", " + Bits.format(flags, Bits.MSG_NAMES)) + ")";
+        }
+        public ResultShape shape() { return ResultShape.RECEIVED; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    /** writev(fd, [DATA, DATA, ...]). */
+    record WriteV(String fd, List<Data> buffers) implements CallTemplate {
+        public WriteV { buffers = List.copyOf(buffers); }
+        public Call resolve(Fds fds) {
+            return new Call.WriteV(fds.fd(fd), buffers.stream().map(b -> b.bytes().clone()).toList());
+        }
+        public String text() {
+            return "writev(" + fd + ", [" + String.join(", ", buffers.stream().map(Data::text).toList()) + "])";
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    /** readv(fd, [N, N, ...]). */
+    record ReadV(String fd, List<Integer> lengths) implements CallTemplate {
+        public ReadV { lengths = List.copyOf(lengths); }
+        public Call resolve(Fds fds) { return new Call.ReadV(fds.fd(fd), lengths.stream().mapToInt(Integer::intValue).toArray()); }
+        public String text() {
+            return "readv(" + fd + ", [" + String.join(", ", lengths.stream().map(String::valueOf).toList()) + "])";
+        }
+        public ResultShape shape() { return ResultShape.RECEIVED; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    /** dup(fd), or dup2(fd, newFd) when {@code newFd} is not null: a descriptor name or a number. */
+    record Dup(String fd, String newFd) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Dup(fds.fd(fd), newFd == null ? -1 : fds.fd(newFd), newFd != null); }
+        public String text() { return newFd == null ? "dup(" + fd + ")" : "dup2(" + fd + ", " + newFd + ")"; }
+        public ResultShape shape() { return ResultShape.DESCRIPTOR; }
+        public List<String> uses() { return newFd == null ? List.of(fd) : List.of(fd, newFd); }
+    }
+
+    /** ioctl(fd, FIONREAD|SIOCINQ|SIOCOUTQ|SIOCOUTQNSD): the count the call writes. */
+    record Ioctl(String fd, int request) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Ioctl(fds.fd(fd), request); }
+        public String text() { return "ioctl(" + fd + ", " + name(Bits.IOCTL_NAMES, request) + ")"; }
+        public ResultShape shape() { return ResultShape.OPTION_VALUE; }
+        public List<String> uses() { return List.of(fd); }
     }
 
     /** The name of a value in a table of single values (not bits), or the number. */

@@ -128,6 +128,17 @@ public sealed interface Expectation {
         }
     }
 
+    /** getsockname, getpeername: {@code 127.0.0.1:4321}, or {@code 127.0.0.1:*} for any port (an ephemeral one). */
+    record Address(int ip, int port) implements Expectation {
+        public static final int ANY_PORT = -1;
+        public String text() {
+            return new io.tcpsim.wire.SockAddr(ip, 0).ipString() + ":" + (port == ANY_PORT ? "*" : String.valueOf(port));
+        }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && r.addr() != null && r.addr().ip() == ip && (port == ANY_PORT || r.addr().port() == port);
+        }
+    }
+
     /** fcntl(F_GETFL): the status flags, e.g. {@code O_RDWR|O_NONBLOCK}. */
     record FileFlags(int flags) implements Expectation {
         public String text() { return Bits.format(flags, CallTemplate.FILE_FLAGS); }

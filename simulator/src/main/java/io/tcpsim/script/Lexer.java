@@ -42,7 +42,10 @@ final class Lexer {
                 }
                 out.add(new Token(Token.Type.STRING, text.substring(i, end[0]), i, end[0], bytes));
                 i = end[0];
-            } else if ("()[]{},=|:".indexOf(c) >= 0) {
+            } else if (text.startsWith("...", i) && i + 3 <= to) {
+                out.add(new Token(Token.Type.PUNCT, "...", i, i + 3, null));
+                i += 3;
+            } else if ("()[]{},=|:*".indexOf(c) >= 0) {
                 out.add(new Token(Token.Type.PUNCT, String.valueOf(c), i, i + 1, null));
                 i++;
             } else {

@@ -16,6 +16,17 @@ final class Names {
 
     private final Map<String, Binding> bindings = new TreeMap<>();
     private final Map<String, Integer> exited = new HashMap<>();
+    /** Addresses a getsockname or getpeername step bound to a name, with the line that bound it. */
+    private final Map<String, Integer> addresses = new HashMap<>();
+
+    void bindAddress(String name, int line) {
+        addresses.put(name, line);
+    }
+
+    /** The line that bound an address to {@code name}, or null. */
+    Integer address(String name) {
+        return addresses.get(name);
+    }
 
     Binding get(String name) {
         return bindings.get(name);

@@ -23,8 +23,10 @@ public enum ResultShape {
     SO_ERROR("0 or an errno name"),
     /** getsockopt(SO_LINGER): {onoff, seconds}. */
     LINGER("{ONOFF, SECONDS}"),
-    /** getsockopt(SO_REUSEADDR): the option's value. */
+    /** getsockopt(SO_REUSEADDR), ioctl: the value the call wrote. */
     OPTION_VALUE("N"),
+    /** getsockname, getpeername: the address. */
+    ADDRESS("A.B.C.D:PORT or A.B.C.D:*"),
     /** fcntl(F_GETFL): the file status flags. */
     FILE_FLAGS("O_ flags joined with | or N");
 

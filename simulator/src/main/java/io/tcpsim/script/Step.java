@@ -24,11 +24,19 @@ public sealed interface Step {
     /**
      * {@code [process:] [name =] call(args) [= expected]}. {@code binds} holds the names the call makes (one for
      * socket/accept/epoll_create, two for pipe/socketpair, none otherwise); {@code expected} is null when the step
-     * states nothing. {@code callEnd} is the offset in the step text just after the call's closing parenthesis.
+     * states nothing. {@code callEnd} is the offset in the step text just after the call's closing parenthesis (or
+     * after the {@code ...} that follows it). {@code leftRunning} is a call written {@code call(...) ...}: it runs in
+     * its process's own thread while the script goes on with other processes' steps, and its result is printed and
+     * checked when it returns (docs/scripts.md, "Calls left running").
      */
     record CallStep(String process, List<String> binds, CallTemplate call, Expectation expected, int callEnd,
-                    SourceText source) implements Step {
+                    SourceText source, boolean leftRunning) implements Step {
         public CallStep { binds = List.copyOf(binds); }
+
+        public CallStep(String process, List<String> binds, CallTemplate call, Expectation expected, int callEnd,
+                        SourceText source) {
+            this(process, binds, call, expected, callEnd, source, false);
+        }
 
         public Kind kind() { return Kind.CALL; }
 

@@ -29,12 +29,22 @@ final class StepParser {
             Map.entry("bind", "bind(fd, A.B.C.D:PORT)"),
             Map.entry("close", "close(fd)"),
             Map.entry("connect", "connect(fd, A.B.C.D:PORT)"),
+            Map.entry("dup", "dup(fd)"),
+            Map.entry("readv", "readv(fd, [N, N, ...])"),
+            Map.entry("recvfrom", "recvfrom(fd, N[, FLAGS])"),
+            Map.entry("sendto", "sendto(fd, DATA, FLAGS, A.B.C.D:PORT)"),
+            Map.entry("writev", "writev(fd, [DATA, DATA, ...])"),
+            Map.entry("dup2", "dup2(fd, NEWFD)"),
             Map.entry("epoll_create", "epoll_create()"),
             Map.entry("epoll_create1", "epoll_create1(0)"),
             Map.entry("epoll_ctl", "epoll_ctl(epfd, ADD|MOD|DEL, fd, EVENTS)"),
             Map.entry("epoll_wait", "epoll_wait(epfd[, MAXEVENTS[, TIMEOUT_MS]])"),
             Map.entry("fcntl", "fcntl(fd, F_GETFL) or fcntl(fd, F_SETFL, FLAGS)"),
-            Map.entry("getsockopt", "getsockopt(fd, SO_ERROR|SO_LINGER|SO_REUSEADDR)"),
+            Map.entry("getpeername", "getpeername(fd), or sa = getpeername(fd) to name the address"),
+            Map.entry("getsockname", "getsockname(fd), or sa = getsockname(fd) to name the address"),
+            Map.entry("ioctl", "ioctl(fd, FIONREAD|SIOCINQ|SIOCOUTQ|SIOCOUTQNSD)"),
+            Map.entry("getsockopt", "getsockopt(fd, OPTION), OPTION one of " + String.join(", ",
+                    Arrays.stream(SockOpt.values()).map(Enum::name).toList())),
             Map.entry("listen", "listen(fd, BACKLOG)"),
             Map.entry("pipe", "pipe()"),
             Map.entry("poll", "poll(fd, EVENTS[, TIMEOUT_MS]) or poll([fd, EVENTS], ...[, TIMEOUT_MS])"),
@@ -44,7 +54,7 @@ final class StepParser {
             Map.entry("setsockopt", "setsockopt(fd, SO_REUSEADDR, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
             Map.entry("shutdown", "shutdown(fd, SHUT_RD|SHUT_WR|SHUT_RDWR)"),
             Map.entry("signal", "signal(SIGPIPE, SIG_IGN|SIG_DFL|handler)"),
-            Map.entry("socket", "socket() or socket(SOCK_NONBLOCK)"),
+            Map.entry("socket", "socket(), socket(SOCK_NONBLOCK) or socket(AF_INET, SOCK_STREAM[|FLAGS], 0)"),
             Map.entry("socketpair", "socketpair()"),
             Map.entry("write", "write(fd, DATA)")));
 
@@ -206,6 +216,8 @@ final class StepParser {
         if (nameTok.type() != Token.Type.WORD)
             throw error(nameTok.start(), "expected a call like close(c), or sleep, netstat, exit; got " + nameTok.describe());
         String name = nameTok.text();
+        if (!SIGNATURES.containsKey(name) && NotModelled.CALLS.contains(name))
+            throw error(nameTok.start(), NotModelled.message(name + "()"));
         if (!SIGNATURES.containsKey(name))
             throw error(nameTok.start(), "unknown call '" + name + "'; known calls: " + String.join(", ", SIGNATURES.keySet()));
         expect("(", "'(' after " + name);
@@ -217,12 +229,17 @@ final class StepParser {
         checkBinds(call, name, binds);
 
         Expectation expected = null;
+        boolean leftRunning = false;
+        if (peek(0).is("...")) {
+            leftRunning = true;
+            callEnd = next().end();
+        }
         Token t = next();
         if (t.is("=")) {
             if (peek(0).type() == Token.Type.END) throw error(t.start(), "expected a result after '=': " + forms(call));
             expected = expectation(call, process);
         } else if (t.type() != Token.Type.END) {
-            throw error(t.start(), "expected '= RESULT' or the end of the step after ')', got " + t.describe());
+            throw error(t.start(), "expected '= RESULT', '...' or the end of the step after ')', got " + t.describe());
         }
 
         boolean ebadf = expected instanceof Expectation.Fails f && f.errno() == Errno.EBADF;
@@ -230,8 +247,11 @@ final class StepParser {
 
         int line = src.line(0);
         if (call instanceof CallTemplate.Close c && names.get(c.fd()) != null) names.close(c.fd(), line);
-        for (Token b : binds) names.bind(b.text(), process, line);
-        return new Step.CallStep(process, binds.stream().map(Token::text).toList(), call, expected, callEnd, src);
+        for (Token b : binds) {
+            if (call.shape() == ResultShape.ADDRESS) names.bindAddress(b.text(), line);
+            else names.bind(b.text(), process, line);
+        }
+        return new Step.CallStep(process, binds.stream().map(Token::text).toList(), call, expected, callEnd, src, leftRunning);
     }
 
     /** Splits the arguments at top-level commas; the closing ')' is consumed. */
@@ -263,6 +283,7 @@ final class StepParser {
         int want = switch (call.shape()) {
             case DESCRIPTOR -> 1;
             case DESCRIPTOR_PAIR -> 2;
+            case ADDRESS -> 1;
             default -> 0;
         };
         if (!binds.isEmpty() && binds.size() != want) {
@@ -276,7 +297,16 @@ final class StepParser {
         }
         if (binds.size() == 2 && binds.get(0).text().equals(binds.get(1).text()))
             throw error(binds.get(1).start(), "the two descriptors need two names, got '" + binds.get(1).text() + "' twice");
+        if (call.shape() == ResultShape.ADDRESS) {
+            for (Token b : binds)
+                if (names.get(b.text()) != null)
+                    throw error(b.start(), "'" + b.text() + "' names a descriptor (line " + names.get(b.text()).line()
+                            + "); choose another name for the address");
+            return;
+        }
         for (Token b : binds) {
+            if (names.address(b.text()) != null)
+                throw error(b.start(), "'" + b.text() + "' names an address (line " + names.address(b.text()) + "); choose another name");
             Names.Binding old = names.get(b.text());
             if (old != null && old.closed() == null)
                 throw error(b.start(), "descriptor name '" + b.text() + "' is still open (made at line " + old.line()
@@ -315,12 +345,20 @@ final class StepParser {
         int n = a.size();
         switch (name) {
             case "socket" -> {
+                if (n == 3) return socket3(a);
                 if (n > 1) throw arity(name, nameTok, a);
                 return new CallTemplate.Socket(n == 0 ? 0 : flags(a.get(0), CallTemplate.SOCK_FLAGS, "socket flag"));
             }
             case "bind", "connect" -> {
                 if (n != 2) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
+                Token t = a.get(1).first();
+                if (a.get(1).toks().size() == 1 && t.type() == Token.Type.WORD) {
+                    if (names.address(t.text()) == null)
+                        throw error(t.start(), "unknown address '" + t.text() + "'; write A.B.C.D:PORT, or name one first: "
+                                + t.text() + " = getsockname(fd)");
+                    return name.equals("bind") ? new CallTemplate.Bind(fd, null, t.text()) : new CallTemplate.Connect(fd, null, t.text());
+                }
                 SockAddr addr = address(a.get(1));
                 return name.equals("bind") ? new CallTemplate.Bind(fd, addr) : new CallTemplate.Connect(fd, addr);
             }
@@ -336,7 +374,7 @@ final class StepParser {
             case "send" -> {
                 if (n < 2 || n > 3) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
-                return new CallTemplate.Send(fd, data(a.get(1)), n == 3 ? flags(a.get(2), Bits.MSG_NAMES, "send flag") : 0, false);
+                return new CallTemplate.Send(fd, data(a.get(1)), n == 3 ? msgFlags(a.get(2), "send flag", MSG_FLAGS) : 0, false);
             }
             case "write" -> {
                 if (n != 2) throw arity(name, nameTok, a);
@@ -346,7 +384,10 @@ final class StepParser {
                 if (n < 2 || n > 3) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
                 int len = count(a.get(1), "byte count");
-                return new CallTemplate.Recv(fd, len, n == 3 ? flags(a.get(2), Bits.MSG_NAMES, "recv flag") : 0, false);
+                int flags = n == 3 ? msgFlags(a.get(2), "recv flag", RECV_FLAGS) : 0;
+                if ((flags & Bits.MSG_WAITALL) != 0 && (flags & (Bits.MSG_PEEK | Bits.MSG_TRUNC)) != 0)
+                    throw error(a.get(2).start(), NotModelled.message("MSG_WAITALL with MSG_PEEK or MSG_TRUNC"));
+                return new CallTemplate.Recv(fd, len, flags, false);
             }
             case "read" -> {
                 if (n != 2) throw arity(name, nameTok, a);
@@ -364,7 +405,7 @@ final class StepParser {
                 if (n < 3) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
                 SockOpt opt = option(a.get(1));
-                if (opt == SockOpt.SO_ERROR) throw error(a.get(1).start(), "SO_ERROR is read-only: use getsockopt");
+                if (opt.readOnly()) throw error(a.get(1).start(), opt.name() + " is read-only: use getsockopt");
                 if (n != 2 + opt.arity)
                     throw error(nameTok.start(), "wrong number of arguments to setsockopt " + opt.name() + ": expected "
                             + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, SO_REUSEADDR, VALUE)")
@@ -380,10 +421,18 @@ final class StepParser {
             case "fcntl" -> {
                 if (n < 2 || n > 3) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
+                Token cmdTok = single(a.get(1), "fcntl command");
+                if (NotModelled.FCNTL_CMDS.contains(cmdTok.text())) throw error(cmdTok.start(), NotModelled.message(cmdTok.text()));
                 int cmd = choice(a.get(1), CallTemplate.FCNTL_CMDS, "fcntl command");
+                if (cmd != Bits.F_GETFL && cmd != Bits.F_SETFL)
+                    throw error(cmdTok.start(), NotModelled.message("the fcntl command " + cmd));
                 if (cmd == Bits.F_GETFL && n != 2) throw arity(name, nameTok, a);
                 if (cmd == Bits.F_SETFL && n != 3) throw arity(name, nameTok, a);
-                return new CallTemplate.Fcntl(fd, cmd, n == 3 ? flags(a.get(2), CallTemplate.FILE_FLAGS, "file flag") : 0);
+                int arg = n == 3 ? flags(a.get(2), CallTemplate.FILE_FLAGS, "file flag") : 0;
+                // setfl changes only O_APPEND, O_NONBLOCK, O_DIRECT, O_NOATIME and FASYNC; of those, O_NONBLOCK is modelled.
+                if ((arg & ~(Bits.O_NONBLOCK | 3)) != 0)
+                    throw error(a.get(2).start(), NotModelled.message("the file flags 0x" + Integer.toHexString(arg & ~(Bits.O_NONBLOCK | 3))));
+                return new CallTemplate.Fcntl(fd, cmd, arg);
             }
             case "poll" -> {
                 if (n < 1) throw arity(name, nameTok, a);
@@ -433,6 +482,57 @@ final class StepParser {
                 if (n != 0) throw arity(name, nameTok, a);
                 return name.equals("pipe") ? new CallTemplate.Pipe() : new CallTemplate.SocketPair();
             }
+            case "sendto" -> {
+                if (n != 4) throw arity(name, nameTok, a);
+                String fd = fd(a.get(0), uses);
+                return new CallTemplate.SendTo(fd, data(a.get(1)), msgFlags(a.get(2), "send flag", MSG_FLAGS), address(a.get(3)));
+            }
+            case "recvfrom" -> {
+                if (n < 2 || n > 3) throw arity(name, nameTok, a);
+                String fd = fd(a.get(0), uses);
+                int len = count(a.get(1), "byte count");
+                int flags = n == 3 ? msgFlags(a.get(2), "recv flag", RECV_FLAGS) : 0;
+                if ((flags & Bits.MSG_WAITALL) != 0 && (flags & (Bits.MSG_PEEK | Bits.MSG_TRUNC)) != 0)
+                    throw error(a.get(2).start(), NotModelled.message("MSG_WAITALL with MSG_PEEK or MSG_TRUNC"));
+                return new CallTemplate.RecvFrom(fd, len, flags);
+            }
+            case "writev", "readv" -> {
+                if (n != 2) throw arity(name, nameTok, a);
+                String fd = fd(a.get(0), uses);
+                List<Arg> items = bracketList(a.get(1), name.equals("writev") ? "[DATA, DATA, ...]" : "[N, N, ...]");
+                if (name.equals("writev")) {
+                    List<CallTemplate.Data> bufs = new ArrayList<>();
+                    for (Arg item : items) bufs.add(data(item));
+                    return new CallTemplate.WriteV(fd, bufs);
+                }
+                List<Integer> lens = new ArrayList<>();
+                for (Arg item : items) lens.add(count(item, "byte count"));
+                return new CallTemplate.ReadV(fd, lens);
+            }
+            case "dup" -> {
+                if (n != 1) throw arity(name, nameTok, a);
+                return new CallTemplate.Dup(fd(a.get(0), uses), null);
+            }
+            case "dup2" -> {
+                if (n != 2) throw arity(name, nameTok, a);
+                String fd = fd(a.get(0), uses);
+                return new CallTemplate.Dup(fd, fd(a.get(1), uses));
+            }
+            case "getsockname", "getpeername" -> {
+                if (n != 1) throw arity(name, nameTok, a);
+                return new CallTemplate.GetName(fd(a.get(0), uses), name.equals("getpeername"));
+            }
+            case "ioctl" -> {
+                if (n != 2) throw arity(name, nameTok, a);
+                String fd = fd(a.get(0), uses);
+                Token req = single(a.get(1), "ioctl request");
+                if (!Bits.IOCTL_NAMES.containsKey(req.text()))
+                    throw error(req.start(), req.type() == Token.Type.WORD && req.text().startsWith("SIOC") || req.text().startsWith("FIO")
+                            || req.type() == Token.Type.NUMBER
+                            ? NotModelled.message("the ioctl " + req.text())
+                            : "unknown ioctl request " + req.describe() + "; valid: " + String.join(", ", Bits.IOCTL_NAMES.keySet()));
+                return new CallTemplate.Ioctl(fd, Bits.IOCTL_NAMES.get(req.text()));
+            }
             case "signal" -> {
                 if (n != 2) throw arity(name, nameTok, a);
                 int signo = choice(a.get(0), CallTemplate.SIGNALS, "signal");
@@ -447,6 +547,28 @@ final class StepParser {
             }
             default -> throw new IllegalStateException("no template for " + name);
         }
+    }
+
+    /** The items of {@code [x, y, ...]} (at least one), each a located argument. */
+    private List<Arg> bracketList(Arg a, String form) throws ScriptException {
+        List<Token> t = a.toks();
+        if (!t.get(0).is("[") || !t.get(t.size() - 1).is("]") || t.size() < 3)
+            throw error(a.start(), "expected " + form + ", got '" + text(a) + "'");
+        List<Arg> items = new ArrayList<>();
+        List<Token> cur = new ArrayList<>();
+        for (int i = 1; i < t.size() - 1; i++) {
+            Token x = t.get(i);
+            if (x.is(",")) {
+                if (cur.isEmpty()) throw error(x.start(), "empty item before ','; expected " + form);
+                items.add(new Arg(cur, cur.get(0).start(), cur.get(cur.size() - 1).end()));
+                cur = new ArrayList<>();
+            } else {
+                cur.add(x);
+            }
+        }
+        if (cur.isEmpty()) throw error(t.get(t.size() - 1).start(), "empty item before ']'; expected " + form);
+        items.add(new Arg(cur, cur.get(0).start(), cur.get(cur.size() - 1).end()));
+        return items;
     }
 
     private String text(Arg a) {
@@ -471,6 +593,8 @@ final class StepParser {
 
     private SockAddr address(Arg a) throws ScriptException {
         String raw = text(a);
+        if (raw.startsWith("[") || raw.chars().filter(ch -> ch == ':').count() > 1)
+            throw error(a.start(), NotModelled.ipv6("the address '" + raw + "'"));
         SockAddr addr = SockAddr.parse(raw.replace(" ", ""));
         if (addr == null) throw error(a.start(), "bad address '" + raw + "'; expected A.B.C.D:PORT, e.g. 127.0.0.1:4321");
         return addr;
@@ -515,8 +639,65 @@ final class StepParser {
     private SockOpt option(Arg a) throws ScriptException {
         Token t = single(a, "socket option");
         for (SockOpt o : SockOpt.values()) if (o.name().equals(t.text())) return o;
+        if (NotModelled.SOCKET_OPTIONS.contains(t.text())) throw error(t.start(), NotModelled.message(t.text()));
         throw error(t.start(), "unknown socket option '" + t.text() + "'; valid: "
                 + String.join(", ", Arrays.stream(SockOpt.values()).map(Enum::name).toList()));
+    }
+
+    /** The send and recv flags the model follows; the rest of Linux's are refused as not modelled yet. */
+    static final Map<String, Integer> MSG_FLAGS = tableOf("MSG_PEEK", Bits.MSG_PEEK, "MSG_DONTWAIT", Bits.MSG_DONTWAIT,
+            "MSG_NOSIGNAL", Bits.MSG_NOSIGNAL);
+
+    /** recv also follows MSG_WAITALL. */
+    static final Map<String, Integer> RECV_FLAGS = tableOf("MSG_PEEK", Bits.MSG_PEEK, "MSG_TRUNC", Bits.MSG_TRUNC,
+            "MSG_DONTWAIT", Bits.MSG_DONTWAIT, "MSG_WAITALL", Bits.MSG_WAITALL, "MSG_NOSIGNAL", Bits.MSG_NOSIGNAL);
+
+    private static Map<String, Integer> tableOf(Object... pairs) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put((String) pairs[i], (Integer) pairs[i + 1]);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** send/recv flags: a Linux flag the model does not follow, by name or as a bit of a number, is refused. */
+    private int msgFlags(Arg a, String what, Map<String, Integer> table) throws ScriptException {
+        for (Token t : a.toks())
+            if (t.type() == Token.Type.WORD && !table.containsKey(t.text()) && NotModelled.MSG_FLAGS.containsKey(t.text()))
+                throw error(t.start(), NotModelled.message(t.text() + " on " + what.substring(0, what.indexOf(' '))));
+        int bits = flags(a, table, what);
+        int modelled = 0;
+        for (int v : table.values()) modelled |= v;
+        int rest = bits & ~modelled;
+        if (rest != 0) {
+            String names = Bits.format(rest, NotModelled.MSG_FLAGS);
+            throw error(a.start(), NotModelled.message(what + " " + names + " (in " + text(a) + ")"));
+        }
+        return bits;
+    }
+
+    /** socket(DOMAIN, TYPE, PROTOCOL) as C writes it: AF_INET, SOCK_STREAM with flags, protocol 0 or IPPROTO_TCP. */
+    private CallTemplate socket3(List<Arg> a) throws ScriptException {
+        Token family = single(a.get(0), "address family");
+        if (!family.text().equals("AF_INET") && !family.text().equals("PF_INET")) {
+            if (family.text().endsWith("INET6")) throw error(family.start(), NotModelled.ipv6(family.text()));
+            if (NotModelled.FAMILIES.contains(family.text()))
+                throw error(family.start(), NotModelled.message("the address family " + family.text()
+                        + (family.text().contains("UNIX") || family.text().equals("AF_LOCAL") ? " (but socketpair())" : "")));
+            throw error(family.start(), "expected the address family AF_INET, got " + family.describe());
+        }
+        List<Token> ts = a.get(1).toks();
+        Token type = ts.get(0);
+        if (NotModelled.TYPES.contains(type.text())) throw error(type.start(), NotModelled.message(type.text()));
+        if (!type.is("SOCK_STREAM"))
+            throw error(type.start(), "expected the socket type SOCK_STREAM, got " + type.describe());
+        int flags = 0;
+        if (ts.size() > 1) {
+            if (!ts.get(1).is("|")) throw error(ts.get(1).start(), "expected '|' between socket flags, got " + ts.get(1).describe());
+            flags = flags(ts, 2, ts.size(), CallTemplate.SOCK_FLAGS, "socket flag");
+        }
+        Token proto = single(a.get(2), "protocol");
+        if (!proto.text().equals("0") && !proto.text().equals("IPPROTO_TCP") && !proto.text().equals("6"))
+            throw error(proto.start(), "expected the protocol 0 or IPPROTO_TCP, got " + proto.describe());
+        return new CallTemplate.Socket(flags);
     }
 
     /** One name from a table of values (not bits), or a number. */
@@ -611,6 +792,7 @@ final class StepParser {
         Expectation e = switch (call.shape()) {
             case VALUE, DESCRIPTOR, DESCRIPTOR_PAIR -> new Expectation.Returns(longValue(call));
             case OPTION_VALUE -> new Expectation.OptionValue((int) longValue(call));
+            case ADDRESS -> addressExpectation(call);
             case RECEIVED -> {
                 Token n = next();
                 Long len = n.type() == Token.Type.NUMBER ? number(n.text()) : null;
@@ -649,6 +831,23 @@ final class StepParser {
         };
         end(call);
         return e;
+    }
+
+    /** {@code 127.0.0.1:4321}, or {@code 127.0.0.1:*} for an ephemeral port the backends choose differently. */
+    private Expectation addressExpectation(CallTemplate call) throws ScriptException {
+        int from = pos;
+        StringBuilder b = new StringBuilder();
+        while (toks.get(pos).type() != Token.Type.END) b.append(next().text());
+        String raw = b.toString();
+        Token first = toks.get(from);
+        if (raw.endsWith(":*")) {
+            Integer ip = SockAddr.parseIp(raw.substring(0, raw.length() - 2));
+            if (ip != null) return new Expectation.Address(ip, Expectation.Address.ANY_PORT);
+        } else {
+            SockAddr a = SockAddr.parse(raw);
+            if (a != null) return new Expectation.Address(a.ip(), a.port());
+        }
+        throw bad(first, call);
     }
 
     private long longValue(CallTemplate call) throws ScriptException {

@@ -18,9 +18,7 @@ class ScriptErrorsTest {
         return error("t.yaml", text);
     }
 
-    static final String CALLS = "accept, accept4, bind, close, connect, epoll_create, epoll_create1, epoll_ctl, "
-            + "epoll_wait, fcntl, getsockopt, listen, pipe, poll, read, recv, send, setsockopt, shutdown, signal, socket, "
-            + "socketpair, write";
+    static final String CALLS = "accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, send, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev";
 
     @Test
     void yamlSyntaxUsesTheParsersLocation() {
@@ -97,7 +95,7 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:16: bad expectation 'banana' for close: expected N, -1 ERRNO or blocks forever",
                 error("name: t\nsteps:\n  - c = socket()\n  - close(c) = banana\n"));
         assertEquals("t.yaml:4:20: unknown errno 'EPIPX'; known: EPERM, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, "
-                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOSPC, ESPIPE, EPIPE, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
+                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOTTY, ENOSPC, ESPIPE, EPIPE, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
                 + "ENOPROTOOPT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, ECONNABORTED, "
                 + "ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ESHUTDOWN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, "
                 + "EALREADY, EINPROGRESS",
@@ -137,9 +135,8 @@ class ScriptErrorsTest {
 
     @Test
     void unknownFlagsAndOptionsListTheValidOnes() {
-        assertEquals("t.yaml:4:18: unknown send flag 'MSG_NOSIGNL'; valid: MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, "
-                + "MSG_NOSIGNAL, MSG_MORE", error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\", MSG_NOSIGNL)\n"));
-        assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_ERROR, SO_LINGER",
+        assertEquals("t.yaml:4:18: unknown send flag 'MSG_NOSIGNL'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL", error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\", MSG_NOSIGNL)\n"));
+        assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_TYPE, SO_ERROR, SO_LINGER, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN",
                 error("name: t\nsteps:\n  - c = socket()\n  - setsockopt(c, SO_RESUEADDR, 1)\n"));
         assertEquals("t.yaml:4:17: unknown shutdown mode 'SHUT_WRITE'; valid: SHUT_RD, SHUT_WR, SHUT_RDWR",
                 error("name: t\nsteps:\n  - c = socket()\n  - shutdown(c, SHUT_WRITE)\n"));
@@ -148,6 +145,44 @@ class ScriptErrorsTest {
                 error("name: t\nsteps:\n  - c = socket()\n  - poll(c, POLLIN) = POLLIN|POLLFOO\n"));
         assertEquals("t.yaml:3:21: unknown disposition 'SIG_HOLD'; valid: SIG_IGN, SIG_DFL, handler",
                 error("name: t\nsteps:\n  - signal(SIGPIPE, SIG_HOLD)\n"));
+    }
+
+    static final String NOT_MODELLED = "is not modelled yet (docs/model.md lists what is not modelled)";
+
+    /** Issue 18: what Linux has and the model does not follow is refused in one line, never accepted and ignored. */
+    @Test
+    void whatIsNotModelledIsRefusedSayingSo() {
+        String c = "name: t\nsteps:\n  - c = socket()\n  - ";
+        assertEquals("t.yaml:4:18: MSG_WAITALL on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_WAITALL)\n"));
+        assertEquals("t.yaml:4:17: MSG_WAITALL with MSG_PEEK or MSG_TRUNC " + NOT_MODELLED, error(c + "recv(c, 10, MSG_WAITALL|MSG_PEEK)\n"));
+        assertEquals("t.yaml:4:17: MSG_OOB on recv " + NOT_MODELLED, error(c + "recv(c, 10, MSG_OOB)\n"));
+        assertEquals("t.yaml:4:31: MSG_MORE on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_NOSIGNAL|MSG_MORE)\n"));
+        assertEquals("t.yaml:4:18: MSG_OOB on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_OOB)\n"));
+        assertEquals("t.yaml:4:18: send flag MSG_MORE|0x10000000 (in 0x10008000) " + NOT_MODELLED,
+                error(c + "send(c, \"a\", 0x10008000)\n"));
+        assertEquals("t.yaml:4:19: SO_KEEPALIVE " + NOT_MODELLED, error(c + "setsockopt(c, SO_KEEPALIVE, 1)\n"));
+        assertEquals("t.yaml:4:5: sendfile() " + NOT_MODELLED, error(c + "sendfile(c, 3, 0, 10)\n"));
+        assertEquals("t.yaml:3:16: AF_INET6: IPv6 " + NOT_MODELLED, error("name: t\nsteps:\n  - c = socket(AF_INET6, SOCK_STREAM, 0)\n"));
+        assertEquals("t.yaml:4:16: the address '[::1]:80': IPv6 " + NOT_MODELLED, error(c + "connect(c, [::1]:80)\n"));
+        assertEquals("t.yaml:3:25: SOCK_DGRAM " + NOT_MODELLED, error("name: t\nsteps:\n  - c = socket(AF_INET, SOCK_DGRAM, 0)\n"));
+        assertDoesNotThrow(() -> ScriptParser.parse("t.yaml", "name: t\nsteps:\n  - c = socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, 0) = 3\n"));
+        assertEquals("t.yaml:4:14: F_GETFD " + NOT_MODELLED, error(c + "fcntl(c, F_GETFD)\n"));
+        assertEquals("t.yaml:4:23: the file flags 0x400 " + NOT_MODELLED, error(c + "fcntl(c, F_SETFL, 0x400)\n"));
+        assertEquals("t.yaml:4:14: the ioctl SIOCATMARK " + NOT_MODELLED, error(c + "ioctl(c, SIOCATMARK)\n"));
+    }
+
+    @Test
+    void addressNames() {
+        String c = "name: t\nsteps:\n  - c = socket()\n  - ";
+        assertEquals("t.yaml:4:16: unknown address 'sa'; write A.B.C.D:PORT, or name one first: sa = getsockname(fd)",
+                error(c + "connect(c, sa)\n"));
+        assertEquals("t.yaml:4:5: 'c' names a descriptor (line 3); choose another name for the address",
+                error(c + "c = getsockname(c)\n"));
+        assertEquals("t.yaml:5:5: 'sa' names an address (line 4); choose another name",
+                error(c + "sa = getsockname(c)\n  - sa = socket()\n"));
+        assertEquals("t.yaml:4:22: bad expectation '1' for getsockname: expected A.B.C.D:PORT or A.B.C.D:*, -1 ERRNO or blocks forever",
+                error(c + "getsockname(c) = 1\n"));
+        assertDoesNotThrow(() -> ScriptParser.parse("t.yaml", c + "sa = getsockname(c) = 0.0.0.0:*\n  - connect(c, sa)\n"));
     }
 
     @Test
@@ -182,8 +217,7 @@ class ScriptErrorsTest {
 
     @Test
     void columnsFollowQuotingAndFolding() {
-        assertEquals("t.yaml:4:12: unknown send flag 'MSG_FOO'; valid: MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, "
-                + "MSG_NOSIGNAL, MSG_MORE", error("name: t\nsteps:\n  - send(s,\n      \"a\", MSG_FOO)\n"));
+        assertEquals("t.yaml:4:12: unknown send flag 'MSG_FOO'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL", error("name: t\nsteps:\n  - send(s,\n      \"a\", MSG_FOO)\n"));
         assertEquals("t.yaml:4:15: unknown escape '\\q'; known: \\n \\r \\t \\0 \\\\ \\\" \\xHH",
                 error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\\q\")\n"));
         assertTrue(error("name: t\nsteps:\n  - c = socket()\n  - \"send(c, \\\"a\\\") = -1 EPIPX\"\n")

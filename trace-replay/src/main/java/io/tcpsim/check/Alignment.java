@@ -87,7 +87,12 @@ final class Alignment {
                         packets.add(l);
                         anchor.put(l, last);
                     }
-                    case CALL -> { steps.put(((LogLine.CallLine) l).step(), l); last = l; }
+                    // A call left running returns when another step wakes it, at a moment each backend times on
+                    // its own: packets are timed from the steps that ran, not from its return.
+                    case CALL -> {
+                        steps.put(((LogLine.CallLine) l).step(), l);
+                        if (!((LogLine.CallLine) l).resumed()) last = l;
+                    }
                     case NOT_REACHED -> steps.put(((LogLine.NotReachedLine) l).step(), l);
                     case SLEEP -> { steps.put(((LogLine.SleepLine) l).step(), l); last = l; }
                     case NETSTAT -> { steps.put(((LogLine.NetstatLine) l).step(), l); last = l; }
@@ -183,6 +188,15 @@ final class Alignment {
             field = "value";
             mv = Long.toString(a.value());
             kv = Long.toString(b.value());
+        } else if (a.addr() != null && b.addr() != null) {
+            // getsockname, getpeername: an ephemeral port by its role (E1), as packets and netstat rows are.
+            String ma = ms.roles.addr(a.addr()) + (a.addr().ip() == io.tcpsim.wire.SockAddr.LOOPBACK ? " on 127.0.0.1" : "");
+            String ka = ks.roles.addr(b.addr()) + (b.addr().ip() == io.tcpsim.wire.SockAddr.LOOPBACK ? " on 127.0.0.1" : "");
+            if (!ma.equals(ka)) {
+                field = "address";
+                mv = ma;
+                kv = ka;
+            }
         } else if (!x.resultText().equals(y.resultText())) {
             field = "result";
             mv = x.resultText();

@@ -28,8 +28,8 @@ final class Roles {
     Roles(Script script, RunLog log) {
         for (Step s : script.steps()) {
             if (!(s instanceof Step.CallStep c)) continue;
-            if (c.call() instanceof CallTemplate.Bind b && b.addr().port() != 0) named.add(b.addr().port());
-            if (c.call() instanceof CallTemplate.Connect k) named.add(k.addr().port());
+            if (c.call() instanceof CallTemplate.Bind b && b.addr() != null && b.addr().port() != 0) named.add(b.addr().port());
+            if (c.call() instanceof CallTemplate.Connect k && k.addr() != null) named.add(k.addr().port());
         }
         for (LogLine l : log.lines()) {
             if (l instanceof LogLine.PacketLine p) {

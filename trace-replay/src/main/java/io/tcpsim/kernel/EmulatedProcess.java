@@ -35,6 +35,11 @@ final class EmulatedProcess {
         return v;
     }
 
+    /** Maps the virtual number {@code v} to {@code realFd} (dup2's slot; the caller closed what it held). */
+    void adoptAt(int v, int realFd) {
+        realByVirtual.put(v, realFd);
+    }
+
     /** The real descriptor behind a virtual one, or null when this process has no such descriptor. */
     Integer real(int virtualFd) {
         return realByVirtual.get(virtualFd);

@@ -66,6 +66,13 @@ public final class KernelBackend implements Backend {
     private final List<Event> events = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<Memory> timespec = ThreadLocal.withInitial(() -> new Memory(LibC.SIZEOF_TIMESPEC));
     private boolean closed;
+    /** Each process's own thread, in the run's namespace, for its calls left running (made on first use). */
+    private final Map<String, NamespaceThread> processThreads = new HashMap<>();
+    /** The calls left running, by process, in the order they started. */
+    private final Map<String, RunningCall> runningCalls = new java.util.LinkedHashMap<>();
+
+    /** A call left running on its process's thread; it yields its result and when it returned. */
+    private record RunningCall(Call call, NamespaceThread thread, NamespaceThread.Task<Completion> task) {}
 
     /** Opens a run with the default blocked-call limit (2 s). */
     public KernelBackend() {
@@ -151,7 +158,60 @@ public final class KernelBackend implements Backend {
         NamespaceThread.Outcome<Result> o = ns.callBounded(() -> execute(process, call), limit);
         Result r = o.value();
         if (o.signalled() && r.errno() == Errno.EINTR) return Result.blocked();
+        // A MSG_WAITALL recv that had copied part of its target returns that part when interrupted (tcp_recvmsg_locked
+        // breaks on signal_pending with copied > 0): it was blocked all the same.
+        if (o.signalled() && call instanceof Call.Recv rv && (rv.flags() & Bits.MSG_WAITALL) != 0) return Result.blocked();
         return r;
+    }
+
+    /**
+     * The call runs on the process's own thread, a sibling of the namespace thread, as a threaded program's call
+     * runs in its thread: the runner goes on with other processes' steps on the namespace thread meanwhile.
+     */
+    @Override
+    public void start(String process, Call call) {
+        EmulatedProcess p = ns.call(() -> processes.computeIfAbsent(process, EmulatedProcess::new));
+        NamespaceThread t = processThreads.computeIfAbsent(process, n -> ns.sibling("tcpsim-process-" + n));
+        NamespaceThread.Task<Completion> task = t.submit(() -> {
+            Result r = call.accept(LIBC_CALLS, p);
+            long end = now();
+            if (NamespaceThread.takePendingSigpipe()) {
+                r = r.withSigpipe();
+                ns.call(() -> {
+                    deliverSigpipe(p);
+                    return null;
+                });
+            }
+            return new Completion(process, r, end);
+        });
+        runningCalls.put(process, new RunningCall(call, t, task));
+    }
+
+    @Override
+    public List<Completion> completions() {
+        List<Completion> out = new ArrayList<>();
+        for (var e : List.copyOf(runningCalls.entrySet())) {
+            RunningCall rc = e.getValue();
+            if (!NamespaceThread.done(rc.task())) continue;
+            runningCalls.remove(e.getKey());
+            out.add(rc.thread().await(rc.task(), SYNC_TIMEOUT_NANOS).value());
+        }
+        out.sort(Comparator.comparingLong(Completion::endTime));
+        return out;
+    }
+
+    /** Waits up to the blocked-call limit (and the call's own timeout); then interrupts it: blocked for ever. */
+    @Override
+    public Completion await(String process) {
+        RunningCall rc = runningCalls.remove(process);
+        if (rc == null) return null;
+        long limit = blockLimitNanos + TimeUnit.MILLISECONDS.toNanos(ownTimeoutMs(rc.call()));
+        NamespaceThread.Outcome<Completion> o = rc.thread().await(rc.task(), limit);
+        Completion c = o.value();
+        Result r = c.result();
+        boolean waitall = rc.call() instanceof Call.Recv rv && (rv.flags() & Bits.MSG_WAITALL) != 0;
+        if (o.signalled() && (r.errno() == Errno.EINTR || waitall)) return new Completion(process, Result.blocked(), now());
+        return c;
     }
 
     /** poll and epoll_wait may legitimately take their own timeout before the blocked limit starts. */
@@ -248,6 +308,7 @@ public final class KernelBackend implements Backend {
                 return null;
             });
         } finally {
+            for (NamespaceThread t : processThreads.values()) t.close();
             ns.close();
         }
     }
@@ -431,6 +492,99 @@ public final class KernelBackend implements Backend {
             if (s.signo() == Bits.SIGPIPE) p.setSigpipe(s.disposition());
             return Result.ok(0);
         }
+
+        @Override
+        public Result getName(Call.GetName g, EmulatedProcess p) {
+            byte[] sa = new byte[16];
+            IntByReference len = new IntByReference(sa.length);
+            int fd = real(p, g.fd());
+            int rc = g.peer() ? LibC.C.getpeername(fd, sa, len) : LibC.C.getsockname(fd, sa, len);
+            return rc < 0 ? error() : Result.address(sockaddr(sa));
+        }
+
+        @Override
+        public Result sendTo(Call.SendTo s, EmulatedProcess p) {
+            byte[] sa = sockaddr(s.addr());
+            return status(LibC.C.sendto(real(p, s.fd()), s.data(), s.data().length, s.flags(), sa, sa.length));
+        }
+
+        @Override
+        public Result recvFrom(Call.RecvFrom r, EmulatedProcess p) {
+            byte[] buf = new byte[Math.max(0, r.length())];
+            byte[] sa = new byte[16];
+            IntByReference len = new IntByReference(sa.length);
+            long n = LibC.C.recvfrom(real(p, r.fd()), buf, buf.length, r.flags(), sa, len);
+            return n < 0 ? error() : Result.data(Arrays.copyOf(buf, (int) n));
+        }
+
+        /** struct iovec is {void *iov_base; size_t iov_len}: 16 bytes on x86_64. */
+        @Override
+        public Result writev(Call.WriteV w, EmulatedProcess p) {
+            int n = w.buffers().size();
+            Memory iov = new Memory(16L * Math.max(1, n));
+            List<Memory> keep = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] b = w.buffers().get(i);
+                Memory m = new Memory(Math.max(1, b.length));
+                m.write(0, b, 0, b.length);
+                keep.add(m);
+                iov.setPointer(16L * i, m);
+                iov.setLong(16L * i + 8, b.length);
+            }
+            long rc = LibC.C.writev(real(p, w.fd()), iov, n);
+            keep.clear();
+            return status(rc);
+        }
+
+        @Override
+        public Result readv(Call.ReadV r, EmulatedProcess p) {
+            int n = r.lengths().length;
+            Memory iov = new Memory(16L * Math.max(1, n));
+            Memory[] bufs = new Memory[n];
+            for (int i = 0; i < n; i++) {
+                bufs[i] = new Memory(Math.max(1, r.lengths()[i]));
+                iov.setPointer(16L * i, bufs[i]);
+                iov.setLong(16L * i + 8, r.lengths()[i]);
+            }
+            long rc = LibC.C.readv(real(p, r.fd()), iov, n);
+            if (rc < 0) return error();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            long left = rc;
+            for (int i = 0; i < n && left > 0; i++) {
+                int take = (int) Math.min(left, r.lengths()[i]);
+                got.writeBytes(bufs[i].getByteArray(0, take));
+                left -= take;
+            }
+            return Result.data(got.toByteArray());
+        }
+
+        /**
+         * dup takes the lowest free virtual number; dup2 onto a virtual number this process holds reuses its real
+         * descriptor (the kernel's dup2 closes what it held), onto a free one gets a new real descriptor.
+         */
+        @Override
+        public Result dup(Call.Dup d, EmulatedProcess p) {
+            int old = real(p, d.fd());
+            if (!d.two()) return newFd(p, LibC.C.dup(old));
+            if (p.real(d.fd()) == null || d.newFd() < 0) return Result.error(Errno.EBADF);
+            if (d.newFd() == d.fd()) return Result.ok(d.fd());
+            Integer target = p.real(d.newFd());
+            if (target != null) {
+                Result r = status(LibC.C.dup2(old, target));
+                return r.failed() ? r : Result.ok(d.newFd());
+            }
+            int r = LibC.C.dup(old);
+            if (r < 0) return error();
+            p.adoptAt(d.newFd(), r);
+            return Result.ok(d.newFd());
+        }
+
+        @Override
+        public Result ioctl(Call.Ioctl c, EmulatedProcess p) {
+            IntByReference n = new IntByReference();
+            int rc = LibC.C.ioctl(real(p, c.fd()), c.request(), n);
+            return rc < 0 ? error() : Result.option(n.getValue());
+        }
     }
 
     private static Result poll(EmulatedProcess p, Call.Poll q) {
@@ -472,6 +626,13 @@ public final class KernelBackend implements Backend {
         if (e == null) throw new IllegalStateException("kernel returned errno " + n + " (" + LibC.C.strerror(n)
                 + "), which io.tcpsim.calls.Errno does not list");
         return Result.error(e);
+    }
+
+    /** The address in a sockaddr_in the kernel wrote. */
+    static SockAddr sockaddr(byte[] sa) {
+        int port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
+        int ip = (sa[4] & 0xff) << 24 | (sa[5] & 0xff) << 16 | (sa[6] & 0xff) << 8 | (sa[7] & 0xff);
+        return new SockAddr(ip, port);
     }
 
     static byte[] sockaddr(SockAddr a) {

@@ -41,8 +41,13 @@ public interface LibC extends Library {
     long write(int fd, byte[] buf, long len);
     long read(int fd, byte[] buf, long len);
     long sendto(int fd, byte[] buf, long len, int flags, byte[] addr, int addrLen);
+    long recvfrom(int fd, byte[] buf, long len, int flags, byte[] addr, IntByReference addrLen);
+    long writev(int fd, Pointer iov, int iovcnt);
+    long readv(int fd, Pointer iov, int iovcnt);
     int shutdown(int fd, int how);
     int close(int fd);
+    int dup(int fd);
+    int dup2(int fd, int newFd);
     int setsockopt(int fd, int level, int name, int[] value, int len);
     int getsockopt(int fd, int level, int name, int[] value, IntByReference len);
     int fcntl(int fd, int cmd, int arg);
@@ -53,6 +58,9 @@ public interface LibC extends Library {
     int pipe(int[] fds);
     int socketpair(int domain, int type, int protocol, int[] fds);
     int ioctl(int fd, long request, Pointer arg);
+    int ioctl(int fd, long request, IntByReference arg);
+    int getsockname(int fd, byte[] addr, IntByReference len);
+    int getpeername(int fd, byte[] addr, IntByReference len);
     int unshare(int flags);
     int clock_gettime(int clock, Pointer timespec);
 

@@ -42,8 +42,11 @@ public final class NamespaceThread implements AutoCloseable {
     private Task<?> running; // guarded by runningLock
     private long pthread;
     private volatile boolean closed;
+    /** False for a sibling: a thread started from a namespace thread, in the same namespace (see {@link #sibling}). */
+    private final boolean own;
 
-    private static final class Task<T> {
+    /** Work queued on a thread ({@link #submit}), to wait for with {@link #await}. */
+    public static final class Task<T> {
         final Supplier<T> work;
         final CompletableFuture<T> done = new CompletableFuture<>();
         volatile boolean signalled;
@@ -55,15 +58,34 @@ public final class NamespaceThread implements AutoCloseable {
 
     private static final Task<Void> STOP = new Task<>(() -> null);
 
-    private NamespaceThread(String name) {
+    private NamespaceThread(String name, boolean own) {
+        this.own = own;
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
+    }
+
+    /**
+     * Another thread in this thread's network namespace: a script process's own thread, for its calls left running.
+     * A thread is cloned with its creator's namespaces (copy_namespaces shares the nsproxy without CLONE_NEW*), so
+     * the sibling is started from this thread, and needs no unshare of its own.
+     */
+    public NamespaceThread sibling(String name) {
+        return call(() -> {
+            NamespaceThread t = new NamespaceThread(name, false);
+            t.thread.start();
+            try {
+                t.pthread = t.ready.get(HARD_LIMIT_NANOS, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | InterruptedException | TimeoutException e) {
+                throw new IllegalStateException("process thread did not start", e);
+            }
+            return t;
+        });
     }
 
     /** Starts the thread, unshares its network namespace and brings lo up; throws when that is not permitted. */
     public static NamespaceThread start(String name) {
         installInterruptHandler();
-        NamespaceThread t = new NamespaceThread(name);
+        NamespaceThread t = new NamespaceThread(name, true);
         t.thread.start();
         try {
             t.pthread = t.ready.get(HARD_LIMIT_NANOS, TimeUnit.NANOSECONDS);
@@ -92,7 +114,7 @@ public final class NamespaceThread implements AutoCloseable {
 
     private void run() {
         try {
-            ready.complete(enterNamespace());
+            ready.complete(own ? enterNamespace() : maskSignals());
         } catch (RuntimeException | Error e) {
             ready.completeExceptionally(e);
             return;
@@ -129,6 +151,13 @@ public final class NamespaceThread implements AutoCloseable {
         synchronized (runningLock) {
             running = null;
         }
+    }
+
+    /** On a sibling: SIGPIPE blocked (takePendingSigpipe finds it), SIGUSR1 open (it interrupts a call). */
+    private static long maskSignals() {
+        LibC.C.pthread_sigmask(LibC.SIG_BLOCK, sigset(LibC.SIGPIPE), null);
+        LibC.C.pthread_sigmask(LibC.SIG_UNBLOCK, sigset(LibC.SIGUSR1), null);
+        return LibC.C.pthread_self();
     }
 
     /** On this thread: mask SIGPIPE, unshare the network namespace, set lo up. Returns pthread_self(). */
@@ -241,9 +270,28 @@ public final class NamespaceThread implements AutoCloseable {
     }
 
     private <T> Outcome<T> callBounded(Supplier<T> work, long limitNanos, boolean interrupt) {
+        return await(submit(work), limitNanos, interrupt);
+    }
+
+    /** Queues work on this thread and returns at once. */
+    public <T> Task<T> submit(Supplier<T> work) {
         if (closed) throw new IllegalStateException("namespace thread is closed");
         Task<T> task = new Task<>(work);
         tasks.add(task);
+        return task;
+    }
+
+    /** Whether submitted work has finished. */
+    public static boolean done(Task<?> task) {
+        return task.done.isDone();
+    }
+
+    /** Waits for submitted work as {@link #callBounded} does: after {@code limitNanos}, its syscall is interrupted. */
+    public <T> Outcome<T> await(Task<T> task, long limitNanos) {
+        return await(task, limitNanos, true);
+    }
+
+    private <T> Outcome<T> await(Task<T> task, long limitNanos, boolean interrupt) {
         try {
             try {
                 return new Outcome<>(task.done.get(limitNanos, TimeUnit.NANOSECONDS), false);

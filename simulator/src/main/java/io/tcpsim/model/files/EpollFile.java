@@ -63,6 +63,9 @@ public final class EpollFile extends OpenFile {
 
     @Override public int accessMode() { return 2; }
 
+    /** ep_eventpoll_ioctl knows only EPIOCSPARAMS and EPIOCGPARAMS: any other request is EINVAL (measured). */
+    @Override public Outcome ioctl(int request) { return Outcome.fail(Errno.EINVAL); }
+
     /** epoll_ctl. */
     public Outcome ctl(int op, int fd, OpenFile target, int events) {
         if (target == this) return Outcome.fail(Errno.EINVAL);

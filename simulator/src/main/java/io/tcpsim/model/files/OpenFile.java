@@ -11,8 +11,10 @@ import java.util.List;
  * answers the calls its file_operations have; a call it has no operation for gets the kernel's answer here.
  */
 public abstract sealed class OpenFile permits SocketFile, PipeEnd, EpollFile {
-    /** O_NONBLOCK in the file status flags. */
+    /** O_NONBLOCK in the file status flags: one per open file description, so dup'ed descriptors share it. */
     public boolean nonblock;
+    /** How many descriptors refer to this file (f_count): dup adds one, close takes one; the last close releases. */
+    public int refs;
     /** The epoll items that watch this file; eventpoll_release removes them when it closes. */
     final List<EpollFile.Item> watchers = new ArrayList<>(1);
 
@@ -35,6 +37,14 @@ public abstract sealed class OpenFile permits SocketFile, PipeEnd, EpollFile {
      */
     public Outcome write(byte[] data, int copied) {
         return Outcome.fail(Errno.EINVAL);
+    }
+
+    /**
+     * ioctl(2) of a request that reads a count ({@code FIONREAD}, {@code SIOCOUTQ}, {@code SIOCOUTQNSD}): the count in
+     * the result's option value. A file without an unlocked_ioctl gets ENOTTY from vfs_ioctl.
+     */
+    public Outcome ioctl(int request) {
+        return Outcome.fail(Errno.ENOTTY);
     }
 
     /** Called once when the last descriptor closes, after the epoll items are gone. */

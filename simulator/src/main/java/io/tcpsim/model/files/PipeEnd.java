@@ -33,6 +33,13 @@ public final class PipeEnd extends OpenFile {
 
     @Override public int accessMode() { return writer ? 1 : 0; }
 
+    /** pipe_ioctl: FIONREAD counts the bytes in the pipe, from either end; nothing else (ENOTTY). */
+    @Override
+    public Outcome ioctl(int request) {
+        if (request != Bits.FIONREAD) return Outcome.fail(io.tcpsim.calls.Errno.ENOTTY);
+        return new Outcome.Done(io.tcpsim.calls.Result.option(pipe.data.size()));
+    }
+
     /**
      * pipe_write: no reader means EPIPE and SIGPIPE (always: pipes have no MSG_NOSIGNAL). {@code copied} is what an
      * earlier attempt wrote before it waited.

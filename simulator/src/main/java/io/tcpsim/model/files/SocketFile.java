@@ -49,4 +49,7 @@ public abstract sealed class SocketFile extends OpenFile permits TcpFile, UnixEn
     public abstract Outcome setsockopt(SockOpt option, int[] values);
 
     public abstract Outcome getsockopt(SockOpt option);
+
+    /** getsockname, or getpeername when {@code peer} (proto_ops getname). */
+    public abstract Outcome getName(boolean peer);
 }

@@ -51,4 +51,8 @@ public final class TcpFile extends SocketFile {
     @Override public Outcome setsockopt(SockOpt option, int[] values) { return calls.setsockopt(sock, option, values); }
 
     @Override public Outcome getsockopt(SockOpt option) { return calls.getsockopt(sock, option); }
+
+    @Override public Outcome getName(boolean peer) { return calls.getName(sock, peer); }
+
+    @Override public Outcome ioctl(int request) { return calls.ioctl(sock, request); }
 }

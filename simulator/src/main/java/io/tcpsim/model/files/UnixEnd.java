@@ -48,6 +48,15 @@ public final class UnixEnd extends SocketFile {
     /** A socketpair's ends are connected from the start: no bind, listen or accept, and connect says EISCONN. */
     @Override public Outcome bind(SockAddr addr) { return Outcome.fail(Errno.EINVAL); }
 
+    /** unix_ioctl: SIOCINQ counts the bytes queued to read. SIOCOUTQ counts skb memory, which is not modelled. */
+    @Override
+    public Outcome ioctl(int request) {
+        if (request == Bits.SIOCINQ) return new Outcome.Done(io.tcpsim.calls.Result.option(rx.size()));
+        return Outcome.fail(Errno.EOPNOTSUPP);
+    }
+
+    @Override public Outcome getName(boolean peerName) { return Outcome.fail(Errno.EOPNOTSUPP); }
+
     @Override public Outcome listen(int backlog) { return Outcome.fail(Errno.EINVAL); }
 
     @Override public Outcome accept(int flags, ToIntFunction<OpenFile> install) { return Outcome.fail(Errno.EINVAL); }
@@ -116,7 +125,7 @@ public final class UnixEnd extends SocketFile {
     /** The options a socketpair's end takes are accepted and have no effect; SO_ERROR cannot be set. */
     @Override
     public Outcome setsockopt(SockOpt option, int[] values) {
-        return option == SockOpt.SO_ERROR ? Outcome.fail(Errno.ENOPROTOOPT) : Outcome.ok(0);
+        return option.readOnly() ? Outcome.fail(Errno.ENOPROTOOPT) : Outcome.ok(0);
     }
 
     /** sock_getsockopt: SO_ERROR reads and clears the pending error. */
@@ -129,7 +138,9 @@ public final class UnixEnd extends SocketFile {
                 yield Result.option(e == null ? 0 : e.number);
             }
             case SO_LINGER -> Result.option(0, 0);
-            case SO_REUSEADDR -> Result.option(0);
+            case SO_REUSEADDR, SO_ACCEPTCONN, SO_PROTOCOL -> Result.option(0);
+            case SO_TYPE -> Result.option(Bits.SOCK_STREAM);
+            case SO_DOMAIN -> Result.option(1); // AF_UNIX
         });
     }
 

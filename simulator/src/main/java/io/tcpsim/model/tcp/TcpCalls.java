@@ -170,8 +170,11 @@ public final class TcpCalls {
 
     /** tcp_v4_connect: route (loopback only), a source port, the ISN, the SYN. The error, or null: the SYN is out. */
     private Errno v4Connect(TcpSock sk, SockAddr addr) {
-        if ((addr.ip() >>> 24) != 127) return Errno.ENETUNREACH;
         int srcIp = sk.local != null && sk.local.ip() != 0 ? sk.local.ip() : SockAddr.LOOPBACK;
+        // ip_route_output_key_hash_rcu: a zero destination is the source address, or 127.0.0.1 for an unbound
+        // source, and the route is lo's; tcp_v4_connect then connects to that address.
+        if (addr.ip() == 0) addr = new SockAddr(srcIp, addr.port());
+        if ((addr.ip() >>> 24) != 127) return Errno.ENETUNREACH;
         int srcPort;
         if (!sk.bound) {
             srcPort = pickPort(srcIp, true);
@@ -363,6 +366,50 @@ public final class TcpCalls {
         return Outcome.wouldBlock(0);
     }
 
+    /**
+     * tcp_recvmsg_locked with MSG_WAITALL (target = len, sock_rcvlowat): what is queued is copied into {@code got}
+     * and consumed, and the call waits (tcp_cleanup_rbuf, then sk_wait_data) until it holds {@code len} bytes. With
+     * some bytes copied it returns them as soon as it finds the FIN (found_fin_ok), an error, RCV_SHUTDOWN, CLOSE or a
+     * non-blocking socket; with none, it answers as {@link #recv} does.
+     */
+    public Outcome recvWaitAll(TcpSock sk, int len, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
+        if (sk.state() == TcpState.LISTEN) return Outcome.fail(Errno.ENOTCONN);
+        boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
+        int want = len - got.size();
+        int avail = sk.recvQueue.size();
+        if (want > 0 && avail > 0) {
+            int n = Math.min(want, avail);
+            got.writeBytes(sk.recvQueue.peek(0, n));
+            sk.recvQueue.drop(n);
+            sk.uncharge(n, TcpOutput.SKB_OVERHEAD);
+            sk.copiedSeq = Seq.mask(sk.copiedSeq + n);
+            want -= n;
+            if (want > 0 && sk.finInRecvQueue) {
+                consumeFin(sk);
+                want = 0; // found_fin_ok: break
+            }
+        }
+        if (got.size() == 0) {
+            if (len == 0) return recv(sk, len, flags, nonblock);
+            if (sk.finInRecvQueue) {
+                consumeFin(sk);
+                return Outcome.received(new byte[0]);
+            }
+            if (sk.done) return Outcome.received(new byte[0]);
+            Errno e = sk.takeError();
+            if (e != null) return Outcome.fail(e);
+            if ((sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0) return Outcome.received(new byte[0]);
+            if (sk.state() == TcpState.CLOSE) return Outcome.fail(Errno.ENOTCONN);
+            if (dontwait) return Outcome.fail(Errno.EAGAIN);
+            return Outcome.wouldBlock(0);
+        }
+        boolean stop = want <= 0 || dontwait || sk.skErr != null || sk.state() == TcpState.CLOSE
+                || (sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0;
+        cleanupRbuf(sk, got.size());
+        if (stop) return Outcome.received(got.toByteArray());
+        return Outcome.wouldBlock(got.size());
+    }
+
     private static void consumeFin(TcpSock sk) {
         sk.finInRecvQueue = false;
         sk.copiedSeq = Seq.mask(sk.copiedSeq + 1);
@@ -478,13 +525,13 @@ public final class TcpCalls {
         if (unread > 0) {
             sk.setState(TcpState.CLOSE, Cause.CLOSE_WITH_UNREAD_DATA, Integer.toString(unread));
             out().sendActiveReset(sk, RstReason.TCP_ABORT_ON_CLOSE); // __tcp_close
-        } else if (sk.linger && sk.lingerSeconds == 0) {
+        } else if (sk.linger && sk.lingerJiffies == 0) {
             disconnect(sk);
         } else {
             closeState(sk, Cause.CLOSE);
         }
         sk.waitQueue.wake(WaitQueue.KEY_ANY);
-        return sk.linger && sk.lingerSeconds > 0 && sk.state().lingerWaits();
+        return sk.linger && sk.lingerJiffies > 0 && sk.state().lingerWaits();
     }
 
     /**
@@ -507,10 +554,16 @@ public final class TcpCalls {
         switch (opt) {
             case SO_REUSEADDR -> sk.reuseAddr = v[0] != 0;
             case SO_LINGER -> {
+                // sk_setsockopt: l_linger is an int widened to unsigned long, so a negative one is huge and the
+                // time becomes MAX_SCHEDULE_TIMEOUT; {0, n} clears SOCK_LINGER and leaves the time as it was.
                 sk.linger = v[0] != 0;
-                sk.lingerSeconds = Math.max(0, v[1]);
+                if (sk.linger) {
+                    long tSec = v[1];
+                    long max = Long.MAX_VALUE / stack.profile.hz();
+                    sk.lingerJiffies = Long.compareUnsigned(tSec, max) >= 0 ? Long.MAX_VALUE : tSec * stack.profile.hz();
+                }
             }
-            case SO_ERROR -> { return Outcome.fail(Errno.ENOPROTOOPT); }
+            case SO_ERROR, SO_TYPE, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN -> { return Outcome.fail(Errno.ENOPROTOOPT); }
         }
         return Outcome.ok(0);
     }
@@ -519,12 +572,54 @@ public final class TcpCalls {
     public Outcome getsockopt(TcpSock sk, SockOpt opt) {
         return new Outcome.Done(switch (opt) {
             case SO_REUSEADDR -> Result.option(sk.reuseAddr ? 1 : 0);
-            case SO_LINGER -> Result.option(sk.linger ? 1 : 0, sk.lingerSeconds);
+            case SO_TYPE -> Result.option(Bits.SOCK_STREAM);
+            case SO_ACCEPTCONN -> Result.option(sk.state() == TcpState.LISTEN ? 1 : 0); // sk_getsockopt: TCP_LISTEN
+            case SO_PROTOCOL -> Result.option(6); // IPPROTO_TCP
+            case SO_DOMAIN -> Result.option(2); // AF_INET
+            // sk_getsockopt: l_linger = sk_lingertime / HZ, truncated to an int ({1, -1752346657} at HZ 250 after {1, -3}).
+            case SO_LINGER -> Result.option(sk.linger ? 1 : 0, (int) (sk.lingerJiffies / stack.profile.hz()));
             case SO_ERROR -> {
                 Errno e = sk.takeError();
                 yield Result.option(e == null ? 0 : e.number);
             }
         });
+    }
+
+    // ---------------------------------------------------------------- getname, ioctl
+
+    /**
+     * inet_getname: the peer's address unless there is none or the socket is in CLOSE or SYN_SENT (ENOTCONN); the
+     * local one is inet_rcv_saddr (or inet_saddr) and inet_sport: 0.0.0.0:0 before any bind.
+     */
+    public Outcome getName(TcpSock sk, boolean peer) {
+        if (peer) {
+            if (sk.remote == null || sk.remote.port() == 0 || sk.state() == TcpState.CLOSE || sk.state() == TcpState.SYN_SENT)
+                return Outcome.fail(Errno.ENOTCONN);
+            return new Outcome.Done(Result.address(sk.remote));
+        }
+        return new Outcome.Done(Result.address(sk.local != null ? sk.local : SockAddr.ANY));
+    }
+
+    /**
+     * tcp_ioctl: SIOCINQ is tcp_inq (the unread bytes, less a FIN), SIOCOUTQ write_seq - snd_una (sent and queued,
+     * not yet ACKed), SIOCOUTQNSD write_seq - snd_nxt (not yet sent); a listener gets EINVAL, a socket still in the
+     * handshake 0.
+     */
+    public Outcome ioctl(TcpSock sk, int request) {
+        TcpState s = sk.state();
+        if (s == TcpState.LISTEN) return Outcome.fail(Errno.EINVAL);
+        boolean handshake = s == TcpState.SYN_SENT || s == TcpState.SYN_RECV;
+        long n = switch (request) {
+            case Bits.SIOCINQ -> {
+                long answ = handshake ? 0 : Seq.diff(sk.rcvNxt, sk.copiedSeq);
+                yield answ > 0 && sk.done ? answ - 1 : answ;
+            }
+            case Bits.SIOCOUTQ -> handshake ? 0 : Seq.diff(sk.writeSeq, sk.sndUna);
+            case Bits.SIOCOUTQNSD -> handshake ? 0 : Seq.diff(sk.writeSeq, sk.sndNxt);
+            default -> -1;
+        };
+        if (n < 0) return Outcome.fail(Errno.ENOTTY);
+        return new Outcome.Done(Result.option((int) n));
     }
 
     // ---------------------------------------------------------------- poll

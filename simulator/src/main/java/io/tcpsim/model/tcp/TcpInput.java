@@ -143,7 +143,7 @@ final class TcpInput {
         child.peerMss = req.peerMss;
         child.reuseAddr = l.reuseAddr;
         child.linger = l.linger;
-        child.lingerSeconds = l.lingerSeconds;
+        child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
         child.ipId = stack.ipId();
         child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child

@@ -28,7 +28,7 @@ public final class TcpSock extends Endpoint {
     boolean dead;          // SOCK_DEAD: orphaned by close()
     boolean reuseAddr;     // SO_REUSEADDR
     boolean linger;        // SOCK_LINGER
-    int lingerSeconds;
+    long lingerJiffies;    // sk_lingertime: MAX_SCHEDULE_TIMEOUT (Long.MAX_VALUE) for ever
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
     boolean portLocked;    // SOCK_BINDPORT_LOCK: bind() named the port, so CLOSE keeps it
     boolean noSpace;       // SOCK_NOSPACE: a writer found the send buffer full
@@ -93,8 +93,9 @@ public final class TcpSock extends Endpoint {
         tsOk = stack.profile.timestamps();
     }
 
-    public int lingerSeconds() {
-        return lingerSeconds;
+    /** sk_lingertime in jiffies; {@link Long#MAX_VALUE} (MAX_SCHEDULE_TIMEOUT) waits without a deadline. */
+    public long lingerJiffies() {
+        return lingerJiffies;
     }
 
     /** sock_error(): returns the pending error and clears it (xchg). */
