@@ -227,6 +227,11 @@ public final class Runner {
         }
         Result r = backend.call(p, call);
         long end = backend.now();
+        long[] span = backend.lastCallSpan();
+        if (span != null) {
+            start = span[0];
+            end = span[1];
+        }
         complete(step, start, end, r);
     }
 
