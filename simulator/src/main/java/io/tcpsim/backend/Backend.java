@@ -27,7 +27,6 @@ public interface Backend extends AutoCloseable {
      */
     Result call(String process, Call call);
 
-<<<<<<< HEAD
     /** A call left running ({@link #start}) that returned {@code result} at {@code endTime}. */
     record Completion(String process, Result result, long endTime) {}
 
@@ -51,7 +50,8 @@ public interface Backend extends AutoCloseable {
      */
     default Completion await(String process) {
         throw new UnsupportedOperationException("the " + name() + " backend cannot leave a call running");
-=======
+    }
+
     /**
      * When the last {@link #call} really ran, as {@code {start, end}} on {@link #now()}'s clock, when the backend can
      * tell better than {@code now()} read around {@code call()}; else null (the model: its calls take virtual time
@@ -60,7 +60,6 @@ public interface Backend extends AutoCloseable {
      */
     default long[] lastCallSpan() {
         return null;
->>>>>>> main
     }
 
     /** Moves time forward by {@code nanos}, firing every timer and delivering every packet due on the way. */
