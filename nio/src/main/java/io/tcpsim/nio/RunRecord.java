@@ -114,6 +114,12 @@ final class RunRecord {
             public CallTemplate readv(Call.ReadV c, Void v) {
                 return new CallTemplate.ReadV(fd(c.fd()), java.util.Arrays.stream(c.lengths()).boxed().toList());
             }
+            public CallTemplate sendmsg(Call.SendMsg c, Void v) {
+                return new CallTemplate.SendMsg(fd(c.fd()), c.buffers().stream().map(b -> new CallTemplate.Data(b, false)).toList(), c.flags());
+            }
+            public CallTemplate recvmsg(Call.RecvMsg c, Void v) {
+                return new CallTemplate.RecvMsg(fd(c.fd()), java.util.Arrays.stream(c.lengths()).boxed().toList(), c.flags());
+            }
             public CallTemplate dup(Call.Dup c, Void v) {
                 return new CallTemplate.Dup(fd(c.fd()), c.two() ? fd(c.newFd()) : null);
             }

@@ -71,6 +71,10 @@ public sealed interface Call {
         R writev(WriteV c, P p);
 
         R readv(ReadV c, P p);
+
+        R sendmsg(SendMsg c, P p);
+
+        R recvmsg(RecvMsg c, P p);
     }
 
     /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
@@ -209,6 +213,18 @@ public sealed interface Call {
     record ReadV(int fd, int[] lengths) implements Call {
         public String name() { return "readv"; }
         public <R, P> R accept(Visitor<R, P> v, P p) { return v.readv(this, p); }
+    }
+
+    /** sendmsg(2) with these iovecs and flags, no address and no control message: send(2) of the buffers joined. */
+    record SendMsg(int fd, List<byte[]> buffers, int flags) implements Call {
+        public String name() { return "sendmsg"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.sendmsg(this, p); }
+    }
+
+    /** recvmsg(2) into iovecs of these lengths, with flags and no room for control messages. */
+    record RecvMsg(int fd, int[] lengths, int flags) implements Call {
+        public String name() { return "recvmsg"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.recvmsg(this, p); }
     }
 
     /** dup(fd), or dup2(fd, newFd) when {@code two}. */

@@ -402,6 +402,21 @@ public final class Model implements Backend, Inspectable {
             return recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), 0, true), p);
         }
 
+        /** ____sys_sendmsg: the iovecs as one iterator through sock_sendmsg, as send(2) of them joined. */
+        @Override
+        public Result sendmsg(Call.SendMsg c, Proc p) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (byte[] b : c.buffers()) all.writeBytes(b);
+            return send(new Call.Send(c.fd(), all.toByteArray(), c.flags(), false), p);
+        }
+
+        @Override
+        public Result recvmsg(Call.RecvMsg c, Proc p) {
+            long sum = 0;
+            for (int n : c.lengths()) sum += n;
+            return recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+        }
+
         /**
          * dup (lowest free descriptor) or dup2 (that one, closing what it held: do_dup2): a second descriptor for
          * the same open file description, which shares its offset, flags and socket; only the last close releases it.

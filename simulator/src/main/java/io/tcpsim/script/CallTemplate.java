@@ -317,6 +317,34 @@ public sealed interface CallTemplate {
         public List<String> uses() { return List.of(fd); }
     }
 
+    /** sendmsg(fd, [DATA, ...], FLAGS). */
+    record SendMsg(String fd, List<Data> buffers, int flags) implements CallTemplate {
+        public SendMsg { buffers = List.copyOf(buffers); }
+        public Call resolve(Fds fds) {
+            return new Call.SendMsg(fds.fd(fd), buffers.stream().map(b -> b.bytes().clone()).toList(), flags);
+        }
+        public String text() {
+            return "sendmsg(" + fd + ", [" + String.join(", ", buffers.stream().map(Data::text).toList()) + "]"
+                    + (flags == 0 ? "" : ", " + Bits.format(flags, Bits.MSG_NAMES)) + ")";
+        }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
+    /** recvmsg(fd, [N, ...], FLAGS). */
+    record RecvMsg(String fd, List<Integer> lengths, int flags) implements CallTemplate {
+        public RecvMsg { lengths = List.copyOf(lengths); }
+        public Call resolve(Fds fds) {
+            return new Call.RecvMsg(fds.fd(fd), lengths.stream().mapToInt(Integer::intValue).toArray(), flags);
+        }
+        public String text() {
+            return "recvmsg(" + fd + ", [" + String.join(", ", lengths.stream().map(String::valueOf).toList()) + "]"
+                    + (flags == 0 ? "" : ", " + Bits.format(flags, Bits.MSG_NAMES)) + ")";
+        }
+        public ResultShape shape() { return ResultShape.RECEIVED; }
+        public List<String> uses() { return List.of(fd); }
+    }
+
     /** dup(fd), or dup2(fd, newFd) when {@code newFd} is not null: a descriptor name or a number. */
     record Dup(String fd, String newFd) implements CallTemplate {
         public Call resolve(Fds fds) { return new Call.Dup(fds.fd(fd), newFd == null ? -1 : fds.fd(newFd), newFd != null); }

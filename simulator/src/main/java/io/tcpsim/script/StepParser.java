@@ -32,6 +32,8 @@ final class StepParser {
             Map.entry("dup", "dup(fd)"),
             Map.entry("readv", "readv(fd, [N, N, ...])"),
             Map.entry("recvfrom", "recvfrom(fd, N[, FLAGS])"),
+            Map.entry("recvmsg", "recvmsg(fd, [N, N, ...][, FLAGS])"),
+            Map.entry("sendmsg", "sendmsg(fd, [DATA, DATA, ...][, FLAGS])"),
             Map.entry("sendto", "sendto(fd, DATA, FLAGS, A.B.C.D:PORT)"),
             Map.entry("writev", "writev(fd, [DATA, DATA, ...])"),
             Map.entry("dup2", "dup2(fd, NEWFD)"),
@@ -469,7 +471,10 @@ final class StepParser {
                 String ep = fd(a.get(0), uses);
                 int op = choice(a.get(1), Bits.EPOLL_OPS, "epoll_ctl operation");
                 String fd = fd(a.get(2), uses);
-                return new CallTemplate.EpollCtl(ep, op, fd, flags(a.get(3), EPOLL_EVENT_NAMES, "epoll event"));
+                int events = flags(a.get(3), EPOLL_EVENT_NAMES, "epoll event");
+                // EPOLLEXCLUSIVE wakes one of several epoll instances waiting on a file: not followed by the model.
+                if ((events & Bits.EPOLLEXCLUSIVE) != 0) throw error(a.get(3).start(), NotModelled.message("EPOLLEXCLUSIVE"));
+                return new CallTemplate.EpollCtl(ep, op, fd, events);
             }
             case "epoll_wait" -> {
                 if (n < 1 || n > 3) throw arity(name, nameTok, a);
@@ -495,6 +500,23 @@ final class StepParser {
                 if ((flags & Bits.MSG_WAITALL) != 0 && (flags & (Bits.MSG_PEEK | Bits.MSG_TRUNC)) != 0)
                     throw error(a.get(2).start(), NotModelled.message("MSG_WAITALL with MSG_PEEK or MSG_TRUNC"));
                 return new CallTemplate.RecvFrom(fd, len, flags);
+            }
+            case "sendmsg", "recvmsg" -> {
+                if (n < 2 || n > 3) throw arity(name, nameTok, a);
+                String fd = fd(a.get(0), uses);
+                boolean send = name.equals("sendmsg");
+                List<Arg> items = bracketList(a.get(1), send ? "[DATA, DATA, ...]" : "[N, N, ...]");
+                int flags = n == 3 ? msgFlags(a.get(2), send ? "send flag" : "recv flag", send ? MSG_FLAGS : RECV_FLAGS) : 0;
+                if ((flags & Bits.MSG_WAITALL) != 0 && (flags & (Bits.MSG_PEEK | Bits.MSG_TRUNC)) != 0)
+                    throw error(a.get(2).start(), NotModelled.message("MSG_WAITALL with MSG_PEEK or MSG_TRUNC"));
+                if (send) {
+                    List<CallTemplate.Data> bufs = new ArrayList<>();
+                    for (Arg item : items) bufs.add(data(item));
+                    return new CallTemplate.SendMsg(fd, bufs, flags);
+                }
+                List<Integer> lens = new ArrayList<>();
+                for (Arg item : items) lens.add(count(item, "byte count"));
+                return new CallTemplate.RecvMsg(fd, lens, flags);
             }
             case "writev", "readv" -> {
                 if (n != 2) throw arity(name, nameTok, a);

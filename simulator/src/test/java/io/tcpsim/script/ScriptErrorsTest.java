@@ -18,7 +18,7 @@ class ScriptErrorsTest {
         return error("t.yaml", text);
     }
 
-    static final String CALLS = "accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, send, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev";
+    static final String CALLS = "accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, recvmsg, send, sendmsg, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev";
 
     @Test
     void yamlSyntaxUsesTheParsersLocation() {
@@ -166,6 +166,7 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:16: the address '[::1]:80': IPv6 " + NOT_MODELLED, error(c + "connect(c, [::1]:80)\n"));
         assertEquals("t.yaml:3:25: SOCK_DGRAM " + NOT_MODELLED, error("name: t\nsteps:\n  - c = socket(AF_INET, SOCK_DGRAM, 0)\n"));
         assertDoesNotThrow(() -> ScriptParser.parse("t.yaml", "name: t\nsteps:\n  - c = socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, 0) = 3\n"));
+        assertEquals("t.yaml:4:26: EPOLLEXCLUSIVE " + NOT_MODELLED, error(c + "epoll_ctl(c, ADD, c, EPOLLIN|EPOLLEXCLUSIVE)\n"));
         assertEquals("t.yaml:4:14: F_GETFD " + NOT_MODELLED, error(c + "fcntl(c, F_GETFD)\n"));
         assertEquals("t.yaml:4:23: the file flags 0x400 " + NOT_MODELLED, error(c + "fcntl(c, F_SETFL, 0x400)\n"));
         assertEquals("t.yaml:4:14: the ioctl SIOCATMARK " + NOT_MODELLED, error(c + "ioctl(c, SIOCATMARK)\n"));

@@ -587,6 +587,30 @@ public final class KernelBackend implements Backend {
             return Result.data(got.toByteArray());
         }
 
+        /** struct msghdr (56 bytes): name, namelen, iov at 16, iovlen at 24, control, controllen, flags at 48. */
+        @Override
+        public Result sendmsg(Call.SendMsg s, EmulatedProcess p) {
+            Iovecs v = Iovecs.of(s.buffers());
+            Memory msg = new Memory(56);
+            msg.clear();
+            msg.setPointer(16, v.array());
+            msg.setLong(24, s.buffers().size());
+            long rc = LibC.C.sendmsg(real(p, s.fd()), msg, s.flags());
+            java.lang.ref.Reference.reachabilityFence(v); // the buffers must outlive the call
+            return status(rc);
+        }
+
+        @Override
+        public Result recvmsg(Call.RecvMsg r, EmulatedProcess p) {
+            Iovecs v = Iovecs.sized(r.lengths());
+            Memory msg = new Memory(56);
+            msg.clear();
+            msg.setPointer(16, v.array());
+            msg.setLong(24, r.lengths().length);
+            long rc = LibC.C.recvmsg(real(p, r.fd()), msg, r.flags());
+            return rc < 0 ? error() : Result.data(v.read(rc));
+        }
+
         /**
          * dup takes the lowest free virtual number; dup2 onto a virtual number this process holds reuses its real
          * descriptor (the kernel's dup2 closes what it held), onto a free one gets a new real descriptor.
@@ -613,6 +637,52 @@ public final class KernelBackend implements Backend {
             IntByReference n = new IntByReference();
             int rc = LibC.C.ioctl(real(p, c.fd()), c.request(), n);
             return rc < 0 ? error() : Result.option(n.getValue());
+        }
+    }
+
+    /** An iovec array and the buffers it points at (struct iovec: base, len; 16 bytes each). */
+    private record Iovecs(Memory array, Memory[] buffers, int[] lengths) {
+        static Iovecs of(List<byte[]> data) {
+            int n = data.size();
+            Memory[] bufs = new Memory[n];
+            int[] lens = new int[n];
+            for (int i = 0; i < n; i++) {
+                byte[] b = data.get(i);
+                bufs[i] = new Memory(Math.max(1, b.length));
+                bufs[i].write(0, b, 0, b.length);
+                lens[i] = b.length;
+            }
+            return make(bufs, lens);
+        }
+
+        static Iovecs sized(int[] lengths) {
+            Memory[] bufs = new Memory[lengths.length];
+            for (int i = 0; i < lengths.length; i++) {
+                bufs[i] = new Memory(Math.max(1, lengths[i]));
+                bufs[i].clear();
+            }
+            return make(bufs, lengths.clone());
+        }
+
+        private static Iovecs make(Memory[] bufs, int[] lens) {
+            Memory iov = new Memory(16L * Math.max(1, bufs.length));
+            for (int i = 0; i < bufs.length; i++) {
+                iov.setPointer(16L * i, bufs[i]);
+                iov.setLong(16L * i + 8, lens[i]);
+            }
+            return new Iovecs(iov, bufs, lens);
+        }
+
+        /** The first {@code n} bytes across the buffers, in order. */
+        byte[] read(long n) {
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            long left = n;
+            for (int i = 0; i < buffers.length && left > 0; i++) {
+                int take = (int) Math.min(left, lengths[i]);
+                got.writeBytes(buffers[i].getByteArray(0, take));
+                left -= take;
+            }
+            return got.toByteArray();
         }
     }
 

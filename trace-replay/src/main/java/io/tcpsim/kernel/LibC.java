@@ -46,6 +46,8 @@ public interface LibC extends Library {
     long recvfrom(int fd, byte[] buf, long len, int flags, byte[] addr, IntByReference addrLen);
     long writev(int fd, Pointer iov, int iovcnt);
     long readv(int fd, Pointer iov, int iovcnt);
+    long sendmsg(int fd, Pointer msg, int flags);
+    long recvmsg(int fd, Pointer msg, int flags);
     int shutdown(int fd, int how);
     int close(int fd);
     int dup(int fd);
