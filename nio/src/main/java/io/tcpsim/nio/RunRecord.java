@@ -120,6 +120,10 @@ final class RunRecord {
             public CallTemplate recvmsg(Call.RecvMsg c, Void v) {
                 return new CallTemplate.RecvMsg(fd(c.fd()), java.util.Arrays.stream(c.lengths()).boxed().toList(), c.flags());
             }
+            public CallTemplate select(Call.Select c, Void v) {
+                return new CallTemplate.Select(c.in().stream().map(RunRecord::fd).toList(),
+                        c.out().stream().map(RunRecord::fd).toList(), c.ex().stream().map(RunRecord::fd).toList(), c.timeoutMs());
+            }
             public CallTemplate dup(Call.Dup c, Void v) {
                 return new CallTemplate.Dup(fd(c.fd()), c.two() ? fd(c.newFd()) : null);
             }

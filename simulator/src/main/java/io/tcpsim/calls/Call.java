@@ -75,6 +75,8 @@ public sealed interface Call {
         R sendmsg(SendMsg c, P p);
 
         R recvmsg(RecvMsg c, P p);
+
+        R select(Select c, P p);
     }
 
     /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
@@ -225,6 +227,15 @@ public sealed interface Call {
     record RecvMsg(int fd, int[] lengths, int flags) implements Call {
         public String name() { return "recvmsg"; }
         public <R, P> R accept(Visitor<R, P> v, P p) { return v.recvmsg(this, p); }
+    }
+
+    /**
+     * select(2) on three descriptor sets; {@code timeoutMs} &lt; 0 waits for ever (a NULL timeout). The result's
+     * revents holds, for each descriptor of in, out and ex in that order, 1 when it is ready in its set.
+     */
+    record Select(List<Integer> in, List<Integer> out, List<Integer> ex, int timeoutMs) implements Call {
+        public String name() { return "select"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.select(this, p); }
     }
 
     /** dup(fd), or dup2(fd, newFd) when {@code two}. */

@@ -483,6 +483,36 @@ public final class Model implements Backend, Inspectable {
             }, deadline);
         }
 
+        /**
+         * select(2) as do_select: each file's poll mask against POLLIN_SET (IN, RDNORM, RDBAND, HUP, ERR),
+         * POLLOUT_SET (OUT, WRNORM, WRBAND, ERR) and POLLEX_SET (PRI); a descriptor not open is EBADF. The count is
+         * the bits set across the three sets.
+         */
+        @Override
+        public Result select(Call.Select c, Proc p) {
+            List<Integer> all = new ArrayList<>(c.in());
+            all.addAll(c.out());
+            all.addAll(c.ex());
+            for (int fd : all) if (!p.fds.containsKey(fd)) return Result.error(Errno.EBADF);
+            int in = c.in().size(), out = c.out().size();
+            int inSet = Bits.POLLIN | Bits.POLLRDNORM | Bits.POLLRDBAND | Bits.POLLHUP | Bits.POLLERR;
+            int outSet = Bits.POLLOUT | Bits.POLLWRNORM | Bits.POLLWRBAND | Bits.POLLERR;
+            int[] ready = new int[all.size()];
+            long deadline = c.timeoutMs() > 0 ? clock.now() + c.timeoutMs() * 1_000_000L : -1;
+            return block(c, (sel, copied) -> {
+                int count = 0;
+                for (int i = 0; i < all.size(); i++) {
+                    int mask = p.fds.get(all.get(i)).poll();
+                    int want = i < in ? inSet : i < in + out ? outSet : Bits.POLLPRI;
+                    ready[i] = (mask & want) != 0 ? 1 : 0;
+                    count += ready[i];
+                }
+                boolean timedOut = c.timeoutMs() == 0 || deadline >= 0 && clock.now() >= deadline;
+                if (count > 0 || timedOut) return new Outcome.Done(Result.poll(count, ready.clone()));
+                return Outcome.wouldBlock(0);
+            }, deadline);
+        }
+
         @Override
         public Result epollCreate(Call.EpollCreate c, Proc p) {
             return Result.ok(p.allocate(new EpollFile()));

@@ -85,6 +85,10 @@ public final class ResultText {
             case LINGER -> "{" + opt(r, 0) + ", " + opt(r, 1) + "}";
             case OPTION_VALUE -> String.valueOf(opt(r, 0));
             case ADDRESS -> String.valueOf(r.addr());
+            case SELECT -> {
+                String ready = call instanceof CallTemplate.Select s ? s.readyText(r.revents()) : "";
+                yield ready.isEmpty() ? String.valueOf(r.value()) : r.value() + " (" + ready + ")";
+            }
             case FILE_FLAGS -> Bits.format((int) r.value(), CallTemplate.FILE_FLAGS);
         };
     }

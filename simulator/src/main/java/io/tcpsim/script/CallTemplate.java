@@ -345,6 +345,42 @@ public sealed interface CallTemplate {
         public List<String> uses() { return List.of(fd); }
     }
 
+    /** select([in...], [out...], [ex...][, TIMEOUT_MS]). */
+    record Select(List<String> in, List<String> out, List<String> ex, int timeoutMs) implements CallTemplate {
+        public Select { in = List.copyOf(in); out = List.copyOf(out); ex = List.copyOf(ex); }
+        public Call resolve(Fds fds) {
+            return new Call.Select(in.stream().map(fds::fd).toList(), out.stream().map(fds::fd).toList(),
+                    ex.stream().map(fds::fd).toList(), timeoutMs);
+        }
+        public String text() {
+            return "select([" + String.join(", ", in) + "], [" + String.join(", ", out) + "], [" + String.join(", ", ex) + "]"
+                    + (timeoutMs >= 0 ? ", " + timeoutMs : "") + ")";
+        }
+        public ResultShape shape() { return ResultShape.SELECT; }
+        public List<String> uses() {
+            List<String> all = new ArrayList<>(in);
+            all.addAll(out);
+            all.addAll(ex);
+            return all;
+        }
+        /** "in [a], out [c]" for the ready flags of in, out and ex in order; empty for none. */
+        public String readyText(int[] ready) {
+            List<String> parts = new ArrayList<>();
+            int k = 0;
+            String[] names = {"in", "out", "ex"};
+            List<List<String>> sets = List.of(in, out, ex);
+            for (int s = 0; s < 3; s++) {
+                List<String> got = new ArrayList<>();
+                for (String fd : sets.get(s)) {
+                    if (ready != null && k < ready.length && ready[k] != 0) got.add(fd);
+                    k++;
+                }
+                if (!got.isEmpty()) parts.add(names[s] + " [" + String.join(", ", got) + "]");
+            }
+            return String.join(", ", parts);
+        }
+    }
+
     /** dup(fd), or dup2(fd, newFd) when {@code newFd} is not null: a descriptor name or a number. */
     record Dup(String fd, String newFd) implements CallTemplate {
         public Call resolve(Fds fds) { return new Call.Dup(fds.fd(fd), newFd == null ? -1 : fds.fd(newFd), newFd != null); }

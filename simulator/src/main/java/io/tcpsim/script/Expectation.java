@@ -139,6 +139,15 @@ public sealed interface Expectation {
         }
     }
 
+    /** select: {@code 2 (in [a], out [c])}, or {@code 0} for a timeout; {@code ready} as readyText prints it. */
+    record SelectReady(long count, String ready) implements Expectation {
+        public String text() { return ready.isEmpty() ? String.valueOf(count) : count + " (" + ready + ")"; }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && r.value() == count && call instanceof CallTemplate.Select s
+                    && s.readyText(r.revents()).equals(ready);
+        }
+    }
+
     /** fcntl(F_GETFL): the status flags, e.g. {@code O_RDWR|O_NONBLOCK}. */
     record FileFlags(int flags) implements Expectation {
         public String text() { return Bits.format(flags, CallTemplate.FILE_FLAGS); }

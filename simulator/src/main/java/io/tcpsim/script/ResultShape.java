@@ -25,6 +25,8 @@ public enum ResultShape {
     LINGER("{ONOFF, SECONDS}"),
     /** getsockopt(SO_REUSEADDR), ioctl: the value the call wrote. */
     OPTION_VALUE("N"),
+    /** select: the count and the ready descriptors of each set. */
+    SELECT("N or N (in [a, b], out [c], ex [d])"),
     /** getsockname, getpeername: the address. */
     ADDRESS("A.B.C.D:PORT or A.B.C.D:*"),
     /** fcntl(F_GETFL): the file status flags. */

@@ -52,6 +52,7 @@ final class StepParser {
             Map.entry("poll", "poll(fd, EVENTS[, TIMEOUT_MS]) or poll([fd, EVENTS], ...[, TIMEOUT_MS])"),
             Map.entry("read", "read(fd, N)"),
             Map.entry("recv", "recv(fd, N[, FLAGS])"),
+            Map.entry("select", "select([fd, ...], [fd, ...], [fd, ...][, TIMEOUT_MS])"),
             Map.entry("send", "send(fd, DATA[, FLAGS])"),
             Map.entry("setsockopt", "setsockopt(fd, SO_REUSEADDR, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
             Map.entry("shutdown", "shutdown(fd, SHUT_RD|SHUT_WR|SHUT_RDWR)"),
@@ -531,6 +532,22 @@ final class StepParser {
                 for (Arg item : items) lens.add(count(item, "byte count"));
                 return new CallTemplate.ReadV(fd, lens);
             }
+            case "select" -> {
+                if (n < 3 || n > 4) throw arity(name, nameTok, a);
+                List<List<String>> sets = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    List<Token> t = a.get(i).toks();
+                    List<String> set = new ArrayList<>();
+                    if (!(t.size() == 2 && t.get(0).is("[") && t.get(1).is("]"))) {
+                        for (Arg item : bracketList(a.get(i), "[fd, fd, ...] or []")) set.add(fd(item, uses));
+                    } else if (!t.get(0).is("[")) {
+                        throw error(a.get(i).start(), "expected [fd, fd, ...] or [], got '" + text(a.get(i)) + "'");
+                    }
+                    sets.add(set);
+                }
+                int timeout = n == 4 ? integer(a.get(3), "timeout") : -1;
+                return new CallTemplate.Select(sets.get(0), sets.get(1), sets.get(2), timeout);
+            }
             case "dup" -> {
                 if (n != 1) throw arity(name, nameTok, a);
                 return new CallTemplate.Dup(fd(a.get(0), uses), null);
@@ -815,6 +832,23 @@ final class StepParser {
             case VALUE, DESCRIPTOR, DESCRIPTOR_PAIR -> new Expectation.Returns(longValue(call));
             case OPTION_VALUE -> new Expectation.OptionValue((int) longValue(call));
             case ADDRESS -> addressExpectation(call);
+            case SELECT -> {
+                long count = longValue(call);
+                StringBuilder b = new StringBuilder();
+                if (peek(0).is("(")) {
+                    next();
+                    // "in [a, b], out [c]": kept as the words and names in order, the way readyText prints them.
+                    while (!peek(0).is(")")) {
+                        Token t = next();
+                        if (t.type() == Token.Type.END) throw error(t.start(), "expected ')' to close the ready sets");
+                        if (t.is(",")) b.append(", ");
+                        else if (t.is("[")) b.append(" [");
+                        else b.append(t.text());
+                    }
+                    next();
+                }
+                yield new Expectation.SelectReady(count, b.toString());
+            }
             case RECEIVED -> {
                 Token n = next();
                 Long len = n.type() == Token.Type.NUMBER ? number(n.text()) : null;

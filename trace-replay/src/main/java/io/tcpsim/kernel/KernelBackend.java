@@ -239,6 +239,7 @@ public final class KernelBackend implements Backend {
     private static int ownTimeoutMs(Call call) {
         if (call instanceof Call.Poll p) return Math.max(0, p.timeoutMs());
         if (call instanceof Call.EpollWait w) return Math.max(0, w.timeoutMs());
+        if (call instanceof Call.Select x) return Math.max(0, x.timeoutMs());
         return 0;
     }
 
@@ -585,6 +586,42 @@ public final class KernelBackend implements Backend {
                 left -= take;
             }
             return Result.data(got.toByteArray());
+        }
+
+        /** fd_set is 1024 bits (128 bytes), bit fd % 64 of the long fd / 64; struct timeval is {sec, usec}. */
+        @Override
+        public Result select(Call.Select s, EmulatedProcess p) {
+            List<List<Integer>> sets = List.of(s.in(), s.out(), s.ex());
+            Memory[] fdsets = new Memory[3];
+            int nfds = 0;
+            for (int k = 0; k < 3; k++) {
+                fdsets[k] = new Memory(128);
+                fdsets[k].clear();
+                for (int v : sets.get(k)) {
+                    int fd = real(p, v);
+                    if (fd < 0 || fd >= 1024) return Result.error(Errno.EBADF);
+                    long word = fdsets[k].getLong(8L * (fd / 64));
+                    fdsets[k].setLong(8L * (fd / 64), word | (1L << (fd % 64)));
+                    nfds = Math.max(nfds, fd + 1);
+                }
+            }
+            Memory tv = null;
+            if (s.timeoutMs() >= 0) {
+                tv = new Memory(16);
+                tv.setLong(0, s.timeoutMs() / 1000);
+                tv.setLong(8, (s.timeoutMs() % 1000) * 1000L);
+            }
+            int rc = LibC.C.select(nfds, fdsets[0], fdsets[1], fdsets[2], tv);
+            if (rc < 0) return error();
+            int[] ready = new int[s.in().size() + s.out().size() + s.ex().size()];
+            int i = 0;
+            for (int k = 0; k < 3; k++) {
+                for (int v : sets.get(k)) {
+                    int fd = real(p, v);
+                    ready[i++] = (fdsets[k].getLong(8L * (fd / 64)) & (1L << (fd % 64))) != 0 ? 1 : 0;
+                }
+            }
+            return Result.poll(rc, ready);
         }
 
         /** struct msghdr (56 bytes): name, namelen, iov at 16, iovlen at 24, control, controllen, flags at 48. */

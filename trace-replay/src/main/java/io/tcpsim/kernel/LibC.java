@@ -56,6 +56,7 @@ public interface LibC extends Library {
     int getsockopt(int fd, int level, int name, int[] value, IntByReference len);
     int fcntl(int fd, int cmd, int arg);
     int poll(Pointer fds, long nfds, int timeoutMs);
+    int select(int nfds, Pointer readfds, Pointer writefds, Pointer exceptfds, Pointer timeout);
     int epoll_create1(int flags);
     int epoll_ctl(int epfd, int op, int fd, Pointer event);
     int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMs);
