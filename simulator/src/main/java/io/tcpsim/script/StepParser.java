@@ -377,7 +377,7 @@ final class StepParser {
             case "send" -> {
                 if (n < 2 || n > 3) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
-                return new CallTemplate.Send(fd, data(a.get(1)), n == 3 ? msgFlags(a.get(2), "send flag", MSG_FLAGS) : 0, false);
+                return new CallTemplate.Send(fd, data(a.get(1)), n == 3 ? msgFlags(a.get(2), "send flag", SEND_FLAGS) : 0, false);
             }
             case "write" -> {
                 if (n != 2) throw arity(name, nameTok, a);
@@ -491,7 +491,7 @@ final class StepParser {
             case "sendto" -> {
                 if (n != 4) throw arity(name, nameTok, a);
                 String fd = fd(a.get(0), uses);
-                return new CallTemplate.SendTo(fd, data(a.get(1)), msgFlags(a.get(2), "send flag", MSG_FLAGS), address(a.get(3)));
+                return new CallTemplate.SendTo(fd, data(a.get(1)), msgFlags(a.get(2), "send flag", SEND_FLAGS), address(a.get(3)));
             }
             case "recvfrom" -> {
                 if (n < 2 || n > 3) throw arity(name, nameTok, a);
@@ -507,7 +507,7 @@ final class StepParser {
                 String fd = fd(a.get(0), uses);
                 boolean send = name.equals("sendmsg");
                 List<Arg> items = bracketList(a.get(1), send ? "[DATA, DATA, ...]" : "[N, N, ...]");
-                int flags = n == 3 ? msgFlags(a.get(2), send ? "send flag" : "recv flag", send ? MSG_FLAGS : RECV_FLAGS) : 0;
+                int flags = n == 3 ? msgFlags(a.get(2), send ? "send flag" : "recv flag", send ? SEND_FLAGS : RECV_FLAGS) : 0;
                 if ((flags & Bits.MSG_WAITALL) != 0 && (flags & (Bits.MSG_PEEK | Bits.MSG_TRUNC)) != 0)
                     throw error(a.get(2).start(), NotModelled.message("MSG_WAITALL with MSG_PEEK or MSG_TRUNC"));
                 if (send) {
@@ -686,6 +686,9 @@ final class StepParser {
     /** The send and recv flags the model follows; the rest of Linux's are refused as not modelled yet. */
     static final Map<String, Integer> MSG_FLAGS = tableOf("MSG_PEEK", Bits.MSG_PEEK, "MSG_DONTWAIT", Bits.MSG_DONTWAIT,
             "MSG_NOSIGNAL", Bits.MSG_NOSIGNAL);
+    /** send also follows MSG_MORE. */
+    static final Map<String, Integer> SEND_FLAGS = tableOf("MSG_PEEK", Bits.MSG_PEEK, "MSG_DONTWAIT", Bits.MSG_DONTWAIT,
+            "MSG_NOSIGNAL", Bits.MSG_NOSIGNAL, "MSG_MORE", Bits.MSG_MORE);
 
     /** recv also follows MSG_WAITALL. */
     static final Map<String, Integer> RECV_FLAGS = tableOf("MSG_PEEK", Bits.MSG_PEEK, "MSG_TRUNC", Bits.MSG_TRUNC,

@@ -135,7 +135,7 @@ class ScriptErrorsTest {
 
     @Test
     void unknownFlagsAndOptionsListTheValidOnes() {
-        assertEquals("t.yaml:4:18: unknown send flag 'MSG_NOSIGNL'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL", error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\", MSG_NOSIGNL)\n"));
+        assertEquals("t.yaml:4:18: unknown send flag 'MSG_NOSIGNL'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE", error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\", MSG_NOSIGNL)\n"));
         assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_TYPE, SO_ERROR, SO_LINGER, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN",
                 error("name: t\nsteps:\n  - c = socket()\n  - setsockopt(c, SO_RESUEADDR, 1)\n"));
         assertEquals("t.yaml:4:17: unknown shutdown mode 'SHUT_WRITE'; valid: SHUT_RD, SHUT_WR, SHUT_RDWR",
@@ -156,10 +156,10 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:18: MSG_WAITALL on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_WAITALL)\n"));
         assertEquals("t.yaml:4:17: MSG_WAITALL with MSG_PEEK or MSG_TRUNC " + NOT_MODELLED, error(c + "recv(c, 10, MSG_WAITALL|MSG_PEEK)\n"));
         assertEquals("t.yaml:4:17: MSG_OOB on recv " + NOT_MODELLED, error(c + "recv(c, 10, MSG_OOB)\n"));
-        assertEquals("t.yaml:4:31: MSG_MORE on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_NOSIGNAL|MSG_MORE)\n"));
+        assertEquals("t.yaml:4:31: MSG_EOR on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_NOSIGNAL|MSG_EOR)\n"));
         assertEquals("t.yaml:4:18: MSG_OOB on send " + NOT_MODELLED, error(c + "send(c, \"a\", MSG_OOB)\n"));
-        assertEquals("t.yaml:4:18: send flag MSG_MORE|0x10000000 (in 0x10008000) " + NOT_MODELLED,
-                error(c + "send(c, \"a\", 0x10008000)\n"));
+        assertEquals("t.yaml:4:18: send flag MSG_EOR|0x10000000 (in 0x10008080) " + NOT_MODELLED,
+                error(c + "send(c, \"a\", 0x10008080)\n"));
         assertEquals("t.yaml:4:19: SO_KEEPALIVE " + NOT_MODELLED, error(c + "setsockopt(c, SO_KEEPALIVE, 1)\n"));
         assertEquals("t.yaml:4:5: sendfile() " + NOT_MODELLED, error(c + "sendfile(c, 3, 0, 10)\n"));
         assertEquals("t.yaml:3:16: AF_INET6: IPv6 " + NOT_MODELLED, error("name: t\nsteps:\n  - c = socket(AF_INET6, SOCK_STREAM, 0)\n"));
@@ -218,7 +218,7 @@ class ScriptErrorsTest {
 
     @Test
     void columnsFollowQuotingAndFolding() {
-        assertEquals("t.yaml:4:12: unknown send flag 'MSG_FOO'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL", error("name: t\nsteps:\n  - send(s,\n      \"a\", MSG_FOO)\n"));
+        assertEquals("t.yaml:4:12: unknown send flag 'MSG_FOO'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE", error("name: t\nsteps:\n  - send(s,\n      \"a\", MSG_FOO)\n"));
         assertEquals("t.yaml:4:15: unknown escape '\\q'; known: \\n \\r \\t \\0 \\\\ \\\" \\xHH",
                 error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\\q\")\n"));
         assertTrue(error("name: t\nsteps:\n  - c = socket()\n  - \"send(c, \\\"a\\\") = -1 EPIPX\"\n")

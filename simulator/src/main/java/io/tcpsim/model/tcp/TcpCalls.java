@@ -299,7 +299,9 @@ public final class TcpCalls {
             sk.writeSeq = Seq.mask(sk.writeSeq + n);
             copied += n;
         }
-        if (copied > 0) out().push(sk, false);
+        // tcp_push: MSG_MORE corks the tail (TCP_NAGLE_CORK) until a later send without it pushes it, or the probe
+        // timer sends it.
+        if (copied > 0) out().push(sk, false, (flags & Bits.MSG_MORE) != 0);
         return Outcome.ok(copied);
     }
 

@@ -2,6 +2,7 @@ package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.RstReason;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
@@ -319,6 +320,15 @@ final class TcpOutput {
      * tcp_push with TCP_NAGLE_OFF). A FIN queued behind the data rides on the last segment (tcp_send_fin).
      */
     void push(TcpSock sk, boolean nagleOff) {
+        push(sk, nagleOff, false);
+    }
+
+    /**
+     * As {@link #push(TcpSock, boolean)}; {@code cork} is tcp_push's TCP_NAGLE_CORK for a send with MSG_MORE: a last
+     * segment smaller than the MSS is held (tcp_nagle_check: partial and corked), and with nothing in flight
+     * tcp_check_probe_timer arms the probe timer that sends it if no later push does.
+     */
+    void push(TcpSock sk, boolean nagleOff, boolean cork) {
         int mss = sendMss(sk);
         while (true) {
             long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
@@ -338,6 +348,10 @@ final class TcpOutput {
             // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
             if (len < Math.min(unsent, mss) && sk.hasUnacked()) return;
             boolean last = len == unsent;
+            if (last && len < mss && cork) {
+                checkProbeTimer(sk);
+                return;
+            }
             if (last && len < mss && !nagleOff && sk.hasUnacked() && minshallCheck(sk)) return;
             int offset = Seq.diff(sk.sndNxt, sk.sndUna);
             byte[] data = sk.sendQueue.peek(offset, len);
@@ -504,6 +518,29 @@ final class TcpOutput {
                 synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(seg, sk.ipId++);
         armRetransmit(sk);
+    }
+
+    /**
+     * tcp_check_probe_timer: nothing in flight and no timer pending in the slot, so the probe timer is armed for
+     * tcp_probe0_base (the RTO, at least TCP_RTO_MIN). On loopback the RTO is TCP_RTO_MIN plus the RTT, rounded up
+     * to a jiffy (__tcp_set_rto, usecs_to_jiffies): 200 ms and a jiffy (measured: the corked tail left 211 ms after
+     * the send, under load).
+     */
+    private void checkProbeTimer(TcpSock sk) {
+        if (sk.hasUnacked() || sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.PROBE0) != null) return;
+        long jiffy = stack.profile.jiffyNanos();
+        sk.arm(Timer.Kind.PROBE0, (RTO_MIN_NANOS + jiffy - 1) / jiffy + 1);
+    }
+
+    static final long RTO_MIN_NANOS = 200_000_000L;
+
+    /**
+     * tcp_probe_timer: with data in flight or nothing to send it stops; else tcp_send_probe0 -> tcp_write_wakeup
+     * sends what the window allows of the held data, marked PSH.
+     */
+    void probeTimer(TcpSock sk) {
+        if (sk.hasUnacked() || sk.state() == TcpState.CLOSE) return;
+        push(sk, true, false);
     }
 
     /** inet_csk_clear_xmit_timers: no timer pending, no ACK scheduled. */

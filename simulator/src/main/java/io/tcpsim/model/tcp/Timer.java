@@ -30,6 +30,14 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
             String describe(Timer t) { return "retransmit (SYN)"; }
             void expire(Endpoint owner) { owner.stack.output.retransmitTimer((TcpSock) owner); }
         },
+        /**
+         * icsk_retransmit_timer as ICSK_TIME_PROBE0, armed by tcp_check_probe_timer when data is held back with
+         * nothing in flight (a tail corked by MSG_MORE): tcp_probe_timer sends it (tcp_write_wakeup).
+         */
+        PROBE0(Slot.RETRANSMIT) {
+            String describe(Timer t) { return "probe0 at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) { owner.stack.output.probeTimer((TcpSock) owner); }
+        },
         /** tw_timer of a minisock in TIME_WAIT (TCP_TIMEWAIT_LEN): tw_timer_handler kills it. */
         TIME_WAIT(Slot.TIMEWAIT) {
             String describe(Timer t) { return "timewait expires at " + t.fires / 1000 + "us"; }
