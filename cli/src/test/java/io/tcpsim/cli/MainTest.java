@@ -131,7 +131,7 @@ class MainTest {
     void aBadScriptIsOneLineOnStderrAndNothingOnStdout() throws IOException {
         Path p = script("typo.yaml", "name: t\nsteps:\n  - c = socket()\n  - sned(c, \"a\")\n");
         Outcome o = run("run", p.toString());
-        assertEquals(new Outcome(2, "", "tcpsim: " + p + ":4:5: unknown call 'sned'; known calls: accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, recvmsg, select, send, sendmsg, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev\n"), o);
+        assertEquals(new Outcome(2, "", "tcpsim: " + p + ":4:5: unknown call 'sned'; known calls: accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, fork, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, recvmsg, select, send, sendmsg, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev\n"), o);
         assertTrue(backends.isEmpty());
     }
 

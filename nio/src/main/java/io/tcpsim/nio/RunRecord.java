@@ -124,6 +124,7 @@ final class RunRecord {
                 return new CallTemplate.Select(c.in().stream().map(RunRecord::fd).toList(),
                         c.out().stream().map(RunRecord::fd).toList(), c.ex().stream().map(RunRecord::fd).toList(), c.timeoutMs());
             }
+            public CallTemplate fork(Call.Fork c, Void v) { return new CallTemplate.Fork(c.child()); }
             public CallTemplate dup(Call.Dup c, Void v) {
                 return new CallTemplate.Dup(fd(c.fd()), c.two() ? fd(c.newFd()) : null);
             }

@@ -77,6 +77,8 @@ public sealed interface Call {
         R recvmsg(RecvMsg c, P p);
 
         R select(Select c, P p);
+
+        R fork(Fork c, P p);
     }
 
     /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
@@ -236,6 +238,16 @@ public sealed interface Call {
     record Select(List<Integer> in, List<Integer> out, List<Integer> ex, int timeoutMs) implements Call {
         public String name() { return "select"; }
         public <R, P> R accept(Visitor<R, P> v, P p) { return v.select(this, p); }
+    }
+
+    /**
+     * fork(2), the child named by the script: it starts with a copy of the caller's descriptor table (the same open
+     * files, each one more reference) and SIGPIPE disposition. Returns 0 to the caller here: the child is named, not
+     * numbered.
+     */
+    record Fork(String child) implements Call {
+        public String name() { return "fork"; }
+        public <R, P> R accept(Visitor<R, P> v, P p) { return v.fork(this, p); }
     }
 
     /** dup(fd), or dup2(fd, newFd) when {@code two}. */

@@ -513,6 +513,17 @@ public final class Model implements Backend, Inspectable {
             }, deadline);
         }
 
+        /** copy_files: the child's table holds the same open files (dup_fd: each one more reference). */
+        @Override
+        public Result fork(Call.Fork c, Proc p) {
+            if (procs.containsKey(c.child())) return Result.error(Errno.EEXIST);
+            Proc child = new Proc(c.child());
+            for (var e : p.fds.entrySet()) child.install(e.getKey(), e.getValue());
+            child.sigpipe = p.sigpipe;
+            procs.put(c.child(), child);
+            return Result.ok(0);
+        }
+
         @Override
         public Result epollCreate(Call.EpollCreate c, Proc p) {
             return Result.ok(p.allocate(new EpollFile()));

@@ -34,18 +34,28 @@ public final class Runner {
     private final Script script;
     private final Backend backend;
     private final List<LogLine> log = new ArrayList<>();
-    /** Descriptor name to the number the backend gave it; -1 once closed, so that a stale name cannot hit a reused number. */
-    private final Map<String, Integer> fds = new HashMap<>();
-    private final Map<String, String> owner = new HashMap<>();
+    /**
+     * Each process's descriptor names to the numbers the backend gave them; -1 once closed, so that a stale name
+     * cannot hit a reused number. A fork's child starts with a copy of its parent's.
+     */
+    private final Map<String, Map<String, Integer>> fds = new HashMap<>();
     /** Address names ({@code sa = getsockname(a)}) to the address the backend returned. */
     private final Map<String, io.tcpsim.wire.SockAddr> addresses = new HashMap<>();
-    private final CallTemplate.Fds names = new CallTemplate.Fds() {
-        public int fd(String name) { return Runner.this.fd(name); }
-        public io.tcpsim.wire.SockAddr address(String name) {
-            // A name whose getsockname failed: the kernel's own answer to an empty sockaddr_in (AF_UNSPEC 0:0).
-            return addresses.getOrDefault(name, io.tcpsim.wire.SockAddr.ANY);
-        }
-    };
+
+    private Map<String, Integer> fdsOf(String process) {
+        return fds.computeIfAbsent(process, p -> new HashMap<>());
+    }
+
+    /** The names as {@code process} resolves them. */
+    private CallTemplate.Fds namesOf(String process) {
+        return new CallTemplate.Fds() {
+            public int fd(String name) { return Runner.this.fd(process, name); }
+            public io.tcpsim.wire.SockAddr address(String name) {
+                // A name whose getsockname failed: the kernel's own answer to an empty sockaddr_in (AF_UNSPEC 0:0).
+                return addresses.getOrDefault(name, io.tcpsim.wire.SockAddr.ANY);
+            }
+        };
+    }
     /** Processes that run no further steps, with the reason. */
     private final Map<String, String> stopped = new HashMap<>();
     private final Map<String, Call.Disposition> sigpipe = new HashMap<>();
@@ -198,25 +208,24 @@ public final class Runner {
     }
 
     private void closeNamesOf(String process) {
-        for (var e : owner.entrySet()) if (e.getValue().equals(process)) fds.put(e.getKey(), -1);
+        fdsOf(process).replaceAll((name, fd) -> -1);
     }
 
-    private int fd(String name) {
+    private int fd(String process, String name) {
         if (Character.isDigit(name.charAt(0)) || name.startsWith("-")) return Integer.decode(name);
-        return fds.getOrDefault(name, -1);
+        return fdsOf(process).getOrDefault(name, -1);
     }
 
     /** The script's open name for a descriptor of the process, or the number. */
     private String nameOf(String process, int fd) {
-        for (var e : fds.entrySet())
-            if (e.getValue() == fd && process.equals(owner.get(e.getKey()))) return e.getKey();
+        for (var e : fdsOf(process).entrySet()) if (e.getValue() == fd) return e.getKey();
         return String.valueOf(fd);
     }
 
     private void call(Step.CallStep step) {
         if (notReached(step)) return;
         String p = step.process();
-        Call call = step.call().resolve(names);
+        Call call = step.call().resolve(namesOf(p));
         long start = backend.now();
         if (step.leftRunning()) {
             log.add(new LogLine.RunningLine(start, step));
@@ -242,11 +251,15 @@ public final class Runner {
     private void complete(Step.CallStep step, long start, long end, Result r) {
         String p = step.process();
         bind(step, r);
-        if (step.call() instanceof CallTemplate.Close c && !Character.isDigit(c.fd().charAt(0))) fds.put(c.fd(), -1);
+        if (step.call() instanceof CallTemplate.Close c && !Character.isDigit(c.fd().charAt(0))) fdsOf(p).put(c.fd(), -1);
+        if (step.call() instanceof CallTemplate.Fork f && !r.failed()) {
+            fdsOf(f.child()).putAll(fdsOf(p));
+            sigpipe.put(f.child(), disposition(p));
+        }
         if (step.call() instanceof CallTemplate.Signal s && !r.failed() && s.signo() == Bits.SIGPIPE)
             sigpipe.put(p, s.disposition());
 
-        Boolean holds = step.expected() == null ? null : step.expected().holds(r, step.call(), names);
+        Boolean holds = step.expected() == null ? null : step.expected().holds(r, step.call(), namesOf(p));
         String text = ResultText.print(step.call(), r, fd -> nameOf(p, fd));
         List<String> recorded = ResultText.record(step.call(), r, fd -> nameOf(p, fd));
         if (step.leftRunning()) log.add(new LogLine.CallLine(end, end, step, r, text, recorded, holds, start));
@@ -277,12 +290,10 @@ public final class Runner {
         if (names.size() == 1 && r.addr() != null) {
             addresses.put(names.get(0), r.addr());
         } else if (names.size() == 1) {
-            fds.put(names.get(0), (int) r.value());
-            owner.put(names.get(0), step.process());
+            fdsOf(step.process()).put(names.get(0), (int) r.value());
         } else if (names.size() == 2 && r.fds() != null && r.fds().length == 2) {
             for (int i = 0; i < 2; i++) {
-                fds.put(names.get(i), r.fds()[i]);
-                owner.put(names.get(i), step.process());
+                fdsOf(step.process()).put(names.get(i), r.fds()[i]);
             }
         }
     }

@@ -381,6 +381,14 @@ public sealed interface CallTemplate {
         }
     }
 
+    /** fork(child): the process {@code child} starts with the caller's descriptors and names. */
+    record Fork(String child) implements CallTemplate {
+        public Call resolve(Fds fds) { return new Call.Fork(child); }
+        public String text() { return "fork(" + child + ")"; }
+        public ResultShape shape() { return ResultShape.VALUE; }
+        public List<String> uses() { return List.of(); }
+    }
+
     /** dup(fd), or dup2(fd, newFd) when {@code newFd} is not null: a descriptor name or a number. */
     record Dup(String fd, String newFd) implements CallTemplate {
         public Call resolve(Fds fds) { return new Call.Dup(fds.fd(fd), newFd == null ? -1 : fds.fd(newFd), newFd != null); }

@@ -55,7 +55,7 @@ final class NotModelled {
 
     /** System calls a socket program makes that the script language has no step for yet. */
     static final Set<String> CALLS = Set.of(
-            "sendmmsg", "recvmmsg", "preadv", "pwritev", "dup3", "fork", "vfork", "clone",
+            "sendmmsg", "recvmmsg", "preadv", "pwritev", "dup3", "vfork", "clone",
             "pselect", "pselect6", "ppoll", "epoll_pwait", "epoll_pwait2", "sendfile", "splice", "tee",
             "vmsplice", "sigaction", "kill", "raise", "alarm", "connectx", "open", "openat", "pipe2", "eventfd",
             "timerfd_create", "signalfd", "io_uring_setup", "usleep", "nanosleep");

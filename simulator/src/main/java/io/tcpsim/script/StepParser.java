@@ -41,6 +41,7 @@ final class StepParser {
             Map.entry("epoll_create1", "epoll_create1(0)"),
             Map.entry("epoll_ctl", "epoll_ctl(epfd, ADD|MOD|DEL, fd, EVENTS)"),
             Map.entry("epoll_wait", "epoll_wait(epfd[, MAXEVENTS[, TIMEOUT_MS]])"),
+            Map.entry("fork", "fork(CHILD): CHILD names the new process"),
             Map.entry("fcntl", "fcntl(fd, F_GETFL) or fcntl(fd, F_SETFL, FLAGS)"),
             Map.entry("getpeername", "getpeername(fd), or sa = getpeername(fd) to name the address"),
             Map.entry("getsockname", "getsockname(fd), or sa = getsockname(fd) to name the address"),
@@ -116,6 +117,7 @@ final class StepParser {
         if (prefix != null && keyProcess != null)
             throw error(at, "process given twice: '" + keyProcess + "' as the key and '" + prefix + "' in the step");
         String p = prefix != null ? prefix : keyProcess != null ? keyProcess : Script.MAIN;
+        names.seen(p);
         Integer exited = names.exitedAt(p);
         if (exited != null) throw error(at, "process '" + p + "' exited at line " + exited + "; it runs no further steps");
         return p;
@@ -249,7 +251,8 @@ final class StepParser {
         for (Use u : uses) checkUse(u, process, ebadf);
 
         int line = src.line(0);
-        if (call instanceof CallTemplate.Close c && names.get(c.fd()) != null) names.close(c.fd(), line);
+        if (call instanceof CallTemplate.Close c && names.get(c.fd(), process) != null) names.close(c.fd(), process, line);
+        if (call instanceof CallTemplate.Fork f) names.fork(process, f.child(), line);
         for (Token b : binds) {
             if (call.shape() == ResultShape.ADDRESS) names.bindAddress(b.text(), line);
             else names.bind(b.text(), process, line);
@@ -302,15 +305,15 @@ final class StepParser {
             throw error(binds.get(1).start(), "the two descriptors need two names, got '" + binds.get(1).text() + "' twice");
         if (call.shape() == ResultShape.ADDRESS) {
             for (Token b : binds)
-                if (names.get(b.text()) != null)
-                    throw error(b.start(), "'" + b.text() + "' names a descriptor (line " + names.get(b.text()).line()
+                if (names.any(b.text()) != null)
+                    throw error(b.start(), "'" + b.text() + "' names a descriptor (line " + names.any(b.text()).line()
                             + "); choose another name for the address");
             return;
         }
         for (Token b : binds) {
             if (names.address(b.text()) != null)
                 throw error(b.start(), "'" + b.text() + "' names an address (line " + names.address(b.text()) + "); choose another name");
-            Names.Binding old = names.get(b.text());
+            Names.Binding old = names.any(b.text());
             if (old != null && old.closed() == null)
                 throw error(b.start(), "descriptor name '" + b.text() + "' is still open (made at line " + old.line()
                         + "); close it first or choose another name");
@@ -319,7 +322,8 @@ final class StepParser {
 
     private void checkUse(Use u, String process, boolean ebadf) throws ScriptException {
         if (Character.isDigit(u.name().charAt(0)) || u.name().startsWith("-")) return;
-        Names.Binding b = names.get(u.name());
+        Names.Binding b = names.get(u.name(), process);
+        if (b == null && names.any(u.name()) != null) b = names.any(u.name()); // another process's: said below
         if (b == null) {
             List<String> open = names.open(process);
             throw error(u.at(), "unknown descriptor '" + u.name() + "'; "
@@ -547,6 +551,15 @@ final class StepParser {
                 }
                 int timeout = n == 4 ? integer(a.get(3), "timeout") : -1;
                 return new CallTemplate.Select(sets.get(0), sets.get(1), sets.get(2), timeout);
+            }
+            case "fork" -> {
+                if (n != 1) throw arity(name, nameTok, a);
+                Token child = single(a.get(0), "process name");
+                if (child.type() != Token.Type.WORD || !IDENT.matcher(child.text()).matches())
+                    throw error(child.start(), "expected the child's process name, got " + child.describe());
+                if (names.wasSeen(child.text()) || child.text().equals(process))
+                    throw error(child.start(), "process '" + child.text() + "' already exists: a fork's child needs a new name");
+                return new CallTemplate.Fork(child.text());
             }
             case "dup" -> {
                 if (n != 1) throw arity(name, nameTok, a);
@@ -943,7 +956,7 @@ final class StepParser {
                 if (p.uses().stream().noneMatch(name.text()::equals))
                     throw error(name.start(), "'" + name.text() + "' is not polled by this call; polled: " + String.join(", ", p.uses()));
             } else if (name.type() == Token.Type.WORD) {
-                Names.Binding b = names.get(name.text());
+                Names.Binding b = names.get(name.text(), process);
                 if (b == null || !b.process().equals(process)) {
                     List<String> open = names.open(process);
                     throw error(name.start(), "unknown descriptor '" + name.text() + "'; known: " + String.join(", ", open));

@@ -18,7 +18,7 @@ class ScriptErrorsTest {
         return error("t.yaml", text);
     }
 
-    static final String CALLS = "accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, recvmsg, select, send, sendmsg, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev";
+    static final String CALLS = "accept, accept4, bind, close, connect, dup, dup2, epoll_create, epoll_create1, epoll_ctl, epoll_wait, fcntl, fork, getpeername, getsockname, getsockopt, ioctl, listen, pipe, poll, read, readv, recv, recvfrom, recvmsg, select, send, sendmsg, sendto, setsockopt, shutdown, signal, socket, socketpair, write, writev";
 
     @Test
     void yamlSyntaxUsesTheParsersLocation() {

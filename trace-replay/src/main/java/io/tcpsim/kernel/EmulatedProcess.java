@@ -19,6 +19,8 @@ final class EmulatedProcess {
     final String name;
     private final TreeMap<Integer, Integer> realByVirtual = new TreeMap<>();
     private Call.Disposition sigpipe = Call.Disposition.SIG_DFL;
+    /** The child a fork just made, until the backend records it. */
+    EmulatedProcess forked;
 
     EmulatedProcess(String name) {
         this.name = name;

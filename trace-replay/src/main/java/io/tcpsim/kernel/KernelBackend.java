@@ -196,6 +196,11 @@ public final class KernelBackend implements Backend {
         NamespaceThread.Task<Completion> task = t.submit(() -> {
             Result r = call.accept(LIBC_CALLS, p);
             long end = now();
+            if (p.forked != null) {
+                EmulatedProcess child = p.forked;
+                p.forked = null;
+                ns.call(() -> processes.put(child.name, child));
+            }
             if (NamespaceThread.takePendingSigpipe()) {
                 r = r.withSigpipe();
                 ns.call(() -> {
@@ -339,6 +344,7 @@ public final class KernelBackend implements Backend {
 
     private Result execute(String processName, Call call) {
         EmulatedProcess p = processes.computeIfAbsent(processName, EmulatedProcess::new);
+        if (call instanceof Call.Fork f && processes.containsKey(f.child())) return Result.error(Errno.EEXIST);
         Memory usage = rusage.get();
         long switches = voluntarySwitches(usage), cpu = threadCpuNanos(), start = now();
         Result r = call.accept(LIBC_CALLS, p);
@@ -348,6 +354,10 @@ public final class KernelBackend implements Backend {
         // once reported "blocked 103 ms" on a host with a load of 16).
         if (voluntarySwitches(usage) == switches) end = Math.min(end, start + threadCpuNanos() - cpu);
         lastSpan = new long[] {start, end};
+        if (p.forked != null) {
+            processes.put(p.forked.name, p.forked);
+            p.forked = null;
+        }
         // Only send/write raise SIGPIPE (sk_stream_error -> send_sig), but checking costs one syscall.
         if (NamespaceThread.takePendingSigpipe()) {
             r = r.withSigpipe();
@@ -530,6 +540,23 @@ public final class KernelBackend implements Backend {
             int fd = real(p, g.fd());
             int rc = g.peer() ? LibC.C.getpeername(fd, sa, len) : LibC.C.getsockname(fd, sa, len);
             return rc < 0 ? error() : Result.address(sockaddr(sa));
+        }
+
+        /**
+         * fork emulated inside the JVM: the child's descriptors are dup()s of the parent's real ones, so they refer to
+         * the same open file descriptions (the same sockets, flags and epoll registrations), as after a real fork.
+         */
+        @Override
+        public Result fork(Call.Fork f, EmulatedProcess p) {
+            EmulatedProcess child = new EmulatedProcess(f.child());
+            for (var d : p.descriptors()) {
+                int r = LibC.C.dup(d.getValue());
+                if (r < 0) return error();
+                child.adoptAt(d.getKey(), r);
+            }
+            child.setSigpipe(p.sigpipe());
+            p.forked = child; // the backend adds it to its processes (on the namespace thread)
+            return Result.ok(0);
         }
 
         @Override
