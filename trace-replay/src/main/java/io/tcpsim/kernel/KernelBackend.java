@@ -155,7 +155,7 @@ public final class KernelBackend implements Backend {
     }
 
     /** poll and epoll_wait may legitimately take their own timeout before the blocked limit starts. */
-    private static int ownTimeoutMs(Call call) {
+    static int ownTimeoutMs(Call call) {
         if (call instanceof Call.Poll p) return Math.max(0, p.timeoutMs());
         if (call instanceof Call.EpollWait w) return Math.max(0, w.timeoutMs());
         return 0;
@@ -284,7 +284,7 @@ public final class KernelBackend implements Backend {
      * sk_lingertime when PF_EXITING is set); a live thread closing the descriptor would, so SO_LINGER {1, n > 0} is
      * cleared first. Nothing else in tcp_close depends on a non-zero linger time ({1, 0} is kept: it aborts).
      */
-    private static void closeAll(EmulatedProcess p) {
+    static void closeAll(EmulatedProcess p) {
         for (var d : p.descriptors()) {
             int fd = d.getValue();
             int[] linger = new int[2];
@@ -310,10 +310,11 @@ public final class KernelBackend implements Backend {
         return r == null ? NOT_OWNED : r;
     }
 
-    private static final LibcCalls LIBC_CALLS = new LibcCalls();
+    /** The calls as libc runs them; shared with {@link NetworkBackend}. */
+    static final LibcCalls LIBC_CALLS = new LibcCalls();
 
     /** Each call as the libc call it is, on the process's real descriptors. */
-    private static final class LibcCalls implements Call.Visitor<Result, EmulatedProcess> {
+    static final class LibcCalls implements Call.Visitor<Result, EmulatedProcess> {
         @Override
         public Result socket(Call.Socket s, EmulatedProcess p) {
             return newFd(p, LibC.C.socket(LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
