@@ -375,14 +375,27 @@ public final class KernelBackend implements Backend {
         @Override
         public Result setsockopt(Call.SetSockOpt s, EmulatedProcess p) {
             int[] v = Arrays.copyOf(s.values() == null ? new int[0] : s.values(), s.option().arity);
-            return status(LibC.C.setsockopt(real(p, s.fd()), LibC.SOL_SOCKET, s.option().number, v, 4 * v.length));
+            if (isTimeval(s.option())) {
+                // SO_RCVTIMEO / SO_SNDTIMEO take a struct timeval; the script gives milliseconds.
+                long ms = v[0];
+                int[] tv = {(int) (ms / 1000), 0, (int) (ms % 1000 * 1000), 0}; // two little-endian longs
+                return status(LibC.C.setsockopt(real(p, s.fd()), level(s.option()), s.option().number, tv, 16));
+            }
+            return status(LibC.C.setsockopt(real(p, s.fd()), level(s.option()), s.option().number, v, 4 * v.length));
         }
 
         @Override
         public Result getsockopt(Call.GetSockOpt g, EmulatedProcess p) {
+            if (isTimeval(g.option())) {
+                int[] tv = new int[4];
+                IntByReference len = new IntByReference(16);
+                int rc = LibC.C.getsockopt(real(p, g.fd()), level(g.option()), g.option().number, tv, len);
+                long sec = (tv[0] & 0xffffffffL) | (long) tv[1] << 32, usec = (tv[2] & 0xffffffffL) | (long) tv[3] << 32;
+                return rc < 0 ? error() : Result.option(new int[] {(int) (sec * 1000 + usec / 1000)});
+            }
             int[] v = new int[g.option().arity];
             IntByReference len = new IntByReference(4 * v.length);
-            int rc = LibC.C.getsockopt(real(p, g.fd()), LibC.SOL_SOCKET, g.option().number, v, len);
+            int rc = LibC.C.getsockopt(real(p, g.fd()), level(g.option()), g.option().number, v, len);
             return rc < 0 ? error() : Result.option(v);
         }
 
@@ -432,6 +445,16 @@ public final class KernelBackend implements Backend {
             if (s.signo() == Bits.SIGPIPE) p.setSigpipe(s.disposition());
             return Result.ok(0);
         }
+    }
+
+    /** TCP_* options are IPPROTO_TCP's (tcp_setsockopt), the rest SOL_SOCKET's (sk_setsockopt). */
+    static int level(io.tcpsim.calls.SockOpt o) {
+        return o.name().startsWith("TCP_") ? LibC.IPPROTO_TCP : LibC.SOL_SOCKET;
+    }
+
+    /** SO_RCVTIMEO and SO_SNDTIMEO: a struct timeval in the kernel, milliseconds in a script. */
+    static boolean isTimeval(io.tcpsim.calls.SockOpt o) {
+        return o.name().equals("SO_RCVTIMEO") || o.name().equals("SO_SNDTIMEO");
     }
 
     private static Result poll(EmulatedProcess p, Call.Poll q) {
