@@ -53,6 +53,8 @@ final class Alignment {
         final List<LogLine> packets = new ArrayList<>();
         final List<LogLine> events = new ArrayList<>();
         final Map<Step, LogLine> steps = new HashMap<>();
+        /** Each netstat step's tables: one on loopback, one per host on two hosts. */
+        final Map<Step, List<LogLine.NetstatLine>> tables = new HashMap<>();
         /** Drops in log order, and the packet line each one threw away (null: no captured packet matches). */
         final List<LogLine.DropLine> drops = new ArrayList<>();
         final Map<LogLine, LogLine> dropped = new IdentityHashMap<>();
@@ -90,7 +92,13 @@ final class Alignment {
                     case CALL -> { steps.put(((LogLine.CallLine) l).step(), l); last = l; }
                     case NOT_REACHED -> steps.put(((LogLine.NotReachedLine) l).step(), l);
                     case SLEEP -> { steps.put(((LogLine.SleepLine) l).step(), l); last = l; }
-                    case NETSTAT -> { steps.put(((LogLine.NetstatLine) l).step(), l); last = l; }
+                    case NETSTAT -> {
+                        // A script with hosts: prints one table per host for one netstat step, in host order.
+                        Step st = ((LogLine.NetstatLine) l).step();
+                        steps.putIfAbsent(st, l);
+                        tables.computeIfAbsent(st, k -> new ArrayList<>()).add((LogLine.NetstatLine) l);
+                        last = l;
+                    }
                     case SIGNAL, PROCESS_END -> events.add(l);
                 }
                 lines.add(l);
@@ -161,8 +169,14 @@ final class Alignment {
             } else if (a instanceof LogLine.NotReachedLine x && b instanceof LogLine.NotReachedLine y) {
                 if (!x.why().equals(y.why()))
                     differs(Divergence.Kind.DIFFERENT, what, new Difference("not reached", x.why(), y.why()), a, b);
-            } else if (a instanceof LogLine.NetstatLine x && b instanceof LogLine.NetstatLine y) {
-                compareNetstat("netstat at line " + step.line(), x, y);
+            } else if (a instanceof LogLine.NetstatLine && b instanceof LogLine.NetstatLine) {
+                List<LogLine.NetstatLine> ta = ms.tables.get(step), tb = ks.tables.get(step);
+                for (int n = 1; n < Math.min(ta.size(), tb.size()); n++) pair(ta.get(n), tb.get(n));
+                for (int n = 0; n < Math.min(ta.size(), tb.size()); n++) {
+                    compareNetstat("netstat at line " + step.line() + tableName(ta.get(n), n, ta.size()), ta.get(n), tb.get(n));
+                }
+                if (ta.size() != tb.size()) differs(Divergence.Kind.DIFFERENT, "netstat at line " + step.line(),
+                        new Difference("tables", Integer.toString(ta.size()), Integer.toString(tb.size())), a, b);
             }
         }
     }
@@ -231,6 +245,11 @@ final class Alignment {
             diverge(Divergence.Kind.UNEXPECTED, what, "the kernel lists " + onlyB.get(0).trim().replaceAll("\\s+", " ")
                     + ", the model does not", x, y);
         }
+    }
+
+    /** {@code ""} for a step's only table; which host's otherwise. */
+    private static String tableName(LogLine.NetstatLine t, int index, int count) {
+        return count == 1 ? "" : " (table " + (index + 1) + " of " + count + ")";
     }
 
     private static String key(String row) {
