@@ -184,9 +184,17 @@ public final class Main implements Callable<Integer> {
         return COMMANDS;
     }
 
-    /** A bug, or no memory left: one line and exit 3, never a stack trace or a Java type name. */
+    /**
+     * A bug, or no memory left: one line and exit 3, never a stack trace or a Java type name. A script a backend
+     * refused ({@link io.tcpsim.backend.NotModelled}) is bad input: its line and exit 2.
+     */
     static int internal(Throwable t, Env e) {
         e.out().flush();
+        if (t instanceof io.tcpsim.backend.NotModelled n) {
+            // A backend refused the script before its first step (Backend.prepare): bad input, one line.
+            e.err().println("tcpsim: " + CText.printable(n.getMessage()));
+            return BAD_INPUT;
+        }
         if (t instanceof OutOfMemoryError) {
             e.err().println("tcpsim: out of memory (the Java heap is full; give it more with JAVA_TOOL_OPTIONS=-Xmx...)");
         } else {

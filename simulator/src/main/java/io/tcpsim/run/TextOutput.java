@@ -67,11 +67,13 @@ public final class TextOutput {
             case NETSTAT -> {
                 LogLine.NetstatLine n = (LogLine.NetstatLine) line;
                 List<String> out = new ArrayList<>();
-                out.add(t + " netstat " + (n.step().all() ? "-tan" : "-tn"));
+                out.add(t + " netstat " + (n.step().all() ? "-tan" : "-tn") + (n.host() == null ? ""
+                        : " on " + n.host() + " (" + script.topology().address(n.host()) + ")"));
                 out.add(NetstatRow.HEADER);
                 for (NetstatRow r : n.rows()) out.add(r.format());
                 yield out;
             }
+            case LINK -> List.of(t + " -- " + ((LogLine.LinkLine) line).step().command().text());
             case NOT_REACHED -> {
                 LogLine.NotReachedLine r = (LogLine.NotReachedLine) line;
                 String s = t + " [" + r.step().process() + "] " + stepText(r.step()) + " = not reached (" + r.why() + ")";
@@ -112,6 +114,7 @@ public final class TextOutput {
             case SLEEP -> "sleep " + ((Step.Sleep) step).duration();
             case NETSTAT -> ((Step.Netstat) step).all() ? "netstat -a" : "netstat";
             case EXIT -> "exit";
+            case LINK -> ((Step.Link) step).command().text();
         };
     }
 

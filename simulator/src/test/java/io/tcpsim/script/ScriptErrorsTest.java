@@ -47,9 +47,9 @@ class ScriptErrorsTest {
     void missingAndUnknownKeys() {
         assertEquals("t.yaml:1:1: missing key 'name'", error("steps:\n  - c = socket()\n"));
         assertEquals("t.yaml:1:1: missing key 'steps'", error("name: t\n"));
-        assertEquals("t.yaml:2:1: unknown key 'step'; known keys: name, description, seed, profile, steps",
+        assertEquals("t.yaml:2:1: unknown key 'step'; known keys: name, description, seed, profile, hosts, link, sysctl, steps",
                 error("name: t\nstep:\n  - c = socket()\n"));
-        assertEquals("t.yaml:1:1: empty script: expected a mapping with keys name, description, seed, profile, steps", error(""));
+        assertEquals("t.yaml:1:1: empty script: expected a mapping with keys name, description, seed, profile, hosts, link, sysctl, steps", error(""));
         assertEquals("t.yaml:3:1: duplicate key 'name'", error("name: t\nsteps: []\nname: u\n"));
         assertEquals("t.yaml:2:8: steps must be a list of steps, got 'close(c)'", error("name: t\nsteps: close(c)\n"));
         assertEquals("t.yaml:1:7: seed must be an integer, got 'abc'", error("seed: abc\nname: t\nsteps: []\n"));

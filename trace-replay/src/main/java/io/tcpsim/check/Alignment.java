@@ -709,6 +709,7 @@ final class Alignment {
             case SLEEP -> "sleep " + ((Step.Sleep) s).duration();
             case NETSTAT -> ((Step.Netstat) s).all() ? "netstat -a" : "netstat";
             case EXIT -> "exit";
+            case LINK -> ((Step.Link) s).command().text();
         };
     }
 
