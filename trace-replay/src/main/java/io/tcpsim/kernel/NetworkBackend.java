@@ -2,6 +2,8 @@ package io.tcpsim.kernel;
 
 import io.tcpsim.backend.Backend;
 import io.tcpsim.backend.Event;
+import io.tcpsim.backend.LinkCommand;
+import io.tcpsim.backend.NotModelled;
 import io.tcpsim.backend.NetstatRow;
 import io.tcpsim.backend.ProcessEnd;
 import io.tcpsim.backend.RstReason;
@@ -11,12 +13,18 @@ import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
 import io.tcpsim.capture.RawFrame;
 import io.tcpsim.kernel.net.Host;
+import io.tcpsim.kernel.net.HostSpec;
+import io.tcpsim.kernel.net.Lane;
+import io.tcpsim.kernel.net.LinkSpec;
 import io.tcpsim.kernel.net.LinkRecord;
 import io.tcpsim.kernel.net.NetSpec;
 import io.tcpsim.kernel.net.Network;
 import io.tcpsim.kernel.net.PacketKind;
 import io.tcpsim.kernel.trace.KernelReasons;
 import io.tcpsim.kernel.trace.ReasonTracer;
+import io.tcpsim.script.Script;
+import io.tcpsim.script.SourceText;
+import io.tcpsim.script.Topology;
 import io.tcpsim.wire.Packet;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -82,7 +90,7 @@ public final class NetworkBackend implements Backend {
     }
 
     private final long blockLimitNanos;
-    private final Network network;
+    private Network network;
     private final List<HostRun> hosts = new ArrayList<>();
     private final List<Event> events = new ArrayList<>(); // guarded by itself
     private final List<Captured> captured = new ArrayList<>();
@@ -90,19 +98,70 @@ public final class NetworkBackend implements Backend {
     private final List<RawFrame> frames = new ArrayList<>();
     private boolean closed;
 
-    /** Builds the network with the default blocked-call limit (30 s). */
+    /**
+     * A backend for a script with {@code hosts:}: the network is built by {@link #prepare}, from the script's
+     * topology. Fails here, before any script runs, when the machine cannot build one.
+     *
+     * @throws KernelUnavailableException when a tool, libpcap or a privilege is missing
+     */
+    public NetworkBackend() {
+        this.blockLimitNanos = DEFAULT_BLOCK_LIMIT.toNanos();
+        Network.checkCanOpen();
+    }
+
+    /** Builds the network now, with the default blocked-call limit (30 s). */
     public NetworkBackend(NetSpec spec) {
         this(spec, DEFAULT_BLOCK_LIMIT);
     }
 
     /**
-     * Builds the network and starts both captures and both tracers.
+     * Builds the network now and starts both captures and both tracers.
      *
      * @throws KernelUnavailableException when a tool, libpcap, BPF or a privilege is missing
      * @throws IllegalArgumentException   when the kernel refuses a sysctl of the spec
      */
     public NetworkBackend(NetSpec spec, Duration blockLimit) {
         this.blockLimitNanos = blockLimit.toNanos();
+        open(spec);
+    }
+
+    /** The topology of a script's {@code hosts:}, {@code link:} and {@code sysctl:}: host A is the first host. */
+    public static NetSpec spec(Topology t) {
+        List<String> names = t.names();
+        HostSpec a = new HostSpec(names.get(0), t.hosts().get(names.get(0)), 24);
+        HostSpec b = new HostSpec(names.get(1), t.hosts().get(names.get(1)), 24);
+        LinkSpec link = new LinkSpec(Lane.delay(t.link().delayNanos()), Lane.delay(t.link().reverseDelayNanos()), 0);
+        return new NetSpec(a, b, t.link().mtu(), link, t.sysctls());
+    }
+
+    /**
+     * Builds the script's network (the constructor without a spec), or checks that the network built already is the
+     * script's. A sysctl the kernel refuses is the script's error: one line at the sysctl, nothing run.
+     */
+    @Override
+    public void prepare(Script script) {
+        Topology t = script.topology();
+        if (t == null) {
+            throw new NotModelled(script.file() + ": the two-host kernel backend runs scripts with hosts: only");
+        }
+        if (network != null) {
+            if (!network.a().name().equals(t.names().get(0)) || !network.b().name().equals(t.names().get(1))) {
+                throw new IllegalArgumentException("the network's hosts are " + network.a().name() + " and "
+                        + network.b().name() + ", the script's " + t.names());
+            }
+            return;
+        }
+        try {
+            open(spec(t));
+        } catch (IllegalArgumentException e) {
+            String m = String.valueOf(e.getMessage());
+            String key = m.startsWith("sysctl ") && m.indexOf(':') > 0 ? m.substring(7, m.indexOf(':')) : null;
+            SourceText at = key == null ? t.source() : t.at(key);
+            throw new NotModelled(script.file() + ":" + at.line(0) + ":" + at.column(0) + ": " + m);
+        }
+    }
+
+    private void open(NetSpec spec) {
         network = Network.open(spec);
         try {
             for (Host h : List.of(network.a(), network.b())) {
@@ -198,8 +257,18 @@ public final class NetworkBackend implements Backend {
     }
 
     /** One host's table, as netstat on that host lists it. */
+    @Override
     public List<NetstatRow> netstat(String host) {
         return hostOf(host).host.netstat();
+    }
+
+    /** A script's {@code link} step, at this instant. */
+    @Override
+    public void link(LinkCommand command) {
+        if (command instanceof LinkCommand.Down) linkDown();
+        else if (command instanceof LinkCommand.Up) linkUp();
+        else if (command instanceof LinkCommand.Drop d) drop(d.from(), PacketKind.valueOf(d.kind().name()), d.count());
+        else throw new IllegalArgumentException("link command " + command.text());
     }
 
     /** {@code link down}: every frame that enters the link from now on is lost, both ways. */

@@ -72,8 +72,8 @@ public final class Link {
     }
 
     /**
-     * {@code link drop N DIR KIND after M} (an addition to issue 12's contract): the first {@code skip} matching frames
-     * pass, the {@code count} after them are lost. A passed frame counts only for the rule it passed.
+     * {@code link drop N DIR KIND after M} (for tests and experiments; scripts have no {@code after}): the first
+     * {@code skip} matching frames pass, the {@code count} after them are lost.
      */
     public void drop(Direction d, PacketKind kind, int count, int skip) {
         if (count < 1) throw new IllegalArgumentException("drop needs a count of at least 1, not " + count);
@@ -191,7 +191,13 @@ public final class Link {
         return up;
     }
 
+    /**
+     * Drops in one direction count in parallel (docs/scripts.md, "Two hosts on a link"): every rule counts each frame
+     * of its kind that entered after it, and the frame is lost when any rule that had passed its {@code after} frames
+     * counts it. The reason recorded is the first such rule's.
+     */
     private String matchRule(Direction d, long entered, int flags, int payload) {
+        String lost = null;
         for (Iterator<DropRule> it = rules[d.from()].iterator(); it.hasNext(); ) {
             DropRule r = it.next();
             if (r.since() > entered || !r.kind().matches(flags, payload)) continue;
@@ -199,10 +205,10 @@ public final class Link {
                 r.skip()[0]--;
                 continue;
             }
+            if (lost == null) lost = r.text();
             if (--r.remaining()[0] == 0) it.remove();
-            return r.text();
         }
-        return null;
+        return lost;
     }
 
     void sendMarker(int host, long number) {

@@ -89,6 +89,16 @@ public final class Network implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Throws {@link io.tcpsim.kernel.KernelUnavailableException} when {@link #open} could not work here: a tool,
+     * libpcap or the privilege to make a namespace is missing. Cheap (one thread unshares and ends).
+     */
+    public static void checkCanOpen() {
+        Commands.checkTools();
+        LoopbackCapture.checkLibpcap();
+        NamespaceThread.start("tcpsim-net-probe").close();
+    }
+
     private Host startHost(int index, HostSpec h, String run) {
         NamespaceThread t = NamespaceThread.start(run + "-" + h.name());
         try {
