@@ -97,6 +97,12 @@ public final class NetworkBackend implements Backend {
     private final Set<ByteBuffer> lostFrames = new HashSet<>();
     private final List<RawFrame> frames = new ArrayList<>();
     private boolean closed;
+    private final ThreadLocal<com.sun.jna.Memory> rusage =
+            ThreadLocal.withInitial(() -> new com.sun.jna.Memory(LibC.RUSAGE_SIZE));
+    private final ThreadLocal<com.sun.jna.Memory> timespec =
+            ThreadLocal.withInitial(() -> new com.sun.jna.Memory(LibC.SIZEOF_TIMESPEC));
+    /** Set by a host's thread for the call being made (see {@link #lastCallSpan}). */
+    private volatile long[] lastSpan;
 
     /**
      * A backend for a script with {@code hosts:}: the network is built by {@link #prepare}, from the script's
@@ -221,8 +227,15 @@ public final class NetworkBackend implements Backend {
                 + network.a().name() + ", " + network.b().name() + ")");
     }
 
+    /** As {@link KernelBackend#lastCallSpan}: measured on the host's thread; a call that never slept took its CPU time. */
+    @Override
+    public long[] lastCallSpan() {
+        return lastSpan;
+    }
+
     @Override
     public Result call(String process, Call call) {
+        lastSpan = null;
         HostRun h = hostOf(process);
         long limit = blockLimitNanos + TimeUnit.MILLISECONDS.toNanos(KernelBackend.ownTimeoutMs(call));
         NamespaceThread.Outcome<Result> o = h.host.callBounded(() -> execute(h, process, call), limit);
@@ -368,7 +381,12 @@ public final class NetworkBackend implements Backend {
 
     private Result execute(HostRun h, String processName, Call call) {
         EmulatedProcess p = h.processes.computeIfAbsent(processName, EmulatedProcess::new);
+        com.sun.jna.Memory usage = rusage.get();
+        long switches = voluntarySwitches(usage), cpu = threadCpuNanos(), start = now();
         Result r = call.accept(KernelBackend.LIBC_CALLS, p);
+        long end = now();
+        if (voluntarySwitches(usage) == switches) end = Math.min(end, start + threadCpuNanos() - cpu);
+        lastSpan = new long[] {start, end};
         if (NamespaceThread.takePendingSigpipe()) {
             r = r.withSigpipe();
             switch (p.sigpipe()) {
@@ -383,6 +401,17 @@ public final class NetworkBackend implements Backend {
             }
         }
         return r;
+    }
+
+    private static long voluntarySwitches(com.sun.jna.Memory usage) {
+        LibC.C.getrusage(LibC.RUSAGE_THREAD, usage);
+        return usage.getLong(LibC.RUSAGE_NVCSW);
+    }
+
+    private long threadCpuNanos() {
+        com.sun.jna.Memory ts = timespec.get();
+        LibC.C.clock_gettime(LibC.CLOCK_THREAD_CPUTIME_ID, ts);
+        return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
     }
 
     private void emit(Event e) {
