@@ -22,11 +22,18 @@ public sealed interface LinkCommand {
     }
 
     /**
-     * {@code link drop COUNT FROM>TO KIND}: the next {@code count} packets from host {@code from} to host {@code to}
-     * that are of {@code kind} are lost. {@code from} and {@code to} are the process names of {@code hosts:}.
+     * {@code link drop COUNT FROM>TO KIND [after SKIP]}: of the packets from host {@code from} to host {@code to}
+     * that are of {@code kind}, the next {@code skip} pass and the {@code count} after them are lost. {@code from}
+     * and {@code to} are the process names of {@code hosts:}. A packet is counted by the first drop armed in its
+     * direction that matches it (in the order the steps armed them), and by no other.
      */
-    record Drop(String from, String to, Kind kind, int count) implements LinkCommand {
+    record Drop(String from, String to, Kind kind, int count, int skip) implements LinkCommand {
+        public Drop(String from, String to, Kind kind, int count) {
+            this(from, to, kind, count, 0);
+        }
+
         public Drop {
+            if (skip < 0) throw new IllegalArgumentException("a drop cannot let " + skip + " packets through");
             Objects.requireNonNull(from);
             Objects.requireNonNull(to);
             Objects.requireNonNull(kind);
@@ -34,7 +41,9 @@ public sealed interface LinkCommand {
             if (from.equals(to)) throw new IllegalArgumentException("a direction joins two different hosts, got " + from + ">" + to);
         }
 
-        public String text() { return "link drop " + count + " " + from + ">" + to + " " + kind.text; }
+        public String text() {
+            return "link drop " + count + " " + from + ">" + to + " " + kind.text + (skip > 0 ? " after " + skip : "");
+        }
     }
 
     /**

@@ -399,6 +399,13 @@ public final class RunLadder {
                         marks.add(new Ladder.Span(l.time(), title, rows,
                                 String.join("\n", full), step));
                     }
+                    case LOST -> {
+                        // A packet the link lost: marked at its sender, which sent it (the receiver never saw it).
+                        LogLine.LostLine x = (LogLine.LostLine) l;
+                        Segment s = x.segment();
+                        marks.add(new Ladder.Note(l.time(), column(s.src().toString()), "\u2715 lost on the link ["
+                                + TcpFlags.tcpdump(s.flags()) + "]", Ladder.Tone.WARN, TextOutput.lost(x), step));
+                    }
                     case LINK -> {
                         Step.Link k = ((LogLine.LinkLine) l).step();
                         marks.add(new Ladder.Span(l.time(), k.command().text(), List.of(),

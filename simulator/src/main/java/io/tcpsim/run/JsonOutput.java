@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The run for programs: one JSON object per line, each with a {@code type}: run (first), packet (an RST with its
  * {@code reason}), call, failure, signal, process_end, state, drop, sleep, netstat (with its {@code host} in a script with hosts:),
- * link, not_reached, end (last). Times are both {@code time} (as the text
+ * link, lost (a packet the link lost), not_reached, end (last). Times are both {@code time} (as the text
  * prints them) and {@code time_ns}.
  */
 public final class JsonOutput {
@@ -185,6 +185,19 @@ public final class JsonOutput {
                     rows.add(row);
                 }
                 m.put("rows", rows);
+                yield List.of(m);
+            }
+            case LOST -> {
+                LogLine.LostLine l = (LogLine.LostLine) line;
+                Map<String, Object> m = base("lost", l.time());
+                Segment s = l.segment();
+                m.put("src", s.src().toString());
+                m.put("dst", s.dst().toString());
+                m.put("flags", TcpFlags.tcpdump(s.flags()));
+                m.put("seq", s.seq());
+                m.put("ack", s.ack());
+                m.put("length", s.length());
+                m.put("text", TextOutput.lost(l));
                 yield List.of(m);
             }
             case LINK -> {

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public sealed interface LogLine {
 
-    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED, LINK }
+    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED, LINK, LOST }
 
     Kind kind();
 
@@ -101,5 +101,10 @@ public sealed interface LogLine {
     record NotReachedLine(long time, Step step, String why) implements LogLine {
         public Kind kind() { return Kind.NOT_REACHED; }
         public boolean failed() { return step instanceof Step.CallStep c && c.expected() != null; }
+    }
+
+    /** A packet the link lost: its sender sent it (its {@link PacketLine} is just before), the other host never saw it. */
+    record LostLine(long time, Segment segment) implements LogLine {
+        public Kind kind() { return Kind.LOST; }
     }
 }

@@ -80,6 +80,7 @@ public record RunLog(Script script, String backend, List<LogLine> lines) {
                 yield new LogLine.NotReachedLine(r.time() - by, r.step(), r.why());
             }
             case LINK -> new LogLine.LinkLine(l.time() - by, ((LogLine.LinkLine) l).step());
+            case LOST -> new LogLine.LostLine(l.time() - by, ((LogLine.LostLine) l).segment());
         };
     }
 

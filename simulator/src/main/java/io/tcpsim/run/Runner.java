@@ -281,6 +281,8 @@ public final class Runner {
                 log.add(new LogLine.StateLine(sc.timeNanos(), sc.endpoint(), sc.from(), sc.to(), sc.cause(), sc.detail()));
             } else if (e instanceof Event.Dropped d) {
                 log.add(new LogLine.DropLine(d.timeNanos(), d.endpoint(), d.segment(), d.reason()));
+            } else if (e instanceof Event.LostOnLink l) {
+                log.add(new LogLine.LostLine(l.timeNanos(), l.segment()));
             }
         }
     }

@@ -74,6 +74,7 @@ public final class TextOutput {
                 yield out;
             }
             case LINK -> List.of(t + " -- " + ((LogLine.LinkLine) line).step().command().text());
+            case LOST -> List.of(lost((LogLine.LostLine) line));
             case NOT_REACHED -> {
                 LogLine.NotReachedLine r = (LogLine.NotReachedLine) line;
                 String s = t + " [" + r.step().process() + "] " + stepText(r.step()) + " = not reached (" + r.why() + ")";
@@ -102,6 +103,16 @@ public final class TextOutput {
         return Clock.format(d.time()) + " [drop] " + s.src().tcpdumpString() + " > " + s.dst().tcpdumpString()
                 + ": Flags [" + io.tcpsim.wire.TcpFlags.tcpdump(s.flags()) + "], length " + s.length() + ", reason "
                 + d.reason().name();
+    }
+
+    /**
+     * A packet the link lost, after its tcpdump line: {@code 00:00:01.000000 [lost] 10.0.1.1.40000 > 10.0.1.2.5001:
+     * Flags [S], length 0, on the link}.
+     */
+    public static String lost(LogLine.LostLine l) {
+        io.tcpsim.wire.Segment s = l.segment();
+        return Clock.format(l.time()) + " [lost] " + s.src().tcpdumpString() + " > " + s.dst().tcpdumpString()
+                + ": Flags [" + io.tcpsim.wire.TcpFlags.tcpdump(s.flags()) + "], length " + s.length() + ", on the link";
     }
 
     private String expected(String text, Step step) {

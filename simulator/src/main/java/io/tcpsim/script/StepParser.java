@@ -35,14 +35,14 @@ final class StepParser {
             Map.entry("epoll_ctl", "epoll_ctl(epfd, ADD|MOD|DEL, fd, EVENTS)"),
             Map.entry("epoll_wait", "epoll_wait(epfd[, MAXEVENTS[, TIMEOUT_MS]])"),
             Map.entry("fcntl", "fcntl(fd, F_GETFL) or fcntl(fd, F_SETFL, FLAGS)"),
-            Map.entry("getsockopt", "getsockopt(fd, SO_ERROR|SO_LINGER|SO_REUSEADDR)"),
+            Map.entry("getsockopt", "getsockopt(fd, OPTION), e.g. getsockopt(fd, SO_ERROR)"),
             Map.entry("listen", "listen(fd, BACKLOG)"),
             Map.entry("pipe", "pipe()"),
             Map.entry("poll", "poll(fd, EVENTS[, TIMEOUT_MS]) or poll([fd, EVENTS], ...[, TIMEOUT_MS])"),
             Map.entry("read", "read(fd, N)"),
             Map.entry("recv", "recv(fd, N[, FLAGS])"),
             Map.entry("send", "send(fd, DATA[, FLAGS])"),
-            Map.entry("setsockopt", "setsockopt(fd, SO_REUSEADDR, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
+            Map.entry("setsockopt", "setsockopt(fd, OPTION, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
             Map.entry("shutdown", "shutdown(fd, SHUT_RD|SHUT_WR|SHUT_RDWR)"),
             Map.entry("signal", "signal(SIGPIPE, SIG_IGN|SIG_DFL|handler)"),
             Map.entry("socket", "socket() or socket(SOCK_NONBLOCK)"),
@@ -182,8 +182,9 @@ final class StepParser {
         }
     }
 
-    private static final Pattern LINK_DROP = Pattern.compile("drop(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(.*))?", Pattern.DOTALL);
-    private static final String LINK_FORMS = "link down, link up or link drop COUNT FROM>TO KIND";
+    private static final Pattern LINK_DROP = Pattern.compile(
+            "drop(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+after\\s+(\\S+))?(?:\\s+(.*))?", Pattern.DOTALL);
+    private static final String LINK_FORMS = "link down, link up or link drop COUNT FROM>TO KIND [after SKIP]";
 
     /** {@code link down}, {@code link up}, {@code link drop COUNT FROM>TO KIND}. */
     private Step link(String rest, int restAt) throws ScriptException {
@@ -219,8 +220,15 @@ final class StepParser {
         at = restAt + m.start(3);
         LinkCommand.Kind kind = LinkCommand.Kind.of(m.group(3));
         if (kind == null) throw error(at, "unknown packet kind '" + m.group(3) + "'; valid: " + LinkCommand.Kind.names());
-        if (m.group(4) != null) throw error(restAt + m.start(4), "unexpected '" + m.group(4) + "' after the kind: " + LINK_FORMS);
-        return new Step.Link(new LinkCommand.Drop(from, to, kind, (int) count), src);
+        int skip = 0;
+        if (m.group(4) != null) {
+            String k = m.group(4);
+            if (!k.matches("[0-9]{1,10}") || Long.parseLong(k) > Integer.MAX_VALUE)
+                throw error(restAt + m.start(4), "expected the number of matching packets to let through after 'after', got '" + k + "'");
+            skip = Integer.parseInt(k);
+        }
+        if (m.group(5) != null) throw error(restAt + m.start(5), "unexpected '" + m.group(5) + "' after the kind: " + LINK_FORMS);
+        return new Step.Link(new LinkCommand.Drop(from, to, kind, (int) count, skip), src);
     }
 
     // ---- call steps --------------------------------------------------------------------------------------------
@@ -433,7 +441,7 @@ final class StepParser {
                 if (opt == SockOpt.SO_ERROR) throw error(a.get(1).start(), "SO_ERROR is read-only: use getsockopt");
                 if (n != 2 + opt.arity)
                     throw error(nameTok.start(), "wrong number of arguments to setsockopt " + opt.name() + ": expected "
-                            + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, SO_REUSEADDR, VALUE)")
+                            + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, " + opt.name() + ", VALUE)")
                             + ", got " + n);
                 List<Integer> values = new ArrayList<>();
                 for (int i = 2; i < n; i++) values.add(integer(a.get(i), "option value"));

@@ -66,13 +66,13 @@ class HostsRunTest {
     }
 
     @Test
-    void theModelRefusesTwoHostsBeforeAnythingRuns() throws Exception {
+    void aBackendWithoutHostsRefusesTheScriptBeforeAnythingRuns() throws Exception {
         Script s = ScriptParser.parse("t.yaml", SCRIPT);
-        Model m = new Model(Profile.linux6(), 1);
-        NotModelled e = assertThrows(NotModelled.class, () -> Runner.run(s, m));
-        assertEquals("t.yaml:2:1: hosts: the model backend runs everything on one host's loopback; two hosts on a link are "
+        FakeBackend fake = new FakeBackend();
+        NotModelled e = assertThrows(NotModelled.class, () -> Runner.run(s, fake));
+        assertEquals("t.yaml:2:1: hosts: the fake backend runs everything on one host's loopback; two hosts on a link are "
                 + "not modelled yet (docs/model.md, \"What is not modelled yet\")", e.getMessage());
-        assertEquals(List.of(), m.drainEvents());
+        assertEquals(List.of(), fake.calls);
     }
 
     @Test

@@ -56,6 +56,7 @@ class HostsTest {
                   - link up
                   - link drop 1 client>server data
                   - link drop 3 server>client syn-ack
+                  - link drop 1 client>server data after 99
                   - netstat
                 """);
         Topology t = s.topology();
@@ -72,7 +73,8 @@ class HostsTest {
         List<String> links = s.steps().stream().filter(x -> x instanceof Step.Link)
                 .map(x -> x.line() + ":" + x.column() + " " + ((Step.Link) x).command().text()).toList();
         assertEquals(List.of("17:5 link down", "18:5 link up", "19:5 link drop 1 client>server data",
-                "20:5 link drop 3 server>client syn-ack"), links);
+                "20:5 link drop 3 server>client syn-ack", "21:5 link drop 1 client>server data after 99"), links);
+        assertEquals(new LinkCommand.Drop("client", "server", LinkCommand.Kind.DATA, 1, 99), ((Step.Link) s.steps().get(9)).command());
         Step.Link drop = (Step.Link) s.steps().get(8);
         assertEquals(new LinkCommand.Drop("server", "client", LinkCommand.Kind.SYN_ACK, 3), drop.command());
         assertInstanceOf(LinkCommand.Down.class, ((Step.Link) s.steps().get(5)).command());
@@ -174,15 +176,15 @@ class HostsTest {
     void badLinkSteps() {
         assertEquals("t.yaml:3:5: 'link' needs the script's hosts: (a link joins two hosts; without hosts: everything is on loopback)",
                 error("name: t\nsteps:\n  - link down\n"));
-        assertEquals("t.yaml:8:10: expected link down, link up or link drop COUNT FROM>TO KIND, got 'sideways'",
+        assertEquals("t.yaml:8:10: expected link down, link up or link drop COUNT FROM>TO KIND [after SKIP], got 'sideways'",
                 error(with("link sideways")));
-        assertEquals("t.yaml:8:9: expected link down, link up or link drop COUNT FROM>TO KIND", error(with("link")));
+        assertEquals("t.yaml:8:9: expected link down, link up or link drop COUNT FROM>TO KIND [after SKIP]", error(with("link")));
         assertEquals("t.yaml:8:15: the number of packets to drop must be at least 1, got 0",
                 error(with("link drop 0 client>server data")));
         assertEquals("t.yaml:8:15: the number of packets to drop must be at least 1, got -2",
                 error(with("link drop -2 client>server data")));
         assertEquals("t.yaml:8:15: expected the number of packets to drop, got 'client>server': link down, link up or link "
-                + "drop COUNT FROM>TO KIND", error(with("link drop client>server data")));
+                + "drop COUNT FROM>TO KIND [after SKIP]", error(with("link drop client>server data")));
         assertEquals("t.yaml:8:15: at most 2147483647 packets per drop, got 99999999999",
                 error(with("link drop 99999999999 client>server data")));
         assertEquals("t.yaml:8:17: unknown host 'clent' in the direction; hosts: client, server",
@@ -198,8 +200,10 @@ class HostsTest {
                 error(with("link drop 1 client>server syn_ack")));
         assertEquals("t.yaml:8:30: expected the kind of packet after the direction: syn, syn-ack, ack, data, fin, rst, any",
                 error(with("link drop 1 client>server")));
-        assertEquals("t.yaml:8:36: unexpected 'now' after the kind: link down, link up or link drop COUNT FROM>TO KIND",
+        assertEquals("t.yaml:8:36: unexpected 'now' after the kind: link down, link up or link drop COUNT FROM>TO KIND [after SKIP]",
                 error(with("link drop 1 client>server data now")));
+        assertEquals("t.yaml:8:42: expected the number of matching packets to let through after 'after', got 'x'",
+                error(with("link drop 1 client>server data after x")));
         assertEquals("t.yaml:8:6: 'link' concerns every process: write it without one", error(with("'client: link down'")));
     }
 
