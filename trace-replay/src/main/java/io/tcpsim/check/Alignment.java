@@ -89,6 +89,11 @@ final class Alignment {
                         packets.add(l);
                         anchor.put(l, last);
                     }
+                    case LOST -> {
+                        // The link lost the packet just before it (its sender's capture has it, the other host's not).
+                        LogLine p = lostPacket((LogLine.LostLine) l);
+                        if (p != null) lost.put(p, (LogLine.LostLine) l);
+                    }
                     case CALL -> { steps.put(((LogLine.CallLine) l).step(), l); last = l; }
                     case NOT_REACHED -> steps.put(((LogLine.NotReachedLine) l).step(), l);
                     case SLEEP -> { steps.put(((LogLine.SleepLine) l).step(), l); last = l; }
@@ -106,6 +111,20 @@ final class Alignment {
                 printed.put(l, l instanceof LogLine.PacketLine p ? printer.print(p.packet()) + TextOutput.rstReason(p)
                         : text.format(l).get(0));
             }
+        }
+
+        /** The packet each {@code [lost]} line says the link lost. */
+        final Map<LogLine, LogLine.LostLine> lost = new IdentityHashMap<>();
+
+        /** The last packet before the lost line with its segment's addresses, numbers and flags. */
+        private LogLine lostPacket(LogLine.LostLine l) {
+            Segment x = l.segment();
+            for (int n = packets.size() - 1; n >= 0; n--) {
+                Segment s = ((LogLine.PacketLine) packets.get(n)).packet().segment();
+                if (s.src().equals(x.src()) && s.dst().equals(x.dst()) && s.seq() == x.seq() && s.ack() == x.ack()
+                        && s.flags() == x.flags()) return packets.get(n);
+            }
+            return null;
         }
 
         /** The last packet before the drop with the dropped segment's addresses, numbers and flags. */
@@ -133,6 +152,7 @@ final class Alignment {
         this.ks = new Side(kernel);
         alignSteps();
         alignPackets();
+        alignLosses();
         alignReasons();
         alignEvents();
         buildRows();
@@ -559,6 +579,26 @@ final class Alignment {
         if (l == null) return "the start";
         if (l.kind() == LogLine.Kind.PACKET) return "packet " + (ms.packets.indexOf(l) + 1);
         return "line " + step(l).line();
+    }
+
+    // ---- losses on the link (two hosts) ----
+
+    /**
+     * Each paired packet is lost on the link on both sides or on neither: the link's controls are exact ("the next N
+     * that match"), so a packet one side lost and the other delivered is a divergence. A lost line of a packet that
+     * did not pair is left to the packet's own divergence.
+     */
+    private void alignLosses() {
+        for (int n = 0; n < ms.packets.size(); n++) {
+            LogLine x = ms.packets.get(n), y = partner.get(x);
+            if (y == null) continue;
+            LogLine.LostLine a = ms.lost.get(x), b = ks.lost.get(y);
+            if (a != null && b != null) pair(a, b);
+            else if (a != null) diverge(Divergence.Kind.MISSING, "packet " + (n + 1), "the model's link loses it, the "
+                    + "kernel's delivers it", a, null);
+            else if (b != null) diverge(Divergence.Kind.UNEXPECTED, "packet " + (n + 1), "the kernel's link loses it, "
+                    + "the model's delivers it", null, b);
+        }
     }
 
     // ---- reasons: each RST's sk_rst_reason, each drop's skb_drop_reason ----

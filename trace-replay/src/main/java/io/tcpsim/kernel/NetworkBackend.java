@@ -50,8 +50,8 @@ import java.util.concurrent.locks.LockSupport;
  *       lost is in the sender's capture only, marked {@code lostOnLink} (the wire's own record says so: {@link
  *       io.tcpsim.kernel.net.Link#records()}).</li>
  *   <li><b>Events.</b> {@link #drainEvents()} gives each packet once, as its sender's capture saw it (the moment it
- *       left), with both hosts' drops and RST reasons (one eBPF tracer per host namespace), signals and process
- *       ends, in time order.</li>
+ *       left), followed by an {@link Event.LostOnLink} when the link lost it, with both hosts' drops and RST reasons
+ *       (one eBPF tracer per host namespace), signals and process ends, in time order.</li>
  *   <li><b>The link.</b> {@link #linkDown()}, {@link #linkUp()} and {@link #drop} drive the wire's {@link
  *       io.tcpsim.kernel.net.Link} exactly: "the next N that match" are the first N matching frames that enter the
  *       wire after the call.</li>
@@ -321,9 +321,11 @@ public final class NetworkBackend implements Backend {
                     out.add(e);
                     continue;
                 }
-                boolean sent = ps.packet().segment().src().ip() == h.host.ip();
-                fresh.add(new Captured(h.host.name(), ps.packet(), sent, lost.get(n++), ps.rstReason()));
+                boolean sent = ps.packet().segment().src().ip() == h.host.ip(), lostOnLink = lost.get(n++);
+                fresh.add(new Captured(h.host.name(), ps.packet(), sent, lostOnLink, ps.rstReason()));
                 if (sent) out.add(ps);
+                // Right after its packet (the sort is stable): the packet left its host, the link lost it.
+                if (lostOnLink) out.add(new Event.LostOnLink(ps.packet().timeNanos(), ps.packet().segment()));
             }
         }
         fresh.sort(Comparator.comparingLong(c -> c.packet().timeNanos()));

@@ -115,6 +115,20 @@ class TwoHostAlignmentTest {
     }
 
     @Test
+    void aPacketLostOnOneSideOnlyIsADivergence() throws Exception {
+        Script s = parse(HOSTS);
+        LogLine c0 = call(s, 0, 0, 0), c1 = call(s, 1, 0, 0);
+        LogLine data = packet(MS, CLIENT, SERVER, 1, 1, 100);
+        LogLine lost = new LogLine.LostLine(MS, ((LogLine.PacketLine) data).packet().segment());
+        RunLog both = log(s, c0, c1, data, lost);
+        assertEquals(List.of(), Check.compare(both, log(s, c0, c1, data, lost)).divergences());
+        assertEquals("packet 1: the model's link loses it, the kernel's delivers it",
+                Check.compare(both, log(s, c0, c1, data)).divergences().get(0).text());
+        assertEquals("packet 1: the kernel's link loses it, the model's delivers it",
+                Check.compare(log(s, c0, c1, data), both).divergences().get(0).text());
+    }
+
+    @Test
     void theWheelsGranularityFollowsItsLevels() {
         assertEquals(1, Rule.wheelGranularity(62));
         assertEquals(8, Rule.wheelGranularity(63));

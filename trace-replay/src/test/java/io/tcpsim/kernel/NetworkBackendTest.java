@@ -1,7 +1,6 @@
 package io.tcpsim.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tcpsim.backend.Event;
@@ -119,7 +118,12 @@ class NetworkBackendTest {
         assertTrue(!data.get(2).sent() && data.get(2).host().equals("server"));
         long rtx = data.get(1).packet().timeNanos() - data.get(0).packet().timeNanos();
         assertTrue(rtx > 200_000_000L && rtx < 400_000_000L, "retransmitted after " + rtx + " ns");
-        assertFalse(events.isEmpty());
+        // The events: the lost segment's packet, then its LostOnLink, at the same instant.
+        List<Event> lostEvents = events.stream().filter(e -> e instanceof Event.LostOnLink).toList();
+        assertEquals(1, lostEvents.size(), events.toString());
+        int at = events.indexOf(lostEvents.get(0));
+        assertTrue(events.get(at - 1) instanceof Event.PacketSent p
+                && p.packet().segment().equals(((Event.LostOnLink) lostEvents.get(0)).segment()), events.toString());
     }
 
     @Test

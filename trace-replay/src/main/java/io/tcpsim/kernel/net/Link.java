@@ -192,12 +192,12 @@ public final class Link {
     }
 
     /**
-     * Drops in one direction count in parallel (docs/scripts.md, "Two hosts on a link"): every rule counts each frame
-     * of its kind that entered after it, and the frame is lost when any rule that had passed its {@code after} frames
-     * counts it. The reason recorded is the first such rule's.
+     * The first rule of the direction that matches the frame decides: it loses it (and counts it), or lets it pass
+     * as one of its {@code after} frames, and then the next matching rule decides. A lost frame counts for that rule
+     * alone, so {@code link drop 1 a>b data} and {@code link drop 1 a>b any} lose two frames, as the model's link
+     * does (simulator io.tcpsim.model.Wire).
      */
     private String matchRule(Direction d, long entered, int flags, int payload) {
-        String lost = null;
         for (Iterator<DropRule> it = rules[d.from()].iterator(); it.hasNext(); ) {
             DropRule r = it.next();
             if (r.since() > entered || !r.kind().matches(flags, payload)) continue;
@@ -205,10 +205,10 @@ public final class Link {
                 r.skip()[0]--;
                 continue;
             }
-            if (lost == null) lost = r.text();
             if (--r.remaining()[0] == 0) it.remove();
+            return r.text();
         }
-        return lost;
+        return null;
     }
 
     void sendMarker(int host, long number) {
