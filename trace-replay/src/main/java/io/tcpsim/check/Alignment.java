@@ -519,6 +519,11 @@ final class Alignment {
             use(Rule.TIMER_TICK_PHASE, y, "kernel " + Clock.millis(-diff) + " early");
             return;
         }
+        if (m.script().topology() != null && diff > 0 && am != null && am.kind() == LogLine.Kind.PACKET
+                && sender(am) != sender(x) && diff <= Rule.LINK_HELD_LATE.window(tolerance.allowed(since), jiffy)) {
+            use(Rule.LINK_HELD_LATE, y, "kernel " + Clock.millis(diff) + " late");
+            return;
+        }
         differs(Divergence.Kind.TIMING, label, new Difference("time",
                 Clock.millis(since) + " after " + describe(am),
                 Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"
