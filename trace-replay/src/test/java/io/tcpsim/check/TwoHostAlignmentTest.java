@@ -92,10 +92,14 @@ class TwoHostAlignmentTest {
         Verdict v = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 7 * MS, 25 * MS + 500_000)));
         assertEquals(List.of(), v.divergences(), String.join("\n", v.report()));
         assertEquals(Map.of(Rule.BLOCKED_CALL_STARTED_LATE.id(), 1), v.rulesUsed());
-        // Ending late is not starting late: 7 ms later and still 25 ms long is a divergence.
-        Verdict late = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 7 * MS, 20 * MS + 25 * MS)));
+        // Ending late is not starting late: 7 ms later and 38 ms long is a divergence (a wait 13 ms longer).
+        Verdict late = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 7 * MS, 45 * MS)));
         assertFalse(late.agrees());
         assertTrue(late.divergences().get(0).text().contains("field duration"), late.divergences().get(0).text());
+        // A wait one jiffy beyond the tolerance longer is the link's (close-both-across-delay: 31.3 ms for 25).
+        Verdict held = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 0, 31_300_000L)));
+        assertEquals(Map.of(Rule.LINK_HELD_LATE.id(), 1), held.rulesUsed());
+        assertTrue(held.agrees(), String.join("\n", held.report()));
     }
 
     @Test
