@@ -96,6 +96,10 @@ class TwoHostAlignmentTest {
         Verdict late = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 7 * MS, 45 * MS)));
         assertFalse(late.agrees());
         assertTrue(late.divergences().get(0).text().contains("field duration"), late.divergences().get(0).text());
+        // A call that started after the model's returned and did not wait (peer-rebooted-recv: the host stalled).
+        Verdict after = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 70 * MS, 70 * MS + 37_000)));
+        assertEquals(Map.of(Rule.BLOCKED_CALL_STARTED_LATE.id(), 1), after.rulesUsed());
+        assertTrue(after.agrees(), String.join("\n", after.report()));
         // A wait one jiffy beyond the tolerance longer is the link's (close-both-across-delay: 31.3 ms for 25).
         Verdict held = Check.compare(model, log(s, call(s, 0, 0, 0), call(s, 1, 0, 31_300_000L)));
         assertEquals(Map.of(Rule.LINK_HELD_LATE.id(), 1), held.rulesUsed());
