@@ -44,7 +44,14 @@ public final class Main implements Callable<Integer> {
      * the standard output as bytes, for an output file named {@code -}; the text goes to {@code out}.
      */
     record Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
-               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout) {
+               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout,
+               Supplier<Backend> network) {
+        /** The real two-host kernel behind capture and check of a script with {@code hosts:}. */
+        Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
+            BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout) {
+            this(out, err, in, terminal, backend, kernel, stdout, Env::realNetwork);
+        }
+
         /** Bytes for {@code -} go into {@code out}, one char per byte (ISO-8859-1), so that a test can read them back. */
         Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
             BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel) {
@@ -68,6 +75,23 @@ public final class Main implements Callable<Integer> {
          */
         static Backend realKernel() {
             return new KernelBackend();
+        }
+
+        /** Two hosts on a link (docs/kernel-backend.md, "The kernel backend on two hosts"), built by prepare. */
+        static Backend realNetwork() {
+            return new io.tcpsim.kernel.NetworkBackend();
+        }
+
+        /** {@link #kernelOrSay(String)} for this script: on two hosts when it has {@code hosts:}, else on loopback. */
+        Backend kernelOrSay(String command, io.tcpsim.script.Script script) {
+            if (script.topology() == null) return kernelOrSay(command);
+            try {
+                return network.get();
+            } catch (KernelUnavailableException e) {
+                out.flush();
+                err.println("tcpsim: " + command + " " + e.getMessage());
+                return null;
+            }
         }
 
         /**
