@@ -95,6 +95,8 @@ public final class PktRun {
     private int nextRemotePort = REMOTE_PORT;
     /** The time each event's relative start was counted from, once computed (blocking calls compute ahead). */
     private final Map<Integer, long[]> times = new HashMap<>();
+    private java.util.function.Consumer<EventDone> afterEach = done -> {};
+    private int shown;
     private PktVerdict failure;
     /** The line of the event being run, for a refusal the run itself finds. */
     private int currentLine;
@@ -124,9 +126,21 @@ public final class PktRun {
      * congestion window).
      */
     public static Outcome run(PktScript script) throws NotModelled {
+        return run(script, done -> {});
+    }
+
+    /**
+     * One event has run ({@code tcpsim step}): its line, the lines it printed, and the host, between events, to look
+     * inside ({@link io.tcpsim.backend.Inspectable#endpoints()}).
+     */
+    public record EventDone(int index, int line, List<String> lines, io.tcpsim.backend.Inspectable host) {}
+
+    /** As {@link #run(PktScript)}, telling {@code afterEach} after every event (a blocking call: after its window). */
+    public static Outcome run(PktScript script, java.util.function.Consumer<EventDone> afterEach) throws NotModelled {
         Profile profile = HostSetup.profile(script);
         check(script);
         PktRun r = new PktRun(script, profile);
+        r.afterEach = afterEach;
         r.run();
         if (r.refusal != null) throw r.refusal;
         return new Outcome(r.failure == null ? PktVerdict.PASS : r.failure, r.out.lines());
@@ -194,8 +208,16 @@ public final class PktRun {
             } else if (e instanceof CommandEvent) {
                 waitUntil(t[0]);
             }
+            if (times.containsKey(i) && events.get(i) != e) {
+                // A blocking call ran the events of its window: the last of them is the previous event now.
+                e = events.get(i);
+                t = times.get(i);
+            }
             lastTime = t[0];
             lastInbound = isInbound(e);
+            List<String> all = out.lines();
+            afterEach.accept(new EventDone(i, e.line(), List.copyOf(all.subList(shown, all.size())), model));
+            shown = all.size();
         }
     }
 
