@@ -63,6 +63,10 @@ public final class PktRun {
         final int remotePort;
         int localPort = -1;
         long liveLocalIsn = -1, scriptLocalIsn = 0;
+        /** The remote side's ISN: the seq of its SYN, which the live packet keeps (remote_seq_script_to_live_offset). */
+        long liveRemoteIsn = 0;
+        /** Whether the host's SYN (or SYN-ACK) was seen on a {@code >} line. */
+        boolean synSeen;
         final Map<Long, Long> tsVals = new HashMap<>();
         /** The first outbound TS val of the script and the live one it stood for (found_first_tcp_ts). */
         long firstScriptTs = -1, firstActualTs = -1;
@@ -138,7 +142,6 @@ public final class PktRun {
     /** As {@link #run(PktScript)}, telling {@code afterEach} after every event (a blocking call: after its window). */
     public static Outcome run(PktScript script, java.util.function.Consumer<EventDone> afterEach) throws NotModelled {
         Profile profile = HostSetup.profile(script);
-        check(script);
         PktRun r = new PktRun(script, profile);
         r.afterEach = afterEach;
         r.run();
@@ -146,16 +149,23 @@ public final class PktRun {
         return new Outcome(r.failure == null ? PktVerdict.PASS : r.failure, r.out.lines());
     }
 
-    /** Whether the script uses only what the model models; the first thing it does not is thrown. */
+    /**
+     * Whether the script uses only what the model models, all of it ({@code --dry-run}); the first thing it does not
+     * is thrown. A run refuses an event only when it reaches it, as packetdrill reaches it: a script that fails before
+     * it has that failure as its verdict.
+     */
     public static void check(PktScript script) throws NotModelled {
-        String f = script.file();
-        SyscallMap structure = new SyscallMap(f, new SockAddr(LOCAL_IP, 8080), new SockAddr(REMOTE_IP, 8080), new HashMap<>());
-        for (var e : script.events()) {
-            if (e instanceof CodeEvent c) throw new NotModelled(f, c.line(), "%{ }% Python blocks (they read the socket's TCP_INFO)");
-            else if (e instanceof CommandEvent c) HostSetup.command(f, c.command());
-            else if (e instanceof SyscallEvent s) structure.map(s);
-            else if (e instanceof PacketEvent p) packet(f, p);
-        }
+        HostSetup.profile(script);
+        SyscallMap structure = new SyscallMap(script.file(), new SockAddr(LOCAL_IP, 8080), new SockAddr(REMOTE_IP, 8080),
+                new HashMap<>());
+        for (var e : script.events()) check(script.file(), e, structure);
+    }
+
+    private static void check(String f, io.tcpsim.packetdrill.Event e, SyscallMap structure) throws NotModelled {
+        if (e instanceof CodeEvent c) throw new NotModelled(f, c.line(), "%{ }% Python blocks (they read the socket's TCP_INFO)");
+        else if (e instanceof CommandEvent c) HostSetup.command(f, c.command());
+        else if (e instanceof SyscallEvent s) structure.map(s);
+        else if (e instanceof PacketEvent p) packet(f, p);
     }
 
     private static void packet(String f, PacketEvent p) throws NotModelled {
@@ -189,6 +199,12 @@ public final class PktRun {
         for (int i = 0; i < events.size() && failure == null && refusal == null; i++) {
             var e = events.get(i);
             currentLine = e.line();
+            try {
+                check(file, e, calls);
+            } catch (NotModelled n) {
+                refusal = n;
+                break;
+            }
             long[] t = times.containsKey(i) ? times.get(i) : adjust(e, nowUsecs());
             if (i == 0 && t[0] != 0) {
                 fail(e.line(), "error", "first event should be at time 0", List.of());
@@ -326,7 +342,13 @@ public final class PktRun {
     /** The script's packet in live numbers (map_inbound_packet), or null after failing as packetdrill fails. */
     private Segment live(PacketEvent p, Packet.Tcp t) {
         Conn c = conn;
-        long ackOffset = c.liveLocalIsn < 0 ? 0 : c.liveLocalIsn - c.scriptLocalIsn;
+        // socket.h: a SYN's numbers are the script's own (its ACK moved from the script's ISN to the live one); any
+        // other packet's are relative to the ISNs.
+        boolean syn = (t.bits() & TcpFlags.SYN) != 0;
+        long localIsn = Math.max(c.liveLocalIsn, 0);
+        long ackOffset = syn ? localIsn - c.scriptLocalIsn : localIsn;
+        long seq = syn ? t.start() : (t.start() + c.liveRemoteIsn) & 0xffffffffL;
+        if (syn) c.liveRemoteIsn = seq;
         List<TcpOption> options = new ArrayList<>();
         for (TcpOption o : t.options()) {
             if (o instanceof TcpOption.Timestamps ts && (t.bits() & TcpFlags.ACK) != 0) {
@@ -350,7 +372,7 @@ public final class PktRun {
             if (c.liveLocalIsn >= 0) c.liveAck = ack;
         }
         int localPort = c.localPort >= 0 ? c.localPort : local.port();
-        return new Segment(new SockAddr(REMOTE_IP, c.remotePort), new SockAddr(LOCAL_IP, localPort), t.start(), ack,
+        return new Segment(new SockAddr(REMOTE_IP, c.remotePort), new SockAddr(LOCAL_IP, localPort), seq, ack,
                 t.bits() & 0xff, t.window() == null ? 0 : t.window(), 0, options, new byte[t.length()]);
     }
 
@@ -358,8 +380,10 @@ public final class PktRun {
 
     private void outbound(PacketEvent p, Packet.Tcp t, EventTime type, long[] time) {
         if ((t.bits() & TcpFlags.SYN) != 0 && conn != null) conn.scriptLocalIsn = t.start();
-        if (conn != null && conn.scriptSndMax >= 0 && (t.length() > 0 || (t.bits() & (TcpFlags.SYN | TcpFlags.FIN)) != 0)
-                && t.start() < conn.scriptSndMax) {
+        boolean again = (t.bits() & TcpFlags.SYN) != 0 ? conn != null && conn.synSeen
+                : conn != null && conn.scriptSndMax >= 0 && (t.length() > 0 || (t.bits() & TcpFlags.FIN) != 0)
+                && t.start() < conn.scriptSndMax;
+        if (again) {
             // The script expects data (or a SYN, a FIN) sent before to be sent again.
             refusal = new NotModelled(file, p.line(), "retransmission (the retransmission timers and loss recovery: issue 12)");
             return;
@@ -415,7 +439,12 @@ public final class PktRun {
             fail(p.line(), "error handling packet", d, dumps);
             return;
         }
-        conn.scriptSndMax = Math.max(conn.scriptSndMax, actual.seq() + actual.seqLength());
+        if (actual.has(TcpFlags.SYN)) {
+            conn.synSeen = true;
+            conn.scriptSndMax = Math.max(conn.scriptSndMax, 1);
+        } else {
+            conn.scriptSndMax = Math.max(conn.scriptSndMax, actual.seq() + actual.seqLength());
+        }
         String timing = verifyTime(type, time[0], time[1], liveTime / 1000, tol, "outbound packet", time[2]);
         if (timing != null) fail(p.line(), "error handling packet", timing, dumps);
     }
@@ -438,8 +467,19 @@ public final class PktRun {
     /** A live segment in the script's space: the host's numbers from the script's ISN (tcp_convert_seq_number). */
     private Segment toScript(Segment s, boolean ts) {
         Conn c = conn;
-        long seqOffset = c.scriptLocalIsn - c.liveLocalIsn;
+        boolean syn = s.has(TcpFlags.SYN);
+        long seqOffset = syn ? c.scriptLocalIsn - c.liveLocalIsn : -c.liveLocalIsn;
+        long ackOffset = syn ? 0 : -c.liveRemoteIsn;
         List<TcpOption> options = s.options();
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i) instanceof TcpOption.Sack sack) {
+                List<long[]> blocks = new ArrayList<>();
+                for (long[] b : sack.blocks()) blocks.add(new long[] {(b[0] + ackOffset) & 0xffffffffL, (b[1] + ackOffset) & 0xffffffffL});
+                List<TcpOption> o = new ArrayList<>(options);
+                o.set(i, new TcpOption.Sack(blocks));
+                options = o;
+            }
+        }
         if (ts) {
             List<TcpOption> o = new ArrayList<>(options);
             for (int i = 0; i < o.size(); i++) {
@@ -448,8 +488,9 @@ public final class PktRun {
             }
             options = o;
         }
-        return new Segment(s.src(), s.dst(), (s.seq() + seqOffset) & 0xffffffffL, s.ack(), s.flags(), s.window(),
-                s.urgent(), options, s.payload());
+        return new Segment(s.src(), s.dst(), (s.seq() + seqOffset) & 0xffffffffL,
+                s.has(TcpFlags.ACK) ? (s.ack() + ackOffset) & 0xffffffffL : s.ack(), s.flags(), s.window(), s.urgent(),
+                options, s.payload());
     }
 
     private long tolerance(long scriptUsecs, long lastEventUsecs) {
@@ -538,6 +579,12 @@ public final class PktRun {
         for (; j < events.size(); j++) {
             var e = events.get(j);
             if (!(e instanceof PacketEvent p)) break;
+            try {
+                packet(file, p);
+            } catch (NotModelled n) {
+                refusal = n;
+                return index;
+            }
             long[] et = adjust(e, now);
             times.put(j, et);
             Packet.Tcp tcp = (Packet.Tcp) p.packet();
