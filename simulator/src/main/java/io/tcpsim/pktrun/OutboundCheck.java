@@ -1,5 +1,6 @@
 package io.tcpsim.pktrun;
 
+import io.tcpsim.compare.Difference;
 import io.tcpsim.packetdrill.Packet;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
@@ -65,13 +66,13 @@ final class OutboundCheck {
         return null;
     }
 
-    /** check_field's words: {@code live packet field tcp_ack_seq: expected: 1001 (0x3e9) vs actual: 1 (0x1)}. */
+    /**
+     * check_field: the comparison core's {@link Difference} in packetdrill's words ({@code live packet field
+     * tcp_ack_seq: expected: 1001 (0x3e9) vs actual: 1 (0x1)}), or null when the values agree.
+     */
     static String field(String name, long expected, long actual) {
-        expected &= 0xffffffffL;
-        actual &= 0xffffffffL;
-        if (expected == actual) return null;
-        return "live packet field " + name + ": expected: " + expected + " (0x" + Long.toHexString(expected)
-                + ") vs actual: " + actual + " (0x" + Long.toHexString(actual) + ")";
+        if ((expected & 0xffffffffL) == (actual & 0xffffffffL)) return null;
+        return Difference.packetdrill(name, expected, actual).packetdrillText();
     }
 
     private static String bit(String name, int script, int actual, int bit) {

@@ -2,6 +2,8 @@ package io.tcpsim.pktrun;
 
 import io.tcpsim.backend.Event;
 import io.tcpsim.calls.Result;
+import io.tcpsim.compare.SequenceSpace;
+import io.tcpsim.compare.Tolerance;
 import io.tcpsim.model.Link;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
@@ -62,9 +64,11 @@ public final class PktRun {
     private static final class Conn {
         final int remotePort;
         int localPort = -1;
-        long liveLocalIsn = -1, scriptLocalIsn = 0;
+        /** The host's live ISN, learnt from the SYN it sends; the script's ISN for it, from the script's SYN. */
+        final SequenceSpace.Direction local = new SequenceSpace.Direction();
+        long scriptLocalIsn = 0;
         /** The remote side's ISN: the seq of its SYN, which the live packet keeps (remote_seq_script_to_live_offset). */
-        long liveRemoteIsn = 0;
+        final SequenceSpace.Direction remote = new SequenceSpace.Direction();
         /** Whether the host's SYN (or SYN-ACK) was seen on a {@code >} line. */
         boolean synSeen;
         final Map<Long, Long> tsVals = new HashMap<>();
@@ -89,6 +93,7 @@ public final class PktRun {
     private final SockAddr local, remote;
     private final Map<Integer, Integer> fds = new HashMap<>();
     private final SyscallMap calls;
+    private final Tolerance tolerance;
     private final PktOutput out;
     /** Segments the host sent that no {@code >} line has taken yet, in order. */
     private final ArrayDeque<io.tcpsim.wire.Packet> sniffed = new ArrayDeque<>();
@@ -114,6 +119,7 @@ public final class PktRun {
         this.local = new SockAddr(LOCAL_IP, config.bindPort());
         this.remote = new SockAddr(REMOTE_IP, config.connectPort());
         this.calls = new SyscallMap(file, local, remote, fds);
+        this.tolerance = new Tolerance(config.toleranceUsecs() * 1000, (int) Math.round(config.tolerancePercent() * 10));
         this.out = new PktOutput(config.localIp() == null ? "192.168.0.1" : config.localIp(),
                 config.remoteIp() == null ? "192.0.2.1" : config.remoteIp());
         model.link(seg -> Link.LEAVES);
@@ -292,12 +298,12 @@ public final class PktRun {
             if (!(ev instanceof Event.PacketSent ps)) continue;
             Segment s = ps.packet().segment();
             if (s.has(TcpFlags.SYN) && conn != null && conn.remotePort == s.dst().port()) {
-                conn.liveLocalIsn = s.seq();
+                conn.local.learn(s.seq());
                 conn.localPort = s.src().port();
             } else if (s.has(TcpFlags.SYN) && !s.has(TcpFlags.ACK)) {
                 // tcp_v4_connect's SYN: the connecting socket's connection (handle_connect_for_script_packet).
                 Conn c = new Conn(s.dst().port());
-                c.liveLocalIsn = s.seq();
+                c.local.learn(s.seq());
                 c.localPort = s.src().port();
                 conns.add(c);
                 conn = c;
@@ -321,7 +327,7 @@ public final class PktRun {
 
     private void inbound(PacketEvent p, Packet.Tcp t, long usecs) {
         waitUntil(usecs);
-        if ((t.bits() & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && (conn == null || conn.liveLocalIsn >= 0)) {
+        if ((t.bits() & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && (conn == null || conn.local.known())) {
             // A SYN to a listener: a new connection from a port of the script's own (handle_listen_for_script_packet).
             Conn c = new Conn(nextRemotePort++);
             conns.add(c);
@@ -345,10 +351,10 @@ public final class PktRun {
         // socket.h: a SYN's numbers are the script's own (its ACK moved from the script's ISN to the live one); any
         // other packet's are relative to the ISNs.
         boolean syn = (t.bits() & TcpFlags.SYN) != 0;
-        long localIsn = Math.max(c.liveLocalIsn, 0);
+        long localIsn = c.local.known() ? c.local.isn() : 0;
         long ackOffset = syn ? localIsn - c.scriptLocalIsn : localIsn;
-        long seq = syn ? t.start() : (t.start() + c.liveRemoteIsn) & 0xffffffffL;
-        if (syn) c.liveRemoteIsn = seq;
+        long seq = syn ? t.start() : (t.start() + Math.max(c.remote.isn(), 0)) & 0xffffffffL;
+        if (syn) c.remote.learn(seq);
         List<TcpOption> options = new ArrayList<>();
         for (TcpOption o : t.options()) {
             if (o instanceof TcpOption.Timestamps ts && (t.bits() & TcpFlags.ACK) != 0) {
@@ -369,7 +375,7 @@ public final class PktRun {
         long ack = (t.bits() & TcpFlags.ACK) != 0 && t.ack() != null ? (t.ack() + ackOffset) & 0xffffffffL : 0;
         if ((t.bits() & TcpFlags.ACK) != 0) {
             c.highestAck = Math.max(c.highestAck, t.ack() == null ? 0 : t.ack());
-            if (c.liveLocalIsn >= 0) c.liveAck = ack;
+            if (c.local.known()) c.liveAck = ack;
         }
         int localPort = c.localPort >= 0 ? c.localPort : local.port();
         return new Segment(new SockAddr(REMOTE_IP, c.remotePort), new SockAddr(LOCAL_IP, localPort), seq, ack,
@@ -433,7 +439,8 @@ public final class PktRun {
         }
         long tol = tolerance(time[0], lastTime);
         long scriptTsVal = sts == null ? 0 : sts.val();
-        long tsTol = Math.max(config.toleranceUsecs(), (long) (config.tolerancePercent() / 100.0 * time[0]));
+        // verify_outbound_tcp_option: a TS value's tolerance grows with the time since the script's start.
+        long tsTol = tolerance.allowed(time[0] * 1000) / 1000;
         String d = OutboundCheck.verify(t, actual, true, tsTol, config.tcpTsTickUsecs(), scriptTsVal);
         if (d != null) {
             fail(p.line(), "error handling packet", d, dumps);
@@ -468,8 +475,9 @@ public final class PktRun {
     private Segment toScript(Segment s, boolean ts) {
         Conn c = conn;
         boolean syn = s.has(TcpFlags.SYN);
-        long seqOffset = syn ? c.scriptLocalIsn - c.liveLocalIsn : -c.liveLocalIsn;
-        long ackOffset = syn ? 0 : -c.liveRemoteIsn;
+        // A SYN's numbers from the script's ISN; any other's relative to the live ISNs (SequenceSpace's numbers).
+        long seqOffset = syn ? c.scriptLocalIsn - c.local.isn() : -c.local.isn();
+        long ackOffset = syn || !c.remote.known() ? 0 : -c.remote.isn();
         List<TcpOption> options = s.options();
         for (int i = 0; i < options.size(); i++) {
             if (options.get(i) instanceof TcpOption.Sack sack) {
@@ -493,13 +501,14 @@ public final class PktRun {
                 options, s.payload());
     }
 
+    /**
+     * packetdrill's tolerance for an event {@code scriptUsecs} into the script whose previous event was at
+     * {@code lastEventUsecs} (verify_time: the larger of --tolerance_usecs and --tolerance_percent of the time
+     * between them), in microseconds: the comparison core's {@link Tolerance} with the script's numbers.
+     */
     private long tolerance(long scriptUsecs, long lastEventUsecs) {
-        long tol = config.toleranceUsecs();
-        if (lastEventUsecs != NO_TIME) {
-            long dynamic = (long) (config.tolerancePercent() / 100.0 * (scriptUsecs - lastEventUsecs));
-            tol = Math.max(tol, dynamic);
-        }
-        return tol;
+        long since = lastEventUsecs == NO_TIME ? 0 : scriptUsecs - lastEventUsecs;
+        return tolerance.allowed(since * 1000) / 1000;
     }
 
     /** verify_time's judgement and words, or null when the time is within the tolerance. */
@@ -613,7 +622,7 @@ public final class PktRun {
         }
         judge(s, m, r);
         if (failure != null) return j - 1;
-        long tol = Math.max(config.toleranceUsecs(), (long) (config.tolerancePercent() / 100.0 * (t[1] - t[0])));
+        long tol = tolerance(t[1], t[0]);
         String timing = verifyTime(s.time(), t[1], 0, end, tol, "system call return", t[2]);
         if (timing != null) {
             fail(s.line(), "timing error", timing.substring("timing error: ".length()), List.of());
@@ -638,7 +647,7 @@ public final class PktRun {
         model.inject(() -> {
             observe();
             if (failure != null) return null;
-            if ((t.bits() & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && (conn == null || conn.liveLocalIsn >= 0)) {
+            if ((t.bits() & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && (conn == null || conn.local.known())) {
                 Conn c = new Conn(nextRemotePort++);
                 conns.add(c);
                 conn = c;
