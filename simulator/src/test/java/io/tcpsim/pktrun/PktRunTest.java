@@ -134,6 +134,33 @@ class PktRunTest {
                 () -> runText(SERVER.substring(SERVER.indexOf('\n') + 1))).feature());
     }
 
+    @Test
+    void ownScriptsThatPacketdrillPassesOnTheKernelPassOnTheModel() throws Exception {
+        for (String name : List.of("script-isns.pkt", "connect-refused.pkt", "reset-while-reading.pkt",
+                "linger-zero-reset.pkt", "timestamps-echo.pkt", "epoll-readable.pkt")) {
+            PktRun.Outcome o = run(name);
+            assertTrue(o.verdict().passed(), () -> name + ": " + o.verdict().text(name) + "\n" + String.join("\n", o.lines()));
+        }
+    }
+
+    /** packetdrill stops at the first failure; a feature the model lacks after it does not change the verdict. */
+    @Test
+    void aFailureBeforeWhatIsNotModelledIsTheVerdict() throws Exception {
+        PktVerdict v = runText(SERVER + """
+                 +.01 < P. 1:2001(2000) ack 1 win 257
+                   +0 > . 1:1(0) ack 1001
+                   +0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0
+                """).verdict();
+        assertEquals(11, v.line());
+        assertEquals("tcp_ack_seq", v.field());
+        NotModelled dry = assertThrows(NotModelled.class, () -> PktRun.check(parse(SERVER + """
+                 +.01 < P. 1:2001(2000) ack 1 win 257
+                   +0 > . 1:1(0) ack 1001
+                   +0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0
+                """)));
+        assertEquals(12, dry.line());
+    }
+
     /** Found while running: a retransmission the script expects, and more data in flight than Linux's cwnd allows. */
     @Test
     void retransmissionsAndTheCongestionWindowAreRefusedWhereTheRunMeetsThem() {
