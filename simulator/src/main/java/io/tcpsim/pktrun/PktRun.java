@@ -395,8 +395,9 @@ public final class PktRun {
             return;
         }
         long expected = Math.max(time[0], time[1]);
-        long waitUsecs = (expected - (lastTime == NO_TIME ? 0 : lastTime)) / 1_000_000L + 2;
-        long deadline = type instanceof EventTime.Any ? Long.MAX_VALUE : model.now() + Math.max(waitUsecs, 2) * 1_000_000_000L;
+        // sniff_outbound_live_packet: wait the seconds from the previous event to this one, and two more.
+        long waitSeconds = Math.max((expected - (lastTime == NO_TIME ? 0 : lastTime)) / 1_000_000L, 0) + 2;
+        long deadline = type instanceof EventTime.Any ? Long.MAX_VALUE : model.now() + waitSeconds * 1_000_000_000L;
         List<io.tcpsim.wire.Packet> got = new ArrayList<>();
         int payload = 0;
         do {
