@@ -185,6 +185,18 @@ public final class Model implements Backend, Inspectable {
     }
 
     /**
+     * As {@link #inject(io.tcpsim.wire.Segment, long)}, the segment made only when it arrives: a packetdrill script's
+     * inbound packet names the host's sequence numbers relative to an ISN the host may choose while a blocking call
+     * waits, before the packet is due.
+     */
+    public void inject(java.util.function.Supplier<io.tcpsim.wire.Segment> segment, long time) {
+        clock.arriveAt(time, () -> {
+            io.tcpsim.wire.Segment s = segment.get();
+            if (s != null) stack.receive(s);
+        });
+    }
+
+    /**
      * Delivers every packet in flight, and whatever they cause, as the end of a call does: replay settles the
      * loopback before it makes a call whose effect depends on what has arrived (an accept after a SYN retransmission).
      */

@@ -236,8 +236,11 @@ final class TcpInput {
         int ack = ack(sk, seg);
         if (ack < 0) {
             if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg, rstOf(unacceptableAck(sk, seg)));
-            // tcp_rcv_established drops an ACK of unsent data silently; the other states answer with a challenge ACK.
-            else if (sk.state() != TcpState.ESTABLISHED) out().sendChallengeAck(sk);
+            // tcp_ack answers an ACK of unsent data, or one too old, with a challenge ACK (Linux 6.18: in
+            // tcp_rcv_established too, which calls it without FLAG_NO_CHALLENGE_ACK; tcp_rcv_state_process sends it
+            // itself). Measured: packetdrill's ts_recent/invalid_ack.pkt on 6.18.44, an ACK with ack 1 and the old TS
+            // echo after an F. that acknowledged 9999 (docs/packetdrill.md).
+            else out().sendChallengeAck(sk);
             drop(sk, seg, unacceptableAck(sk, seg));
             return;
         }
