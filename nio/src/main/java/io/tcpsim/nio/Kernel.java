@@ -175,7 +175,7 @@ final class Kernel {
                 continue;
             }
             Thread.State s = t.getState();
-            if (s == Thread.State.WAITING || s == Thread.State.BLOCKED) {
+            if (s == Thread.State.WAITING || s == Thread.State.BLOCKED && blockedForGood(t)) {
                 parked = true;
                 continue;
             }
@@ -190,6 +190,27 @@ final class Kernel {
         }
         return now - parkedSeenAt >= PARKED_CONFIRM_NANOS;
     }
+
+    /**
+     * Whether a thread BLOCKED on a monitor waits for something only the network (or another thread) can bring: the
+     * monitor's owner waits in the network or is parked. Not so when the monitor is this one (the thread is about to
+     * make a call, and gets the lock as soon as the thread looking waits: HttpClient's selector thread calling
+     * wakeup() was taken for idle and the clock moved 3 s under it), or when its owner runs (it will let go).
+     */
+    private boolean blockedForGood(Thread t) {
+        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(t.getId());
+        if (info == null) return true; // ended meanwhile
+        java.lang.management.LockInfo lock = info.getLockInfo();
+        if (lock == null) return false; // no longer blocked: it runs
+        if (lock.getIdentityHashCode() == System.identityHashCode(this) && lock.getClassName().equals(Kernel.class.getName()))
+            return false;
+        long owner = info.getLockOwnerId();
+        for (Thread w : waiting.keySet()) if (w.getId() == owner) return true;
+        java.lang.management.ThreadInfo o = owner < 0 ? null : THREADS.getThreadInfo(owner);
+        return o != null && o.getThreadState() == Thread.State.WAITING;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
      * Moves the clock to the next thing that happens: a timer, a packet in flight, or a waiter's deadline. False when
