@@ -2,6 +2,7 @@ package io.tcpsim.nio.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tcpsim.compare.Tolerance;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -12,10 +13,19 @@ import org.junit.jupiter.api.TestFactory;
  * ({@link ChildModelRun}); compared as the rest of the corpus is (CrossCheck: every operation exactly, the packets
  * under check's rules). The kernel run comes after a first run of the same program whose outcome is not kept: the
  * model takes no time to compute, the kernel's JVM does, and a cold HttpClient (class loading, the time zone data
- * for the Date header) spends tens of milliseconds where a warm one spends well under the 4 ms check allows.
+ * for the Date header) spends tens of milliseconds where a warm one spends a few.
  * Needs root, as SeedCorpusTest does.
  */
 class HttpCorpusTest {
+    /**
+     * Check's timing with a floor of 20 ms instead of 4: between two packets the kernel run's JVM runs HttpClient's
+     * own code (its connection set-up, the retry), which takes no virtual time on the model and took 4.6 to 10.4 ms
+     * on this machine (2 cores shared with other builds), warm-up or not. 20 ms is half the shortest timer that
+     * decides these runs (the 40 ms delayed ACK), so a delayed ACK where the kernel sends one at once, or the reverse,
+     * still fails; the 12.5 % of the time since the previous step is check's own.
+     */
+    static final Tolerance TIMING = new Tolerance(20_000_000L, Tolerance.DEFAULT.percentTenths());
+
     @TestFactory
     Stream<DynamicTest> httpClientAgainstHttpServerAgreesWithTheKernel() {
         return HttpKeepAlive.ALL.stream().filter(p -> p.name().startsWith(System.getProperty("nio.corpus", "")))
@@ -23,7 +33,7 @@ class HttpCorpusTest {
                     ChildModelRun.Outcome m = ChildModelRun.run(p);
                     KernelRun.runOrSkip(p); // warming up: see above
                     KernelRun.Outcome k = KernelRun.runOrSkip(p);
-                    CrossCheck.Result r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets());
+                    CrossCheck.Result r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets(), TIMING);
                     if (!r.agrees() || Boolean.getBoolean("nio.print")) {
                         System.out.println("== " + p.name() + " (model)");
                         m.ops().forEach(o -> System.out.println("  " + o.text()));
