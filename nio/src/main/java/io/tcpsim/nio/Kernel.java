@@ -34,7 +34,14 @@ final class Kernel {
 
     /** How often a waiting thread looks again when no call woke it (thread states change without notice). */
     private static final long POLL_MILLIS = 2;
-    private static final long PARKED_CONFIRM_NANOS = 2_000_000L;
+    /**
+     * How long a thread must stay parked, with no call in between, to count as idle: 2 ms, or
+     * {@code -Dtcpsim.parkedConfirmMillis}. A thread that another one has just unparked still reads WAITING until it
+     * gets a CPU, and on a loaded machine that can take longer: at a load of 15 on 2 cores the JDK 25 HttpClient's
+     * caller, waiting for an answer its selector thread had already read, was taken for idle and the clock moved 1 s
+     * in one run of 7 with 2 ms, one of 12 with 20 ms, none of 15 with 200 ms. The HTTP corpus runs with 100.
+     */
+    private static final long PARKED_CONFIRM_NANOS = Long.getLong("tcpsim.parkedConfirmMillis", 2) * 1_000_000L;
 
     /** One call as the log shows it: when it started and ended, the thread, the call, its result. */
     record CallRecord(long start, long end, String thread, Call call, Result result) {}

@@ -28,6 +28,13 @@ public final class ChildModelRun {
     /** The child JVM must end within this (its program's own bound is KernelRun's 60 s, so this is never near). */
     private static final long TIMEOUT_SECONDS = 60;
 
+    /**
+     * HttpClient hands its caller the answer from its selector thread (an unpark, which the model cannot see), and a
+     * thread just unparked reads WAITING until it gets a CPU: under load that took longer than the 2 ms the provider
+     * waits by default before it takes a parked thread for idle, and the clock moved under it (Kernel).
+     */
+    static final int PARKED_CONFIRM_MILLIS = 100;
+
     private ChildModelRun() {}
 
     /** Runs {@code program} (one of {@link HttpKeepAlive#ALL}, found by name in the child) on the model, seed 1. */
@@ -38,6 +45,7 @@ public final class ChildModelRun {
             Path log = dir.resolve("child.log");
             Process child = new ProcessBuilder(java.toString(),
                     "-Djava.nio.channels.spi.SelectorProvider=io.tcpsim.nio.TcpsimSelectorProvider",
+                    "-Dtcpsim.parkedConfirmMillis=" + PARKED_CONFIRM_MILLIS,
                     "-cp", System.getProperty("java.class.path"), ChildModelRun.class.getName(), program.name(),
                     dir.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
