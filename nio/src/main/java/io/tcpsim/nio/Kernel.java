@@ -182,7 +182,8 @@ final class Kernel {
                 continue;
             }
             Thread.State s = t.getState();
-            if (s == Thread.State.WAITING || s == Thread.State.BLOCKED && blockedForGood(t)) {
+            if (s == Thread.State.WAITING || s == Thread.State.BLOCKED && blockedForGood(t)
+                    || s == Thread.State.TIMED_WAITING && idlePoolWorker(t)) {
                 parked = true;
                 continue;
             }
@@ -207,14 +208,40 @@ final class Kernel {
     private boolean blockedForGood(Thread t) {
         java.lang.management.ThreadInfo info = THREADS.getThreadInfo(t.getId());
         if (info == null) return true; // ended meanwhile
-        java.lang.management.LockInfo lock = info.getLockInfo();
-        if (lock == null) return false; // no longer blocked: it runs
-        if (lock.getIdentityHashCode() == System.identityHashCode(this) && lock.getClassName().equals(Kernel.class.getName()))
-            return false;
+        if (info.getLockInfo() == null) return false; // no longer blocked: it runs
+        if (blockedOnThis(t)) return false;
         long owner = info.getLockOwnerId();
         for (Thread w : waiting.keySet()) if (w.getId() == owner) return true;
         java.lang.management.ThreadInfo o = owner < 0 ? null : THREADS.getThreadInfo(owner);
         return o != null && o.getThreadState() == Thread.State.WAITING;
+    }
+
+    private boolean isThis(java.lang.management.LockInfo lock) {
+        return lock != null && lock.getIdentityHashCode() == System.identityHashCode(this)
+                && lock.getClassName().equals(Kernel.class.getName());
+    }
+
+    private boolean blockedOnThis(Thread t) {
+        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(t.getId());
+        return info != null && isThis(info.getLockInfo());
+    }
+
+    /**
+     * Whether a thread in a timed wait is an idle worker of a thread pool waiting for its next task
+     * (ThreadPoolExecutor.getTask: Executors.newCachedThreadPool(), the JDK HttpClient's default executor, whose
+     * workers wait 60 s; or ForkJoinPool.awaitWork). Only another thread can give it work, and at the end of its
+     * keep-alive it ends without a call, so it is parked as far as the network goes. Not a ScheduledThreadPoolExecutor's
+     * worker: it waits for a task's delay, in real time, and then runs it.
+     */
+    private static boolean idlePoolWorker(Thread t) {
+        boolean pool = false;
+        for (StackTraceElement e : t.getStackTrace()) {
+            String c = e.getClassName();
+            if (c.equals("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue")) return false;
+            if (c.equals("java.util.concurrent.ThreadPoolExecutor") && e.getMethodName().equals("getTask")
+                    || c.equals("java.util.concurrent.ForkJoinPool") && e.getMethodName().equals("awaitWork")) pool = true;
+        }
+        return pool;
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();

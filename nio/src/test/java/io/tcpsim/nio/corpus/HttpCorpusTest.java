@@ -26,14 +26,36 @@ class HttpCorpusTest {
      */
     static final Tolerance TIMING = new Tolerance(20_000_000L, Tolerance.DEFAULT.percentTenths());
 
+    /**
+     * A kernel run whose every operation agrees and whose packets differ only in time is run again, up to this many
+     * runs in all: on this machine (2 cores, a load of 15 to 18 from other builds) the kernel's JVM was once kept off
+     * its CPU for 23 ms between two of HttpClient's packets. Any other difference fails at once.
+     */
+    static final int KERNEL_ATTEMPTS = 3;
+
+    private static boolean onlyLate(CrossCheck.Result r) {
+        if (!r.opDifferences().isEmpty() || r.packets() == null) return false;
+        for (io.tcpsim.compare.Divergence d : r.packets().divergences()) if (!d.at().endsWith(" field time")) return false;
+        return !r.packets().divergences().isEmpty();
+    }
+
     @TestFactory
     Stream<DynamicTest> httpClientAgainstHttpServerAgreesWithTheKernel() {
         return HttpKeepAlive.ALL.stream().filter(p -> p.name().startsWith(System.getProperty("nio.corpus", "")))
                 .map(p -> DynamicTest.dynamicTest(p.name(), () -> {
                     ChildModelRun.Outcome m = ChildModelRun.run(p);
                     KernelRun.runOrSkip(p); // warming up: see above
-                    KernelRun.Outcome k = KernelRun.runOrSkip(p);
-                    CrossCheck.Result r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets(), TIMING);
+                    KernelRun.Outcome k;
+                    CrossCheck.Result r;
+                    int attempt = 1;
+                    while (true) {
+                        k = KernelRun.runOrSkip(p);
+                        r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets(), TIMING);
+                        if (r.agrees() || attempt == KERNEL_ATTEMPTS || !onlyLate(r)) break;
+                        System.out.println(p.name() + ": kernel run " + attempt + " late (host load), again: "
+                                + r.packets().divergences().get(0).text());
+                        attempt++;
+                    }
                     if (!r.agrees() || Boolean.getBoolean("nio.print")) {
                         System.out.println("== " + p.name() + " (model)");
                         m.ops().forEach(o -> System.out.println("  " + o.text()));
@@ -43,9 +65,10 @@ class HttpCorpusTest {
                         io.tcpsim.wire.TcpdumpPrinter tp = new io.tcpsim.wire.TcpdumpPrinter();
                         k.packets().forEach(x -> System.out.println("  " + tp.print(x)));
                     }
-                    assertTrue(r.agrees(), () -> p.name() + ":\n" + r.report());
+                    CrossCheck.Result result = r;
+                    assertTrue(result.agrees(), () -> p.name() + ":\n" + result.report());
                     System.out.println(p.name() + ": " + m.ops().size() + " operations agree; " + r.packets().counts()
-                            + " (kernel " + k.packets().size() + "); rules used: " + r.packets().rulesText());
+                            + " (kernel " + k.packets().size() + ", run " + attempt + "); rules used: " + r.packets().rulesText());
                 }));
     }
 }
