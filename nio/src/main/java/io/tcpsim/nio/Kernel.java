@@ -23,8 +23,9 @@ import java.util.function.BooleanSupplier;
  * <p><b>Time.</b> The model's calls never block here: every descriptor is non-blocking in the model, and a channel in
  * blocking mode waits in {@link #await} instead. Virtual time moves only in {@link #await}, and only when every
  * thread that has used this network is idle: ended, waiting here with nothing ready for it, or parked outside the
- * network (Thread.State WAITING or BLOCKED: join, Future.get, a lock), which only another thread can end. A thread
- * that is running, or in a timed wait of its own (Thread.sleep), holds the clock. A parked thread is taken as idle
+ * network (Thread.State WAITING: join, Future.get, a lock; BLOCKED on a monitor whose owner is idle; an idle pool
+ * worker's timed wait for its next task), which only another thread can end. A thread that is running, or in a timed
+ * wait of its own (Thread.sleep), holds the clock. A parked thread is taken as idle
  * only when it was seen parked on two looks {@link #PARKED_CONFIRM_NANOS} apart with no call in between, so that a
  * thread that was just woken is not mistaken for one that waits.
  */
