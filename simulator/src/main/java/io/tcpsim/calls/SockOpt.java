@@ -20,9 +20,9 @@ public enum SockOpt {
     TCP_KEEPIDLE(4, 1, false),
     TCP_KEEPINTVL(5, 1, false),
     TCP_KEEPCNT(6, 1, false),
-    TCP_SYNCNT(7, 1, false),
+    TCP_SYNCNT(7, 1, true),
     TCP_LINGER2(8, 1, false),
-    TCP_USER_TIMEOUT(18, 1, false);
+    TCP_USER_TIMEOUT(18, 1, true);
 
     public final int number;
     /** SO_LINGER carries {onoff, seconds}; the others one int. */

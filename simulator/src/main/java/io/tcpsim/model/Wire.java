@@ -78,20 +78,21 @@ final class Wire {
     }
 
     /**
-     * What the model cannot follow yet when the link loses this segment: the retransmission of data, a FIN or a
-     * SYN-ACK, and what a lost pure ACK leaves a peer waiting for (docs/model.md, "What is not modelled yet"). A lost
-     * SYN is retransmitted (tcp_retransmit_timer in SYN_SENT), and a lost RST leaves nothing behind on its sender.
-     * Null when the loss is modelled.
+     * What the model cannot follow yet when the link loses this segment (docs/model.md, "What is not modelled yet"):
+     * a SYN-ACK (its retransmission, tcp_synack_retries), and the third ACK of a handshake (the server waits on its
+     * SYN-ACK timer). A lost SYN is retransmitted by the SYN timer, data and FIN by the probe and RTO timers
+     * (TcpRetransmit), a lost RST leaves nothing behind on its sender, and another lost pure ACK is covered by the
+     * next one or by the peer's retransmission. Null when the loss is modelled.
      */
-    private static String unmodelledLoss(Segment seg) {
+    private String unmodelledLoss(Segment seg, TcpStack to) {
         int f = seg.flags();
         boolean syn = (f & io.tcpsim.wire.TcpFlags.SYN) != 0, ack = (f & io.tcpsim.wire.TcpFlags.ACK) != 0;
         if ((f & io.tcpsim.wire.TcpFlags.RST) != 0) return null;
         if (syn && !ack) return null;
         if (syn) return "a lost SYN-ACK (its retransmission, tcp_synack_retries)";
-        if (seg.length() > 0) return "a lost data segment (its retransmission: RTO, TLP, fast retransmit)";
-        if ((f & io.tcpsim.wire.TcpFlags.FIN) != 0) return "a lost FIN (its retransmission)";
-        return "a lost ACK (what the peer's timers do without it)";
+        if (seg.length() == 0 && (f & io.tcpsim.wire.TcpFlags.FIN) == 0 && to.awaitsThirdAck(seg))
+            return "a lost third ACK (the SYN-ACK timer of the server's request)";
+        return null;
     }
 
     /**
@@ -122,7 +123,7 @@ final class Wire {
             }
         }
         if (lost) {
-            String why = unmodelledLoss(seg);
+            String why = unmodelledLoss(seg, hosts[1 - from]);
             if (why != null)
                 throw new io.tcpsim.backend.NotModelled((lostBy == null ? downWhere : lostBy) + ": " + why
                         + " is not modelled yet (docs/model.md, \"What is not modelled yet\")");

@@ -518,6 +518,16 @@ public final class TcpCalls {
                 sk.lingerSeconds = Math.max(0, v[1]);
             }
             case SO_ERROR -> { return Outcome.fail(Errno.ENOPROTOOPT); }
+            case TCP_SYNCNT -> {
+                // tcp_setsockopt: 1..MAX_TCP_SYNCNT (127), else EINVAL.
+                if (v[0] < 1 || v[0] > 127) return Outcome.fail(Errno.EINVAL);
+                sk.synRetries = v[0];
+            }
+            case TCP_USER_TIMEOUT -> {
+                // tcp_sock_set_user_timeout: milliseconds, negative is EINVAL.
+                if (v[0] < 0) return Outcome.fail(Errno.EINVAL);
+                sk.userTimeoutMs = v[0];
+            }
             default -> throw notModelled(opt);
         }
         return Outcome.ok(0);
@@ -532,6 +542,9 @@ public final class TcpCalls {
                 Errno e = sk.takeError();
                 yield Result.option(e == null ? 0 : e.number);
             }
+            // do_tcp_getsockopt: the socket's own value, else the sysctl's.
+            case TCP_SYNCNT -> Result.option(sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries());
+            case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             default -> throw notModelled(opt);
         });
     }

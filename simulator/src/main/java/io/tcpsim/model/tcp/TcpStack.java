@@ -38,6 +38,7 @@ public final class TcpStack {
     final TcpInput input;
     final TcpOutput output;
     final TcpCalls calls;
+    final TcpRetransmit rtx;
 
     /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
     final Map<ConnKey, Endpoint> established = new HashMap<>();
@@ -60,6 +61,7 @@ public final class TcpStack {
         this.input = new TcpInput(this);
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
+        this.rtx = new TcpRetransmit(this);
     }
 
     public TcpCalls calls() {
@@ -206,6 +208,12 @@ public final class TcpStack {
     /** A segment from the link, which the sender's capture already has (the receiver's capture is not modelled apart). */
     public void arrive(Segment seg) {
         input.receive(seg);
+    }
+
+    /** Whether a listener here holds a request that this ACK would complete (tcp_check_req). */
+    public boolean awaitsThirdAck(Segment seg) {
+        TcpSock l = listeners.get(seg.dst().port());
+        return l != null && l.synQueue.containsKey(new ConnKey(seg.dst(), seg.src()));
     }
 
     /** An event of the host's (the device reports a packet it lost through it). */
