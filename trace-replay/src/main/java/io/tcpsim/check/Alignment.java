@@ -152,6 +152,7 @@ final class Alignment {
         this.ks = new Side(kernel);
         alignSteps();
         alignPackets();
+        judgePendingDurations();
         alignLosses();
         alignReasons();
         alignEvents();
@@ -234,8 +235,46 @@ final class Alignment {
                 kv = Clock.millis(dk) + " (allowed ±" + Clock.millis(tolerance.allowed(dm)) + ")";
             }
         }
+        if (field != null && field.equals("duration") && m.script().topology() != null) {
+            // Decided once the packets are paired: the packet that ended the wait may explain it (wokenByPacket).
+            pendingDurations.add(new PendingDuration(what, new Difference(field, mv, kv), x, y));
+            return;
+        }
         if (field != null) differs(field.equals("duration") ? Divergence.Kind.TIMING : Divergence.Kind.DIFFERENT, what,
                 new Difference(field, mv, kv), x, y);
+    }
+
+    /** Two hosts: blocked calls whose duration differs, to be judged against the packet that ended their wait. */
+    private record PendingDuration(String what, Difference difference, LogLine.CallLine model, LogLine.CallLine kernel) {}
+
+    private final List<PendingDuration> pendingDurations = new ArrayList<>();
+
+    /**
+     * {@link Rule#CALL_WOKEN_ACROSS_LINK}: on two hosts a blocked call ends when a packet across the link (or its
+     * answer) comes, so its end is timed from the last packet both runs have before the model's call returned,
+     * within the tolerance and {@link Rule#LINK_HELD_LATE}'s jiffy; else its duration is the divergence it was.
+     */
+    private void judgePendingDurations() {
+        long jiffy = m.script().profile().jiffyNanos();
+        for (PendingDuration f : pendingDurations) {
+            LogLine.CallLine x = f.model(), y = f.kernel();
+            LogLine pm = null;
+            for (LogLine l : ms.packets) {
+                if (l.time() > x.endTime()) break;
+                if (l.time() >= x.time() - 1 && partner.containsKey(l)) pm = l; // sent while the call waited
+            }
+            LogLine pk = pm == null ? null : partner.get(pm);
+            if (pk != null) {
+                long endM = x.endTime() - pm.time(), endK = y.endTime() - pk.time();
+                long diff = endK - endM;
+                if (Math.abs(diff) <= Rule.CALL_WOKEN_ACROSS_LINK.window(tolerance.allowed(endM), jiffy)) {
+                    use(Rule.CALL_WOKEN_ACROSS_LINK, y, "kernel returned " + Clock.millis(endK) + " after packet "
+                            + (ms.packets.indexOf(pm) + 1) + ", model " + Clock.millis(endM));
+                    continue;
+                }
+            }
+            differs(Divergence.Kind.TIMING, f.what(), f.difference(), x, y);
+        }
     }
 
     /**

@@ -301,6 +301,7 @@ public final class NetworkBackend implements Backend {
 
     @Override
     public List<Event> drainEvents() {
+        if (network == null) return List.of();
         if (!closed) network.sync();
         for (LinkRecord r : network.link().drainRecords()) if (r.lost()) lostFrames.add(ByteBuffer.wrap(r.frame()));
         List<Event> out = new ArrayList<>();
@@ -359,6 +360,10 @@ public final class NetworkBackend implements Backend {
     @Override
     public void close() {
         if (closed) return;
+        if (network == null) { // never prepared: nothing was built
+            closed = true;
+            return;
+        }
         sleep(KernelBackend.CLOSE_SETTLE.toNanos());
         network.sync();
         closed = true;

@@ -107,6 +107,26 @@ class TwoHostAlignmentTest {
     }
 
     @Test
+    void aCallWokenAcrossTheLinkIsTimedFromThePacket() throws Exception {
+        Script s = parse(HOSTS);
+        // connect-link-up-in-time: the client's poll() returns at 1 s when the SYN-ACK comes, and its third ACK
+        // leaves then; the server's accept() returns when the ACK arrives, 25 ms later. On the kernel the poll woke 7 ms
+        // late (within its tolerance), the next steps followed, and the accept waited only 17.8 ms.
+        LogLine ack = packet(1000 * MS, CLIENT, SERVER, 1, 1, 0);
+        RunLog model = log(s, call(s, 0, 0, 1000 * MS), ack, call(s, 1, 1000 * MS, 1000 * MS),
+                call(s, 2, 1000 * MS, 1025 * MS));
+        RunLog kernel = log(s, call(s, 0, 0, 1007 * MS), ack, call(s, 1, 1007 * MS, 1007 * MS),
+                call(s, 2, 1007 * MS + 200_000, 1025 * MS));
+        Verdict v = Check.compare(model, kernel);
+        assertEquals(List.of(), v.divergences(), String.join("\n", v.report()));
+        assertEquals(Map.of(Rule.CALL_WOKEN_ACROSS_LINK.id(), 1), v.rulesUsed());
+        // 10 ms after the packet's arrival is not the packet's doing.
+        Verdict late = Check.compare(model, log(s, call(s, 0, 0, 1007 * MS), ack, call(s, 1, 1007 * MS, 1007 * MS),
+                call(s, 2, 1007 * MS + 200_000, 1045 * MS)));
+        assertTrue(late.divergences().get(0).text().contains("field duration"), String.join("\n", late.report()));
+    }
+
+    @Test
     void aRetransmissionMayLeaveOneWheelGranularityLate() throws Exception {
         Script s = parse(HOSTS);
         LogLine c0 = call(s, 0, 0, 0), c1 = call(s, 1, 0, 0);
