@@ -163,7 +163,7 @@ public sealed interface CallTemplate {
             return switch (option) {
                 case SO_ERROR -> ResultShape.SO_ERROR;
                 case SO_LINGER -> ResultShape.LINGER;
-                case SO_REUSEADDR, SO_TYPE, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN -> ResultShape.OPTION_VALUE;
+                default -> ResultShape.OPTION_VALUE;
             };
         }
         public List<String> uses() { return List.of(fd); }

@@ -19,6 +19,9 @@ public final class TcpFile extends SocketFile {
         this.calls = calls;
     }
 
+    /** The calls of the stack the socket lives on (its host's). */
+    public TcpCalls calls() { return calls; }
+
     @Override public int poll() { return calls.poll(sock); }
 
     @Override public WaitQueue waitQueue() { return sock.waitQueue; }
@@ -42,6 +45,11 @@ public final class TcpFile extends SocketFile {
     @Override
     public Outcome sendmsg(byte[] data, int flags, int copied) {
         return calls.send(sock, data, flags, nonblock, copied);
+    }
+
+    /** recv with MSG_WAITALL: what it copies so far collects in {@code got} across waits (TcpCalls.recvWaitAll). */
+    public Outcome recvWaitAll(int len, int flags, java.io.ByteArrayOutputStream got) {
+        return calls.recvWaitAll(sock, len, flags, nonblock, got);
     }
 
     @Override public Outcome recvmsg(int len, int flags) { return calls.recv(sock, len, flags, nonblock); }

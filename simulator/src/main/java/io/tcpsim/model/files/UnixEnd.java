@@ -125,6 +125,7 @@ public final class UnixEnd extends SocketFile {
     /** The options a socketpair's end takes are accepted and have no effect; SO_ERROR cannot be set. */
     @Override
     public Outcome setsockopt(SockOpt option, int[] values) {
+        if (!option.modelled) throw notModelled(option);
         return option.readOnly() ? Outcome.fail(Errno.ENOPROTOOPT) : Outcome.ok(0);
     }
 
@@ -141,7 +142,13 @@ public final class UnixEnd extends SocketFile {
             case SO_REUSEADDR, SO_ACCEPTCONN, SO_PROTOCOL -> Result.option(0);
             case SO_TYPE -> Result.option(Bits.SOCK_STREAM);
             case SO_DOMAIN -> Result.option(1); // AF_UNIX
+            default -> throw notModelled(option);
         });
+    }
+
+    private static io.tcpsim.backend.NotModelled notModelled(SockOpt option) {
+        return new io.tcpsim.backend.NotModelled(option.name() + " on a socketpair is not modelled yet (docs/model.md, "
+                + "\"What is not modelled yet\")");
     }
 
     /** unix_release_sock: the peer can no longer read or write; unread data here means ECONNRESET there. */
