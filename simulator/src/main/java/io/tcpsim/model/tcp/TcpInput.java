@@ -153,6 +153,10 @@ final class TcpInput {
         child.setState(TcpState.SYN_RECV, Cause.CHILD_CREATED);
         stack.hash(child);
         child.setState(TcpState.ESTABLISHED, Cause.THIRD_ACK);
+        if (stack.rtx.on()) {
+            child.sackOk = req.sackOk;
+            stack.rtx.handshakeSample(child, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
+        }
         l.acceptQueue.add(child);
         l.waitQueue.wake(WaitQueue.KEY_READABLE); // sk_data_ready on the listener
         if (seg.length() > 0 || seg.has(TcpFlags.FIN)) stateProcess(child, seg);
@@ -191,6 +195,13 @@ final class TcpInput {
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
             sk.cancel(Timer.Kind.RETRANSMIT); // tcp_ack: the SYN is acknowledged
+            if (stack.rtx.on()) {
+                sk.sackOk = o.sack && stack.profile.sack();
+                TcpOption.Timestamps ts = seg.timestamps();
+                stack.rtx.handshakeSample(sk, sk.synSentNanos, sk.retransmits == 0, ts == null ? 0 : ts.ecr());
+                sk.retransmits = 0; // tcp_ack: snd_una moved
+                sk.retransStampMs = 0;
+            }
             sk.lsndtimeJiffies = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
@@ -419,6 +430,10 @@ final class TcpInput {
             sk.sendQueue.drop(dataAcked);
             sk.bytesAcked += acked;
             sk.sndUna = ack;
+            if (stack.rtx.on()) {
+                TcpOption.Timestamps ts = seg.timestamps();
+                stack.rtx.acked(sk, ack, ts == null ? 0 : ts.ecr());
+            }
             // tcp_check_space: sk_write_space only for a writer that ran out of room (measured: an EPOLLOUT|EPOLLET
             // registration sees no event for ACKs of its own small sends).
             if (sk.noSpace && !sk.dead && stack.calls.writeable(sk)) {
@@ -447,6 +462,7 @@ final class TcpInput {
                 return;
             }
             if (Seq.after(seq, sk.rcvNxt)) {
+                if (stack.rtx.on()) stack.rtx.outOfOrder();
                 // Out of order: the model keeps no OFO queue (loopback never reorders); ACK at once for a replay.
                 // A departure: Linux queues it (tcp_data_queue_ofo); the model drops it (docs/model.md).
                 sk.ackScheduled = true;
