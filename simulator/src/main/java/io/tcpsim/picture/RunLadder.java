@@ -19,6 +19,7 @@ import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpdumpPrinter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -147,6 +148,7 @@ public final class RunLadder {
 
         Ladder build() {
             findDescriptors();
+            homesNeeded();
             List<Lane> order = order();
             List<Ladder.Column> columns = new ArrayList<>();
             for (Lane lane : order) {
@@ -254,6 +256,25 @@ public final class RunLadder {
             for (Fd fd : allFds) {
                 if (fd.lane != null) continue;
                 fd.lane = homeOf(fd.process);
+            }
+        }
+
+        /**
+         * The lane of a process whose first line touches no descriptor's lane (a script that is only
+         * {@code close(5) = -1 EBADF}, issue 19 item 13): made before the columns are numbered, as laneOf will
+         * ask for it when the marks are made.
+         */
+        void homesNeeded() {
+            Set<String> seen = new HashSet<>();
+            for (LogLine l : log.lines()) {
+                String process = l instanceof LogLine.CallLine c ? c.step().process()
+                        : l instanceof LogLine.NotReachedLine r ? r.step().process()
+                        : l instanceof LogLine.SignalLine g ? g.process()
+                        : l instanceof LogLine.ProcessEndLine e ? e.process() : null;
+                if (process == null || !seen.add(process)) continue;
+                boolean onFd = false;
+                for (Fd fd : fdsOf.getOrDefault(l, List.of())) onFd |= fd.lane != null && fd.lane.kind != LaneKind.PROCESS;
+                if (!onFd) homeOf(process);
             }
         }
 

@@ -126,7 +126,7 @@ final class StepParser {
                 }));
                 if (nanos.stripTrailingZeros().scale() > 0)
                     throw error(restAt, "bad duration '" + rest + "': the clock counts whole nanoseconds");
-                if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 4)) > 0)
+                if (nanos.compareTo(BigDecimal.valueOf(ScriptParser.MAX_SLEPT_NANOS)) > 0)
                     throw error(restAt, "bad duration '" + rest + "': too long");
                 return new Step.Sleep(nanos.longValueExact(), rest, src);
             }
@@ -503,7 +503,7 @@ final class StepParser {
 
     private CallTemplate.Data data(Arg a) throws ScriptException {
         Token t = single(a, "DATA (a \"string\" or a byte count)");
-        if (t.type() == Token.Type.STRING) return new CallTemplate.Data(t.bytes(), false);
+        if (t.type() == Token.Type.STRING) return CallTemplate.Data.of(t.bytes());
         if (t.type() == Token.Type.NUMBER) {
             int n = count(a, "byte count");
             if (n > 64 << 20) throw error(t.start(), "at most 64 MiB per call, got " + n);
