@@ -216,12 +216,12 @@ public final class ReplayOutput implements Replay.Sink {
     static String time(long nanos) {
         long us = Math.floorDiv(nanos, 1000);
         long day = Math.floorMod(us, 86_400_000_000L);
-        return String.format("%02d:%02d:%02d.%06d", day / 3_600_000_000L, day / 60_000_000L % 60,
+        return String.format(java.util.Locale.ROOT, "%02d:%02d:%02d.%06d", day / 3_600_000_000L, day / 60_000_000L % 60,
                 day / 1_000_000L % 60, day % 1_000_000L);
     }
 
     static String offset(long nanos) {
-        return String.format("+%d.%06d", nanos / 1_000_000_000L, nanos / 1000 % 1_000_000L);
+        return String.format(java.util.Locale.ROOT, "+%d.%06d", nanos / 1_000_000_000L, nanos / 1000 % 1_000_000L);
     }
 
     static String json(FlowReport f) {
