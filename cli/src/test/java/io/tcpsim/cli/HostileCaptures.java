@@ -118,7 +118,7 @@ public final class HostileCaptures {
     }
 
     /** Item 6: {@code n} connections opened and never closed, one after the other, 10 us apart. */
-    static void openFlows(Path file, int n) throws IOException {
+    public static void openFlows(Path file, int n) throws IOException {
         try (Pcap p = new Pcap(file)) {
             for (int i = 0; i < n; i++) {
                 int client = LO + 1 + i / 60000, port = 1024 + i % 60000;

@@ -42,7 +42,8 @@ class LocaleTest {
                 new String[] {"run", seed, "--seed", "7", "--pcap", out.resolve("run.pcap").toString(),
                         "--svg", out.resolve("run.svg").toString(), "--html", out.resolve("run.html").toString()},
                 new String[] {"replay", capture},
-                new String[] {"replay", capture, "--json", "--annotate"},
+                new String[] {"replay", capture, "--json"},
+                new String[] {"replay", capture, "--annotate"},
                 new String[] {"replay", capture, "--svg", out.resolve("replay.svg").toString(),
                         "--html", out.resolve("replay.html").toString()});
     }

@@ -50,18 +50,30 @@ public final class RunLadder {
     public static final class Recorder implements java.util.function.Consumer<Runner.StepDone> {
         private final Backend backend;
         private final List<StepState> steps = new ArrayList<>();
+        private long snapshots;
 
         public Recorder(Backend backend) {
             this.backend = backend;
         }
 
-        /** Records nothing for a backend that cannot show its endpoints (the kernel): the picture then goes by descriptors. */
+        /**
+         * Records nothing for a backend that cannot show its endpoints (the kernel): the picture then goes by
+         * descriptors. Past {@link TooLarge#MAX_SNAPSHOTS} endpoint states in all, nothing more is kept: the picture
+         * is refused ({@link #steps}), and the run's memory stays bounded.
+         */
         @Override
         public void accept(Runner.StepDone done) {
-            if (backend instanceof Inspectable i) steps.add(new StepState(done, i.endpoints()));
+            if (!(backend instanceof Inspectable i) || snapshots > TooLarge.MAX_SNAPSHOTS) return;
+            List<EndpointSnapshot> now = i.endpoints();
+            snapshots += now.size();
+            if (snapshots <= TooLarge.MAX_SNAPSHOTS) steps.add(new StepState(done, now));
+            else steps.clear();
         }
 
+        /** The steps recorded; {@link TooLarge} past the bound on endpoint states. */
         public List<StepState> steps() {
+            if (snapshots > TooLarge.MAX_SNAPSHOTS)
+                throw new TooLarge("more than " + TooLarge.MAX_SNAPSHOTS + " endpoint states to show, summed over the steps");
             return List.copyOf(steps);
         }
     }
@@ -156,7 +168,9 @@ public final class RunLadder {
                 columns.add(new Ladder.Column(title(lane), subtitle(lane), null));
             }
             if (columns.isEmpty()) columns.add(new Ladder.Column("process " + Script.MAIN, "no calls", null));
+            TooLarge.check(columns.size(), log.lines().size());
             makeMarks();
+            TooLarge.check(columns.size(), marks.size());
             List<Ladder.StepDetail> details = new ArrayList<>();
             int total = script.steps().size();
             for (StepState s : steps) {

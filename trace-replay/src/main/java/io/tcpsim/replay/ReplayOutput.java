@@ -197,6 +197,7 @@ public final class ReplayOutput implements Replay.Sink {
                     + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp
                     + ",\"skipped\":" + t.nonTcp + ",\"ipv6_flows\":" + t.ipv6Flows + ",\"ipv6_packets\":"
                     + t.ipv6Packets + ",\"divergences\":" + t.divergences + ",\"repeats\":" + t.repeats
+                    + (t.evicted > 0 ? ",\"evicted\":" + t.evicted : "")
                     + ",\"capture\":[" + String.join(",", capture.stream().map(ReplayOutput::str).toList()) + "]}");
         } else {
             for (String c : capture) out.println("# capture: " + c);
@@ -209,7 +210,9 @@ public final class ReplayOutput implements Replay.Sink {
         return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged, " + t.notJudged
                 + " not judged; " + t.divergences + " divergence(s); " + t.records + " packets (" + t.tcp + " IPv4 TCP, "
                 + (t.ipv6Flows > 0 ? t.ipv6Packets + " IPv6 TCP in " + t.ipv6Flows + " flow(s), not judged, " : "")
-                + t.nonTcp + " skipped)";
+                + t.nonTcp + " skipped)"
+                + (t.evicted > 0 ? "; " + t.evicted + " flow(s) evicted: more than " + Replay.MAX_OPEN_FLOWS
+                        + " open at once" : "");
     }
 
     /** HH:MM:SS.uuuuuu in UTC, as tcpdump prints a packet's time. */
