@@ -27,6 +27,16 @@ public interface Backend extends AutoCloseable {
      */
     Result call(String process, Call call);
 
+    /**
+     * When the last {@link #call} really ran, as {@code {start, end}} on {@link #now()}'s clock, when the backend can
+     * tell better than {@code now()} read around {@code call()}; else null (the model: its calls take virtual time
+     * only). The kernel backend measures on the thread that made the system call, and a call that never slept (no
+     * voluntary context switch) took only its CPU time: the rest was the host's scheduler, not the call blocking.
+     */
+    default long[] lastCallSpan() {
+        return null;
+    }
+
     /** Moves time forward by {@code nanos}, firing every timer and delivering every packet due on the way. */
     void sleep(long nanos);
 

@@ -187,6 +187,11 @@ public final class Runner {
         long start = backend.now();
         Result r = backend.call(p, call);
         long end = backend.now();
+        long[] span = backend.lastCallSpan();
+        if (span != null) {
+            start = span[0];
+            end = span[1];
+        }
 
         bind(step, r);
         if (step.call() instanceof CallTemplate.Close c && !Character.isDigit(c.fd().charAt(0))) fds.put(c.fd(), -1);

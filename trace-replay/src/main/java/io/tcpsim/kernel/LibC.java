@@ -27,7 +27,9 @@ public interface LibC extends Library {
     int SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, IFF_UP = 0x1;
     int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
     int SIGUSR1 = 10, SIGPIPE = 13;
-    int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
+    int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_THREAD_CPUTIME_ID = 3;
+    /** getrusage(2): the calling thread only; struct rusage is 144 bytes, ru_nvcsw at offset 128 (x86_64). */
+    int RUSAGE_THREAD = 1, RUSAGE_SIZE = 144, RUSAGE_NVCSW = 128;
     int EINTR = 4, EAGAIN = 11, EPERM = 1;
     int SIZEOF_SIGSET = 128, SIZEOF_SIGACTION = 152, SIZEOF_TIMESPEC = 16, SIZEOF_IFREQ = 40;
 
@@ -55,6 +57,8 @@ public interface LibC extends Library {
     int ioctl(int fd, long request, Pointer arg);
     int unshare(int flags);
     int clock_gettime(int clock, Pointer timespec);
+
+    int getrusage(int who, Pointer usage);
 
     int pthread_sigmask(int how, Pointer set, Pointer old);
     int sigemptyset(Pointer set);
