@@ -27,7 +27,7 @@ final class ScriptFile {
 
     /**
      * The largest script read, in bytes (docs/limits.md): the parser keeps a few copies of the text and the
-     * offsets of its characters, and 1 MiB (some 40,000 steps) parses in about a second in a 256 MB heap.
+     * offsets of its characters, and a 1 MiB script (some 43,000 steps) runs in about 4 s in a 256 MB heap.
      */
     static final int MAX_BYTES = 1 << 20;
 
