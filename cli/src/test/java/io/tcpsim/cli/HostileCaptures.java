@@ -22,10 +22,10 @@ public final class HostileCaptures {
     static final int LO = 0x7f000001;
 
     /** A pcap file being written: one record per {@link #tcp} call. */
-    static final class Pcap implements AutoCloseable {
+    public static final class Pcap implements AutoCloseable {
         private final OutputStream out;
 
-        Pcap(Path file) throws IOException {
+        public Pcap(Path file) throws IOException {
             out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             ByteBuffer h = ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1);
@@ -33,7 +33,7 @@ public final class HostileCaptures {
         }
 
         /** One TCP segment at {@code micros}; a SYN carries Linux's options on lo (MSS 65495, SACK, TS, WS 7). */
-        void tcp(long micros, int src, int sport, int dst, int dport, long seq, long ack, int flags, int payload)
+        public void tcp(long micros, int src, int sport, int dst, int dport, long seq, long ack, int flags, int payload)
                 throws IOException {
             boolean syn = (flags & SYN) != 0;
             byte[] opts = syn
@@ -98,6 +98,14 @@ public final class HostileCaptures {
         }
     }
 
+    /** Item 2: after the handshake, a segment 3 GiB ahead: the gap as an int is negative. */
+    static void negativeGap(Path file) throws IOException {
+        try (Pcap p = new Pcap(file)) {
+            handshake(p, 1_000_000, 40003);
+            p.tcp(1_000_100, LO, 40003, LO, 80, 1001 + (3L << 30), 5001, ACK | PSH, 100);
+        }
+    }
+
     /** Item 3: after the handshake, a segment 1 GiB ahead of the client's next byte. */
     static void gibibyteAhead(Path file) throws IOException {
         try (Pcap p = new Pcap(file)) {
@@ -134,6 +142,7 @@ public final class HostileCaptures {
         Path dir = Path.of(args.length > 0 ? args[0] : "traces/hostile");
         synAllFlags(dir.resolve("item02-syn-all-flags.pcap"));
         selfConnect(dir.resolve("item02-self-connect.pcap"));
+        negativeGap(dir.resolve("item02-negative-gap.pcap"));
         gibibyteAhead(dir.resolve("item03-gibibyte-ahead.pcap"));
         timeJump(dir.resolve("item04-time-jump.pcap"));
     }

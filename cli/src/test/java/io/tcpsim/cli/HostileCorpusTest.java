@@ -97,6 +97,7 @@ class HostileCorpusTest {
                 Case.of("1", 0, "tcpsim: recorded 0 results in " + Pattern.quote(p(scriptLink)), "run", p(scriptLink), "--seed", "1", "--record"),
                 Case.of("2", 1, null, "replay", h("item02-syn-all-flags.pcap"), "--json"),
                 Case.of("2", 1, null, "replay", h("item02-self-connect.pcap"), "--json"),
+                Case.of("2", 1, null, "replay", h("item02-negative-gap.pcap")),
                 Case.of("3", 1, null, "replay", h("item03-gibibyte-ahead.pcap")),
                 Case.of("4", 1, null, "replay", h("item04-time-jump.pcap")),
                 Case.of("5", 1, null, "@kernel=slow-lo", "check", SEED, "--seed", "1", "--json"),
