@@ -91,7 +91,10 @@ final class FuzzTargets {
      * the user's text, which may say anything).
      */
     static boolean namesJava(String err, byte[] input) {
-        String in = new String(input, StandardCharsets.ISO_8859_1) + new String(input, StandardCharsets.UTF_8);
+        String latin = new String(input, StandardCharsets.ISO_8859_1), utf8 = new String(input, StandardCharsets.UTF_8);
+        // As the input is, and as a message shows it (control characters escaped: \x00Error).
+        String in = latin + "\n" + utf8 + "\n" + io.tcpsim.script.CText.printable(utf8) + "\n"
+                + io.tcpsim.script.CText.printable(latin);
         java.util.regex.Matcher m = JAVA.matcher(err);
         while (m.find()) if (!in.contains(m.group().strip())) return true;
         return false;
