@@ -219,12 +219,25 @@ public final class ReplayOutput implements Replay.Sink {
     static String time(long nanos) {
         long us = Math.floorDiv(nanos, 1000);
         long day = Math.floorMod(us, 86_400_000_000L);
-        return String.format(java.util.Locale.ROOT, "%02d:%02d:%02d.%06d", day / 3_600_000_000L, day / 60_000_000L % 60,
-                day / 1_000_000L % 60, day % 1_000_000L);
+        return pad(day / 3_600_000_000L, 2) + ":" + pad(day / 60_000_000L % 60, 2) + ":" + pad(day / 1_000_000L % 60, 2)
+                + "." + pad(day % 1_000_000L, 6);
     }
 
     static String offset(long nanos) {
-        return String.format(java.util.Locale.ROOT, "+%d.%06d", nanos / 1_000_000_000L, nanos / 1000 % 1_000_000L);
+        return "+" + nanos / 1_000_000_000L + "." + pad(nanos / 1000 % 1_000_000L, 6);
+    }
+
+    /**
+     * {@code String.format("%0WIDTHd", v)} in the root locale, without the formatter: a line per flow of a large
+     * capture calls this a few times, and the formatter was a tenth of replay's time on 76,000 flows.
+     */
+    static String pad(long v, int width) {
+        String digits = Long.toString(Math.abs(v));
+        int zeros = width - digits.length() - (v < 0 ? 1 : 0);
+        StringBuilder b = new StringBuilder(Math.max(width, digits.length() + 1));
+        if (v < 0) b.append('-');
+        for (int i = 0; i < zeros; i++) b.append('0');
+        return b.append(digits).toString();
     }
 
     static String json(FlowReport f) {
