@@ -351,7 +351,7 @@ final class Alignment {
     static List<String> netstatRows(Side side, LogLine.NetstatLine n) {
         List<String> out = new ArrayList<>();
         for (NetstatRow r : n.rows()) {
-            out.add(String.format("%6d %6d %-8s %-8s %s", r.recvQ(), r.sendQ(), side.roles.addr(r.local()),
+            out.add(String.format(java.util.Locale.ROOT, "%6d %6d %-8s %-8s %s", r.recvQ(), r.sendQ(), side.roles.addr(r.local()),
                     side.roles.addr(r.foreign()), r.state()));
         }
         out.sort(null);
