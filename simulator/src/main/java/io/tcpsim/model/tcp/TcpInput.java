@@ -185,6 +185,7 @@ final class TcpInput {
             sk.irs = seg.seq();
             sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
             sk.sndUna = seg.ack();
+            sk.bytesAcked = 1; // tcp_ack on the SYN-ACK moves snd_una over the SYN (a child starts past it: 0)
             // tcp_rcv_synsent_state_process: without the peer's wscale neither side scales; without its TS no TS.
             sk.sndWscale = o.ws ? o.wscale : 0;
             if (!o.ws) sk.rcvWscale = 0;
@@ -413,7 +414,10 @@ final class TcpInput {
     private int ack(TcpSock sk, Segment seg) {
         long ack = seg.ack();
         if (Seq.before(ack, sk.sndUna)) {
-            if (Seq.before(ack, sk.sndUna - sk.maxWindow)) return -1;
+            // An ACK older than the window is refused: max_window = min(max_window, bytes_acked), so on a connection
+            // whose peer acknowledged nothing yet any older ACK is (measured: traces/packetdrill/own/old-ack.pkt,
+            // a challenge ACK and the data dropped on 6.18.44).
+            if (Seq.before(ack, sk.sndUna - Math.min(sk.maxWindow, sk.bytesAcked))) return -1;
             return 0;
         }
         if (Seq.after(ack, sk.sndNxt)) return -1;
@@ -424,6 +428,7 @@ final class TcpInput {
         if (acked > 0) {
             int dataAcked = Math.min(acked, sk.sendQueue.size());
             sk.sendQueue.drop(dataAcked);
+            sk.bytesAcked += acked;
             sk.sndUna = ack;
             if (stack.rtx.on()) {
                 TcpOption.Timestamps ts = seg.timestamps();

@@ -50,6 +50,7 @@ public final class TcpSock extends Endpoint {
     // so three sockets, per flow, and an empty ArrayDeque's default 16 slots were a tenth of its allocation.
     final java.util.ArrayDeque<int[]> rxSkbs = new java.util.ArrayDeque<>(2);
     long maxWindow;
+    long bytesAcked;        // tp->bytes_acked: sequence space the peer's ACKs moved snd_una over (tcp_snd_una_update)
     boolean finQueued;      // our FIN is in the write queue (counted in writeSeq)
     long sndSml;            // end of the last small segment sent (Nagle, tcp_minshall_update)
     int peerMss;
