@@ -105,17 +105,17 @@ final class RunRecord {
             public CallTemplate getName(Call.GetName c, Void v) { return new CallTemplate.GetName(fd(c.fd()), c.peer()); }
             public CallTemplate ioctl(Call.Ioctl c, Void v) { return new CallTemplate.Ioctl(fd(c.fd()), c.request()); }
             public CallTemplate sendTo(Call.SendTo c, Void v) {
-                return new CallTemplate.SendTo(fd(c.fd()), new CallTemplate.Data(c.data(), false), c.flags(), c.addr());
+                return new CallTemplate.SendTo(fd(c.fd()), CallTemplate.Data.of(c.data()), c.flags(), c.addr());
             }
             public CallTemplate recvFrom(Call.RecvFrom c, Void v) { return new CallTemplate.RecvFrom(fd(c.fd()), c.length(), c.flags()); }
             public CallTemplate writev(Call.WriteV c, Void v) {
-                return new CallTemplate.WriteV(fd(c.fd()), c.buffers().stream().map(b -> new CallTemplate.Data(b, false)).toList());
+                return new CallTemplate.WriteV(fd(c.fd()), c.buffers().stream().map(b -> CallTemplate.Data.of(b)).toList());
             }
             public CallTemplate readv(Call.ReadV c, Void v) {
                 return new CallTemplate.ReadV(fd(c.fd()), java.util.Arrays.stream(c.lengths()).boxed().toList());
             }
             public CallTemplate sendmsg(Call.SendMsg c, Void v) {
-                return new CallTemplate.SendMsg(fd(c.fd()), c.buffers().stream().map(b -> new CallTemplate.Data(b, false)).toList(), c.flags());
+                return new CallTemplate.SendMsg(fd(c.fd()), c.buffers().stream().map(b -> CallTemplate.Data.of(b)).toList(), c.flags());
             }
             public CallTemplate recvmsg(Call.RecvMsg c, Void v) {
                 return new CallTemplate.RecvMsg(fd(c.fd()), java.util.Arrays.stream(c.lengths()).boxed().toList(), c.flags());
