@@ -2,11 +2,12 @@
 # Builds packetdrill from ../shared/packetdrill and runs every .pkt script under its gtests/net on the real kernel,
 # one network namespace per script, writing one TSV row per script. Needs root, gcc, make, flex and bison.
 #
-# Usage: tools/packetdrill/build-and-run.sh [OUT_DIR] [--runs N] [--timeout SECONDS] [--only SUBSTRING]
+# Usage: tools/packetdrill/build-and-run.sh [OUT_DIR] [--runs N] [--timeout SECONDS] [--only SUBSTRING] [--list FILE]
 #   OUT_DIR    where the binary, the staged script tree, the logs and verdicts.tsv go (default target/packetdrill)
 #   --runs     how many times to run the whole set, one run after the other (default 1)
 #   --timeout  seconds one script may take before it is killed (default 120; run_all.py allows 180)
 #   --only     run only the scripts whose path (relative to gtests/net) contains SUBSTRING
+#   --list     run only the scripts whose paths (relative to gtests/net) FILE lists, one a line ('#' starts a comment)
 #
 # ../shared is found as TCPSIM_SHARED, else <repository root>/../shared, else /work/shared.
 #
@@ -36,13 +37,16 @@ out=""
 timeout_s=120
 runs=1
 only=""
+list=""
 while (( $# > 0 )); do
   case "$1" in
     --timeout) timeout_s="${2:?--timeout needs a number of seconds}"; shift 2 ;;
     --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
     --only) only="${2:?--only needs a substring}"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "build-and-run.sh: unknown option $1 (expected --runs N, --timeout N or --only SUBSTRING)" >&2; exit 2 ;;
+    --list) list="${2:?--list needs a file}"; [[ -f "$list" ]] || { echo "build-and-run.sh: --list: no file $list" >&2; exit 2; }
+            list="$(cd "$(dirname "$list")" && pwd)/$(basename "$list")"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "build-and-run.sh: unknown option $1 (expected --runs N, --timeout N, --only SUBSTRING or --list FILE)" >&2; exit 2 ;;
     *) [[ -z "$out" ]] || { echo "build-and-run.sh: one OUT_DIR only, got '$out' and '$1'" >&2; exit 2; }
        out="$1"; shift ;;
   esac
@@ -142,6 +146,7 @@ for (( pass = 1; pass <= runs; pass++ )); do
   n=0; declare -A count=([pass]=0 [fail]=0 [error]=0 [timeout]=0)
   for rel in "${scripts[@]}"; do
     [[ -z "$only" || "$rel" == *"$only"* ]] || continue
+    [[ -z "$list" ]] || grep -qxF "$rel" <(sed 's/#.*//; s/[[:space:]]*$//' "$list") || continue
     run_one "$rel" "$out/logs/run-$pass/${rel%.pkt}.log"
     printf '%s\t%s\t%s\t%s\t%s\n' "$rel" "$verdict" "$line" "$text" "$secs" >>"$tsv.partial"
     count[$verdict]=$(( ${count[$verdict]} + 1 )); n=$(( n + 1 ))

@@ -58,13 +58,15 @@ final class CaptureCommand implements Callable<Integer> {
         Script s = script.load(err);
         if (s == null) return Main.BAD_INPUT;
         long seedUsed = seed.of(s);
-        Backend backend = env.kernelOrSay("capture");
+        Backend backend = env.kernelOrSay("capture", s);
         if (backend == null) return Main.BAD_INPUT;
         RunLog log = Runner.run(s, backend);
         if (relative) log = log.relativeTo(log.start());
 
         // The file first: a run whose capture cannot be saved prints nothing.
+        // Two hosts: both ends' captures in one file, in time order (a delivered packet is in it twice).
         OutputFile.Body body = backend instanceof KernelBackend k ? PcapWriter.frames(k.rawFrames())
+                : backend instanceof io.tcpsim.kernel.NetworkBackend n ? PcapWriter.frames(n.rawFrames())
                 : PcapWriter.packets(log.packets());
         if (!Outputs.bytes(pcap, body, env)) return Main.BAD_INPUT;
         if (!OutputFile.isStdout(pcap)) {

@@ -93,7 +93,7 @@ final class CheckCommand implements Callable<Integer> {
         Verdict firstBad = null;
         int firstBadRun = 0;
         for (int run = 1; run <= runs; run++) {
-            Backend kernel = env.kernelOrSay("check");
+            Backend kernel = env.kernelOrSay("check", script);
             if (kernel == null) return Main.BAD_INPUT;
             // The header only once the first kernel run can start: without a kernel, stdout stays empty.
             if (run == 1 && !json.on) out.println("# tcpsim check " + file + " --seed " + s + " --runs " + runs);

@@ -44,7 +44,14 @@ public final class Main implements Callable<Integer> {
      * the standard output as bytes, for an output file named {@code -}; the text goes to {@code out}.
      */
     record Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
-               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout) {
+               BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout,
+               Supplier<Backend> network) {
+        /** The real two-host kernel behind capture and check of a script with {@code hosts:}. */
+        Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
+            BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel, OutputStream stdout) {
+            this(out, err, in, terminal, backend, kernel, stdout, Env::realNetwork);
+        }
+
         /** Bytes for {@code -} go into {@code out}, one char per byte (ISO-8859-1), so that a test can read them back. */
         Env(PrintWriter out, PrintWriter err, BufferedReader in, boolean terminal,
             BiFunction<Profile, Long, Backend> backend, Supplier<Backend> kernel) {
@@ -68,6 +75,23 @@ public final class Main implements Callable<Integer> {
          */
         static Backend realKernel() {
             return new KernelBackend();
+        }
+
+        /** Two hosts on a link (docs/kernel-backend.md, "The kernel backend on two hosts"), built by prepare. */
+        static Backend realNetwork() {
+            return new io.tcpsim.kernel.NetworkBackend();
+        }
+
+        /** {@link #kernelOrSay(String)} for this script: on two hosts when it has {@code hosts:}, else on loopback. */
+        Backend kernelOrSay(String command, io.tcpsim.script.Script script) {
+            if (script.topology() == null) return kernelOrSay(command);
+            try {
+                return network.get();
+            } catch (KernelUnavailableException e) {
+                out.flush();
+                err.println("tcpsim: " + command + " " + e.getMessage());
+                return null;
+            }
         }
 
         /**
@@ -184,9 +208,17 @@ public final class Main implements Callable<Integer> {
         return COMMANDS;
     }
 
-    /** A bug, or no memory left: one line and exit 3, never a stack trace or a Java type name. */
+    /**
+     * A bug, or no memory left: one line and exit 3, never a stack trace or a Java type name. A script a backend
+     * refused ({@link io.tcpsim.backend.NotModelled}) is bad input: its line and exit 2.
+     */
     static int internal(Throwable t, Env e) {
         e.out().flush();
+        if (t instanceof io.tcpsim.backend.NotModelled n) {
+            // A backend refused the script before its first step (Backend.prepare): bad input, one line.
+            e.err().println("tcpsim: " + CText.printable(n.getMessage()));
+            return BAD_INPUT;
+        }
         if (t instanceof OutOfMemoryError) {
             e.err().println("tcpsim: out of memory (the Java heap is full; give it more with JAVA_TOOL_OPTIONS=-Xmx...)");
         } else {

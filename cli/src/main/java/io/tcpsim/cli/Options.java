@@ -27,7 +27,7 @@ final class Options {
 
     /** SCRIPT: the positional argument of run, step, capture and check. */
     static final class ScriptArg {
-        @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, or JSON when its name ends in .json).")
+        @Parameters(paramLabel = "SCRIPT", description = "The script (YAML, JSON when its name ends in .json, or a packetdrill script when it ends in .pkt).")
         Path file;
 
         /** The script, or null after one line on {@code err} (the caller exits 2). */

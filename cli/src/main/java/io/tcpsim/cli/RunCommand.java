@@ -66,6 +66,14 @@ final class RunCommand implements Callable<Integer> {
             err.println(problem);
             return Main.BAD_INPUT;
         }
+        if (PktFile.is(script.file)) {
+            if (pcap != null || pictures.svg != null || pictures.html != null || json.on || record || seed.value != null) {
+                err.println("tcpsim: " + script + ": a .pkt script takes none of --pcap, --svg, --html, --json, --record, "
+                        + "--seed yet (docs/packetdrill.md)");
+                return Main.BAD_INPUT;
+            }
+            return PktFile.run("run", script.file, dryRun, false, out, err);
+        }
         Script s = script.load(err);
         if (s == null) return Main.BAD_INPUT;
         if (dryRun) {

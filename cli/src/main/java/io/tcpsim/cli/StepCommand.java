@@ -32,6 +32,13 @@ final class StepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = env.out(), err = env.err();
+        if (PktFile.is(script.file)) {
+            if (seed.value != null) {
+                err.println("tcpsim: " + script + ": a .pkt script takes no --seed (docs/packetdrill.md)");
+                return Main.BAD_INPUT;
+            }
+            return PktFile.run("step", script.file, false, true, out, err);
+        }
         Script loaded = script.load(err);
         if (loaded == null) return Main.BAD_INPUT;
         long s = seed.of(loaded);

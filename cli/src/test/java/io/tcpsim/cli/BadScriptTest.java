@@ -60,4 +60,19 @@ class BadScriptTest {
         assertTrue(e.matches("tcpsim: \\S+:" + line + ":\\d+: .*\\n"), kind + ": and a column: " + e);
         assertTrue(e.contains(says), kind + ": says what was expected: " + e);
     }
+
+    /** What the model does not run yet is refused before the first step (not modelled yet): exit 2, one line, nothing run. */
+    @org.junit.jupiter.api.Test
+    void aSysctlTheModelDoesNotKnowIsRefusedBeforeAnythingRuns() throws IOException {
+        Path p = dir.resolve("hosts.yaml");
+        Files.writeString(p, "name: t\nhosts:\n  client: 10.0.1.1\n  server: 10.0.1.2\nsysctl:\n  net.ipv4.tcp_ecn: 1\n"
+                + "steps:\n  - 'server: a = socket()'\n  - 'client: c = socket()'\n  - link down\n");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new String[] {"run", p.toString(), "--seed", "1"}, new Main.Env(new PrintWriter(out),
+                new PrintWriter(err), new BufferedReader(new StringReader("")), false, Model::new));
+        assertEquals(2, code);
+        assertEquals("", out.toString());
+        assertEquals("tcpsim: " + p + ":6:3: sysctl net.ipv4.tcp_ecn is not modelled yet (docs/model.md, \"What is not "
+                + "modelled yet\")\n", err.toString().replace("\r", ""));
+    }
 }

@@ -23,8 +23,9 @@ import java.util.function.BooleanSupplier;
  * <p><b>Time.</b> The model's calls never block here: every descriptor is non-blocking in the model, and a channel in
  * blocking mode waits in {@link #await} instead. Virtual time moves only in {@link #await}, and only when every
  * thread that has used this network is idle: ended, waiting here with nothing ready for it, or parked outside the
- * network (Thread.State WAITING or BLOCKED: join, Future.get, a lock), which only another thread can end. A thread
- * that is running, or in a timed wait of its own (Thread.sleep), holds the clock. A parked thread is taken as idle
+ * network (Thread.State WAITING: join, Future.get, a lock; BLOCKED on a monitor whose owner is idle; an idle pool
+ * worker's timed wait for its next task), which only another thread can end. A thread that is running, or in a timed
+ * wait of its own (Thread.sleep), holds the clock. A parked thread is taken as idle
  * only when it was seen parked on two looks {@link #PARKED_CONFIRM_NANOS} apart with no call in between, so that a
  * thread that was just woken is not mistaken for one that waits.
  */
@@ -34,7 +35,14 @@ final class Kernel {
 
     /** How often a waiting thread looks again when no call woke it (thread states change without notice). */
     private static final long POLL_MILLIS = 2;
-    private static final long PARKED_CONFIRM_NANOS = 2_000_000L;
+    /**
+     * How long a thread must stay parked, with no call in between, to count as idle: 2 ms, or
+     * {@code -Dtcpsim.parkedConfirmMillis}. A thread that another one has just unparked still reads WAITING until it
+     * gets a CPU, and on a loaded machine that can take longer: at a load of 15 on 2 cores the JDK 25 HttpClient's
+     * caller, waiting for an answer its selector thread had already read, was taken for idle and the clock moved 1 s
+     * in one run of 7 with 2 ms, one of 12 with 20 ms, none of 15 with 200 ms. The HTTP corpus runs with 100.
+     */
+    private static final long PARKED_CONFIRM_NANOS = Long.getLong("tcpsim.parkedConfirmMillis", 2) * 1_000_000L;
 
     /** One call as the log shows it: when it started and ended, the thread, the call, its result. */
     record CallRecord(long start, long end, String thread, Call call, Result result) {}
@@ -175,7 +183,8 @@ final class Kernel {
                 continue;
             }
             Thread.State s = t.getState();
-            if (s == Thread.State.WAITING || s == Thread.State.BLOCKED) {
+            if (s == Thread.State.WAITING || s == Thread.State.BLOCKED && blockedForGood(t)
+                    || s == Thread.State.TIMED_WAITING && idlePoolWorker(t)) {
                 parked = true;
                 continue;
             }
@@ -190,6 +199,53 @@ final class Kernel {
         }
         return now - parkedSeenAt >= PARKED_CONFIRM_NANOS;
     }
+
+    /**
+     * Whether a thread BLOCKED on a monitor waits for something only the network (or another thread) can bring: the
+     * monitor's owner waits in the network or is parked. Not so when the monitor is this one (the thread is about to
+     * make a call, and gets the lock as soon as the thread looking waits: HttpClient's selector thread calling
+     * wakeup() was taken for idle and the clock moved 3 s under it), or when its owner runs (it will let go).
+     */
+    private boolean blockedForGood(Thread t) {
+        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(t.getId());
+        if (info == null) return true; // ended meanwhile
+        if (info.getLockInfo() == null) return false; // no longer blocked: it runs
+        if (blockedOnThis(t)) return false;
+        long owner = info.getLockOwnerId();
+        for (Thread w : waiting.keySet()) if (w.getId() == owner) return true;
+        java.lang.management.ThreadInfo o = owner < 0 ? null : THREADS.getThreadInfo(owner);
+        return o != null && o.getThreadState() == Thread.State.WAITING;
+    }
+
+    private boolean isThis(java.lang.management.LockInfo lock) {
+        return lock != null && lock.getIdentityHashCode() == System.identityHashCode(this)
+                && lock.getClassName().equals(Kernel.class.getName());
+    }
+
+    private boolean blockedOnThis(Thread t) {
+        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(t.getId());
+        return info != null && isThis(info.getLockInfo());
+    }
+
+    /**
+     * Whether a thread in a timed wait is an idle worker of a thread pool waiting for its next task
+     * (ThreadPoolExecutor.getTask: Executors.newCachedThreadPool(), the JDK HttpClient's default executor, whose
+     * workers wait 60 s; or ForkJoinPool.awaitWork). Only another thread can give it work, and at the end of its
+     * keep-alive it ends without a call, so it is parked as far as the network goes. Not a ScheduledThreadPoolExecutor's
+     * worker: it waits for a task's delay, in real time, and then runs it.
+     */
+    private static boolean idlePoolWorker(Thread t) {
+        boolean pool = false;
+        for (StackTraceElement e : t.getStackTrace()) {
+            String c = e.getClassName();
+            if (c.equals("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue")) return false;
+            if (c.equals("java.util.concurrent.ThreadPoolExecutor") && e.getMethodName().equals("getTask")
+                    || c.equals("java.util.concurrent.ForkJoinPool") && e.getMethodName().equals("awaitWork")) pool = true;
+        }
+        return pool;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /**
      * Moves the clock to the next thing that happens: a timer, a packet in flight, or a waiter's deadline. False when

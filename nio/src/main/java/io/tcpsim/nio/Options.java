@@ -19,7 +19,8 @@ final class Options {
     private Options() {}
 
     /** The options a channel of this provider takes. */
-    static final Set<SocketOption<?>> SUPPORTED = Set.of(StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR);
+    static final Set<SocketOption<?>> SUPPORTED = Set.of(StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR,
+            StandardSocketOptions.TCP_NODELAY);
     static final Set<SocketOption<?>> SERVER_SUPPORTED = Set.of(StandardSocketOptions.SO_REUSEADDR);
 
     /** What JDK 17's SocketChannelImpl and ServerSocketChannelImpl support on Linux (option-supported). */
@@ -36,6 +37,13 @@ final class Options {
         if (set.contains(name)) return;
         if (JDK.contains(name.name())) throw new UnsupportedOperationException("'" + name + "' not modelled yet");
         throw new UnsupportedOperationException("'" + name + "' not supported");
+    }
+
+    /** A boolean option's value, checked as setOption checks it (the value's type, then the channel open). */
+    static <T> boolean checkedBoolean(SocketOption<T> name, T value, OpenCheck open) throws IOException {
+        if (!name.type().isInstance(value)) throw new IllegalArgumentException("Invalid value '" + value + "'");
+        open.ensureOpen();
+        return (Boolean) value;
     }
 
     static <T> void set(Kernel k, int fd, SocketOption<T> name, T value, OpenCheck open) throws IOException {

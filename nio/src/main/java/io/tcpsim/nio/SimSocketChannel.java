@@ -43,6 +43,8 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
     private volatile State state = State.UNCONNECTED;
     private volatile InetSocketAddress local, remote;
     private volatile boolean inputClosed, outputClosed, connectionReset, fdClosed;
+    /** TCP_NODELAY as set: the model has no such option, so NoDelay checks that Nagle held nothing back. */
+    private volatile boolean noDelay;
     private Socket adaptor;
 
     /** socket(AF_INET, SOCK_STREAM, 0). */
@@ -114,6 +116,13 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
+        if (name == StandardSocketOptions.TCP_NODELAY) {
+            boolean on = Options.checkedBoolean(name, value, this::ensureOpen);
+            // Linux pushes what Nagle held when the option goes on (do_tcp_setsockopt: tcp_push_pending_frames).
+            if (on) NoDelay.ensureNothingHeld(k, fd);
+            noDelay = on;
+            return this;
+        }
         Options.set(k, fd, name, value, this::ensureOpen);
         return this;
     }
@@ -122,6 +131,10 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
     public <T> T getOption(SocketOption<T> name) throws IOException {
         if (name == StandardSocketOptions.SO_SNDBUF || name == StandardSocketOptions.SO_RCVBUF) {
             return name.type().cast(Options.bufferSize(name, state == State.CONNECTED, this::ensureOpen));
+        }
+        if (name == StandardSocketOptions.TCP_NODELAY) {
+            ensureOpen();
+            return name.type().cast(noDelay);
         }
         return Options.get(k, fd, name, this::ensureOpen);
     }
@@ -365,6 +378,7 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
                 }
                 Io.consumed(srcs, offset, length, r.value());
                 completed = true;
+                if (noDelay) NoDelay.ensureNothingHeld(k, fd);
                 return r.value();
             } finally {
                 if (blocking) end(completed);
@@ -390,9 +404,13 @@ final class SimSocketChannel extends SocketChannel implements SimChannel {
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        if (state == State.CONNECTED && isRegistered()) {
+        if (state == State.CONNECTED && isRegistered() && !isBlocking()) {
             // The descriptor stays open until the selector lets go of the key: shut the output down now so that the
-            // peer reads EOF, unless SO_LINGER 0 asks for a reset at the real close (SocketChannelImpl).
+            // peer reads EOF, unless SO_LINGER 0 asks for a reset at the real close (implCloseNonBlockingMode).
+            // In blocking mode (a key cancelled, then configureBlocking(true), as com.sun.net.httpserver's
+            // dispatcher does) the JDK does not shut down on Linux (implCloseBlockingMode:
+            // Net.shouldShutdownWriteBeforeClose() is false): nothing goes out until the real close (measured with
+            // strace, JDK 17.0.19: epoll_ctl(EPOLL_CTL_DEL) then close(2) at the next select, no shutdown(2)).
             Result l = k.call(new Call.GetSockOpt(fd, SockOpt.SO_LINGER));
             int[] v = l.optval();
             int linger = v == null || v[0] == 0 ? -1 : v[1];

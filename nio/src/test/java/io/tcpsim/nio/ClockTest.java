@@ -76,4 +76,21 @@ class ClockTest {
         t.join();
         assertNull(net.stalled());
     }
+    @Test
+    void anIdleWorkerOfACachedPoolDoesNotHoldTheClock(SimNetwork net) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        try (Selector sel = net.provider().openSelector()) {
+            // The worker makes a call, then waits 60 s (real) for its next task in ThreadPoolExecutor.getTask.
+            pool.submit(() -> {
+                net.provider().openSocketChannel().close();
+                return null;
+            }).get();
+            long t0 = System.nanoTime();
+            assertEquals(0, sel.select(30_000));
+            assertEquals(30_000_000_000L, net.nanoTime());
+            assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "the idle worker held the clock");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -47,6 +47,30 @@ public interface Backend extends AutoCloseable {
     List<NetstatRow> netstat();
 
     /**
+     * Called once, before the first step, with the whole script: the backend sets up what it needs (the hosts and
+     * the link of a script with {@code hosts:}) and refuses, by throwing {@link NotModelled}, anything in the script
+     * it cannot run, so that nothing runs half-way. The default runs loopback scripts only.
+     */
+    default void prepare(io.tcpsim.script.Script script) {
+        if (script.topology() != null) {
+            io.tcpsim.script.SourceText at = script.topology().source();
+            throw new NotModelled(script.file() + ":" + at.line(0) + ":" + at.column(0) + ": hosts: the " + name()
+                    + " backend runs everything on one host's loopback; two hosts on a link are not modelled yet"
+                    + " (docs/model.md, \"What is not modelled yet\")");
+        }
+    }
+
+    /** One host's netstat table, for a script with {@code hosts:} ({@code host} is its process name). */
+    default List<NetstatRow> netstat(String host) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no hosts");
+    }
+
+    /** A {@code link} step of a script with {@code hosts:}: changes the link at this instant. */
+    default void link(LinkCommand command) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no link: " + command.text());
+    }
+
+    /**
      * Everything that happened since the last call of this method other than the calls themselves: packets,
      * signals, process deaths, in time order.
      */

@@ -40,6 +40,7 @@ public enum Cause {
     // ---- timers
     TIMEWAIT_EXPIRED(Origin.TIMER, "tw_timer_handler: the timewait timer expired"),
     SYN_RETRIES_EXHAUSTED(Origin.TIMER, "tcp_write_err: SYN retries exhausted"),
+    RETRANSMITS_TIMED_OUT(Origin.TIMER, "tcp_write_err: retransmissions timed out (tcp_retries2)"),
 
     // ---- tcp_time_wait, from close() or from the receive path
     TIME_WAIT_START(Origin.CALL_OR_SEGMENT, "tcp_time_wait: TIME_WAIT for 60 s"),

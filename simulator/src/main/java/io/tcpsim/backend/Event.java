@@ -45,4 +45,11 @@ public sealed interface Event {
      * answered) is not a drop.
      */
     record Dropped(long timeNanos, String endpoint, Segment segment, DropReason reason) implements Event {}
+
+    /**
+     * A packet the link between two hosts lost (a script with {@code hosts:}: {@code link down}, {@code link drop}):
+     * it left its sender, whose capture has it (its {@link PacketSent} comes first), and never reached the other host.
+     * {@code timeNanos} is when it left.
+     */
+    record LostOnLink(long timeNanos, Segment segment) implements Event {}
 }

@@ -42,11 +42,108 @@ public final class Model implements Backend, Inspectable {
     private final TcpCalls tcp;
     private final Map<String, Proc> procs = new LinkedHashMap<>();
     private final Syscalls syscalls = new Syscalls();
+    private final long seed;
+    /** Every host's stack: the one loopback host, or the two hosts of a script with hosts: (in its order). */
+    private final List<TcpStack> stacks = new ArrayList<>();
+    /** With hosts: each process's host; the link between them. */
+    private final Map<String, TcpStack> hostOf = new LinkedHashMap<>();
+    private Wire wire;
+    /** Each link step's command, with where the script wrote it, for refusals ({@code FILE:LINE:COL}). */
+    private final Map<io.tcpsim.backend.LinkCommand, String> linkSteps = new java.util.IdentityHashMap<>();
 
     public Model(Profile profile, long seed) {
         this.profile = profile;
+        this.seed = seed;
         this.stack = new TcpStack(profile, clock, new Randomness(seed, 0), events::add);
         this.tcp = stack.calls();
+        stacks.add(stack);
+    }
+
+    /**
+     * Refuses what the model does not run yet (an option, a sysctl; docs/model.md "What is not modelled yet"), and
+     * for a script with hosts: makes its two hosts, each a stack of its own with its own randomness (host 0 and 1 in
+     * the order of hosts:), joined by the link ({@link Wire}).
+     */
+    @Override
+    public void prepare(io.tcpsim.script.Script script) {
+        for (io.tcpsim.script.Step st : script.steps()) {
+            if (!(st instanceof io.tcpsim.script.Step.CallStep c)) continue;
+            io.tcpsim.calls.SockOpt o = c.call() instanceof io.tcpsim.script.CallTemplate.SetSockOpt s ? s.option()
+                    : c.call() instanceof io.tcpsim.script.CallTemplate.GetSockOpt g ? g.option() : null;
+            if (o != null && !o.modelled) throw refusal(script, st.source(), o.name() + " is not modelled yet");
+        }
+        io.tcpsim.script.Topology t = script.topology();
+        if (t == null) return;
+        for (io.tcpsim.script.Step st : script.steps())
+            if (st instanceof io.tcpsim.script.Step.Link k) linkSteps.put(k.command(), script.file() + ":" + k.line() + ":" + k.column());
+        if (!procs.isEmpty()) throw new IllegalStateException("prepare comes before the first call");
+        List<String> names = t.names();
+        stacks.clear();
+        for (int i = 0; i < names.size(); i++) {
+            TcpStack s = new TcpStack(hostProfile(script, t), clock, new Randomness(seed, i), events::add);
+            stacks.add(s);
+            hostOf.put(names.get(i), s);
+        }
+        wire = new Wire(clock, t, stacks.get(0), stacks.get(1));
+    }
+
+    /**
+     * A host's profile on the link: the route's advmss is the MTU less 40 (tcp_mss_clamp / ip_rt_get_mtu, measured
+     * 1460 on MTU 1500, kernel-measurements.md section 24), and the script's sysctls that the model knows.
+     */
+    private Profile hostProfile(io.tcpsim.script.Script script, io.tcpsim.script.Topology t) {
+        Profile p = profile;
+        int mss = t.link().mtu() - 40;
+        if (mss < 88) throw refusal(script, t.at("link.mtu"), "an MTU below 128 is not modelled yet");
+        p = p.with("mss", String.valueOf(mss));
+        for (var e : t.sysctls().entrySet()) {
+            String key = e.getKey().substring("net.ipv4.".length());
+            String v = e.getValue().trim();
+            try {
+                switch (key) {
+                    case "tcp_timestamps", "tcp_sack", "tcp_syn_linear_timeouts", "tcp_syn_retries", "tcp_retries2",
+                         "tcp_orphan_retries" -> p = p.with(key, v);
+                    case "tcp_fin_timeout" -> p = p.with(key, v + "s");
+                    case "ip_local_port_range" -> p = p.with(key, v);
+                    case "tcp_rmem" -> {
+                        String[] parts = v.split("\\s+");
+                        if (parts.length != 3) throw new IllegalArgumentException("expected MIN DEFAULT MAX");
+                        p = p.with("rcvbuf", parts[1]).with("tcp_rmem_max", parts[2]);
+                    }
+                    default -> throw refusal(script, t.at(e.getKey()), "sysctl " + e.getKey() + " is not modelled yet");
+                }
+            } catch (IllegalArgumentException x) {
+                throw refusal(script, t.at(e.getKey()), "sysctl " + e.getKey() + " = " + v + " is not modelled yet ("
+                        + x.getMessage() + ")");
+            }
+        }
+        return p;
+    }
+
+    private static io.tcpsim.backend.NotModelled refusal(io.tcpsim.script.Script s, io.tcpsim.script.SourceText at, String what) {
+        return new io.tcpsim.backend.NotModelled(s.file() + ":" + at.line(0) + ":" + at.column(0) + ": " + what
+                + " (docs/model.md, \"What is not modelled yet\")");
+    }
+
+    /** The stack of a process's host: its host's on two hosts, the one loopback host's otherwise. */
+    private TcpStack stackOf(String process) {
+        return hostOf.getOrDefault(process, stack);
+    }
+
+    @Override
+    public void link(io.tcpsim.backend.LinkCommand command) {
+        if (wire == null) {
+            Backend.super.link(command);
+        } else {
+            wire.apply(command, linkSteps.getOrDefault(command, "link"));
+        }
+    }
+
+    @Override
+    public List<NetstatRow> netstat(String host) {
+        TcpStack s = hostOf.get(host);
+        if (s == null) return Backend.super.netstat(host);
+        return s.netstat(true);
     }
 
     public Profile profile() {
@@ -64,6 +161,9 @@ public final class Model implements Backend, Inspectable {
         Result r = call.accept(syscalls, p);
         if (r.sigpipe()) deliverSigpipe(p);
         clock.settle();
+        // On two hosts, what arrived from the link at this instant is processed before the woken process runs on:
+        // the receive softirq handles the whole batch first (net_rx_action), and the veth delivers back to back.
+        if (wire != null) clock.runUntil(clock.now());
         return r;
     }
 
@@ -83,6 +183,18 @@ public final class Model implements Backend, Inspectable {
      */
     public void inject(io.tcpsim.wire.Segment segment, long time) {
         clock.arriveAt(time, () -> stack.receive(segment));
+    }
+
+    /**
+     * As {@link #inject(io.tcpsim.wire.Segment, long)}, the segment made only when it arrives: a packetdrill script's
+     * inbound packet names the host's sequence numbers relative to an ISN the host may choose while a blocking call
+     * waits, before the packet is due.
+     */
+    public void inject(java.util.function.Supplier<io.tcpsim.wire.Segment> segment, long time) {
+        clock.arriveAt(time, () -> {
+            io.tcpsim.wire.Segment s = segment.get();
+            if (s != null) stack.receive(s);
+        });
     }
 
     /**
@@ -106,7 +218,11 @@ public final class Model implements Backend, Inspectable {
      * an endpoint's armed timer fires. Nothing when neither is left: the host is quiet until a call.
      */
     public OptionalLong nextDeadline() {
-        OptionalLong packet = clock.nextDelivery(), timer = stack.nextTimer();
+        OptionalLong packet = clock.nextDelivery(), timer = OptionalLong.empty();
+        for (TcpStack s : stacks) {
+            OptionalLong t = s.nextTimer();
+            if (t.isPresent() && (timer.isEmpty() || t.getAsLong() < timer.getAsLong())) timer = t;
+        }
         if (packet.isEmpty()) return timer;
         if (timer.isEmpty()) return packet;
         return OptionalLong.of(Math.min(packet.getAsLong(), timer.getAsLong()));
@@ -132,12 +248,15 @@ public final class Model implements Backend, Inspectable {
      */
     public boolean readFlushesAck(String process, int fd) {
         Proc p = procs.get(process);
-        return p != null && p.fds.get(fd) instanceof TcpFile t && tcp.readFlushesAck(t.sock);
+        return p != null && p.fds.get(fd) instanceof TcpFile t && t.calls().readFlushesAck(t.sock);
     }
 
     @Override
     public List<NetstatRow> netstat() {
-        return stack.netstat(true);
+        if (stacks.size() == 1) return stack.netstat(true);
+        List<NetstatRow> rows = new ArrayList<>();
+        for (TcpStack s : stacks) rows.addAll(s.netstat(true));
+        return rows;
     }
 
     @Override
@@ -160,7 +279,14 @@ public final class Model implements Backend, Inspectable {
                 if (e.getValue() instanceof TcpFile f) owners.put(f.sock, p.name + ":" + e.getKey());
             }
         }
-        return stack.snapshots(owners);
+        if (stacks.size() == 1) return stack.snapshots(owners);
+        List<EndpointSnapshot> out = new ArrayList<>();
+        for (TcpStack s : stacks) {
+            Map<TcpSock, String> mine = new LinkedHashMap<>();
+            for (var e : owners.entrySet()) if (e.getKey().onStack(s)) mine.put(e.getKey(), e.getValue());
+            out.addAll(s.snapshots(mine));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ waiting
@@ -182,6 +308,8 @@ public final class Model implements Backend, Inspectable {
             if (!(o instanceof Outcome.WouldBlock w)) return returned(o);
             copied = w.copied();
             if (!clock.runNext()) return Result.blocked();
+            // On two hosts the whole batch the link delivered at this instant is in before the process wakes.
+            if (wire != null) clock.runUntil(clock.now());
         }
     }
 
@@ -217,7 +345,8 @@ public final class Model implements Backend, Inspectable {
         @Override
         public Result socket(Call.Socket c, Proc p) {
             if ((c.flags() & ~SOCK_FLAGS) != 0) return Result.error(Errno.EINVAL);
-            TcpFile f = new TcpFile(tcp.socket(), tcp);
+            TcpCalls calls = stackOf(p.name).calls();
+            TcpFile f = new TcpFile(calls.socket(), calls);
             f.nonblock = (c.flags() & Bits.SOCK_NONBLOCK) != 0;
             return Result.ok(p.allocate(f));
         }
@@ -386,7 +515,8 @@ public final class Model implements Backend, Inspectable {
         f.release();
         if (f instanceof TcpFile t) {
             TcpSock sk = t.sock;
-            boolean linger = tcp.closeStart(sk);
+            TcpCalls calls = t.calls();
+            boolean linger = calls.closeStart(sk);
             if (linger && !exiting) {
                 long deadline = clock.now() + sk.lingerSeconds() * 1_000_000_000L;
                 clock.wakeAt(deadline);
@@ -394,7 +524,7 @@ public final class Model implements Backend, Inspectable {
                     if (!clock.runNext()) break;
                 }
             }
-            tcp.closeFinish(sk);
+            calls.closeFinish(sk);
         }
     }
 

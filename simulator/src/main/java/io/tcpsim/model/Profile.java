@@ -26,14 +26,17 @@ public record Profile(
         int synLinearTimeouts,   // net.ipv4.tcp_syn_linear_timeouts: SYN retransmissions before the backoff doubles
         int initRwnd,            // the route's initrwnd (ip route ... initrwnd N): the SYN's window in segments; 0 unset
         int pingpongThresh,      // net.ipv4.tcp_pingpong_thresh: replies within ato before ACKs are delayed (1; 3 in 5.1-6.1)
-        boolean pingpongFirstReplyOnly) { // no sysctl: kernels 5.1-6.1 count only a side's first reply (see TcpOutput)
+        boolean pingpongFirstReplyOnly, // no sysctl: kernels 5.1-6.1 count only a side's first reply (see TcpOutput)
+        int synRetries,          // net.ipv4.tcp_syn_retries: the connect's time budget (tcp_write_timeout)
+        int retries2,            // net.ipv4.tcp_retries2: an established connection's budget (two hosts)
+        int orphanRetries) {     // net.ipv4.tcp_orphan_retries: an orphan's (0: 8 while alive)
 
     public static Profile linux6() {
         // sndbuf: tcp_sndbuf_expand grows a connected socket's SO_SNDBUF to 3939840 (measured). Measured too: a
         // non-blocking send to a peer that never reads accepts 3919467 bytes, then EAGAIN. The model counts data
         // bytes, unacknowledged or unsent, against this limit.
         return new Profile(65495, 33554432, 4194304, 131072, 3919467, 250, 60_000_000_000L, 60_000_000_000L,
-                10_000L, true, true, 32768, 60999, 4096, 4, 0, 1, false);
+                10_000L, true, true, 32768, 60999, 4096, 4, 0, 1, false, 6, 15, 0);
     }
 
     /**
@@ -73,6 +76,9 @@ public record Profile(
         m.put("initrwnd", "" + initRwnd);
         m.put("tcp_pingpong_thresh", "" + pingpongThresh);
         m.put("pingpong_first_reply_only", pingpongFirstReplyOnly ? "1" : "0");
+        m.put("tcp_syn_retries", "" + synRetries);
+        m.put("tcp_retries2", "" + retries2);
+        m.put("tcp_orphan_retries", "" + orphanRetries);
         return m;
     }
 
@@ -105,6 +111,9 @@ public record Profile(
                 case "initrwnd" -> f.initRwnd = intIn(value, 0, 1024);
                 case "tcp_pingpong_thresh" -> f.pingpongThresh = intIn(value, 1, 255);
                 case "pingpong_first_reply_only" -> f.pingpongFirstReplyOnly = bool(value);
+                case "tcp_syn_retries" -> f.synRetries = intIn(value, 1, 127);
+                case "tcp_retries2" -> f.retries2 = intIn(value, 0, 255);
+                case "tcp_orphan_retries" -> f.orphanRetries = intIn(value, 0, 255);
                 default -> throw new IllegalArgumentException("unknown profile key '" + key + "'; known keys: "
                         + String.join(", ", keys().keySet()));
             }
@@ -117,7 +126,7 @@ public record Profile(
     /** A profile's fields, to change one and make the new profile. */
     private static final class Fields {
         int mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, ephemeralLow, ephemeralHigh, somaxconn, synLinearTimeouts,
-                initRwnd, pingpongThresh;
+                initRwnd, pingpongThresh, synRetries, retries2, orphanRetries;
         long finTimeoutNanos, timeWaitNanos, loopbackDelayNanos;
         boolean timestamps, sack, pingpongFirstReplyOnly;
 
@@ -127,13 +136,14 @@ public record Profile(
             loopbackDelayNanos = p.loopbackDelayNanos; timestamps = p.timestamps; sack = p.sack;
             ephemeralLow = p.ephemeralLow; ephemeralHigh = p.ephemeralHigh; somaxconn = p.somaxconn;
             synLinearTimeouts = p.synLinearTimeouts; initRwnd = p.initRwnd; pingpongThresh = p.pingpongThresh;
-            pingpongFirstReplyOnly = p.pingpongFirstReplyOnly;
+            pingpongFirstReplyOnly = p.pingpongFirstReplyOnly; synRetries = p.synRetries;
+            retries2 = p.retries2; orphanRetries = p.orphanRetries;
         }
 
         Profile profile() {
             return new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos,
                     loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn, synLinearTimeouts,
-                    initRwnd, pingpongThresh, pingpongFirstReplyOnly);
+                    initRwnd, pingpongThresh, pingpongFirstReplyOnly, synRetries, retries2, orphanRetries);
         }
     }
 

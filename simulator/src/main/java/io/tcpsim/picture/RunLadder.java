@@ -423,15 +423,28 @@ public final class RunLadder {
                     case NETSTAT -> {
                         LogLine.NetstatLine n = (LogLine.NetstatLine) l;
                         List<String> rows = new ArrayList<>();
-                        List<String> full = new ArrayList<>(List.of("netstat " + (n.step().all() ? "-tan" : "-tn"), NetstatRow.HEADER));
+                        String title = "netstat " + (n.step().all() ? "-tan" : "-tn") + (n.host() == null ? "" : " on " + n.host());
+                        List<String> full = new ArrayList<>(List.of(title, NetstatRow.HEADER));
                         for (NetstatRow r : n.rows()) {
                             rows.add(r.local() + " > " + (r.listening() ? "*" : r.foreign().toString()) + "  " + r.state()
                                     + (r.recvQ() > 0 ? "  Recv-Q " + r.recvQ() : "") + (r.sendQ() > 0 ? "  Send-Q " + r.sendQ() : ""));
                             full.add(r.format());
                         }
                         if (rows.isEmpty()) rows.add("(no sockets listed)");
-                        marks.add(new Ladder.Span(l.time(), "netstat " + (n.step().all() ? "-tan" : "-tn"), rows,
+                        marks.add(new Ladder.Span(l.time(), title, rows,
                                 String.join("\n", full), step));
+                    }
+                    case LOST -> {
+                        // A packet the link lost: marked at its sender, which sent it (the receiver never saw it).
+                        LogLine.LostLine x = (LogLine.LostLine) l;
+                        Segment s = x.segment();
+                        marks.add(new Ladder.Note(l.time(), column(s.src().toString()), "\u2715 lost on the link ["
+                                + TcpFlags.tcpdump(s.flags()) + "]", Ladder.Tone.WARN, TextOutput.lost(x), step));
+                    }
+                    case LINK -> {
+                        Step.Link k = ((LogLine.LinkLine) l).step();
+                        marks.add(new Ladder.Span(l.time(), k.command().text(), List.of(),
+                                "-- " + k.command().text() + " (" + script.file() + ":" + k.line() + ")", step));
                     }
                     case NOT_REACHED -> {
                         LogLine.NotReachedLine r = (LogLine.NotReachedLine) l;
@@ -650,6 +663,7 @@ public final class RunLadder {
                 case SLEEP -> "sleep " + ((Step.Sleep) step).duration();
                 case NETSTAT -> ((Step.Netstat) step).all() ? "netstat -a" : "netstat";
                 case EXIT -> "exit";
+                case LINK -> ((Step.Link) step).command().text();
             };
         }
     }

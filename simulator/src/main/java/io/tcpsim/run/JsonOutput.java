@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * The run for programs: one JSON object per line, each with a {@code type}: run (first), packet (an RST with its
- * {@code reason}), call, failure, signal, process_end, state, drop, sleep, netstat, not_reached, end (last). Times are both {@code time} (as the text
+ * {@code reason}), call, failure, signal, process_end, state, drop, sleep, netstat (with its {@code host} in a script with hosts:),
+ * link, lost (a packet the link lost), not_reached, end (last). Times are both {@code time} (as the text
  * prints them) and {@code time_ns}.
  */
 public final class JsonOutput {
@@ -169,6 +170,7 @@ public final class JsonOutput {
                 Map<String, Object> m = base("netstat", n.time());
                 m.put("line", n.step().line());
                 m.put("all", n.step().all());
+                if (n.host() != null) m.put("host", n.host());
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (NetstatRow r : n.rows()) {
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -183,6 +185,26 @@ public final class JsonOutput {
                     rows.add(row);
                 }
                 m.put("rows", rows);
+                yield List.of(m);
+            }
+            case LOST -> {
+                LogLine.LostLine l = (LogLine.LostLine) line;
+                Map<String, Object> m = base("lost", l.time());
+                Segment s = l.segment();
+                m.put("src", s.src().toString());
+                m.put("dst", s.dst().toString());
+                m.put("flags", TcpFlags.tcpdump(s.flags()));
+                m.put("seq", s.seq());
+                m.put("ack", s.ack());
+                m.put("length", s.length());
+                m.put("text", TextOutput.lost(l));
+                yield List.of(m);
+            }
+            case LINK -> {
+                LogLine.LinkLine k = (LogLine.LinkLine) line;
+                Map<String, Object> m = base("link", k.time());
+                m.put("line", k.step().line());
+                m.put("text", k.step().command().text());
                 yield List.of(m);
             }
             case NOT_REACHED -> {

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public sealed interface LogLine {
 
-    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED }
+    enum Kind { PACKET, CALL, SIGNAL, PROCESS_END, STATE, DROP, SLEEP, NETSTAT, NOT_REACHED, LINK, LOST }
 
     Kind kind();
 
@@ -79,10 +79,19 @@ public sealed interface LogLine {
         public Kind kind() { return Kind.SLEEP; }
     }
 
-    /** The rows netstat showed (listeners already dropped unless {@code -a}). */
-    record NetstatLine(long time, Step.Netstat step, List<NetstatRow> rows) implements LogLine {
+    /**
+     * The rows netstat showed (listeners already dropped unless {@code -a}). {@code host} is the host (process name)
+     * whose table this is, in a script with {@code hosts:} (one line per host); null on loopback.
+     */
+    record NetstatLine(long time, Step.Netstat step, List<NetstatRow> rows, String host) implements LogLine {
         public NetstatLine { rows = List.copyOf(rows); }
+        public NetstatLine(long time, Step.Netstat step, List<NetstatRow> rows) { this(time, step, rows, null); }
         public Kind kind() { return Kind.NETSTAT; }
+    }
+
+    /** A {@code link} step, when it took effect. */
+    record LinkLine(long time, Step.Link step) implements LogLine {
+        public Kind kind() { return Kind.LINK; }
     }
 
     /**
@@ -92,5 +101,10 @@ public sealed interface LogLine {
     record NotReachedLine(long time, Step step, String why) implements LogLine {
         public Kind kind() { return Kind.NOT_REACHED; }
         public boolean failed() { return step instanceof Step.CallStep c && c.expected() != null; }
+    }
+
+    /** A packet the link lost: its sender sent it (its {@link PacketLine} is just before), the other host never saw it. */
+    record LostLine(long time, Segment segment) implements LogLine {
+        public Kind kind() { return Kind.LOST; }
     }
 }

@@ -73,12 +73,14 @@ public record RunLog(Script script, String backend, List<LogLine> lines) {
             case SLEEP -> new LogLine.SleepLine(l.time() - by, ((LogLine.SleepLine) l).step());
             case NETSTAT -> {
                 LogLine.NetstatLine n = (LogLine.NetstatLine) l;
-                yield new LogLine.NetstatLine(n.time() - by, n.step(), n.rows());
+                yield new LogLine.NetstatLine(n.time() - by, n.step(), n.rows(), n.host());
             }
             case NOT_REACHED -> {
                 LogLine.NotReachedLine r = (LogLine.NotReachedLine) l;
                 yield new LogLine.NotReachedLine(r.time() - by, r.step(), r.why());
             }
+            case LINK -> new LogLine.LinkLine(l.time() - by, ((LogLine.LinkLine) l).step());
+            case LOST -> new LogLine.LostLine(l.time() - by, ((LogLine.LostLine) l).segment());
         };
     }
 

@@ -46,9 +46,11 @@ public final class Runner {
     private int next;
     private boolean finished;
 
+    /** Hands the script to the backend ({@link Backend#prepare}), which may refuse it before anything runs. */
     public Runner(Script script, Backend backend) {
         this.script = script;
         this.backend = backend;
+        backend.prepare(script);
     }
 
     /** Runs every step, closes the backend and returns the whole log in time order. */
@@ -105,8 +107,22 @@ public final class Runner {
                 // spend the same time, so their tables agree.
                 backend.sleep(NETSTAT_NANOS);
                 drain();
-                List<NetstatRow> rows = backend.netstat().stream().filter(r -> n.all() || !r.listening()).toList();
-                log.add(new LogLine.NetstatLine(backend.now(), n, rows));
+                if (script.topology() == null) {
+                    List<NetstatRow> rows = backend.netstat().stream().filter(r -> n.all() || !r.listening()).toList();
+                    log.add(new LogLine.NetstatLine(backend.now(), n, rows));
+                } else {
+                    // Every host's table at the same instant, in the order of hosts: (docs/scripts.md).
+                    for (String host : script.topology().names()) {
+                        List<NetstatRow> rows = backend.netstat(host).stream().filter(r -> n.all() || !r.listening()).toList();
+                        log.add(new LogLine.NetstatLine(backend.now(), n, rows, host));
+                    }
+                }
+                drain();
+            }
+            case LINK -> {
+                Step.Link k = (Step.Link) step;
+                log.add(new LogLine.LinkLine(backend.now(), k));
+                backend.link(k.command());
                 drain();
             }
             case EXIT -> {
@@ -265,6 +281,8 @@ public final class Runner {
                 log.add(new LogLine.StateLine(sc.timeNanos(), sc.endpoint(), sc.from(), sc.to(), sc.cause(), sc.detail()));
             } else if (e instanceof Event.Dropped d) {
                 log.add(new LogLine.DropLine(d.timeNanos(), d.endpoint(), d.segment(), d.reason()));
+            } else if (e instanceof Event.LostOnLink l) {
+                log.add(new LogLine.LostLine(l.timeNanos(), l.segment()));
             }
         }
     }

@@ -67,11 +67,14 @@ public final class TextOutput {
             case NETSTAT -> {
                 LogLine.NetstatLine n = (LogLine.NetstatLine) line;
                 List<String> out = new ArrayList<>();
-                out.add(t + " netstat " + (n.step().all() ? "-tan" : "-tn"));
+                out.add(t + " netstat " + (n.step().all() ? "-tan" : "-tn") + (n.host() == null ? ""
+                        : " on " + n.host() + " (" + script.topology().address(n.host()) + ")"));
                 out.add(NetstatRow.HEADER);
                 for (NetstatRow r : n.rows()) out.add(r.format());
                 yield out;
             }
+            case LINK -> List.of(t + " -- " + ((LogLine.LinkLine) line).step().command().text());
+            case LOST -> List.of(lost((LogLine.LostLine) line));
             case NOT_REACHED -> {
                 LogLine.NotReachedLine r = (LogLine.NotReachedLine) line;
                 String s = t + " [" + r.step().process() + "] " + stepText(r.step()) + " = not reached (" + r.why() + ")";
@@ -102,6 +105,16 @@ public final class TextOutput {
                 + d.reason().name();
     }
 
+    /**
+     * A packet the link lost, after its tcpdump line: {@code 00:00:01.000000 [lost] 10.0.1.1.40000 > 10.0.1.2.5001:
+     * Flags [S], length 0, on the link}.
+     */
+    public static String lost(LogLine.LostLine l) {
+        io.tcpsim.wire.Segment s = l.segment();
+        return Clock.format(l.time()) + " [lost] " + s.src().tcpdumpString() + " > " + s.dst().tcpdumpString()
+                + ": Flags [" + io.tcpsim.wire.TcpFlags.tcpdump(s.flags()) + "], length " + s.length() + ", on the link";
+    }
+
     private String expected(String text, Step step) {
         return "    ^ expected: " + text + " (" + script.file() + ":" + step.line() + ")";
     }
@@ -112,6 +125,7 @@ public final class TextOutput {
             case SLEEP -> "sleep " + ((Step.Sleep) step).duration();
             case NETSTAT -> ((Step.Netstat) step).all() ? "netstat -a" : "netstat";
             case EXIT -> "exit";
+            case LINK -> ((Step.Link) step).command().text();
         };
     }
 

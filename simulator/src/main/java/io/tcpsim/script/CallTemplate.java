@@ -171,7 +171,7 @@ public sealed interface CallTemplate {
             return switch (option) {
                 case SO_ERROR -> ResultShape.SO_ERROR;
                 case SO_LINGER -> ResultShape.LINGER;
-                case SO_REUSEADDR -> ResultShape.OPTION_VALUE;
+                default -> ResultShape.OPTION_VALUE;
             };
         }
         public List<String> uses() { return List.of(fd); }

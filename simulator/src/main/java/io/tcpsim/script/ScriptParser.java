@@ -9,9 +9,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tcpsim.model.Profile;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +25,7 @@ public final class ScriptParser {
     private ScriptParser() {}
 
     /** The top-level keys, in the order the docs present them. */
-    public static final List<String> KEYS = List.of("name", "description", "seed", "profile", "steps");
+    public static final List<String> KEYS = List.of("name", "description", "seed", "profile", "hosts", "link", "sysctl", "steps");
 
     /** The longest a script's sleeps may add up to: a quarter of the virtual clock's range, some 73 years. */
     public static final long MAX_SLEPT_NANOS = Long.MAX_VALUE / 4;
@@ -53,6 +56,7 @@ public final class ScriptParser {
         Long seed = null;
         Profile profile = Profile.linux6();
         ListNode steps = null;
+        Entry hosts = null, link = null, sysctl = null;
         for (Entry e : top.entries()) {
             switch (e.key()) {
                 case "name" -> name = string(file, e, true);
@@ -68,6 +72,9 @@ public final class ScriptParser {
                     }
                 }
                 case "profile" -> profile = profile(file, e);
+                case "hosts" -> hosts = e;
+                case "link" -> link = e;
+                case "sysctl" -> sysctl = e;
                 case "steps" -> {
                     if (!(e.value() instanceof ListNode l))
                         throw new ScriptException(file, e.value().line(), e.value().col(), "steps must be a list of steps, got " + describe(e.value()));
@@ -79,6 +86,7 @@ public final class ScriptParser {
         if (name == null) throw new ScriptException(file, top.line(), top.col(), "missing key 'name'");
         if (steps == null) throw new ScriptException(file, top.line(), top.col(), "missing key 'steps'");
 
+        Topology topology = topology(file, lines, hosts, link, sysctl);
         Names names = new Names();
         List<Step> out = new ArrayList<>();
         long slept = 0;
@@ -98,7 +106,7 @@ public final class ScriptParser {
             if (!(body instanceof Scalar s) || s.text() == null || s.token() != JsonToken.VALUE_STRING)
                 throw new ScriptException(file, body.line(), body.col(), "expected a step like close(c), got " + describe(body)
                         + hint(lines, body));
-            Step step = StepParser.parse(file, locate(s, lines), names, keyProcess);
+            Step step = StepParser.parse(file, locate(s, lines), names, keyProcess, topology);
             if (step instanceof Step.Sleep sleep) {
                 // The virtual clock counts nanoseconds in a long: sleeps that add up past a quarter of its range
                 // are refused, not wrapped (issue 19, item 16), leaving the rest for the calls' own timeouts.
@@ -109,7 +117,154 @@ public final class ScriptParser {
             }
             out.add(step);
         }
-        return new Script(file, text, name, description, seed, profile, out);
+        if (topology != null) checkHosts(file, topology, out);
+        return new Script(file, text, name, description, seed, profile, out, topology);
+    }
+
+    // ---- hosts, link, sysctl -----------------------------------------------------------------------------------
+
+    /** net.ipv4.NAME[.PART...], as the kernel backend's NetSpec takes them. */
+    private static final java.util.regex.Pattern SYSCTL = java.util.regex.Pattern.compile("net\\.ipv4\\.[a-z0-9_]+(\\.[A-Za-z0-9_-]+)*");
+    private static final java.util.regex.Pattern SYSCTL_VALUE = java.util.regex.Pattern.compile("[-0-9A-Za-z_ \\t]{1,200}");
+    private static final List<String> LINK_KEYS = List.of("delay", "mtu");
+
+    private static SourceText at(SourceText.Lines lines, String text, int line, int col) {
+        return SourceText.locate(text, lines, lines.offset(line, col), ' ');
+    }
+
+    private static Topology topology(String file, SourceText.Lines lines, Entry hosts, Entry link, Entry sysctl)
+            throws ScriptException {
+        if (hosts == null) {
+            Entry other = link != null ? link : sysctl;
+            if (other != null)
+                throw new ScriptException(file, other.line(), other.col(), "'" + other.key()
+                        + "' needs hosts: (two hosts joined by the link); a script without hosts: runs on loopback");
+            return null;
+        }
+        Map<String, SourceText> where = new LinkedHashMap<>();
+        if (!(hosts.value() instanceof MapNode hm))
+            throw new ScriptException(file, hosts.value().line(), hosts.value().col(),
+                    "hosts must be a mapping of process names to IPv4 addresses (client: 10.0.1.1), got " + describe(hosts.value()));
+        Map<String, Integer> addrs = new LinkedHashMap<>();
+        Map<Integer, String> byIp = new HashMap<>();
+        for (Entry h : hm.entries()) {
+            if (!StepParser.IDENT.matcher(h.key()).matches())
+                throw new ScriptException(file, h.line(), h.col(), "bad process name '" + h.key() + "' in hosts: expected letters, digits and _");
+            if (!(h.value() instanceof Scalar v) || v.text() == null || v.token() != JsonToken.VALUE_STRING)
+                throw new ScriptException(file, h.value().line(), h.value().col(), "host '" + h.key()
+                        + "' needs an IPv4 address like 10.0.1.1, got " + describe(h.value()));
+            Integer ip = io.tcpsim.wire.SockAddr.parseIp(v.text());
+            if (ip == null)
+                throw new ScriptException(file, v.line(), v.col(), "bad address '" + v.text() + "' for host '" + h.key()
+                        + "'; expected A.B.C.D, e.g. 10.0.1.1");
+            int first = ip >>> 24;
+            if (first == 0 || first == 127 || first >= 224)
+                throw new ScriptException(file, v.line(), v.col(), v.text() + " cannot be a host's address (0/8, 127/8 and 224/3 "
+                        + "are not unicast host addresses); use one like 10.0.1.1");
+            String twice = byIp.put(ip, h.key());
+            if (twice != null)
+                throw new ScriptException(file, v.line(), v.col(), "hosts '" + twice + "' and '" + h.key() + "' have the same address " + v.text());
+            addrs.put(h.key(), ip);
+            where.put(h.key(), at(lines, h.key(), h.line(), h.col()));
+        }
+        if (addrs.size() != 2)
+            throw new ScriptException(file, hm.line(), hm.col(), "hosts must name exactly two processes (the link joins two hosts), got "
+                    + addrs.size());
+        List<String> names = List.copyOf(addrs.keySet());
+
+        Topology.Link l = Topology.Link.DEFAULT;
+        if (link != null) {
+            if (!(link.value() instanceof MapNode lm))
+                throw new ScriptException(file, link.value().line(), link.value().col(),
+                        "link must be a mapping with keys " + String.join(", ", LINK_KEYS) + ", got " + describe(link.value()));
+            long ab = 0, ba = 0;
+            int mtu = Topology.DEFAULT_MTU;
+            for (Entry k : lm.entries()) {
+                where.put("link." + k.key(), at(lines, k.key(), k.line(), k.col()));
+                switch (k.key()) {
+                    case "delay" -> {
+                        if (k.value() instanceof MapNode dm) {
+                            // Per direction: {client>server: 10ms, server>client: 30ms}, both given.
+                            Long[] d = new Long[2];
+                            for (Entry de : dm.entries()) {
+                                int dir = de.key().equals(names.get(0) + ">" + names.get(1)) ? 0
+                                        : de.key().equals(names.get(1) + ">" + names.get(0)) ? 1 : -1;
+                                if (dir < 0)
+                                    throw new ScriptException(file, de.line(), de.col(), "unknown direction '" + de.key() + "'; expected "
+                                            + names.get(0) + ">" + names.get(1) + " or " + names.get(1) + ">" + names.get(0));
+                                d[dir] = delay(file, de.value());
+                            }
+                            if (d[0] == null || d[1] == null)
+                                throw new ScriptException(file, dm.line(), dm.col(), "a delay per direction needs both "
+                                        + names.get(0) + ">" + names.get(1) + " and " + names.get(1) + ">" + names.get(0));
+                            ab = d[0];
+                            ba = d[1];
+                        } else {
+                            ab = ba = delay(file, k.value());
+                        }
+                    }
+                    case "mtu" -> {
+                        Node v = k.value();
+                        Long m = v instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT ? StepParser.number(s.text()) : null;
+                        if (m == null || m < Topology.MIN_MTU || m > Topology.MAX_MTU)
+                            throw new ScriptException(file, v.line(), v.col(), "mtu must be a number of bytes from " + Topology.MIN_MTU
+                                    + " to " + Topology.MAX_MTU + ", got " + describe(v));
+                        mtu = (int) (long) m;
+                    }
+                    default -> throw new ScriptException(file, k.line(), k.col(), "unknown link key '" + k.key() + "'; known keys: "
+                            + String.join(", ", LINK_KEYS));
+                }
+            }
+            l = new Topology.Link(ab, ba, mtu);
+        }
+
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        if (sysctl != null) {
+            if (!(sysctl.value() instanceof MapNode sm))
+                throw new ScriptException(file, sysctl.value().line(), sysctl.value().col(),
+                        "sysctl must be a mapping of net.ipv4.* names to values, got " + describe(sysctl.value()));
+            for (Entry k : sm.entries()) {
+                if (!SYSCTL.matcher(k.key()).matches())
+                    throw new ScriptException(file, k.line(), k.col(), "sysctl '" + k.key()
+                            + "': only net.ipv4.* settings are set per host, e.g. net.ipv4.tcp_retries2");
+                if (!(k.value() instanceof Scalar v) || v.text() == null || !SYSCTL_VALUE.matcher(v.text()).matches())
+                    throw new ScriptException(file, k.value().line(), k.value().col(), "sysctl '" + k.key()
+                            + "' needs a value of numbers or words, got " + describe(k.value()));
+                sysctls.put(k.key(), v.text());
+                where.put(k.key(), at(lines, k.key(), k.line(), k.col()));
+            }
+        }
+        return new Topology(addrs, l, sysctls, at(lines, hosts.key(), hosts.line(), hosts.col()), where);
+    }
+
+    private static long delay(String file, Node v) throws ScriptException {
+        if (!(v instanceof Scalar s) || s.text() == null || s.token() == JsonToken.VALUE_NUMBER_FLOAT)
+            throw new ScriptException(file, v.line(), v.col(), "bad delay " + describe(v) + "; expected a number and a unit s, ms or us, e.g. 25ms");
+        try {
+            return StepParser.duration(s.text(), "delay: 25ms");
+        } catch (IllegalArgumentException x) {
+            throw new ScriptException(file, s.line(), s.col(), x.getMessage());
+        }
+    }
+
+    /** With hosts:, every process is one of them and each host's process runs a step. */
+    private static void checkHosts(String file, Topology t, List<Step> steps) throws ScriptException {
+        Set<String> used = new HashSet<>();
+        for (Step st : steps) {
+            if (!(st instanceof Step.CallStep) && !(st instanceof Step.Exit)) continue;
+            if (!t.hosts().containsKey(st.process()))
+                throw new ScriptException(file, st.line(), st.column(), "process '" + st.process()
+                        + "' has no host: with hosts:, every process is one of " + String.join(", ", t.names())
+                        + (st.process().equals(Script.MAIN) ? " (name it: 'client: ...')" : ""));
+            used.add(st.process());
+        }
+        for (String h : t.names()) {
+            if (!used.contains(h)) {
+                SourceText w = t.at(h);
+                throw new ScriptException(file, w.line(0), w.column(0), "unknown process '" + h
+                        + "' in hosts: no step runs in it");
+            }
+        }
     }
 
     private static String hint(SourceText.Lines lines, Node n) {

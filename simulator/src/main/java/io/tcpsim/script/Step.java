@@ -1,5 +1,6 @@
 package io.tcpsim.script;
 
+import io.tcpsim.backend.LinkCommand;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  */
 public sealed interface Step {
 
-    enum Kind { CALL, SLEEP, NETSTAT, EXIT }
+    enum Kind { CALL, SLEEP, NETSTAT, EXIT, LINK }
 
     Kind kind();
 
@@ -57,5 +58,14 @@ public sealed interface Step {
     /** {@code exit [process]}: the process ends and its descriptors close in ascending order. */
     record Exit(String process, SourceText source) implements Step {
         public Kind kind() { return Kind.EXIT; }
+    }
+
+    /**
+     * {@code link down}, {@code link up}, {@code link drop N FROM>TO KIND}: changes the path between the hosts of a
+     * script with {@code hosts:}, at this instant, for everyone.
+     */
+    record Link(LinkCommand command, SourceText source) implements Step {
+        public Kind kind() { return Kind.LINK; }
+        public String process() { return Script.MAIN; }
     }
 }

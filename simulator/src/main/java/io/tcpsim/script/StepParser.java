@@ -1,5 +1,6 @@
 package io.tcpsim.script;
 
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Call;
 import io.tcpsim.calls.Errno;
@@ -34,14 +35,14 @@ final class StepParser {
             Map.entry("epoll_ctl", "epoll_ctl(epfd, ADD|MOD|DEL, fd, EVENTS)"),
             Map.entry("epoll_wait", "epoll_wait(epfd[, MAXEVENTS[, TIMEOUT_MS]])"),
             Map.entry("fcntl", "fcntl(fd, F_GETFL) or fcntl(fd, F_SETFL, FLAGS)"),
-            Map.entry("getsockopt", "getsockopt(fd, SO_ERROR|SO_LINGER|SO_REUSEADDR)"),
+            Map.entry("getsockopt", "getsockopt(fd, OPTION), e.g. getsockopt(fd, SO_ERROR)"),
             Map.entry("listen", "listen(fd, BACKLOG)"),
             Map.entry("pipe", "pipe()"),
             Map.entry("poll", "poll(fd, EVENTS[, TIMEOUT_MS]) or poll([fd, EVENTS], ...[, TIMEOUT_MS])"),
             Map.entry("read", "read(fd, N)"),
             Map.entry("recv", "recv(fd, N[, FLAGS])"),
             Map.entry("send", "send(fd, DATA[, FLAGS])"),
-            Map.entry("setsockopt", "setsockopt(fd, SO_REUSEADDR, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
+            Map.entry("setsockopt", "setsockopt(fd, OPTION, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
             Map.entry("shutdown", "shutdown(fd, SHUT_RD|SHUT_WR|SHUT_RDWR)"),
             Map.entry("signal", "signal(SIGPIPE, SIG_IGN|SIG_DFL|handler)"),
             Map.entry("socket", "socket() or socket(SOCK_NONBLOCK)"),
@@ -50,23 +51,26 @@ final class StepParser {
 
     static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DIRECTIVE =
-            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|exit)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
+            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(s|ms|us)");
     private static final Map<String, Integer> EPOLL_EVENT_NAMES = Bits.EPOLL_NAMES;
 
     private final String file;
     private final SourceText src;
     private final Names names;
+    /** The script's hosts, or null for a loopback script. */
+    private final Topology topology;
     /** The process a mapping key gave, or null for a plain string step. */
     private final String keyProcess;
     private List<Token> toks;
     private int pos;
 
-    private StepParser(String file, SourceText src, Names names, String keyProcess) {
+    private StepParser(String file, SourceText src, Names names, String keyProcess, Topology topology) {
         this.file = file;
         this.src = src;
         this.names = names;
         this.keyProcess = keyProcess;
+        this.topology = topology;
     }
 
     /** A located argument: its tokens and where it starts in the step text. */
@@ -77,8 +81,33 @@ final class StepParser {
     /** A descriptor named in an argument, checked once the expectation is known (EBADF permits closed names). */
     private record Use(String name, int at) {}
 
+    static Step parse(String file, SourceText src, Names names, String keyProcess, Topology topology) throws ScriptException {
+        return new StepParser(file, src, names, keyProcess, topology).step();
+    }
+
     static Step parse(String file, SourceText src, Names names, String keyProcess) throws ScriptException {
-        return new StepParser(file, src, names, keyProcess).step();
+        return parse(file, src, names, keyProcess, null);
+    }
+
+    /**
+     * A duration as sleep and link delay take it: a number and a unit s, ms or us, in whole nanoseconds; or
+     * {@code 0} alone. Throws with the problem's words (the caller adds where).
+     */
+    static long duration(String text, String example) {
+        if (text.equals("0")) return 0;
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches())
+            throw new IllegalArgumentException("bad duration '" + text + "'; expected a number and a unit s, ms or us, e.g. " + example);
+        BigDecimal nanos = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(switch (m.group(2)) {
+            case "s" -> 1_000_000_000L;
+            case "ms" -> 1_000_000L;
+            default -> 1_000L;
+        }));
+        if (nanos.stripTrailingZeros().scale() > 0)
+            throw new IllegalArgumentException("bad duration '" + text + "': the clock counts whole nanoseconds");
+        if (nanos.compareTo(BigDecimal.valueOf(ScriptParser.MAX_SLEPT_NANOS)) > 0)
+            throw new IllegalArgumentException("bad duration '" + text + "': too long");
+        return nanos.longValueExact();
     }
 
     private ScriptException error(int at, String message) {
@@ -116,19 +145,15 @@ final class StepParser {
             throw error(d.start(1) >= 0 ? d.start(1) : 0, "'" + word + "' concerns every process: write it without one");
         switch (word) {
             case "sleep" -> {
-                Matcher m = DURATION.matcher(rest);
-                if (!m.matches())
-                    throw error(restAt, "bad duration '" + rest + "'; expected a number and a unit s, ms or us, e.g. sleep 1.5s");
-                BigDecimal nanos = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(switch (m.group(2)) {
-                    case "s" -> 1_000_000_000L;
-                    case "ms" -> 1_000_000L;
-                    default -> 1_000L;
-                }));
-                if (nanos.stripTrailingZeros().scale() > 0)
-                    throw error(restAt, "bad duration '" + rest + "': the clock counts whole nanoseconds");
-                if (nanos.compareTo(BigDecimal.valueOf(ScriptParser.MAX_SLEPT_NANOS)) > 0)
-                    throw error(restAt, "bad duration '" + rest + "': too long");
-                return new Step.Sleep(nanos.longValueExact(), rest, src);
+                if (rest.equals("0")) throw error(restAt, "bad duration '0'; expected a number and a unit s, ms or us, e.g. sleep 1.5s");
+                try {
+                    return new Step.Sleep(duration(rest, "sleep 1.5s"), rest, src);
+                } catch (IllegalArgumentException x) {
+                    throw error(restAt, x.getMessage());
+                }
+            }
+            case "link" -> {
+                return link(rest, restAt);
             }
             case "netstat" -> {
                 if (!rest.isEmpty() && !rest.equals("-a"))
@@ -155,6 +180,55 @@ final class StepParser {
                 return new Step.Exit(p, src);
             }
         }
+    }
+
+    private static final Pattern LINK_DROP = Pattern.compile(
+            "drop(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+after\\s+(\\S+))?(?:\\s+(.*))?", Pattern.DOTALL);
+    private static final String LINK_FORMS = "link down, link up or link drop COUNT FROM>TO KIND [after SKIP]";
+
+    /** {@code link down}, {@code link up}, {@code link drop COUNT FROM>TO KIND}. */
+    private Step link(String rest, int restAt) throws ScriptException {
+        if (topology == null)
+            throw error(0, "'link' needs the script's hosts: (a link joins two hosts; without hosts: everything is on loopback)");
+        if (rest.equals("down")) return new Step.Link(new LinkCommand.Down(), src);
+        if (rest.equals("up")) return new Step.Link(new LinkCommand.Up(), src);
+        if (rest.isEmpty()) throw error(restAt, "expected " + LINK_FORMS);
+        Matcher m = LINK_DROP.matcher(rest);
+        if (!m.matches()) throw error(restAt, "expected " + LINK_FORMS + ", got '" + rest + "'");
+        if (m.group(1) == null) throw error(restAt + rest.length(), "expected the number of packets to drop: " + LINK_FORMS);
+        int at = restAt + m.start(1);
+        String n = m.group(1);
+        if (!n.matches("-?[0-9]+")) throw error(at, "expected the number of packets to drop, got '" + n + "': " + LINK_FORMS);
+        if (n.startsWith("-") || n.matches("0+")) throw error(at, "the number of packets to drop must be at least 1, got " + n);
+        long count = n.length() > 10 ? Long.MAX_VALUE : Long.parseLong(n);
+        if (count > Integer.MAX_VALUE) throw error(at, "at most " + Integer.MAX_VALUE + " packets per drop, got " + n);
+        if (m.group(2) == null) throw error(restAt + rest.length(), "expected a direction FROM>TO after the count, e.g. "
+                + String.join(">", topology.names()));
+        at = restAt + m.start(2);
+        String dir = m.group(2);
+        int gt = dir.indexOf('>');
+        if (gt < 0) throw error(at, "expected a direction FROM>TO, e.g. " + String.join(">", topology.names()) + ", got '" + dir + "'");
+        String from = dir.substring(0, gt), to = dir.substring(gt + 1);
+        for (String h : List.of(from, to)) {
+            if (!topology.hosts().containsKey(h))
+                throw error(at + (h == from ? 0 : gt + 1), "unknown host '" + h + "' in the direction; hosts: "
+                        + String.join(", ", topology.names()));
+        }
+        if (from.equals(to)) throw error(at, "a direction joins two different hosts, got '" + dir + "'");
+        if (m.group(3) == null) throw error(restAt + rest.length(), "expected the kind of packet after the direction: "
+                + LinkCommand.Kind.names());
+        at = restAt + m.start(3);
+        LinkCommand.Kind kind = LinkCommand.Kind.of(m.group(3));
+        if (kind == null) throw error(at, "unknown packet kind '" + m.group(3) + "'; valid: " + LinkCommand.Kind.names());
+        int skip = 0;
+        if (m.group(4) != null) {
+            String k = m.group(4);
+            if (!k.matches("[0-9]{1,10}") || Long.parseLong(k) > Integer.MAX_VALUE)
+                throw error(restAt + m.start(4), "expected the number of matching packets to let through after 'after', got '" + k + "'");
+            skip = Integer.parseInt(k);
+        }
+        if (m.group(5) != null) throw error(restAt + m.start(5), "unexpected '" + m.group(5) + "' after the kind: " + LINK_FORMS);
+        return new Step.Link(new LinkCommand.Drop(from, to, kind, (int) count, skip), src);
     }
 
     // ---- call steps --------------------------------------------------------------------------------------------
@@ -367,7 +441,7 @@ final class StepParser {
                 if (opt == SockOpt.SO_ERROR) throw error(a.get(1).start(), "SO_ERROR is read-only: use getsockopt");
                 if (n != 2 + opt.arity)
                     throw error(nameTok.start(), "wrong number of arguments to setsockopt " + opt.name() + ": expected "
-                            + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, SO_REUSEADDR, VALUE)")
+                            + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, " + opt.name() + ", VALUE)")
                             + ", got " + n);
                 List<Integer> values = new ArrayList<>();
                 for (int i = 2; i < n; i++) values.add(integer(a.get(i), "option value"));

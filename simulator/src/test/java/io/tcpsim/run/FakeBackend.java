@@ -36,6 +36,31 @@ final class FakeBackend implements Backend, Inspectable {
     List<NetstatRow> table = List.of();
     List<EndpointSnapshot> endpoints = List.of();
     int ipId = 1;
+    /** For a script with hosts: each host's table, and what a link step does; null refuses as a loopback backend does. */
+    java.util.function.Function<String, List<NetstatRow>> hosts;
+    /** What prepare, netstat(host) and link saw, with the time of each link command. */
+    final List<String> hostLog = new ArrayList<>();
+
+    @Override
+    public void prepare(io.tcpsim.script.Script script) {
+        if (hosts == null) {
+            Backend.super.prepare(script);
+        } else {
+            hostLog.add("prepared " + script.file());
+        }
+    }
+
+    @Override
+    public List<NetstatRow> netstat(String host) {
+        if (hosts == null) return Backend.super.netstat(host);
+        hostLog.add("netstat " + host);
+        return hosts.apply(host);
+    }
+
+    @Override
+    public void link(io.tcpsim.backend.LinkCommand command) {
+        if (hosts == null) Backend.super.link(command); else hostLog.add(command.text() + " at " + now);
+    }
 
     FakeBackend reply(Reply r) {
         replies.add(r);

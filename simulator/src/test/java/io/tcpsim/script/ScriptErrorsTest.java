@@ -47,9 +47,9 @@ class ScriptErrorsTest {
     void missingAndUnknownKeys() {
         assertEquals("t.yaml:1:1: missing key 'name'", error("steps:\n  - c = socket()\n"));
         assertEquals("t.yaml:1:1: missing key 'steps'", error("name: t\n"));
-        assertEquals("t.yaml:2:1: unknown key 'step'; known keys: name, description, seed, profile, steps",
+        assertEquals("t.yaml:2:1: unknown key 'step'; known keys: name, description, seed, profile, hosts, link, sysctl, steps",
                 error("name: t\nstep:\n  - c = socket()\n"));
-        assertEquals("t.yaml:1:1: empty script: expected a mapping with keys name, description, seed, profile, steps", error(""));
+        assertEquals("t.yaml:1:1: empty script: expected a mapping with keys name, description, seed, profile, hosts, link, sysctl, steps", error(""));
         assertEquals("t.yaml:3:1: duplicate key 'name'", error("name: t\nsteps: []\nname: u\n"));
         assertEquals("t.yaml:2:8: steps must be a list of steps, got 'close(c)'", error("name: t\nsteps: close(c)\n"));
         assertEquals("t.yaml:1:7: seed must be an integer, got 'abc'", error("seed: abc\nname: t\nsteps: []\n"));
@@ -139,7 +139,9 @@ class ScriptErrorsTest {
     void unknownFlagsAndOptionsListTheValidOnes() {
         assertEquals("t.yaml:4:18: unknown send flag 'MSG_NOSIGNL'; valid: MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, "
                 + "MSG_NOSIGNAL, MSG_MORE", error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\", MSG_NOSIGNL)\n"));
-        assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_ERROR, SO_LINGER",
+        assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_ERROR, SO_LINGER, SO_KEEPALIVE, "
+                + "SO_SNDBUF, SO_RCVBUF, SO_RCVTIMEO, SO_SNDTIMEO, TCP_NODELAY, TCP_CORK, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, "
+                + "TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT",
                 error("name: t\nsteps:\n  - c = socket()\n  - setsockopt(c, SO_RESUEADDR, 1)\n"));
         assertEquals("t.yaml:4:17: unknown shutdown mode 'SHUT_WRITE'; valid: SHUT_RD, SHUT_WR, SHUT_RDWR",
                 error("name: t\nsteps:\n  - c = socket()\n  - shutdown(c, SHUT_WRITE)\n"));
@@ -154,7 +156,8 @@ class ScriptErrorsTest {
     void badProfileKeysAndValuesCarryProfileWithsMessage() {
         assertEquals("t.yaml:3:3: unknown profile key 'msss'; known keys: mss, tcp_rmem_max, rmem_max, rcvbuf, sndbuf, hz, "
                 + "tcp_fin_timeout, loopback_delay, tcp_timestamps, tcp_sack, ip_local_port_range, somaxconn, "
-                + "tcp_syn_linear_timeouts, initrwnd, tcp_pingpong_thresh, pingpong_first_reply_only",
+                + "tcp_syn_linear_timeouts, initrwnd, tcp_pingpong_thresh, pingpong_first_reply_only, tcp_syn_retries, "
+                + "tcp_retries2, tcp_orphan_retries",
                 error("name: t\nprofile:\n  msss: 5\nsteps: []\n"));
         assertEquals("t.yaml:3:8: profile key 'mss': expected a number from 88 to 65495, got 5",
                 error("name: t\nprofile:\n  mss: 5\nsteps: []\n"));

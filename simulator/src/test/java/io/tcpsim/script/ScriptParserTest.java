@@ -46,6 +46,7 @@ class ScriptParserTest {
             case SLEEP -> st.line() + ":" + st.column() + " sleep " + ((Step.Sleep) st).nanos();
             case NETSTAT -> st.line() + ":" + st.column() + " netstat " + ((Step.Netstat) st).all();
             case EXIT -> st.line() + ":" + st.column() + " exit " + st.process();
+            case LINK -> st.line() + ":" + st.column() + " " + ((Step.Link) st).command().text();
         }).toList();
         assertEquals(List.of(
                 "6:5 a = socket()",

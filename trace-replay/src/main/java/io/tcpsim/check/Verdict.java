@@ -52,7 +52,7 @@ public final class Verdict {
     public String counts() {
         var s = a.model();
         long calls = s.steps.values().stream().filter(l -> l.kind() == LogLine.Kind.CALL).count();
-        long tables = s.steps.values().stream().filter(l -> l.kind() == LogLine.Kind.NETSTAT).count();
+        long tables = s.tables.values().stream().mapToLong(List::size).sum(); // one per host on two hosts
         return s.packets.size() + " packets, " + calls + " calls, " + tables + " netstat tables";
     }
 

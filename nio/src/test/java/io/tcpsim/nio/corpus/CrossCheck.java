@@ -2,6 +2,7 @@ package io.tcpsim.nio.corpus;
 
 import io.tcpsim.check.Check;
 import io.tcpsim.check.Verdict;
+import io.tcpsim.compare.Tolerance;
 import io.tcpsim.model.Profile;
 import io.tcpsim.run.LogLine;
 import io.tcpsim.run.RunLog;
@@ -35,6 +36,12 @@ public final class CrossCheck {
 
     public static Result compare(String name, List<Ops.Op> model, List<Packet> modelPackets, List<Ops.Op> kernel,
                                  List<Packet> kernelPackets) {
+        return compare(name, model, modelPackets, kernel, kernelPackets, Tolerance.DEFAULT);
+    }
+
+    /** As above, with the packets timed under {@code tolerance} instead of check's default. */
+    public static Result compare(String name, List<Ops.Op> model, List<Packet> modelPackets, List<Ops.Op> kernel,
+                                 List<Packet> kernelPackets, Tolerance tolerance) {
         // Threads are real: the order between two threads' operations is a race, the order within one is not.
         // Each thread's operations are compared in order, and paired by (thread, index).
         List<String> diffs = new ArrayList<>();
@@ -77,7 +84,7 @@ public final class CrossCheck {
             paired.add(kt.get(op.thread()).get(i));
         }
         RunLog k = log(script, "kernel", paired, kernelPackets);
-        return new Result(diffs, Check.compare(m, k));
+        return new Result(diffs, Check.compare(m, k, tolerance));
     }
 
     private static java.util.Map<String, List<Ops.Op>> byThread(List<Ops.Op> ops) {

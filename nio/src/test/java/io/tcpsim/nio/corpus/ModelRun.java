@@ -13,7 +13,16 @@ public final class ModelRun {
     private ModelRun() {}
 
     public static Outcome run(Program p, long seed) throws Exception {
+        return run(p, seed, false);
+    }
+
+    /**
+     * As {@link #run(Program, long)}; with {@code install} the network is also the one SelectorProvider.provider()
+     * opens on, for a JVM started with tcpsim's provider as its own (ChildModelRun).
+     */
+    public static Outcome run(Program p, long seed, boolean install) throws Exception {
         SimNetwork net = SimNetwork.builder().seed(seed).name(p.name()).build();
+        SimNetwork.Installation installed = install ? net.install() : null;
         Ops ops = new Ops(net::nanoTime);
         Env env = new Env() {
             public SelectorProvider provider() { return net.provider(); }
@@ -32,6 +41,7 @@ public final class ModelRun {
         }, KernelRun.threadName(p));
         t.start();
         t.join();
+        if (installed != null) installed.close();
         if (failed[0] != null) throw new IllegalStateException("program failed on the model", failed[0]);
         return new Outcome(ops.list(), net.packets(), net);
     }

@@ -119,7 +119,37 @@ public final class More {
         ops.op("server.close()", () -> { server.close(); return "ok"; });
     });
 
-    public static final List<Program> ALL = List.of(SERVER_CLOSES_UNREAD, BLOCKED_READER, BACKLOG_FULL, PEER_THREAD_KILLED);
+    /**
+     * com.sun.net.httpserver's dispatcher in plain NIO: a readable key is cancelled and its channel put in blocking
+     * mode before the selector has let go of the key; a close then (the request unread) sends nothing on Linux, not
+     * the FIN a close in non-blocking mode sends (SocketChannelImpl.implCloseBlockingMode: no shutdown(SHUT_WR));
+     * the descriptor closes at the next select, and the unread request makes that an RST. The client reads the reset.
+     */
+    static final Program CLOSE_CANCELLED_BLOCKING = Seeds.of("close-cancelled-key-blocking", (env, ops, p) -> {
+        ServerSocketChannel server = p.openServerSocketChannel();
+        ops.op("server.bind(8080)", () -> server.bind(HTTP));
+        SocketChannel c = p.openSocketChannel();
+        ops.op("c.connect(8080)", () -> c.connect(HTTP));
+        SocketChannel s = ops.op("s = server.accept()", server::accept);
+        java.nio.channels.Selector sel = p.openSelector();
+        ops.op("s.configureBlocking(false)", () -> s.configureBlocking(false));
+        java.nio.channels.SelectionKey key = ops.op("s.register(sel, OP_READ)",
+                () -> s.register(sel, java.nio.channels.SelectionKey.OP_READ));
+        ops.write("c.write(request)", c, "GET / HTTP/1.1\r\n\r\n");
+        ops.select("sel.select()", sel, 1000, java.util.Map.of(key, "s"));
+        ops.op("key.cancel()", () -> { key.cancel(); return "ok"; });
+        ops.op("s.configureBlocking(true)", () -> s.configureBlocking(true));
+        ops.op("s.close()", () -> { s.close(); return "ok"; });
+        env.sleep(java.time.Duration.ofMillis(50));
+        ops.op("sel.selectNow()", sel::selectNow);
+        ops.read("c.read(100)", c, 100);
+        ops.op("c.close()", () -> { c.close(); return "ok"; });
+        ops.op("sel.close()", () -> { sel.close(); return "ok"; });
+        ops.op("server.close()", () -> { server.close(); return "ok"; });
+    });
+
+    public static final List<Program> ALL = List.of(SERVER_CLOSES_UNREAD, BLOCKED_READER, BACKLOG_FULL, PEER_THREAD_KILLED,
+            CLOSE_CANCELLED_BLOCKING);
 
     @SuppressWarnings("unused")
     private static ByteBuffer bytes(String s) {

@@ -14,23 +14,36 @@ import org.junit.jupiter.api.TestFactory;
  * or libpcap is a failure.
  */
 class SeedCorpusTest {
+    static final int KERNEL_ATTEMPTS = 3;
+
     @TestFactory
     Stream<DynamicTest> seedsAgreeWithTheKernel() {
         return java.util.stream.Stream.of(Seeds.ALL, More.ALL, NettyEcho.ALL).flatMap(List::stream)
                 .filter(p -> p.name().startsWith(System.getProperty("nio.corpus", ""))).map(p -> DynamicTest.dynamicTest(p.name(), () -> {
             ModelRun.Outcome m = ModelRun.run(p, 1);
-            KernelRun.Outcome k = KernelRun.runOrSkip(p);
-            CrossCheck.Result r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets());
-            if (!r.agrees() || Boolean.getBoolean("nio.print")) {
+            // A kernel run whose only differences are late packets (the host kept the JVM off its CPU: 5-15 ms at a
+            // load of 15) is run again, up to KERNEL_ATTEMPTS; any other difference fails at once.
+            KernelRun.Outcome k;
+            CrossCheck.Result r;
+            for (int attempt = 1; ; attempt++) {
+                k = KernelRun.runOrSkip(p);
+                r = CrossCheck.compare(p.name(), m.ops(), m.packets(), k.ops(), k.packets());
+                if (r.agrees() || attempt == KERNEL_ATTEMPTS || !HttpCorpusTest.onlyLate(r)) break;
+                System.out.println(p.name() + ": kernel run " + attempt + " late (host load), again: "
+                        + r.packets().divergences().get(0).text());
+            }
+            KernelRun.Outcome kernel = k;
+            CrossCheck.Result result = r;
+            if (!result.agrees() || Boolean.getBoolean("nio.print")) {
                 System.out.println("== " + p.name() + " (model)");
                 m.ops().forEach(o -> System.out.println("  " + o.text()));
                 m.network().trace().forEach(l -> System.out.println("  " + l));
                 System.out.println("== " + p.name() + " (kernel)");
-                k.ops().forEach(o -> System.out.println("  " + o.text()));
+                kernel.ops().forEach(o -> System.out.println("  " + o.text()));
             }
-            assertTrue(r.agrees(), () -> p.name() + ":\n" + r.report());
-            System.out.println(p.name() + ": " + m.ops().size() + " operations agree; " + r.packets().counts()
-                    + " (kernel " + k.packets().size() + "); rules used: " + r.packets().rulesText());
+            assertTrue(result.agrees(), () -> p.name() + ":\n" + result.report());
+            System.out.println(p.name() + ": " + m.ops().size() + " operations agree; " + result.packets().counts()
+                    + " (kernel " + kernel.packets().size() + "); rules used: " + result.packets().rulesText());
         }));
     }
 }

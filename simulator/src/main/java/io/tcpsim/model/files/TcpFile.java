@@ -19,6 +19,9 @@ public final class TcpFile extends SocketFile {
         this.calls = calls;
     }
 
+    /** The calls of the stack the socket lives on (its host's). */
+    public TcpCalls calls() { return calls; }
+
     @Override public int poll() { return calls.poll(sock); }
 
     @Override public WaitQueue waitQueue() { return sock.waitQueue; }

@@ -116,6 +116,7 @@ public final class UnixEnd extends SocketFile {
     /** The options a socketpair's end takes are accepted and have no effect; SO_ERROR cannot be set. */
     @Override
     public Outcome setsockopt(SockOpt option, int[] values) {
+        if (!option.modelled) throw notModelled(option);
         return option == SockOpt.SO_ERROR ? Outcome.fail(Errno.ENOPROTOOPT) : Outcome.ok(0);
     }
 
@@ -130,7 +131,13 @@ public final class UnixEnd extends SocketFile {
             }
             case SO_LINGER -> Result.option(0, 0);
             case SO_REUSEADDR -> Result.option(0);
+            default -> throw notModelled(option);
         });
+    }
+
+    private static io.tcpsim.backend.NotModelled notModelled(SockOpt option) {
+        return new io.tcpsim.backend.NotModelled(option.name() + " on a socketpair is not modelled yet (docs/model.md, "
+                + "\"What is not modelled yet\")");
     }
 
     /** unix_release_sock: the peer can no longer read or write; unread data here means ECONNRESET there. */

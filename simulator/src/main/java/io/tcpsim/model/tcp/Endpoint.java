@@ -22,6 +22,11 @@ public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
     private static final int SLOTS = Timer.Slot.values().length;
     private final Timer[] timers = new Timer[SLOTS];
 
+    /** Whether the endpoint lives on this stack (its host's). */
+    public boolean onStack(TcpStack s) {
+        return stack == s;
+    }
+
     Endpoint(TcpStack stack, TcpState initial) {
         this.stack = stack;
         this.state = initial;

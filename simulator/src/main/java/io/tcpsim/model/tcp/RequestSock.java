@@ -16,6 +16,9 @@ final class RequestSock {
     final int peerMss;
     final long peerWindow;
     int synackRetransmits;
+    /** When the last SYN-ACK left, and how many were sent (tcp_synack_rtt_meas: Karn after the first). */
+    long synackSentNanos;
+    int synacksSent;
     /**
      * What the SYN offered and this host takes (tcp_openreq_init: tstamp_ok, sack_ok, wscale_ok): an option the peer
      * did not offer is not answered, and not used on the connection.

@@ -35,10 +35,13 @@ public final class TcpCalls {
 
     // ---------------------------------------------------------------- bind, listen, accept
 
-    /** inet_bind and inet_csk_get_port. Only loopback and the wildcard address exist on this host. */
+    /**
+     * inet_bind and inet_csk_get_port. The host's addresses are loopback's, the wildcard and, on a link, its
+     * address there (inet_addr_type: anything else is EADDRNOTAVAIL).
+     */
     public Outcome bind(TcpSock sk, SockAddr addr) {
         if (sk.bound || sk.state() != TcpState.CLOSE) return Outcome.fail(Errno.EINVAL);
-        if (addr.ip() != 0 && (addr.ip() >>> 24) != 127) return Outcome.fail(Errno.EADDRNOTAVAIL);
+        if (addr.ip() != 0 && !stack.isLocal(addr.ip())) return Outcome.fail(Errno.EADDRNOTAVAIL);
         int port = addr.port();
         if (port == 0) {
             port = pickPort(addr.ip(), false);
@@ -168,10 +171,14 @@ public final class TcpCalls {
         return Outcome.ok(0);
     }
 
-    /** tcp_v4_connect: route (loopback only), a source port, the ISN, the SYN. The error, or null: the SYN is out. */
+    /**
+     * tcp_v4_connect: the route (loopback, or the link to the other host), a source port, the ISN, the SYN. The
+     * error, or null: the SYN is out.
+     */
     private Errno v4Connect(TcpSock sk, SockAddr addr) {
-        if ((addr.ip() >>> 24) != 127) return Errno.ENETUNREACH;
-        int srcIp = sk.local != null && sk.local.ip() != 0 ? sk.local.ip() : SockAddr.LOOPBACK;
+        int routeSrc = stack.sourceFor(addr.ip());
+        if (routeSrc == 0) return Errno.ENETUNREACH;
+        int srcIp = sk.local != null && sk.local.ip() != 0 ? sk.local.ip() : routeSrc;
         int srcPort;
         if (!sk.bound) {
             srcPort = pickPort(srcIp, true);
@@ -511,6 +518,17 @@ public final class TcpCalls {
                 sk.lingerSeconds = Math.max(0, v[1]);
             }
             case SO_ERROR -> { return Outcome.fail(Errno.ENOPROTOOPT); }
+            case TCP_SYNCNT -> {
+                // tcp_setsockopt: 1..MAX_TCP_SYNCNT (127), else EINVAL.
+                if (v[0] < 1 || v[0] > 127) return Outcome.fail(Errno.EINVAL);
+                sk.synRetries = v[0];
+            }
+            case TCP_USER_TIMEOUT -> {
+                // tcp_sock_set_user_timeout: milliseconds, negative is EINVAL.
+                if (v[0] < 0) return Outcome.fail(Errno.EINVAL);
+                sk.userTimeoutMs = v[0];
+            }
+            default -> throw notModelled(opt);
         }
         return Outcome.ok(0);
     }
@@ -524,7 +542,16 @@ public final class TcpCalls {
                 Errno e = sk.takeError();
                 yield Result.option(e == null ? 0 : e.number);
             }
+            // do_tcp_getsockopt: the socket's own value, else the sysctl's.
+            case TCP_SYNCNT -> Result.option(sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries());
+            case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
+            default -> throw notModelled(opt);
         });
+    }
+
+    /** An option the script layer lets through (the kernel backend runs it) and the model does not model yet. */
+    private static io.tcpsim.backend.NotModelled notModelled(SockOpt opt) {
+        return new io.tcpsim.backend.NotModelled(opt.name() + " is not modelled yet (docs/model.md, \"What is not modelled yet\")");
     }
 
     // ---------------------------------------------------------------- poll

@@ -153,6 +153,10 @@ final class TcpInput {
         child.setState(TcpState.SYN_RECV, Cause.CHILD_CREATED);
         stack.hash(child);
         child.setState(TcpState.ESTABLISHED, Cause.THIRD_ACK);
+        if (stack.rtx.on()) {
+            child.sackOk = req.sackOk;
+            stack.rtx.handshakeSample(child, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
+        }
         l.acceptQueue.add(child);
         l.waitQueue.wake(WaitQueue.KEY_READABLE); // sk_data_ready on the listener
         if (seg.length() > 0 || seg.has(TcpFlags.FIN)) stateProcess(child, seg);
@@ -190,6 +194,13 @@ final class TcpInput {
             sk.peerMss = o.mss;
             sk.tsRecent = o.tsVal;
             sk.cancel(Timer.Kind.RETRANSMIT); // tcp_ack: the SYN is acknowledged
+            if (stack.rtx.on()) {
+                sk.sackOk = o.sack && stack.profile.sack();
+                TcpOption.Timestamps ts = seg.timestamps();
+                stack.rtx.handshakeSample(sk, sk.synSentNanos, sk.retransmits == 0, ts == null ? 0 : ts.ecr());
+                sk.retransmits = 0; // tcp_ack: snd_una moved
+                sk.retransStampMs = 0;
+            }
             sk.lsndtimeJiffies = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
@@ -236,8 +247,11 @@ final class TcpInput {
         int ack = ack(sk, seg);
         if (ack < 0) {
             if (sk.state() == TcpState.SYN_RECV) out().sendResetReply(seg, rstOf(unacceptableAck(sk, seg)));
-            // tcp_rcv_established drops an ACK of unsent data silently; the other states answer with a challenge ACK.
-            else if (sk.state() != TcpState.ESTABLISHED) out().sendChallengeAck(sk);
+            // tcp_ack answers an ACK of unsent data, or one too old, with a challenge ACK (Linux 6.18: in
+            // tcp_rcv_established too, which calls it without FLAG_NO_CHALLENGE_ACK; tcp_rcv_state_process sends it
+            // itself). Measured: packetdrill's ts_recent/invalid_ack.pkt on 6.18.44, an ACK with ack 1 and the old TS
+            // echo after an F. that acknowledged 9999 (docs/packetdrill.md).
+            else out().sendChallengeAck(sk);
             drop(sk, seg, unacceptableAck(sk, seg));
             return;
         }
@@ -411,6 +425,10 @@ final class TcpInput {
             int dataAcked = Math.min(acked, sk.sendQueue.size());
             sk.sendQueue.drop(dataAcked);
             sk.sndUna = ack;
+            if (stack.rtx.on()) {
+                TcpOption.Timestamps ts = seg.timestamps();
+                stack.rtx.acked(sk, ack, ts == null ? 0 : ts.ecr());
+            }
             // tcp_check_space: sk_write_space only for a writer that ran out of room (measured: an EPOLLOUT|EPOLLET
             // registration sees no event for ACKs of its own small sends).
             if (sk.noSpace && !sk.dead && stack.calls.writeable(sk)) {
@@ -439,6 +457,7 @@ final class TcpInput {
                 return;
             }
             if (Seq.after(seq, sk.rcvNxt)) {
+                if (stack.rtx.on()) stack.rtx.outOfOrder();
                 // Out of order: the model keeps no OFO queue (loopback never reorders); ACK at once for a replay.
                 // A departure: Linux queues it (tcp_data_queue_ofo); the model drops it (docs/model.md).
                 sk.ackScheduled = true;

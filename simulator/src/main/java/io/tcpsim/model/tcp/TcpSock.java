@@ -79,7 +79,28 @@ public final class TcpSock extends Endpoint {
 
     // retransmission (SYN only on loopback)
     int retransmits;
+    /** TCP_SYNCNT (icsk_syn_retries): 0 when unset, then tcp_syn_retries counts. */
+    int synRetries;
+    /** retrans_stamp: when the first SYN left, in ms (tcp_connect), the start of the connect's time budget. */
+    long retransStampMs;
     long rtoNanos = 1_000_000_000L;   // TCP_TIMEOUT_INIT
+    /** When the (last) SYN left, for the handshake's RTT sample. */
+    long synSentNanos;
+
+    // retransmission of data and FIN, on a host with a link (TcpRetransmit): {seq, end, sent, flags, retransmitted}
+    final ArrayDeque<long[]> rtxQueue = new ArrayDeque<>(2);
+    long srttUs8, mdevUs, mdevMaxUs, rttvarUs, rttSeq;
+    /** icsk_rto in jiffies: TCP_TIMEOUT_INIT until the first RTT sample. */
+    long rtoJiffies;
+    int backoff;
+    /** tlp_high_seq, or -1 when no probe is outstanding. */
+    long tlpHighSeq = -1;
+    /** icsk_ca_state is Loss (after an RTO), until everything outstanding is ACKed. */
+    boolean lossState;
+    /** SACK negotiated (tp->rx_opt.sack_ok). */
+    boolean sackOk;
+    /** TCP_USER_TIMEOUT (icsk_user_timeout), ms; 0: tcp_retries2 decides. */
+    int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
 
     // listener
@@ -91,6 +112,7 @@ public final class TcpSock extends Endpoint {
     TcpSock(TcpStack stack) {
         super(stack, TcpState.CLOSE);
         tsOk = stack.profile.timestamps();
+        rtoJiffies = stack.profile.hz();
     }
 
     public int lingerSeconds() {

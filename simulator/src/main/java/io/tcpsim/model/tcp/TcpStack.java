@@ -38,6 +38,7 @@ public final class TcpStack {
     final TcpInput input;
     final TcpOutput output;
     final TcpCalls calls;
+    final TcpRetransmit rtx;
 
     /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
     final Map<ConnKey, Endpoint> established = new HashMap<>();
@@ -60,6 +61,7 @@ public final class TcpStack {
         this.input = new TcpInput(this);
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
+        this.rtx = new TcpRetransmit(this);
     }
 
     public TcpCalls calls() {
@@ -135,6 +137,49 @@ public final class TcpStack {
     /** Where segments go; null: the loopback device with the profile's delay. */
     private io.tcpsim.model.Link link;
 
+    /**
+     * The host's own address on its link to another host (a script with {@code hosts:}), and the device that carries
+     * segments for other addresses; 0 and null for the loopback-only host.
+     */
+    private int hostIp;
+    private Device device;
+
+    /** An interface to other hosts (a veth to the link): what is not for this host leaves through it. */
+    public interface Device {
+        /** Whether an address is reachable through the device (the route to the peer host). */
+        boolean reaches(int ip);
+
+        /** The segment left the host (it is already captured): the device carries it, or loses it. */
+        void send(TcpStack from, Segment seg);
+    }
+
+    /** Puts the host on a link: its address there and the device to it (docs/model.md, "Two hosts on a link"). */
+    public void attach(int ip, Device device) {
+        this.hostIp = ip;
+        this.device = device;
+    }
+
+    /** The host's address on its link, 0 for the loopback-only host. */
+    public int hostIp() {
+        return hostIp;
+    }
+
+    /** Whether an address is the host's own: 127/8 (lo) or its address on the link (inet_addr_type: RTN_LOCAL). */
+    boolean isLocal(int ip) {
+        return (ip >>> 24) == 127 || hostIp != 0 && ip == hostIp;
+    }
+
+    /**
+     * The source address of a connection to {@code dst} (ip_route_connect, fib's preferred source): 127.0.0.1 on lo,
+     * the link's address otherwise; 0 when no route reaches {@code dst} (ENETUNREACH).
+     */
+    int sourceFor(int dst) {
+        if ((dst >>> 24) == 127) return SockAddr.LOOPBACK;
+        if (hostIp != 0 && dst == hostIp) return hostIp;
+        if (device != null && device.reaches(dst)) return hostIp;
+        return 0;
+    }
+
     public void link(io.tcpsim.model.Link link) {
         this.link = link;
     }
@@ -150,10 +195,30 @@ public final class TcpStack {
     /** {@link #transmit(Segment, int)} for an RST, with the sk_rst_reason tcp_send_reset reports for it. */
     void transmit(Segment seg, int ipId, RstReason rstReason) {
         events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
+        if (device != null && !isLocal(seg.dst().ip())) {
+            device.send(this, seg);
+            return;
+        }
         long delay = link == null ? profile.loopbackDelayNanos() : link.delayNanos(seg);
         if (delay < 0) return;
         if (delay <= profile.loopbackDelayNanos()) clock.deliverAt(clock.now() + delay, () -> input.receive(seg));
         else clock.arriveAt(clock.now() + delay, () -> input.receive(seg)); // a call does not wait for a path
+    }
+
+    /** A segment from the link, which the sender's capture already has (the receiver's capture is not modelled apart). */
+    public void arrive(Segment seg) {
+        input.receive(seg);
+    }
+
+    /** Whether a listener here holds a request that this ACK would complete (tcp_check_req). */
+    public boolean awaitsThirdAck(Segment seg) {
+        TcpSock l = listeners.get(seg.dst().port());
+        return l != null && l.synQueue.containsKey(new ConnKey(seg.dst(), seg.src()));
+    }
+
+    /** An event of the host's (the device reports a packet it lost through it). */
+    public void report(Event e) {
+        events.accept(e);
     }
 
     /** A segment straight into tcp_v4_rcv, as raw-socket injection does (kernel-measurements.md 18): no capture. */

@@ -30,6 +30,16 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
             String describe(Timer t) { return "retransmit (SYN)"; }
             void expire(Endpoint owner) { owner.stack.output.retransmitTimer((TcpSock) owner); }
         },
+        /** icsk_retransmit_timer (ICSK_TIME_RETRANS) of a synchronized socket: tcp_retransmit_timer (TcpRetransmit). */
+        RTO(Slot.RETRANSMIT) {
+            String describe(Timer t) { return "retransmit at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) { owner.stack.rtx.rtoTimer((TcpSock) owner); }
+        },
+        /** icsk_retransmit_timer as ICSK_TIME_LOSS_PROBE: tcp_send_loss_probe (TcpRetransmit). */
+        LOSS_PROBE(Slot.RETRANSMIT) {
+            String describe(Timer t) { return "loss probe at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) { owner.stack.rtx.lossProbeTimer((TcpSock) owner); }
+        },
         /** tw_timer of a minisock in TIME_WAIT (TCP_TIMEWAIT_LEN): tw_timer_handler kills it. */
         TIME_WAIT(Slot.TIMEWAIT) {
             String describe(Timer t) { return "timewait expires at " + t.fires / 1000 + "us"; }

@@ -106,11 +106,19 @@ public final class Host {
     public String sysctl(String name) {
         return thread.call(() -> {
             try {
-                return Files.readString(sysctlPath(name)).strip();
+                return readProc(sysctlPath(name));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * A /proc file's text. Not {@code Files.readString}: procfs reports a size of 0, and readString then returned only
+     * the first byte of a sysctl ("4" for 4096); a reader reads until the end.
+     */
+    static String readProc(Path p) throws IOException {
+        return String.join("\n", Files.readAllLines(p)).strip();
     }
 
     /** Writes a sysctl in the host's namespace; a name the kernel lacks or a value it refuses is one clear line. */

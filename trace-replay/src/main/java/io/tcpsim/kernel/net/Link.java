@@ -72,8 +72,8 @@ public final class Link {
     }
 
     /**
-     * {@code link drop N DIR KIND after M} (an addition to issue 12's contract): the first {@code skip} matching frames
-     * pass, the {@code count} after them are lost. A passed frame counts only for the rule it passed.
+     * {@code link drop N DIR KIND after M} (for tests and experiments; scripts have no {@code after}): the first
+     * {@code skip} matching frames pass, the {@code count} after them are lost.
      */
     public void drop(Direction d, PacketKind kind, int count, int skip) {
         if (count < 1) throw new IllegalArgumentException("drop needs a count of at least 1, not " + count);
@@ -191,6 +191,12 @@ public final class Link {
         return up;
     }
 
+    /**
+     * The first rule of the direction that matches the frame decides: it loses it (and counts it), or lets it pass
+     * as one of its {@code after} frames, and then the next matching rule decides. A lost frame counts for that rule
+     * alone, so {@code link drop 1 a>b data} and {@code link drop 1 a>b any} lose two frames, as the model's link
+     * does (simulator io.tcpsim.model.Wire).
+     */
     private String matchRule(Direction d, long entered, int flags, int payload) {
         for (Iterator<DropRule> it = rules[d.from()].iterator(); it.hasNext(); ) {
             DropRule r = it.next();

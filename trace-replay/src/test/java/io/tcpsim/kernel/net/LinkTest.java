@@ -75,6 +75,18 @@ class LinkTest {
     }
 
     @Test
+    void aLostFrameCountsForTheFirstMatchingRuleAlone() {
+        Link l = new Link(LinkSpec.IDEAL);
+        l.drop(Direction.A_TO_B, PacketKind.DATA, 1);
+        l.drop(Direction.A_TO_B, PacketKind.ANY, 1);
+        long t = later();
+        assertNull(l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)), "data: the first rule's");
+        assertNull(l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)), "the any rule's: the first did not count for it");
+        assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)), "both rules are spent");
+        assertEquals(List.of("drop 1 a>b data", "drop 1 a>b any"), l.records().stream().map(LinkRecord::why).toList());
+    }
+
+    @Test
     void aFrameThatEnteredBeforeTheRuleIsNotCounted() {
         Link l = new Link(LinkSpec.IDEAL);
         long before = RealClock.nanos();

@@ -45,6 +45,7 @@ class NetworkTest {
     void theTopologyComesUpAsSpecifiedAndGoesAway() throws Exception {
         List<Integer> probes = new ArrayList<>();
         String rootLinks = ip("-o", "link");
+        String childEhash = Host.readProc(Path.of("/proc/sys/net/ipv4/tcp_child_ehash_entries"));
         try (Network n = Network.open(spec().withMtu(1400).withSysctls(Map.of("net.ipv4.tcp_syn_retries", "2")))) {
             for (Host h : List.of(n.a(), n.b())) {
                 String addr = h.run("ip", "-o", "-4", "addr", "show", "dev", Host.DEVICE);
@@ -57,6 +58,12 @@ class NetworkTest {
                 assertTrue(h.run("ip", "neigh").contains(peer + " dev eth0 lladdr "), h.run("ip", "neigh"));
                 assertOffloadsOff(h.run("ethtool", "-k", Host.DEVICE));
                 assertEquals("2", h.sysctl("net.ipv4.tcp_syn_retries"));
+                // Each host has an established hash of its own (positive; the machine's shared one reads negative).
+                assertEquals(Integer.toString(Network.HOST_EHASH_ENTRIES), h.sysctl("net.ipv4.tcp_ehash_entries"));
+                // ... with the limits a namespace on the machine's shared hash has (tcp_set_hashinfo derives them).
+                int shared = Math.abs(Integer.parseInt(n.runInWire("cat", "/proc/sys/net/ipv4/tcp_ehash_entries").strip()));
+                assertEquals(Integer.toString(shared / 2), h.sysctl("net.ipv4.tcp_max_tw_buckets"));
+                assertEquals(Integer.toString(Math.max(128, shared / 128)), h.sysctl("net.ipv4.tcp_max_syn_backlog"));
                 probes.add(openNamespace(h.netnsPath()));
             }
             for (String dev : List.of(Network.WIRE_A, Network.WIRE_B)) {
@@ -66,7 +73,8 @@ class NetworkTest {
             probes.add(openNamespace(n.wireNetnsPath()));
             // Nothing in the machine's namespace: no new link, its sysctl untouched.
             assertEquals(rootLinks, ip("-o", "link"));
-            assertEquals("6", Files.readString(Path.of("/proc/sys/net/ipv4/tcp_syn_retries")).strip());
+            assertEquals("6", Host.readProc(Path.of("/proc/sys/net/ipv4/tcp_syn_retries")));
+            assertEquals(childEhash, Host.readProc(Path.of("/proc/sys/net/ipv4/tcp_child_ehash_entries")));
         }
         // Each namespace is now held only by our probe: no interface but lo, no packet or TCP socket left in it.
         try {
