@@ -42,10 +42,13 @@ final class PktFile {
                 err.println("tcpsim: " + shown + ": is a directory, not a script");
                 return null;
             }
-            byte[] bytes = Files.readAllBytes(path);
+            byte[] bytes = InputFile.read(path, ScriptFile.MAX_BYTES);
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             err.println("tcpsim: " + shown + ": not UTF-8 text");
+            return null;
+        } catch (InputFile.TooLarge | InputFile.NoWriter e) {
+            err.println("tcpsim: " + shown + ": " + e.getMessage());
             return null;
         } catch (IOException e) {
             err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));

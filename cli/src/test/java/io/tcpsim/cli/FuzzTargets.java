@@ -62,8 +62,9 @@ final class FuzzTargets {
         });
     }
 
-    /** A packetdrill script: read, or refused with a PktException. */
+    /** A packetdrill script: read (or refused with a PktException), then run on the model by the cli. */
     static void pkt(byte[] text) {
+        Path file = write("script.pkt", text);
         timed("pkt", text, () -> {
             try {
                 PktParser.parse("fuzz.pkt", new String(text, StandardCharsets.UTF_8), List.of());
@@ -72,6 +73,7 @@ final class FuzzTargets {
                 if (m == null || m.isBlank() || m.contains("\n") || namesJava(m, text))
                     throw new AssertionError("pkt: not one clear line: " + m);
             }
+            check("pkt", text, "run", file.toString());
         });
     }
 

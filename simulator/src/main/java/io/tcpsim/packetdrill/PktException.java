@@ -12,11 +12,32 @@ public final class PktException extends Exception {
     private final String problem;
 
     public PktException(String file, int line, int column, String problem) {
-        super(file + ":" + line + ":" + column + ": " + problem);
+        super(file + ":" + line + ":" + column + ": " + oneLine(problem));
         this.file = file;
         this.line = line;
         this.column = column;
-        this.problem = problem;
+        this.problem = oneLine(problem);
+    }
+
+    /**
+     * The problem with its control characters escaped ({@code \n}, {@code \x01}): a quoted string of the script
+     * may hold line breaks, and the message is one line (a finding of the fuzzer, docs/fuzzing.md).
+     */
+    static String oneLine(String problem) {
+        StringBuilder b = new StringBuilder(problem.length());
+        for (int i = 0; i < problem.length(); i++) {
+            char c = problem.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) b.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.toString();
     }
 
     private PktException(String message, String problem) {

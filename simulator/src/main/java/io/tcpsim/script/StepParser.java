@@ -118,7 +118,7 @@ final class StepParser {
         }));
         if (nanos.stripTrailingZeros().scale() > 0)
             throw new IllegalArgumentException("bad duration '" + text + "': the clock counts whole nanoseconds");
-        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 4)) > 0)
+        if (nanos.compareTo(BigDecimal.valueOf(ScriptParser.MAX_SLEPT_NANOS)) > 0)
             throw new IllegalArgumentException("bad duration '" + text + "': too long");
         return nanos.longValueExact();
     }
