@@ -31,7 +31,7 @@ class DifferentialTwoHostsTest {
     @Test
     void aScriptTheModelRefusesIsAScriptOutcome() {
         Trial.Outcome o = new Differential().test("name: refused\n" + HEAD
-                + "  - 'client: setsockopt(c, TCP_SYNCNT, 1)'\n");
+                + "  - 'client: setsockopt(c, TCP_CORK, 1)'\n");
         assertEquals("script", o.invariant(), o.describe());
         assertTrue(o.detail().contains("not modelled yet"), o.detail());
     }
