@@ -15,7 +15,7 @@ public enum SockOpt {
     SO_RCVBUF(8, 1, false),
     SO_RCVTIMEO(20, 1, false),
     SO_SNDTIMEO(21, 1, false),
-    TCP_NODELAY(1, 1, false),
+    TCP_NODELAY(1, 1, true),
     TCP_CORK(3, 1, false),
     TCP_KEEPIDLE(4, 1, false),
     TCP_KEEPINTVL(5, 1, false),

@@ -88,8 +88,21 @@ public final class Runner {
         return script.steps().get(next);
     }
 
-    /** Runs the next step; returns the lines it added, in time order. */
+    /**
+     * Runs the next step; returns the lines it added, in time order. A refusal the backend raises without a place
+     * ({@link io.tcpsim.backend.NotModelled} from deep in a run) is given the step's: FILE:LINE:COL.
+     */
     public List<LogLine> step() {
+        Step step = script.steps().get(next);
+        try {
+            return runStep();
+        } catch (io.tcpsim.backend.NotModelled e) {
+            if (e.getMessage().startsWith(script.file() + ":")) throw e;
+            throw new io.tcpsim.backend.NotModelled(script.file() + ":" + step.line() + ":" + step.column() + ": " + e.getMessage());
+        }
+    }
+
+    private List<LogLine> runStep() {
         int from = log.size();
         Step step = script.steps().get(next++);
         switch (step.kind()) {

@@ -184,14 +184,14 @@ class TwoHostsTest {
                 + "(docs/model.md, \"What is not modelled yet\")", synAck.getMessage());
         NotModelled bulk = assertThrows(NotModelled.class, () -> run(HEAD + "steps:\n" + CONNECT
                 + "  - 'client: send(c, 100000) = 100000'\n", 1));
-        assertEquals("more than 10 segments in flight (the congestion window: slow start, CUBIC) is not modelled yet "
+        assertEquals("t.yaml:14:6: more than 10 segments in flight (the congestion window: slow start, CUBIC) is not modelled yet "
                 + "(docs/model.md, \"What is not modelled yet\")", bulk.getMessage());
         NotModelled ofo = assertThrows(NotModelled.class, () -> run(HEAD + "steps:\n" + CONNECT + """
                   - link drop 1 client>server data
                   - 'client: send(c, 3000) = 3000'
                   - sleep 1s
                 """, 1));
-        assertEquals("an out-of-order segment (the out-of-order queue, SACK blocks) is not modelled yet "
+        assertEquals("t.yaml:16:5: an out-of-order segment (the out-of-order queue, SACK blocks) is not modelled yet "
                 + "(docs/model.md, \"What is not modelled yet\")", ofo.getMessage());
         NotModelled sysctl = assertThrows(NotModelled.class, () -> run(HEAD + "sysctl:\n  net.ipv4.tcp_ecn: 1\nsteps:\n" + CONNECT, 1));
         assertEquals("t.yaml:8:3: sysctl net.ipv4.tcp_ecn is not modelled yet (docs/model.md, \"What is not modelled yet\")",
@@ -275,6 +275,29 @@ class TwoHostsTest {
         long death = (returnedAt(log, "recv(c, 100)") - sent) / 1_000_000;
         // 3000 ms after the first RTO retransmission, plus the wheel's rounding: measured 3572 = 564 + 3000 + 8.
         assertEquals(533 + 3000 + 8, death);
+    }
+
+    /**
+     * TCP_NODELAY, and the last of ten segments lost (section 31): nothing acknowledges it; once the ACKs of the
+     * other nine arrive the probe is armed at min(2 srtt + 200 ms, the RTO) and sends it again (measured 255-275 ms
+     * after the ACK of the 9th; the model: 259 ms).
+     */
+    @Test
+    void aLostLastSegmentIsSentAgainByTheTailLossProbe() throws Exception {
+        RunLog log = run(HEAD + "steps:\n" + CONNECT + """
+                  - 'client: getsockopt(c, TCP_NODELAY) = 0'
+                  - 'client: setsockopt(c, TCP_NODELAY, 1) = 0'
+                  - 'client: getsockopt(c, TCP_NODELAY) = 1'
+                  - 'client: send(c, 13032) = 13032'
+                  - 'server: recv(s, 13032, MSG_WAITALL) = 13032'
+                  - link drop 1 client>server data
+                  - 'client: send(c, 1448) = 1448'
+                  - 'server: recv(s, 1448, MSG_WAITALL) = 1448'
+                """, 1);
+        assertTrue(log.ok(), () -> String.join("\n", new TextOutput(log.script()).lines(log.lines())));
+        long sent = sentAt(log, "send(c, 1448)");
+        List<Long> after = sends(log, sent).stream().filter(t -> t >= 0).toList();
+        assertEquals(List.of(0L, 284L), after);
     }
 
     /**

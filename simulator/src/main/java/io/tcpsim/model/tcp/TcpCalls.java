@@ -523,6 +523,11 @@ public final class TcpCalls {
                 if (v[0] < 1 || v[0] > 127) return Outcome.fail(Errno.EINVAL);
                 sk.synRetries = v[0];
             }
+            case TCP_NODELAY -> {
+                // __tcp_sock_set_nodelay: on, the pending frames go at once (tcp_push_pending_frames).
+                sk.nodelay = v[0] != 0;
+                if (sk.nodelay && sk.state().isSynchronized()) out().push(sk, true);
+            }
             case TCP_USER_TIMEOUT -> {
                 // tcp_sock_set_user_timeout: milliseconds, negative is EINVAL.
                 if (v[0] < 0) return Outcome.fail(Errno.EINVAL);
@@ -545,6 +550,7 @@ public final class TcpCalls {
             // do_tcp_getsockopt: the socket's own value, else the sysctl's.
             case TCP_SYNCNT -> Result.option(sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries());
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
+            case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             default -> throw notModelled(opt);
         });
     }

@@ -338,6 +338,7 @@ final class TcpOutput {
     }
 
     private void write(TcpSock sk, boolean nagleOff) {
+        nagleOff |= sk.nodelay; // TCP_NAGLE_OFF: tcp_nagle_check lets a partial segment go
         boolean rtx = stack.rtx.on();
         int mss = sendMss(sk);
         while (true) {

@@ -99,6 +99,8 @@ public final class TcpSock extends Endpoint {
     boolean lossState;
     /** SACK negotiated (tp->rx_opt.sack_ok). */
     boolean sackOk;
+    /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
+    boolean nodelay;
     /** TCP_USER_TIMEOUT (icsk_user_timeout), ms; 0: tcp_retries2 decides. */
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
