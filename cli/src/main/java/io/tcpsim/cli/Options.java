@@ -1,9 +1,12 @@
 package io.tcpsim.cli;
 
+import io.tcpsim.script.CText;
+
 import io.tcpsim.output.OutputFile;
 import io.tcpsim.picture.Ladder;
 import io.tcpsim.picture.LadderHtml;
 import io.tcpsim.picture.LadderSvg;
+import io.tcpsim.script.CText;
 import io.tcpsim.script.Script;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +80,13 @@ final class Options {
         /** Writes the pictures that were asked for (the ladder is made once); false after one line on stderr. */
         boolean write(Supplier<Ladder> ladder, Main.Env env) {
             if (!any()) return true;
-            Ladder l = ladder.get();
+            Ladder l;
+            try {
+                l = ladder.get();
+            } catch (io.tcpsim.picture.TooLarge e) {
+                env.err().println("tcpsim: cannot draw " + CText.printable((svg != null ? svg : html).toString()) + ": " + e.getMessage());
+                return false;
+            }
             return write(() -> LadderSvg.render(l), () -> LadderHtml.render(l), env);
         }
 

@@ -173,11 +173,14 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         try {
-            try (CaptureRecords records = CaptureRecords.open(file)) {
+            try (CaptureRecords records = CaptureRecords.open(InputFile.open(file))) {
                 replay.run(records, progress);
             } catch (CaptureFormatException e) {
                 output.end(replay.totals(), file.toString());
                 out.flush();
+                err.println("tcpsim: " + shown + ": " + e.getMessage());
+                return Main.BAD_INPUT;
+            } catch (InputFile.NoWriter e) {
                 err.println("tcpsim: " + shown + ": " + e.getMessage());
                 return Main.BAD_INPUT;
             } catch (IOException e) {

@@ -75,7 +75,7 @@ final class RunRecord {
             public CallTemplate accept(Call.Accept c, Void v) { return new CallTemplate.Accept(fd(c.fd()), c.flags()); }
             public CallTemplate connect(Call.Connect c, Void v) { return new CallTemplate.Connect(fd(c.fd()), c.addr()); }
             public CallTemplate send(Call.Send c, Void v) {
-                return new CallTemplate.Send(fd(c.fd()), new CallTemplate.Data(c.data(), false), c.flags(), c.write());
+                return new CallTemplate.Send(fd(c.fd()), CallTemplate.Data.of(c.data()), c.flags(), c.write());
             }
             public CallTemplate recv(Call.Recv c, Void v) { return new CallTemplate.Recv(fd(c.fd()), c.length(), c.flags(), c.read()); }
             public CallTemplate shutdown(Call.Shutdown c, Void v) { return new CallTemplate.Shutdown(fd(c.fd()), c.how()); }

@@ -58,7 +58,7 @@ record Token(Kind kind, String text, String source, int line, int column) {
                 case '\t' -> b.append("\\t");
                 case '\r' -> b.append("\\r");
                 default -> {
-                    if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
+                    if (c < 0x20 || c == 0x7f) b.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
                     else b.append(c);
                 }
             }

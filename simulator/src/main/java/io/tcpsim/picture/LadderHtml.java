@@ -55,7 +55,7 @@ public final class LadderHtml {
                 case '\u2028' -> b.append("\\u2028");
                 case '\u2029' -> b.append("\\u2029");
                 default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20) b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     else b.append(c);
                 }
             }

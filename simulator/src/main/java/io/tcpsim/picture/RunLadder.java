@@ -19,6 +19,7 @@ import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpdumpPrinter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -49,18 +50,30 @@ public final class RunLadder {
     public static final class Recorder implements java.util.function.Consumer<Runner.StepDone> {
         private final Backend backend;
         private final List<StepState> steps = new ArrayList<>();
+        private long snapshots;
 
         public Recorder(Backend backend) {
             this.backend = backend;
         }
 
-        /** Records nothing for a backend that cannot show its endpoints (the kernel): the picture then goes by descriptors. */
+        /**
+         * Records nothing for a backend that cannot show its endpoints (the kernel): the picture then goes by
+         * descriptors. Past {@link TooLarge#MAX_SNAPSHOTS} endpoint states in all, nothing more is kept: the picture
+         * is refused ({@link #steps}), and the run's memory stays bounded.
+         */
         @Override
         public void accept(Runner.StepDone done) {
-            if (backend instanceof Inspectable i) steps.add(new StepState(done, i.endpoints()));
+            if (!(backend instanceof Inspectable i) || snapshots > TooLarge.MAX_SNAPSHOTS) return;
+            List<EndpointSnapshot> now = i.endpoints();
+            snapshots += now.size();
+            if (snapshots <= TooLarge.MAX_SNAPSHOTS) steps.add(new StepState(done, now));
+            else steps.clear();
         }
 
+        /** The steps recorded; {@link TooLarge} past the bound on endpoint states. */
         public List<StepState> steps() {
+            if (snapshots > TooLarge.MAX_SNAPSHOTS)
+                throw new TooLarge("more than " + TooLarge.MAX_SNAPSHOTS + " endpoint states to show, summed over the steps");
             return List.copyOf(steps);
         }
     }
@@ -147,6 +160,7 @@ public final class RunLadder {
 
         Ladder build() {
             findDescriptors();
+            homesNeeded();
             List<Lane> order = order();
             List<Ladder.Column> columns = new ArrayList<>();
             for (Lane lane : order) {
@@ -154,7 +168,9 @@ public final class RunLadder {
                 columns.add(new Ladder.Column(title(lane), subtitle(lane), null));
             }
             if (columns.isEmpty()) columns.add(new Ladder.Column("process " + Script.MAIN, "no calls", null));
+            TooLarge.check(columns.size(), log.lines().size());
             makeMarks();
+            TooLarge.check(columns.size(), marks.size());
             List<Ladder.StepDetail> details = new ArrayList<>();
             int total = script.steps().size();
             for (StepState s : steps) {
@@ -254,6 +270,25 @@ public final class RunLadder {
             for (Fd fd : allFds) {
                 if (fd.lane != null) continue;
                 fd.lane = homeOf(fd.process);
+            }
+        }
+
+        /**
+         * The lane of a process whose first line touches no descriptor's lane (a script that is only
+         * {@code close(5) = -1 EBADF}, issue 19 item 13): made before the columns are numbered, as laneOf will
+         * ask for it when the marks are made.
+         */
+        void homesNeeded() {
+            Set<String> seen = new HashSet<>();
+            for (LogLine l : log.lines()) {
+                String process = l instanceof LogLine.CallLine c ? c.step().process()
+                        : l instanceof LogLine.NotReachedLine r ? r.step().process()
+                        : l instanceof LogLine.SignalLine g ? g.process()
+                        : l instanceof LogLine.ProcessEndLine e ? e.process() : null;
+                if (process == null || !seen.add(process)) continue;
+                boolean onFd = false;
+                for (Fd fd : fdsOf.getOrDefault(l, List.of())) onFd |= fd.lane != null && fd.lane.kind != LaneKind.PROCESS;
+                if (!onFd) homeOf(process);
             }
         }
 

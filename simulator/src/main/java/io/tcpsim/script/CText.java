@@ -28,7 +28,7 @@ public final class CText {
                 case '\\' -> b.append("\\\\");
                 case '"' -> b.append("\\\"");
                 default -> {
-                    if (c < 0x20 || c >= 0x7f) b.append(String.format("\\x%02x", c));
+                    if (c < 0x20 || c >= 0x7f) b.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
                     else b.append((char) c);
                 }
             }

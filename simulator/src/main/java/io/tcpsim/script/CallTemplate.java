@@ -75,28 +75,49 @@ public sealed interface CallTemplate {
         public List<String> uses() { return List.of(fd); }
     }
 
-    /** The bytes a send or write carries; {@code counted} when the script gave a byte count, not a string. */
-    record Data(byte[] bytes, boolean counted) {
+    /**
+     * The bytes a send or write carries: a string's bytes, or, for a byte count, only the count. The counted bytes
+     * are made when the call runs, never when the script is read: a short script of many large sends holds no
+     * memory until each of them is called (issue 19, item 9).
+     */
+    record Data(byte[] literal, int count) {
+        public Data {
+            if (literal != null) count = literal.length;
+        }
+
         /** {@code n} bytes 'a', 'b', ... 'z', 'a', ...: easy to recognise in a dump. */
         public static Data count(int n) {
-            byte[] b = new byte[n];
-            for (int i = 0; i < n; i++) b[i] = (byte) ('a' + i % 26);
-            return new Data(b, true);
+            return new Data(null, n);
         }
 
-        public String text() { return counted ? String.valueOf(bytes.length) : CText.quoteShort(bytes); }
+        public static Data of(byte[] bytes) {
+            return new Data(bytes, bytes.length);
+        }
+
+        public boolean counted() { return literal == null; }
+
+        /** A fresh copy of the bytes, the caller's to keep. */
+        public byte[] bytes() {
+            if (literal != null) return literal.clone();
+            byte[] b = new byte[count];
+            for (int i = 0; i < Math.min(26, count); i++) b[i] = (byte) ('a' + i);
+            for (int done = 26; done < count; done *= 2) System.arraycopy(b, 0, b, done, Math.min(done, count - done));
+            return b;
+        }
+
+        public String text() { return counted() ? String.valueOf(count) : CText.quoteShort(literal); }
 
         @Override public boolean equals(Object o) {
-            return o instanceof Data d && d.counted == counted && Arrays.equals(d.bytes, bytes);
+            return o instanceof Data d && d.count == count && Arrays.equals(d.literal, literal);
         }
 
-        @Override public int hashCode() { return Arrays.hashCode(bytes); }
+        @Override public int hashCode() { return 31 * count + Arrays.hashCode(literal); }
 
         @Override public String toString() { return text(); }
     }
 
     record Send(String fd, Data data, int flags, boolean write) implements CallTemplate {
-        public Call resolve(Fds fds) { return new Call.Send(fds.fd(fd), data.bytes().clone(), flags, write); }
+        public Call resolve(Fds fds) { return new Call.Send(fds.fd(fd), data.bytes(), flags, write); }
         public String text() {
             return (write ? "write(" : "send(") + fd + ", " + data.text()
                     + (flags == 0 ? "" : ", " + Bits.format(flags, Bits.MSG_NAMES)) + ")";

@@ -27,6 +27,9 @@ public final class ScriptParser {
     /** The top-level keys, in the order the docs present them. */
     public static final List<String> KEYS = List.of("name", "description", "seed", "profile", "hosts", "link", "sysctl", "steps");
 
+    /** The longest a script's sleeps may add up to: a quarter of the virtual clock's range, some 73 years. */
+    public static final long MAX_SLEPT_NANOS = Long.MAX_VALUE / 4;
+
     /** A YAML node with the place it starts (1-based line and column). */
     private sealed interface Node permits Scalar, MapNode, ListNode {
         int line();
@@ -86,6 +89,7 @@ public final class ScriptParser {
         Topology topology = topology(file, lines, hosts, link, sysctl);
         Names names = new Names();
         List<Step> out = new ArrayList<>();
+        long slept = 0;
         for (Node item : steps.items()) {
             String keyProcess = null;
             Node body = item;
@@ -102,7 +106,16 @@ public final class ScriptParser {
             if (!(body instanceof Scalar s) || s.text() == null || s.token() != JsonToken.VALUE_STRING)
                 throw new ScriptException(file, body.line(), body.col(), "expected a step like close(c), got " + describe(body)
                         + hint(lines, body));
-            out.add(StepParser.parse(file, locate(s, lines), names, keyProcess, topology));
+            Step step = StepParser.parse(file, locate(s, lines), names, keyProcess, topology);
+            if (step instanceof Step.Sleep sleep) {
+                // The virtual clock counts nanoseconds in a long: sleeps that add up past a quarter of its range
+                // are refused, not wrapped (issue 19, item 16), leaving the rest for the calls' own timeouts.
+                slept += sleep.nanos();
+                if (slept > MAX_SLEPT_NANOS)
+                    throw new ScriptException(file, s.line(), s.col(), "the sleeps add up to more than "
+                            + MAX_SLEPT_NANOS / 1_000_000_000L + " s, the longest a script can run (docs/limits.md)");
+            }
+            out.add(step);
         }
         if (topology != null) checkHosts(file, topology, out);
         return new Script(file, text, name, description, seed, profile, out, topology);
@@ -306,8 +319,8 @@ public final class ScriptParser {
             at++;
         } else if (c == '|' || c == '>') {
             style = c;
-            int nl = src.indexOf('\n', at);
-            at = nl < 0 ? src.length() : nl + 1;
+            int next = lines.line(at) + 1;
+            at = next > lines.count() ? src.length() : lines.offset(next, 1);
             while (at < src.length() && (src.charAt(at) == ' ' || src.charAt(at) == '\t')) at++;
         }
         return SourceText.locate(s.text(), lines, at, style);
@@ -348,6 +361,15 @@ public final class ScriptParser {
     private static Node node(String file, JsonParser p, JsonToken t) throws IOException, ScriptException {
         JsonLocation l = p.currentTokenLocation();
         int line = l.getLineNr(), col = l.getColumnNr();
+        // Jackson reads an alias as the anchor's name (issue 19, item 11: '- *netstat' ran netstat): neither is read.
+        if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y) {
+            if (y.isCurrentAlias())
+                throw new ScriptException(file, line, col, "YAML aliases (*" + CText.printable(p.getText())
+                        + ") are not read: write the value out where it is used");
+            if (y.getObjectId() != null)
+                throw new ScriptException(file, line, col, "YAML anchors (&" + CText.printable(String.valueOf(y.getObjectId()))
+                        + ") are not read: write the value out where it is used");
+        }
         switch (t) {
             case START_OBJECT -> {
                 List<Entry> entries = new ArrayList<>();

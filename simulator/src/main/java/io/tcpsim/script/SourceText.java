@@ -88,13 +88,27 @@ public record SourceText(String text, int[] offsets, char style, Lines lines) {
         public Lines(String source) {
             this.source = source;
             int n = 1;
-            for (int i = 0; i < source.length(); i++) if (source.charAt(i) == '\n') n++;
+            for (int i = 0; i < source.length(); i++) if (breaksAfter(source, i)) n++;
             starts = new int[n];
             int k = 1;
-            for (int i = 0; i < source.length(); i++) if (source.charAt(i) == '\n') starts[k++] = i + 1;
+            for (int i = 0; i < source.length(); i++) if (breaksAfter(source, i)) starts[k++] = i + 1;
+        }
+
+        /**
+         * Whether a line ends with character {@code i}: LF, a CR not followed by LF (CR-only files, issue 19 item
+         * 17), and NEL, LS and PS, the line breaks SnakeYAML counts in its marks (StreamReader.forward), so that
+         * the parser's lines and ours agree.
+         */
+        private static boolean breaksAfter(String s, int i) {
+            char c = s.charAt(i);
+            return c == '\n' || c == '\u0085' || c == '\u2028' || c == '\u2029'
+                    || c == '\r' && (i + 1 == s.length() || s.charAt(i + 1) != '\n');
         }
 
         public String source() { return source; }
+
+        /** How many lines the file has (a last line without a break counts). */
+        public int count() { return starts.length; }
 
         public int line(int offset) {
             int lo = 0, hi = starts.length - 1;

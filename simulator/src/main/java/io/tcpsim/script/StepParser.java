@@ -577,7 +577,7 @@ final class StepParser {
 
     private CallTemplate.Data data(Arg a) throws ScriptException {
         Token t = single(a, "DATA (a \"string\" or a byte count)");
-        if (t.type() == Token.Type.STRING) return new CallTemplate.Data(t.bytes(), false);
+        if (t.type() == Token.Type.STRING) return CallTemplate.Data.of(t.bytes());
         if (t.type() == Token.Type.NUMBER) {
             int n = count(a, "byte count");
             if (n > 64 << 20) throw error(t.start(), "at most 64 MiB per call, got " + n);

@@ -41,7 +41,7 @@ public final class FrameDecoder {
             return new Malformed(0, "frame of " + frame.length + " bytes is shorter than an Ethernet header");
         }
         int type = u16(frame, 12);
-        if (type != FrameEncoder.ETHERTYPE_IPV4) return new Skipped(String.format("EtherType 0x%04x", type));
+        if (type != FrameEncoder.ETHERTYPE_IPV4) return new Skipped(String.format(java.util.Locale.ROOT, "EtherType 0x%04x", type));
         return ipv4(frame, FrameEncoder.ETHERNET_HEADER, timeNanos);
     }
 

@@ -167,7 +167,7 @@ final class TcpdumpOptions {
                     out.append("tfo");
                     fastOpen(out, b, cp + 2, datalen - 2);
                 } else {
-                    out.append(String.format("%04x", magic));
+                    out.append(String.format(java.util.Locale.ROOT, "%04x", magic));
                 }
             }
             case 0, 1, 4 -> datalen = 0;

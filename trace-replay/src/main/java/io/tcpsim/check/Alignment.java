@@ -250,7 +250,7 @@ final class Alignment {
     private final List<PendingDuration> pendingDurations = new ArrayList<>();
 
     /**
-     * {@link Rule#CALL_WOKEN_ACROSS_LINK}: on two hosts a blocked call ends when a packet across the link (or its
+     * {@link Rule#TIMED_FROM_LINK_PACKET}: on two hosts a blocked call ends when a packet across the link (or its
      * answer) comes, so its end is timed from the last packet both runs have before the model's call returned,
      * within the tolerance and {@link Rule#LINK_HELD_LATE}'s jiffy; else its duration is the divergence it was.
      */
@@ -267,8 +267,8 @@ final class Alignment {
             if (pk != null) {
                 long endM = x.endTime() - pm.time(), endK = y.endTime() - pk.time();
                 long diff = endK - endM;
-                if (Math.abs(diff) <= Rule.CALL_WOKEN_ACROSS_LINK.window(tolerance.allowed(endM), jiffy)) {
-                    use(Rule.CALL_WOKEN_ACROSS_LINK, y, "kernel returned " + Clock.millis(endK) + " after packet "
+                if (Math.abs(diff) <= Rule.TIMED_FROM_LINK_PACKET.window(tolerance.allowed(endM), jiffy)) {
+                    use(Rule.TIMED_FROM_LINK_PACKET, y, "kernel returned " + Clock.millis(endK) + " after packet "
                             + (ms.packets.indexOf(pm) + 1) + ", model " + Clock.millis(endM));
                     continue;
                 }
@@ -351,7 +351,7 @@ final class Alignment {
     static List<String> netstatRows(Side side, LogLine.NetstatLine n) {
         List<String> out = new ArrayList<>();
         for (NetstatRow r : n.rows()) {
-            out.add(String.format("%6d %6d %-8s %-8s %s", r.recvQ(), r.sendQ(), side.roles.addr(r.local()),
+            out.add(String.format(java.util.Locale.ROOT, "%6d %6d %-8s %-8s %s", r.recvQ(), r.sendQ(), side.roles.addr(r.local()),
                     side.roles.addr(r.foreign()), r.state()));
         }
         out.sort(null);
@@ -579,6 +579,9 @@ final class Alignment {
             use(Rule.LINK_HELD_LATE, y, "kernel " + Clock.millis(diff) + " late");
             return;
         }
+        if (m.script().topology() != null && am != null && am.kind() != LogLine.Kind.PACKET && fromLinkPacket(x, y, jiffy)) {
+            return;
+        }
         differs(Divergence.Kind.TIMING, label, new Difference("time",
                 Clock.millis(since) + " after " + describe(am),
                 Clock.millis(y.time() - (ak == null ? 0 : ak.time())) + " (allowed ±"
@@ -620,6 +623,27 @@ final class Alignment {
             return true;
         }
         return false;
+    }
+
+    /**
+     * {@link Rule#TIMED_FROM_LINK_PACKET} for a packet: timed from the other host's last paired packet before it (what
+     * it answers) instead of from the step before it, within the tolerance and one jiffy.
+     */
+    private boolean fromLinkPacket(LogLine x, LogLine y, long jiffy) {
+        LogLine pm = null;
+        for (int n = ms.packets.indexOf(x) - 1; n >= 0 && pm == null; n--) {
+            LogLine l = ms.packets.get(n);
+            if (sender(l) != sender(x) && partner.containsKey(l)) pm = l;
+        }
+        if (pm == null) return false;
+        LogLine pk = partner.get(pm);
+        long since = x.time() - pm.time(), diff = (y.time() - pk.time()) - since;
+        if (y.time() < pk.time() || Math.abs(diff) > Rule.TIMED_FROM_LINK_PACKET.window(tolerance.allowed(since), jiffy)) {
+            return false;
+        }
+        use(Rule.TIMED_FROM_LINK_PACKET, y, "kernel " + Clock.millis(y.time() - pk.time()) + " after packet "
+                + (ms.packets.indexOf(pm) + 1) + ", model " + Clock.millis(since));
+        return true;
     }
 
     private LogLine previousEvent(LogLine x) {

@@ -126,10 +126,54 @@ public final class OutputFile {
 
     /** A device or a FIFO: written in place, as a shell's {@code >} would, without creating or replacing anything. */
     private static void writeThrough(Path target, Body body) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(target, StandardOpenOption.WRITE);
+        try (OutputStream raw = openForWriting(target);
              OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
             body.writeTo(new KeepOpen(out));
             out.flush();
+        }
+    }
+
+    /** How long a FIFO may wait for a program to open it for reading (issue 19, item 8; docs/limits.md). */
+    public static final long FIFO_WAIT_MILLIS = 2000;
+
+    /**
+     * Opens a device or FIFO for writing. Opening a FIFO blocks until a program opens it for reading: that is done
+     * on a thread of its own, and a FIFO nobody reads within {@link #FIFO_WAIT_MILLIS} is refused, not waited for.
+     */
+    private static OutputStream openForWriting(Path target) throws IOException {
+        java.util.concurrent.CompletableFuture<OutputStream> opened = new java.util.concurrent.CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                opened.complete(Files.newOutputStream(target, StandardOpenOption.WRITE));
+            } catch (Throwable t) {
+                opened.completeExceptionally(t);
+            }
+        }, "tcpsim-open-output");
+        opener.setDaemon(true);
+        opener.start();
+        try {
+            return opened.get(FIFO_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Release the opener still blocked in open(2): opening the FIFO for reading pairs with it at once.
+            try (var r = Files.newInputStream(target)) {
+                // nothing read
+            } catch (IOException ignored) {
+                // the opener then stays blocked; it is a daemon and ends with the process
+            }
+            opened.thenAccept(o -> {
+                try {
+                    o.close();
+                } catch (IOException ignored) {
+                    // nothing was written
+                }
+            });
+            throw new IOException("a FIFO that no program opened for reading within " + FIFO_WAIT_MILLIS / 1000 + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening");
         }
     }
 

@@ -97,7 +97,7 @@ public abstract class CaptureRecords implements Closeable {
             stream.close();
             throw new CaptureFormatException("capture", 0, n < 4
                     ? "file too short for a capture header: " + n + " bytes"
-                    : String.format("not a pcap or pcapng file: magic 0x%08x", magic));
+                    : String.format(java.util.Locale.ROOT, "not a pcap or pcapng file: magic 0x%08x", magic));
         }
         System.arraycopy(first, 0, r.buf, 0, 4);
         r.lim = 4;

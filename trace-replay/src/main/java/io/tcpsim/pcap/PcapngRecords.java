@@ -63,7 +63,7 @@ public final class PcapngRecords extends CaptureRecords {
         long bom = u32(buf, pos + 8, true);
         if (bom == BYTE_ORDER_MAGIC) big = true;
         else if (bom == Integer.toUnsignedLong(Integer.reverseBytes(BYTE_ORDER_MAGIC))) big = false;
-        else throw error(at + 8, String.format("section header block: bad byte-order magic 0x%08x", bom));
+        else throw error(at + 8, String.format(java.util.Locale.ROOT, "section header block: bad byte-order magic 0x%08x", bom));
         long length = u32(buf, pos + 4, big);
         if (length < 28 || length % 4 != 0 || length > MAX_BLOCK) {
             throw error(at + 4, "section header block: bad block length " + length);

@@ -17,6 +17,12 @@ import java.util.ArrayDeque;
  * flow's packets buffered behind the current one.
  */
 final class CallInference {
+    /**
+     * The most data one inferred write (or hole before it) may carry: four times tcp_wmem's largest default (4 MiB),
+     * so that no capture's sequence numbers make replay allocate more (docs/limits.md).
+     */
+    static final long MAX_WRITE = 16L << 20;
+
     private final FlowModel m;
     private final Sides sides;
     private final FlowSide client, server;
@@ -68,13 +74,22 @@ final class CallInference {
         if (s.length() > 0 && end > me.appNext) {
             if (me.fd < 0) return false;
             decidePeerFin(me);
+            long length = end - Math.max(seq, me.appNext);
+            if (seq - me.appNext > MAX_WRITE || length > MAX_WRITE) {
+                // Sequence numbers no socket could have sent (a hole or a write past Linux's largest send buffer):
+                // the model is not given gigabytes of data (issue 19, items 2 and 3), the flow is not judged on.
+                recorder.notJudged(c.index, "packet " + c.index + " puts " + me.role.word + " data at "
+                        + (seq - me.appNext) + " bytes past the last byte seen, and a write of " + length + " bytes: "
+                        + "more than " + (MAX_WRITE >> 20) + " MiB, which no send buffer holds");
+                return false;
+            }
             if (seq > me.appNext) {
                 long gap = seq - me.appNext;
                 recorder.note("packet " + c.index + ": " + gap + " bytes of " + me.role.word + " data before it are "
                         + "not in the capture (lost by the capture?); the model sends them first");
                 send(me, (int) gap, c.index, false);
             }
-            send(me, (int) (end - Math.max(seq, me.appNext)), c.index, true);
+            send(me, (int) length, c.index, true);
             acted = true;
         }
         if (s.has(TcpFlags.FIN) && me.fin == FlowSide.Fin.NONE && me.fd >= 0) {
@@ -266,7 +281,7 @@ final class CallInference {
             if (syn == null) continue;
             Result r = m.call(Role.CLIENT, new Call.Close(client.fd));
             client.fd = -1;
-            recorder.call(Role.CLIENT, "close()", r, 0, false, String.format("the capture has no retransmission of "
+            recorder.call(Role.CLIENT, "close()", r, 0, false, String.format(java.util.Locale.ROOT, "the capture has no retransmission of "
                     + "the SYN at %+.3f ms: the connect was abandoned (close or shutdown in SYN_SENT sends nothing)",
                     m.sinceStart(syn.time()) / 1e6));
             m.collect();

@@ -130,7 +130,7 @@ final class Classifier {
         public Divergence.Kind kind() { return Divergence.Kind.TIMING; }
         public Predicted consumed() { return expected; }
         public String detail() {
-            return String.format("sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
+            return String.format(java.util.Locale.ROOT, "sent %+.3f ms after the capture's flow start, the model sent it at %+.3f ms",
                     capturedSinceStart / 1e6, modelSinceStart / 1e6);
         }
     }

@@ -137,7 +137,7 @@ public final class ConnLog {
     /** Seconds with six decimals, as Zeek writes a time or an interval. */
     static String seconds(long nanos) {
         long us = Math.floorDiv(nanos, 1000);
-        return Math.floorDiv(us, 1_000_000) + "." + String.format(Locale.ROOT, "%06d", Math.floorMod(us, 1_000_000));
+        return Math.floorDiv(us, 1_000_000) + "." + ReplayOutput.pad(Math.floorMod(us, 1_000_000), 6);
     }
 
     private static String stamp(long nanos) {

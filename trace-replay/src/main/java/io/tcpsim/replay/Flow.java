@@ -122,6 +122,15 @@ final class Flow {
         return r;
     }
 
+    /**
+     * Replay forgets this flow before its end, at capture record {@code record}: more than {@code limit} were open
+     * at once (Replay.MAX_OPEN_FLOWS). It is reported as it stands; a later packet of it starts a new flow.
+     */
+    void evicted(int limit, long record) {
+        recorder.note("evicted at packet " + record + ": more than " + limit + " connections were open at once, and "
+                + "this one had been quiet longest (docs/limits.md); its later packets, if any, start a new flow");
+    }
+
     /** How a flow that was not judged ended, from its packets alone. */
     private String zeekEnded() {
         return "not replayed; as Zeek sees it: " + zeek.connState();

@@ -137,7 +137,7 @@ record FlowPlan(Mode mode, String notJudged, SideSystem client, SideSystem serve
     }
 
     static String ms(long nanos) {
-        return nanos < 1_000_000L ? String.format("%.0f us", nanos / 1e3) : String.format("%.1f ms", nanos / 1e6);
+        return nanos < 1_000_000L ? String.format(java.util.Locale.ROOT, "%.0f us", nanos / 1e3) : String.format(java.util.Locale.ROOT, "%.1f ms", nanos / 1e6);
     }
 
     /** Whether {@code a} is the flow's loopback address mapped into the model (for the facts' wording). */

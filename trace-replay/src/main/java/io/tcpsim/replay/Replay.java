@@ -37,6 +37,12 @@ public final class Replay {
      * trip (75 ms to bro.org, 185 ms in zeek's missing-syn), and the handshake must be in the lookahead to measure it.
      */
     static final long PATH_WINDOW_NANOS = 3_000_000_000L;
+    /**
+     * Connections followed at once. Each open one holds its model (a few kilobytes to a few tens); past this many,
+     * the one whose last packet is oldest is reported as it stands and forgotten ("evicted"), so that a capture of
+     * connections left open cannot fill the memory (issue 19, item 6; measured in docs/limits.md).
+     */
+    public static final int MAX_OPEN_FLOWS = 5_000;
 
     /** Receives the results as they are ready: flows in the order they finish, packets in capture order. */
     public interface Sink {
@@ -51,13 +57,16 @@ public final class Replay {
         public long records, tcp, nonTcp, ipv6Packets, ipv6Flows, flows, explained, diverged, notJudged, divergences,
                 repeats;
         public long truncatedPayloads;
+        /** Flows reported before their end because more than {@link #MAX_OPEN_FLOWS} were open at once. */
+        public long evicted;
         /** The first record's time (0 before any): what a conn.log of no flows gives as its #open. */
         public long firstNanos;
     }
 
     private final Sink sink;
     private final boolean annotate;
-    private final Map<TupleKey, Flow> flows = new HashMap<>();
+    /** The open flows, least recently seen first (access order): the first is the one evicted. */
+    private final Map<TupleKey, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private final ArrayDeque<Captured> window = new ArrayDeque<>();
     private final Ipv6Flows ipv6 = new Ipv6Flows();
     private final Totals totals = new Totals();
@@ -205,6 +214,7 @@ public final class Replay {
             f.key = key;
             flows.put(key, f);
             totals.flows++;
+            if (flows.size() > MAX_OPEN_FLOWS) evictOldest();
         }
         window.add(c);
         f.offer(c);
@@ -234,6 +244,15 @@ public final class Replay {
                 sink.packet(h.shown, h.index, h.skipped, h.flow == null ? 0 : h.flow.number, h.notes);
             }
         }
+    }
+
+    /** Reports the flow seen least recently as it stands, and forgets it. */
+    private void evictOldest() {
+        Flow old = flows.values().iterator().next();
+        flows.remove(old.key);
+        old.evicted(MAX_OPEN_FLOWS, totals.records);
+        totals.evicted++;
+        report(old);
     }
 
     private void removeFlow(Flow f) {

@@ -119,11 +119,26 @@ class TwoHostAlignmentTest {
                 call(s, 2, 1007 * MS + 200_000, 1025 * MS));
         Verdict v = Check.compare(model, kernel);
         assertEquals(List.of(), v.divergences(), String.join("\n", v.report()));
-        assertEquals(Map.of(Rule.CALL_WOKEN_ACROSS_LINK.id(), 1), v.rulesUsed());
+        assertEquals(Map.of(Rule.TIMED_FROM_LINK_PACKET.id(), 1), v.rulesUsed());
         // 10 ms after the packet's arrival is not the packet's doing.
         Verdict late = Check.compare(model, log(s, call(s, 0, 0, 1007 * MS), ack, call(s, 1, 1007 * MS, 1007 * MS),
                 call(s, 2, 1007 * MS + 200_000, 1045 * MS)));
         assertTrue(late.divergences().get(0).text().contains("field duration"), String.join("\n", late.report()));
+    }
+
+    @Test
+    void anAnswerIsTimedFromTheOtherHostsPacketWhenTheStepBeforeItStartedLate() throws Exception {
+        Script s = parse(HOSTS);
+        // connect-lost-syn: the client's FIN at 10 ms, the server's close() right after it on the model; the ACK of
+        // the FIN 25 ms after it. On the kernel the close started 12 ms late: the ACK came 12.8 ms after the close.
+        LogLine fin = packet(10 * MS, CLIENT, SERVER, 1, 1, 0);
+        RunLog model = log(s, call(s, 0, 10 * MS, 10 * MS), fin, call(s, 1, 10 * MS, 10 * MS),
+                packet(35 * MS, SERVER, CLIENT, 1, 2, 0));
+        RunLog kernel = log(s, call(s, 0, 10 * MS, 10 * MS), fin, call(s, 1, 22 * MS, 22 * MS),
+                packet(34_800_000L, SERVER, CLIENT, 1, 2, 0));
+        Verdict v = Check.compare(model, kernel);
+        assertEquals(List.of(), v.divergences(), String.join("\n", v.report()));
+        assertEquals(Map.of(Rule.TIMED_FROM_LINK_PACKET.id(), 1), v.rulesUsed());
     }
 
     @Test

@@ -310,7 +310,7 @@ public final class TcpStack {
                 // get_timewait4_sock prints tw_timer.expires - jiffies: the expiry as armed, not the wheel's bucket.
                 double left = Math.max(0, tw.twTimer().expires() * profile.jiffyNanos() - clock.now()) / 1e9;
                 rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(),
-                        String.format("timewait (%.2f/0/0)", left), true));
+                        String.format(java.util.Locale.ROOT, "timewait (%.2f/0/0)", left), true));
             }
         }
         return rows;

@@ -64,7 +64,7 @@ final class Frames {
 
     static String macText(byte[] m) {
         StringBuilder s = new StringBuilder();
-        for (int i = 0; i < m.length; i++) s.append(i == 0 ? "" : ":").append(String.format("%02x", m[i] & 0xff));
+        for (int i = 0; i < m.length; i++) s.append(i == 0 ? "" : ":").append(String.format(java.util.Locale.ROOT, "%02x", m[i] & 0xff));
         return s.toString();
     }
 }
