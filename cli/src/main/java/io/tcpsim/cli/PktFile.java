@@ -115,7 +115,7 @@ final class PktFile {
         }
         for (Inspectable.EndpointSnapshot e : eps) {
             for (String l : TextOutput.endpoint(e))
-                out.append(l.replace("127.0.0.1:", local + ":").replace("127.0.0.2:", remote + ":")).append('\n');
+                out.append(l.replace("192.168.0.1:", local + ":").replace("192.0.2.1:", remote + ":")).append('\n');
         }
     }
 }

@@ -59,7 +59,7 @@ class PktCommandTest {
                 "00:00:00.000000 [main] bind(3, ..., ...) = 0",
                 "00:00:00.000000 [main] listen(3, 1) = 0",
                 "00:00:00.000000 < IP 192.0.2.1.47301 > 192.168.0.1.8080: Flags [S], seq 0, win 32792, options [mss 1000,nop,wscale 7], length 0",
-                "00:00:00.000000 > IP 192.168.0.1.8080 > 192.0.2.1.47301: Flags [S.], seq 522290550, ack 1, win 64240, options [mss 1460,nop,wscale 8], length 0",
+                "00:00:00.000000 > IP 192.168.0.1.8080 > 192.0.2.1.47301: Flags [S.], seq 922058494, ack 1, win 64240, options [mss 1460,nop,wscale 8], length 0",
                 "00:00:00.010000 < IP 192.0.2.1.47301 > 192.168.0.1.8080: Flags [.], ack 1, win 257, length 0",
                 "00:00:00.010000 [main] accept(3, ..., ...) = 4",
                 "00:00:00.020000 < IP 192.0.2.1.47301 > 192.168.0.1.8080: Flags [P.], seq 1:2001, ack 1, win 257, length 2000: HTTP",

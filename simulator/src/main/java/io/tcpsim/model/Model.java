@@ -263,6 +263,20 @@ public final class Model implements Backend, Inspectable {
      * A segment from a peer outside the model arrives at virtual time {@code time} (now, if that has passed): the
      * host takes it as tcp_v4_rcv takes any segment. Its effects happen when the clock gets there.
      */
+    /**
+     * Puts the host on a link to peers outside the model, as packetdrill's tun device puts its local host: its address
+     * there is {@code ip}, and what it sends to an address {@code reaches} accepts leaves the host (it is captured and
+     * nothing in the model receives it). A host on a link runs the retransmission machinery (docs/model.md, "Two
+     * hosts on a link"); its peers' segments come in through {@link #inject}.
+     */
+    public void attach(int ip, java.util.function.IntPredicate reaches) {
+        stack.attach(ip, new TcpStack.Device() {
+            public boolean reaches(int dst) { return reaches.test(dst); }
+
+            public void send(TcpStack from, io.tcpsim.wire.Segment seg) { }
+        });
+    }
+
     public void inject(io.tcpsim.wire.Segment segment, long time) {
         clock.arriveAt(time, () -> stack.receive(segment));
     }

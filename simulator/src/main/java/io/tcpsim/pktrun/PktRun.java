@@ -4,7 +4,6 @@ import io.tcpsim.backend.Event;
 import io.tcpsim.calls.Result;
 import io.tcpsim.compare.SequenceSpace;
 import io.tcpsim.compare.Tolerance;
-import io.tcpsim.model.Link;
 import io.tcpsim.model.Model;
 import io.tcpsim.model.Profile;
 import io.tcpsim.packetdrill.Event.CodeEvent;
@@ -45,8 +44,8 @@ import java.util.Map;
  * model is {@link NotModelled}, never skipped.
  */
 public final class PktRun {
-    /** The model's view of the two hosts: lo addresses stand for packetdrill's local and remote addresses. */
-    static final int LOCAL_IP = SockAddr.LOOPBACK, REMOTE_IP = 0x7f000002;
+    /** packetdrill's local and remote addresses (192.168.0.1, 192.0.2.1): the model's host and its link's peer. */
+    static final int LOCAL_IP = 0xc0a80001, REMOTE_IP = 0xc0000201;
     /** The port the script's remote end uses for connections to a listener (an ephemeral port of its own). */
     static final int REMOTE_PORT = 47301;
     /** A live segment carries more than this many segments of data in flight: the model has no congestion window. */
@@ -80,6 +79,8 @@ public final class PktRun {
         final ArrayDeque<Long> inFlight = new ArrayDeque<>();
         /** The end of the highest sequence number the host sent, in the script's space. */
         long scriptSndMax = -1;
+        /** Since the last ACK that acknowledged new data: duplicate ACKs or SACK blocks came (fast retransmit's cue). */
+        boolean dupAcked;
 
         Conn(int remotePort) {
             this.remotePort = remotePort;
@@ -122,7 +123,7 @@ public final class PktRun {
         this.tolerance = new Tolerance(config.toleranceUsecs() * 1000, (int) Math.round(config.tolerancePercent() * 10));
         this.out = new PktOutput(config.localIp() == null ? "192.168.0.1" : config.localIp(),
                 config.remoteIp() == null ? "192.0.2.1" : config.remoteIp());
-        model.link(seg -> Link.LEAVES);
+        model.attach(LOCAL_IP, ip -> ip == REMOTE_IP);
         // packetdrill ignores SIGPIPE before the first event (run.c, run_script): a write after a reset fails with
         // EPIPE and the process lives on.
         model.call("main", new io.tcpsim.calls.Call.Signal(io.tcpsim.calls.Bits.SIGPIPE,
@@ -154,7 +155,8 @@ public final class PktRun {
             r.run();
         } catch (io.tcpsim.backend.NotModelled e) {
             // The model itself refuses what it reaches and does not follow yet (docs/model.md).
-            throw new NotModelled(script.file(), r.currentLine, e.getMessage());
+            String what = e.getMessage().replaceFirst(" is not modelled yet \\(docs/model\\.md[^)]*\\)$", "");
+            throw new NotModelled(script.file(), r.currentLine, what);
         }
         if (r.refusal != null) throw r.refusal;
         return new Outcome(r.failure == null ? PktVerdict.PASS : r.failure, r.out.lines());
@@ -379,7 +381,11 @@ public final class PktRun {
         }
         long ack = (t.bits() & TcpFlags.ACK) != 0 && t.ack() != null ? (t.ack() + ackOffset) & 0xffffffffL : 0;
         if ((t.bits() & TcpFlags.ACK) != 0) {
-            c.highestAck = Math.max(c.highestAck, t.ack() == null ? 0 : t.ack());
+            long a = t.ack() == null ? 0 : t.ack();
+            boolean sack = t.options().stream().anyMatch(o -> o instanceof TcpOption.Sack);
+            if (!syn && (sack || a == c.highestAck && t.length() == 0 && c.scriptSndMax > a)) c.dupAcked = true;
+            else if (a > c.highestAck) c.dupAcked = false;
+            c.highestAck = Math.max(c.highestAck, a);
             if (c.local.known()) c.liveAck = ack;
         }
         int localPort = c.localPort >= 0 ? c.localPort : local.port();
@@ -391,12 +397,18 @@ public final class PktRun {
 
     private void outbound(PacketEvent p, Packet.Tcp t, EventTime type, long[] time) {
         if ((t.bits() & TcpFlags.SYN) != 0 && conn != null) conn.scriptLocalIsn = t.start();
-        boolean again = (t.bits() & TcpFlags.SYN) != 0 ? conn != null && conn.synSeen
-                : conn != null && conn.scriptSndMax >= 0 && (t.length() > 0 || (t.bits() & TcpFlags.FIN) != 0)
-                && t.start() < conn.scriptSndMax;
+        // The host on its link retransmits data and FINs from its timers (TcpRetransmit); a SYN or SYN-ACK sent again
+        // it does not, nor what duplicate ACKs and SACK blocks make Linux send at once (tcp_fastretrans_alert).
+        boolean again = (t.bits() & TcpFlags.SYN) != 0 && conn != null && conn.synSeen;
+        if (!again && conn != null && conn.dupAcked && conn.scriptSndMax >= 0 && t.start() < conn.scriptSndMax
+                && (t.length() > 0 || (t.bits() & TcpFlags.FIN) != 0)) {
+            refusal = new NotModelled(file, p.line(), "fast retransmit and SACK loss recovery (duplicate ACKs or SACK "
+                    + "blocks before a retransmission: tcp_fastretrans_alert)");
+            return;
+        }
         if (again) {
             // The script expects data (or a SYN, a FIN) sent before to be sent again.
-            refusal = new NotModelled(file, p.line(), "retransmission (the retransmission timers and loss recovery: issue 12)");
+            refusal = new NotModelled(file, p.line(), "a SYN or SYN-ACK sent again (the SYN-ACK timer, tcp_synack_retries)");
             return;
         }
         long expected = Math.max(time[0], time[1]);

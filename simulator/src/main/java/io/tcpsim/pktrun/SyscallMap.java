@@ -178,6 +178,9 @@ final class SyscallMap {
             if (!(a.get(3) instanceof Expr.Linger l)) throw refuse(e, "SO_LINGER without {onoff=..., linger=...}");
             return exact(new Call.SetSockOpt(fd, SockOpt.SO_LINGER, new int[] {(int) l.onoff(), (int) l.linger()}), Check.EXACT);
         }
+        if ((level.equals("SOL_TCP") || level.equals("IPPROTO_TCP")) && (name.equals("TCP_USER_TIMEOUT") || name.equals("TCP_SYNCNT"))) {
+            return exact(new Call.SetSockOpt(fd, SockOpt.valueOf(name), new int[] {(int) pointed(e, a.get(3))}), Check.EXACT);
+        }
         throw refuse(e, "setsockopt " + name);
     }
 
