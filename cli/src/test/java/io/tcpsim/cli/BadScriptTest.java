@@ -75,4 +75,19 @@ class BadScriptTest {
         assertEquals("tcpsim: " + p + ":6:3: sysctl net.ipv4.tcp_ecn is not modelled yet (docs/model.md, \"What is not "
                 + "modelled yet\")\n", err.toString().replace("\r", ""));
     }
+
+    /** A flag the model does not run on a socketpair is refused where the run reaches it, not taken as a plain recv. */
+    @org.junit.jupiter.api.Test
+    void aSocketpairRecvWithWaitallIsRefusedAtItsStep() throws IOException {
+        Path p = dir.resolve("pair.yaml");
+        Files.writeString(p, "name: t\nsteps:\n  - '[a, b] = socketpair()'\n  - 'send(a, \"xy\")'\n"
+                + "  - 'recv(b, 2, MSG_WAITALL)'\n");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new String[] {"run", p.toString(), "--seed", "1"}, new Main.Env(new PrintWriter(out),
+                new PrintWriter(err), new BufferedReader(new StringReader("")), false, Model::new));
+        assertEquals(2, code);
+        assertEquals("", out.toString());
+        assertEquals("tcpsim: " + p + ":5:6: MSG_WAITALL on a socketpair is not modelled yet (docs/model.md, \"What is "
+                + "not modelled yet\")\n", err.toString().replace("\r", ""));
+    }
 }

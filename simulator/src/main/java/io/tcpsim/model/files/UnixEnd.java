@@ -48,14 +48,18 @@ public final class UnixEnd extends SocketFile {
     /** A socketpair's ends are connected from the start: no bind, listen or accept, and connect says EISCONN. */
     @Override public Outcome bind(SockAddr addr) { return Outcome.fail(Errno.EINVAL); }
 
-    /** unix_ioctl: SIOCINQ counts the bytes queued to read. SIOCOUTQ counts skb memory, which is not modelled. */
+    /**
+     * unix_ioctl: SIOCINQ counts the bytes queued to read. SIOCOUTQ and SIOCOUTQNSD count skb memory, which is not
+     * modelled: refused, not answered wrongly.
+     */
     @Override
     public Outcome ioctl(int request) {
         if (request == Bits.SIOCINQ) return new Outcome.Done(io.tcpsim.calls.Result.option(rx.size()));
-        return Outcome.fail(Errno.EOPNOTSUPP);
+        throw notModelled("this ioctl request");
     }
 
-    @Override public Outcome getName(boolean peerName) { return Outcome.fail(Errno.EOPNOTSUPP); }
+    /** An AF_UNIX address (unix_getname): not modelled, so refused rather than answered with an error Linux never gives. */
+    @Override public Outcome getName(boolean peerName) { throw notModelled(peerName ? "getpeername" : "getsockname"); }
 
     @Override public Outcome listen(int backlog) { return Outcome.fail(Errno.EINVAL); }
 
@@ -87,6 +91,10 @@ public final class UnixEnd extends SocketFile {
     /** unix_stream_read_generic: data, else the pending error once, else 0 after RCV_SHUTDOWN, else EAGAIN/wait. */
     @Override
     public Outcome recvmsg(int len, int flags) {
+        // unix_stream_read_generic waits for MSG_WAITALL's whole length and MSG_TRUNC discards: neither is modelled
+        // on a socketpair, so neither is taken as a plain recv.
+        if ((flags & Bits.MSG_WAITALL) != 0) throw notModelled("MSG_WAITALL");
+        if ((flags & Bits.MSG_TRUNC) != 0) throw notModelled("MSG_TRUNC");
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         if (len == 0) return Outcome.received(new byte[0]);
         if (!rx.isEmpty()) {
@@ -144,6 +152,11 @@ public final class UnixEnd extends SocketFile {
             case SO_DOMAIN -> Result.option(1); // AF_UNIX
             default -> throw notModelled(option);
         });
+    }
+
+    private static io.tcpsim.backend.NotModelled notModelled(String what) {
+        return new io.tcpsim.backend.NotModelled(what + " on a socketpair is not modelled yet (docs/model.md, "
+                + "\"What is not modelled yet\")");
     }
 
     private static io.tcpsim.backend.NotModelled notModelled(SockOpt option) {
