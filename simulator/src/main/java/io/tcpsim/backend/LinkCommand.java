@@ -47,8 +47,8 @@ public sealed interface LinkCommand {
     }
 
     /**
-     * Which packets a drop matches; the same meanings as trace-replay's {@code io.tcpsim.kernel.net.PacketKind}. A
-     * packet may be of several kinds: a FIN that carries data is both {@code data} and {@code fin}.
+     * Which packets a drop matches, for both backends (the model's Wire and the kernel's forwarder, trace-replay's
+     * {@code io.tcpsim.kernel.net.Link}, match with this one definition). A packet may be of several kinds: a FIN that carries data is both {@code data} and {@code fin}.
      */
     enum Kind {
         SYN("syn"), SYN_ACK("syn-ack"), ACK("ack"), DATA("data"), FIN("fin"), RST("rst"), ANY("any");

@@ -208,7 +208,7 @@ class HostsTest {
     }
 
     @Test
-    void dropKindsMatchAsThePacketKindsOfTheKernelBackend() {
+    void dropKindsMatchWhatBothBackendsDrop() {
         int syn = TcpFlags.SYN, ack = TcpFlags.ACK, fin = TcpFlags.FIN, rst = TcpFlags.RST, psh = TcpFlags.PSH;
         assertEquals(List.of("syn", "any"), kinds(syn, 0));
         assertEquals(List.of("syn-ack", "any"), kinds(syn | ack, 0));

@@ -19,7 +19,6 @@ import io.tcpsim.kernel.net.LinkSpec;
 import io.tcpsim.kernel.net.LinkRecord;
 import io.tcpsim.kernel.net.NetSpec;
 import io.tcpsim.kernel.net.Network;
-import io.tcpsim.kernel.net.PacketKind;
 import io.tcpsim.kernel.trace.KernelReasons;
 import io.tcpsim.kernel.trace.ReasonTracer;
 import io.tcpsim.script.Script;
@@ -280,7 +279,7 @@ public final class NetworkBackend implements Backend {
     public void link(LinkCommand command) {
         if (command instanceof LinkCommand.Down) linkDown();
         else if (command instanceof LinkCommand.Up) linkUp();
-        else if (command instanceof LinkCommand.Drop d) drop(d.from(), PacketKind.valueOf(d.kind().name()), d.count());
+        else if (command instanceof LinkCommand.Drop d) drop(d.from(), d.kind(), d.count());
         else throw new IllegalArgumentException("link command " + command.text());
     }
 
@@ -295,7 +294,7 @@ public final class NetworkBackend implements Backend {
     }
 
     /** {@code link drop N FROM>TO KIND}: the next {@code count} frames from that host that match are lost. */
-    public void drop(String from, PacketKind kind, int count) {
+    public void drop(String from, LinkCommand.Kind kind, int count) {
         network.link().drop(network.direction(from), kind, count);
     }
 

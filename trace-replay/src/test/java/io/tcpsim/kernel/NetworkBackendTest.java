@@ -10,7 +10,7 @@ import io.tcpsim.calls.Result;
 import io.tcpsim.kernel.net.HostSpec;
 import io.tcpsim.kernel.net.LinkSpec;
 import io.tcpsim.kernel.net.NetSpec;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.SockAddr;
 import io.tcpsim.wire.TcpFlags;
@@ -101,7 +101,7 @@ class NetworkBackendTest {
         List<NetworkBackend.Captured> captured;
         try (NetworkBackend k = new NetworkBackend(spec(0))) {
             int[] fds = connect(k);
-            k.drop("client", PacketKind.DATA, 1);
+            k.drop("client", LinkCommand.Kind.DATA, 1);
             assertEquals(1, k.call("client", new Call.Send(fds[0], "x".getBytes(), 0, false)).value());
             // The tail loss probe retransmits it at the RTO (kernel-measurements section 31): ~200-300 ms.
             Result r = k.call("server", new Call.Recv(fds[1], 100, 0, false));

@@ -1,5 +1,6 @@
 package io.tcpsim.kernel.net;
 
+import io.tcpsim.backend.LinkCommand;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.SplittableRandom;
  */
 public final class Link {
 
-    private record DropRule(PacketKind kind, long since, String text, int[] remaining, int[] skip) {}
+    private record DropRule(LinkCommand.Kind kind, long since, String text, int[] remaining, int[] skip) {}
 
     private final Object lock = new Object();
     private final List<long[]> changes = new ArrayList<>(); // {time, up ? 1 : 0}, in time order; guarded by lock
@@ -67,7 +68,7 @@ public final class Link {
     }
 
     /** {@code link drop N DIR KIND}: the next {@code count} frames entering in that direction that match are lost. */
-    public void drop(Direction d, PacketKind kind, int count) {
+    public void drop(Direction d, LinkCommand.Kind kind, int count) {
         drop(d, kind, count, 0);
     }
 
@@ -75,10 +76,10 @@ public final class Link {
      * {@code link drop N DIR KIND after M} (for tests and experiments; scripts have no {@code after}): the first
      * {@code skip} matching frames pass, the {@code count} after them are lost.
      */
-    public void drop(Direction d, PacketKind kind, int count, int skip) {
+    public void drop(Direction d, LinkCommand.Kind kind, int count, int skip) {
         if (count < 1) throw new IllegalArgumentException("drop needs a count of at least 1, not " + count);
         if (skip < 0) throw new IllegalArgumentException("drop cannot skip " + skip + " packets");
-        String text = "drop " + count + " " + (d == Direction.A_TO_B ? "a>b " : "b>a ") + kind.word
+        String text = "drop " + count + " " + (d == Direction.A_TO_B ? "a>b " : "b>a ") + kind.text
                 + (skip > 0 ? " after " + skip : "");
         synchronized (lock) {
             rules[d.from()].add(new DropRule(kind, RealClock.nanos(), text, new int[] {count}, new int[] {skip}));

@@ -1,5 +1,6 @@
 package io.tcpsim.kernel.net;
 
+import io.tcpsim.backend.LinkCommand;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,17 +40,17 @@ class LinkTest {
             "syn any", "syn-ack any", "ack any", "data any", "fin any", "data fin any", "rst any", "rst any"};
         for (int i = 0; i < frames.length; i++) {
             List<String> kinds = new ArrayList<>();
-            for (PacketKind k : PacketKind.values()) if (k.matches(frames[i][0], frames[i][1])) kinds.add(k.word);
+            for (LinkCommand.Kind k : LinkCommand.Kind.values()) if (k.matches(frames[i][0], frames[i][1])) kinds.add(k.text);
             assertEquals(expected[i], String.join(" ", kinds));
         }
-        assertEquals(PacketKind.SYN_ACK, PacketKind.ofWord("syn-ack"));
-        assertNull(PacketKind.ofWord("push"));
+        assertEquals(LinkCommand.Kind.SYN_ACK, LinkCommand.Kind.of("syn-ack"));
+        assertNull(LinkCommand.Kind.of("push"));
     }
 
     @Test
     void aDropRuleLosesTheNextNMatchingFramesOfItsDirectionOnly() {
         Link l = new Link(LinkSpec.IDEAL);
-        l.drop(Direction.A_TO_B, PacketKind.DATA, 2);
+        l.drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 2);
         long t = later();
         assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK, 0)), "a pure ACK passes");
         assertArrayEquals(new long[] {t}, l.admit(Direction.B_TO_A, t, tcp(ACK | PSH, 1)), "the other way passes");
@@ -64,7 +65,7 @@ class LinkTest {
     @Test
     void aRuleWithAfterLetsTheFirstMatchesPass() {
         Link l = new Link(LinkSpec.IDEAL);
-        l.drop(Direction.A_TO_B, PacketKind.DATA, 1, 2);
+        l.drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1, 2);
         long t = later();
         assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)));
         assertArrayEquals(new long[] {t}, l.admit(Direction.A_TO_B, t, tcp(ACK, 0)), "not data: not counted");
@@ -77,8 +78,8 @@ class LinkTest {
     @Test
     void aLostFrameCountsForTheFirstMatchingRuleAlone() {
         Link l = new Link(LinkSpec.IDEAL);
-        l.drop(Direction.A_TO_B, PacketKind.DATA, 1);
-        l.drop(Direction.A_TO_B, PacketKind.ANY, 1);
+        l.drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1);
+        l.drop(Direction.A_TO_B, LinkCommand.Kind.ANY, 1);
         long t = later();
         assertNull(l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)), "data: the first rule's");
         assertNull(l.admit(Direction.A_TO_B, t, tcp(ACK | PSH, 1)), "the any rule's: the first did not count for it");
@@ -90,7 +91,7 @@ class LinkTest {
     void aFrameThatEnteredBeforeTheRuleIsNotCounted() {
         Link l = new Link(LinkSpec.IDEAL);
         long before = RealClock.nanos();
-        l.drop(Direction.A_TO_B, PacketKind.ANY, 1);
+        l.drop(Direction.A_TO_B, LinkCommand.Kind.ANY, 1);
         assertArrayEquals(new long[] {before - 1}, l.admit(Direction.A_TO_B, before - 1, tcp(ACK, 0)));
         assertNull(l.admit(Direction.A_TO_B, later(), tcp(ACK, 0)));
     }
@@ -151,7 +152,7 @@ class LinkTest {
     void badControlsAreRefused() {
         Link l = new Link(LinkSpec.IDEAL);
         assertEquals("drop needs a count of at least 1, not 0",
-                assertThrows(IllegalArgumentException.class, () -> l.drop(Direction.A_TO_B, PacketKind.ANY, 0))
+                assertThrows(IllegalArgumentException.class, () -> l.drop(Direction.A_TO_B, LinkCommand.Kind.ANY, 0))
                         .getMessage());
         assertEquals("loss must be between 0 and 1, not 1.5",
                 assertThrows(IllegalArgumentException.class, () -> Lane.IDEAL.withLoss(1.5)).getMessage());

@@ -1,5 +1,6 @@
 package io.tcpsim.kernel.net;
 
+import io.tcpsim.backend.LinkCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -279,7 +280,7 @@ class NetworkTest {
     void dropOneClientToServerDataLosesExactlyTheFirstDataSegment() {
         try (Network n = Network.open(spec())) {
             Connection c = Connection.open(n);
-            n.link().drop(Direction.A_TO_B, PacketKind.DATA, 1);
+            n.link().drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1);
             assertEquals(1, n.link().pendingDrops(Direction.A_TO_B));
             assertEquals(1, c.send(new byte[] {'x'}));
             sleep(500); // the RTO is 200 ms and more: the retransmission is in
@@ -309,8 +310,8 @@ class NetworkTest {
         try (Network n = Network.open(spec())) {
             // Lose B's first SYN-ACK and A's first pure ACK (the third ACK of the handshake, once the SYN-ACK
             // comes again): connect() still returns, after the retransmissions.
-            n.link().drop(Direction.B_TO_A, PacketKind.SYN_ACK, 1);
-            n.link().drop(Direction.A_TO_B, PacketKind.ACK, 1);
+            n.link().drop(Direction.B_TO_A, LinkCommand.Kind.SYN_ACK, 1);
+            n.link().drop(Direction.A_TO_B, LinkCommand.Kind.ACK, 1);
             Connection c = Connection.connectOnly(n);
             assertEquals(0, n.a().call(() -> Sockets.connect(c.client, new SockAddr(n.b().ip(), Connection.PORT))));
             sleep(100);

@@ -1,7 +1,7 @@
 package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.kernel.net.Direction;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.kernel.net.Sockets;
 import io.tcpsim.wire.SockAddr;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ public final class ExpD2_SynRecvRow {
         try (Trial t = new Trial(25, Map.of())) {
             int l = Sockets.listener(t.b, Lab.PORT);
             int c = t.a.call(() -> Sockets.socket(0));
-            t.net.link().drop(Direction.A_TO_B, PacketKind.ACK, 1);
+            t.net.link().drop(Direction.A_TO_B, LinkCommand.Kind.ACK, 1);
             Sockets.connect(c, new SockAddr(t.b.ip(), Lab.PORT));
             Lab.sleepMillis(300);
             out.add("# B /proc/net/tcp:");

@@ -1,7 +1,7 @@
 package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.kernel.net.Direction;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.kernel.net.Sockets;
 import io.tcpsim.wire.SockAddr;
 import java.util.ArrayList;
@@ -25,18 +25,18 @@ import java.util.concurrent.TimeUnit;
 public final class ExpD_HandshakeLoss {
     public static void main(String[] args) throws Exception {
         List<String> out = new ArrayList<>();
-        out.addAll(run("one SYN-ACK lost", Map.of(), Direction.B_TO_A, PacketKind.SYN_ACK, 1, 0, false, 5));
+        out.addAll(run("one SYN-ACK lost", Map.of(), Direction.B_TO_A, LinkCommand.Kind.SYN_ACK, 1, 0, false, 5));
         out.addAll(run("every SYN-ACK lost, tcp_synack_retries=2, TCP_SYNCNT=2", Map.of("net.ipv4.tcp_synack_retries", "2"),
-                Direction.B_TO_A, PacketKind.SYN_ACK, 1000, 2, false, 20));
+                Direction.B_TO_A, LinkCommand.Kind.SYN_ACK, 1000, 2, false, 20));
         out.addAll(run("every SYN-ACK lost, tcp_synack_retries default (5), TCP_SYNCNT=1", Map.of(),
-                Direction.B_TO_A, PacketKind.SYN_ACK, 1000, 1, false, 70));
-        out.addAll(run("third ACK lost, client silent", Map.of(), Direction.A_TO_B, PacketKind.ACK, 1, 0, false, 5));
-        out.addAll(run("third ACK lost, client sends 100 bytes", Map.of(), Direction.A_TO_B, PacketKind.ACK, 1, 0, true, 3));
+                Direction.B_TO_A, LinkCommand.Kind.SYN_ACK, 1000, 1, false, 70));
+        out.addAll(run("third ACK lost, client silent", Map.of(), Direction.A_TO_B, LinkCommand.Kind.ACK, 1, 0, false, 5));
+        out.addAll(run("third ACK lost, client sends 100 bytes", Map.of(), Direction.A_TO_B, LinkCommand.Kind.ACK, 1, 0, true, 3));
         out.forEach(System.out::println);
         Lab.write("expD-handshake-loss.txt", out);
     }
 
-    static List<String> run(String title, Map<String, String> sysctls, Direction d, PacketKind kind, int count,
+    static List<String> run(String title, Map<String, String> sysctls, Direction d, LinkCommand.Kind kind, int count,
             int syncnt, boolean sendData, int seconds) throws Exception {
         List<String> out = new ArrayList<>();
         try (Trial t = new Trial(25, sysctls)) {

@@ -1,7 +1,7 @@
 package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.kernel.net.Direction;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.kernel.net.Sockets;
 import io.tcpsim.wire.SockAddr;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ public final class ExpF_Fin {
             Watch w = new Watch();
             w.netstat(t, t.a, Lab.PORT, 100);
             w.netstat(t, t.b, Lab.PORT, 100);
-            t.net.link().drop(Direction.A_TO_B, PacketKind.FIN, 1);
+            t.net.link().drop(Direction.A_TO_B, LinkCommand.Kind.FIN, 1);
             t.note("A", "shutdown(SHUT_WR) = " + io.tcpsim.kernel.LibC.C.shutdown(p.c(), 1));
             Lab.sleepMillis(1000);
             t.note("B", "recv = " + Sockets.recv(p.s(), 100, 0x40));

@@ -1,7 +1,7 @@
 package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.kernel.net.Direction;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.kernel.net.Sockets;
 import io.tcpsim.wire.SockAddr;
 import java.util.ArrayList;
@@ -45,16 +45,16 @@ public final class ExpH_Recovery {
             t.note("A", "ss: " + ExpC_Rto.ssLine(t, Lab.PORT));
             switch (mode) {
                 case 0 -> {
-                    t.net.link().drop(Direction.A_TO_B, PacketKind.DATA, 1);
+                    t.net.link().drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1);
                     t.note("A", "send = " + Sockets.send(p.c(), new byte[10 * 1448]));
                 }
                 case 1 -> {
                     t.note("A", "send = " + Sockets.send(p.c(), new byte[9 * 1448]));
-                    t.net.link().drop(Direction.A_TO_B, PacketKind.DATA, 1);
+                    t.net.link().drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1);
                     t.note("A", "send = " + Sockets.send(p.c(), new byte[1448]));
                 }
                 default -> {
-                    t.net.link().drop(Direction.A_TO_B, PacketKind.DATA, 1);
+                    t.net.link().drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1);
                     t.note("A", "send = " + Sockets.send(p.c(), new byte[100]));
                 }
             }

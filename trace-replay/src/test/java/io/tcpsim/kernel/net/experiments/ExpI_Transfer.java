@@ -2,7 +2,7 @@ package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.kernel.KernelBackend;
 import io.tcpsim.kernel.net.Direction;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.kernel.net.Sockets;
 import io.tcpsim.wire.Packet;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ public final class ExpI_Transfer {
         List<String> out = new ArrayList<>();
         try (Trial t = new Trial(50, Map.of())) {
             ExpF_Fin.Pair p = ExpF_Fin.connect(t);
-            if (lose >= 0) t.net.link().drop(Direction.A_TO_B, PacketKind.DATA, 1, lose);
+            if (lose >= 0) t.net.link().drop(Direction.A_TO_B, LinkCommand.Kind.DATA, 1, lose);
             CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
                 long got = 0;
                 while (got < SIZE) {

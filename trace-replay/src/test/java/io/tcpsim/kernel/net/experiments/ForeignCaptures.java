@@ -2,7 +2,7 @@ package io.tcpsim.kernel.net.experiments;
 
 import io.tcpsim.kernel.net.Host;
 import io.tcpsim.kernel.net.Network;
-import io.tcpsim.kernel.net.PacketKind;
+import io.tcpsim.backend.LinkCommand;
 import io.tcpsim.kernel.net.Sockets;
 import io.tcpsim.wire.SockAddr;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ public final class ForeignCaptures {
             Lab.sleepMillis(60);
             byte[] request = new byte[100], answer = new byte[3000];
             for (int i = 0; i < 3; i++) {
-                if (loss && i == 1) n.link().drop(n.direction("server"), PacketKind.DATA, 1, 1);
+                if (loss && i == 1) n.link().drop(n.direction("server"), LinkCommand.Kind.DATA, 1, 1);
                 a.call(() -> Sockets.send(c, request));
                 b.call(() -> {
                     int got = 0;
