@@ -65,7 +65,8 @@ public final class KernelBackend implements Backend {
     private final Map<String, EmulatedProcess> processes = new HashMap<>(); // used on the namespace thread only
     private final List<Event> events = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<Memory> timespec = ThreadLocal.withInitial(() -> new Memory(LibC.SIZEOF_TIMESPEC));
-    private final ThreadLocal<Memory> rusage = ThreadLocal.withInitial(() -> new Memory(LibC.RUSAGE_SIZE));
+    private static final ThreadLocal<Memory> RUSAGE = ThreadLocal.withInitial(() -> new Memory(LibC.RUSAGE_SIZE));
+    private static final ThreadLocal<Memory> CPU_TS = ThreadLocal.withInitial(() -> new Memory(LibC.SIZEOF_TIMESPEC));
     /** Set by the namespace thread for the call being made (see {@link #lastCallSpan}). */
     private volatile long[] lastSpan;
     private boolean closed;
@@ -156,13 +157,15 @@ public final class KernelBackend implements Backend {
     }
 
     /** The thread's voluntary context switches so far (getrusage RUSAGE_THREAD's ru_nvcsw). */
-    private static long voluntarySwitches(Memory usage) {
+    static long voluntarySwitches() {
+        Memory usage = RUSAGE.get();
         LibC.C.getrusage(LibC.RUSAGE_THREAD, usage);
         return usage.getLong(LibC.RUSAGE_NVCSW);
     }
 
-    private long threadCpuNanos() {
-        Memory ts = timespec.get();
+    /** The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID). */
+    static long threadCpuNanos() {
+        Memory ts = CPU_TS.get();
         LibC.C.clock_gettime(LibC.CLOCK_THREAD_CPUTIME_ID, ts);
         return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
     }
@@ -345,14 +348,13 @@ public final class KernelBackend implements Backend {
     private Result execute(String processName, Call call) {
         EmulatedProcess p = processes.computeIfAbsent(processName, EmulatedProcess::new);
         if (call instanceof Call.Fork f && processes.containsKey(f.child())) return Result.error(Errno.EEXIST);
-        Memory usage = rusage.get();
-        long switches = voluntarySwitches(usage), cpu = threadCpuNanos(), start = now();
+        long switches = voluntarySwitches(), cpu = threadCpuNanos(), start = now();
         Result r = call.accept(LIBC_CALLS, p);
         long end = now();
         // A call that did not sleep (no voluntary context switch: it never waited on a queue) did not block, however
         // long the host kept the thread off its CPU: its duration is its CPU time (measured: a poll that returned at
         // once reported "blocked 103 ms" on a host with a load of 16).
-        if (voluntarySwitches(usage) == switches) end = Math.min(end, start + threadCpuNanos() - cpu);
+        if (voluntarySwitches() == switches) end = Math.min(end, start + threadCpuNanos() - cpu);
         lastSpan = new long[] {start, end};
         if (p.forked != null) {
             processes.put(p.forked.name, p.forked);

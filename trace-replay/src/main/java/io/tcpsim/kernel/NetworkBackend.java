@@ -96,10 +96,6 @@ public final class NetworkBackend implements Backend {
     private final Set<ByteBuffer> lostFrames = new HashSet<>();
     private final List<RawFrame> frames = new ArrayList<>();
     private boolean closed;
-    private final ThreadLocal<com.sun.jna.Memory> rusage =
-            ThreadLocal.withInitial(() -> new com.sun.jna.Memory(LibC.RUSAGE_SIZE));
-    private final ThreadLocal<com.sun.jna.Memory> timespec =
-            ThreadLocal.withInitial(() -> new com.sun.jna.Memory(LibC.SIZEOF_TIMESPEC));
     /** Set by a host's thread for the call being made (see {@link #lastCallSpan}). */
     private volatile long[] lastSpan;
 
@@ -387,11 +383,11 @@ public final class NetworkBackend implements Backend {
 
     private Result execute(HostRun h, String processName, Call call) {
         EmulatedProcess p = h.processes.computeIfAbsent(processName, EmulatedProcess::new);
-        com.sun.jna.Memory usage = rusage.get();
-        long switches = voluntarySwitches(usage), cpu = threadCpuNanos(), start = now();
+        long switches = KernelBackend.voluntarySwitches(), cpu = KernelBackend.threadCpuNanos(), start = now();
         Result r = call.accept(KernelBackend.LIBC_CALLS, p);
         long end = now();
-        if (voluntarySwitches(usage) == switches) end = Math.min(end, start + threadCpuNanos() - cpu);
+        // As KernelBackend.execute: a call that never slept took only its CPU time.
+        if (KernelBackend.voluntarySwitches() == switches) end = Math.min(end, start + KernelBackend.threadCpuNanos() - cpu);
         lastSpan = new long[] {start, end};
         if (NamespaceThread.takePendingSigpipe()) {
             r = r.withSigpipe();
@@ -407,17 +403,6 @@ public final class NetworkBackend implements Backend {
             }
         }
         return r;
-    }
-
-    private static long voluntarySwitches(com.sun.jna.Memory usage) {
-        LibC.C.getrusage(LibC.RUSAGE_THREAD, usage);
-        return usage.getLong(LibC.RUSAGE_NVCSW);
-    }
-
-    private long threadCpuNanos() {
-        com.sun.jna.Memory ts = timespec.get();
-        LibC.C.clock_gettime(LibC.CLOCK_THREAD_CPUTIME_ID, ts);
-        return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
     }
 
     private void emit(Event e) {
