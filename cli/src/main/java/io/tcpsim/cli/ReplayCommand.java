@@ -69,8 +69,19 @@ final class ReplayCommand implements Callable<Integer> {
     /** Pictures keep every packet of the flows they draw: only the first flows are drawn. */
     static final int MAX_DRAWN = 50;
 
+    /** The standard output's buffered writer, once made (see {@link #replay}); flushed whatever happens. */
+    private PrintWriter buffered;
+
     @Override
     public Integer call() {
+        try {
+            return replay();
+        } finally {
+            if (buffered != null) buffered.flush();
+        }
+    }
+
+    private Integer replay() {
         PrintWriter out = env.out(), err = env.err();
         if (annotate && json.on) {
             err.println("tcpsim: --annotate and --json cannot be combined (see tcpsim replay --help)");
@@ -103,6 +114,10 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         if (Options.Outputs.toStdout(files)) out = new PrintWriter(java.io.Writer.nullWriter());
+        // One buffered stream: the standard output's writer flushes at every line (for run and step), and a million
+        // flows were a million write calls (docs/benchmarks.md, "Whole process"). Flushed at the end and before any
+        // message on stderr.
+        else out = buffered = new PrintWriter(new java.io.BufferedWriter(out, 1 << 16), false);
         int flow = this.flow == null ? 0 : this.flow;
         ReplayOutput.Mode mode = json.on ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
                 : summary ? ReplayOutput.Mode.LINES : blocks ? ReplayOutput.Mode.SUMMARY : ReplayOutput.Mode.AUTO;

@@ -162,7 +162,7 @@ public final class CaptureFacts {
     private void readPackets(CaptureRecords records) throws IOException {
         CaptureFacts f = this;
         Map<Long, Syn> syns = new HashMap<>();
-        Map<String, Replies> replies = new HashMap<>();
+        Map<Direction, Replies> replies = new HashMap<>();
         while (records.next()) {
             f.packets++;
             long time = records.timeNanos();
@@ -205,8 +205,15 @@ public final class CaptureFacts {
         pingpongRules(replies);
     }
 
-    private void replies(Map<String, Replies> all, Segment s, long time) {
-        String me = s.src() + ">" + s.dst(), peer = s.dst() + ">" + s.src();
+    /** One direction of a connection, sender then receiver, each {@code ip << 16 | port} (not text: one per packet). */
+    private record Direction(long from, long to) {
+        static Direction of(io.tcpsim.wire.SockAddr from, io.tcpsim.wire.SockAddr to) {
+            return new Direction((from.ip() & 0xffffffffL) << 16 | from.port(), (to.ip() & 0xffffffffL) << 16 | to.port());
+        }
+    }
+
+    private void replies(Map<Direction, Replies> all, Segment s, long time) {
+        Direction me = Direction.of(s.src(), s.dst()), peer = new Direction(me.to, me.from);
         if (s.length() > 0) { // this side's data: the peer has data to answer, and this side may be replying
             Replies m = all.get(me);
             if (m != null && !m.ended && m.dataAt >= 0 && time - m.dataAt < ATO_NANOS) {
@@ -227,7 +234,7 @@ public final class CaptureFacts {
     }
 
     /** Per host: the threshold most of its ended counts show (2 or more), and whether a side went on past it. */
-    private void pingpongRules(Map<String, Replies> all) {
+    private void pingpongRules(Map<Direction, Replies> all) {
         Map<Integer, Map<Integer, Integer>> ends = new HashMap<>();
         for (Replies r : all.values()) {
             if (r.ended && r.quick >= 1) ends.computeIfAbsent(r.host, h -> new HashMap<>()).merge(r.quick, 1, Integer::sum);
