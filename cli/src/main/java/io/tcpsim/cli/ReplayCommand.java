@@ -62,6 +62,16 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--flow", paramLabel = "N", description = "Only flow N, from 1 (flows are numbered by their first packet).")
     Integer flow;
 
+    @Option(names = "--workers", paramLabel = "N", description = "Replay on N threads, flows shared out by their "
+            + "4-tuple; the output is the same, byte for byte, for any N (default: the processors available, at most "
+            + MAX_DEFAULT_WORKERS + "; docs/replay.md, \"Workers\").")
+    Integer workers;
+
+    /** The default --workers at most: past it the one thread that reads the capture is the limit. */
+    static final int MAX_DEFAULT_WORKERS = 4;
+    /** --workers at most. */
+    static final int MAX_WORKERS = 64;
+
     /** Each flow (or flow N with --flow) as a ladder: packets, inferred calls, states, divergences; at most 50 flows. */
     @Mixin
     Options.Pictures pictures;
@@ -99,6 +109,11 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (blocks && (summary || other != null)) {
             err.println("tcpsim: --blocks is for the default output only, not with " + (summary ? "--summary" : other)
+                    + " (see tcpsim replay --help)");
+            return Main.BAD_INPUT;
+        }
+        if (workers != null && (workers < 1 || workers > MAX_WORKERS)) {
+            err.println("tcpsim: --workers must be from 1 to " + MAX_WORKERS + ", got " + workers
                     + " (see tcpsim replay --help)");
             return Main.BAD_INPUT;
         }
@@ -161,7 +176,11 @@ final class ReplayCommand implements Callable<Integer> {
             }
         };
         int only = flow;
-        Replay replay = new Replay(sink, annotate, n -> picture && (only > 0 ? n == only : n <= MAX_DRAWN));
+        // A picture keeps its flows' packets as one replay follows them: then one worker (the same output either way).
+        Replay replay = picture ? new Replay(sink, annotate, n -> only > 0 ? n == only : n <= MAX_DRAWN)
+                : new Replay(sink, annotate);
+        replay.workers(workers != null ? workers
+                : Math.max(1, Math.min(MAX_DEFAULT_WORKERS, Runtime.getRuntime().availableProcessors())));
         String shown = CText.printable(file.toString());
         if (shown.isEmpty()) {
             err.println("tcpsim: the capture's file name is empty");

@@ -72,6 +72,8 @@ public final class CaptureFacts {
     private static final long QUICK_NANOS = 1_000_000L, ATO_NANOS = 40_000_000L;
     private long packets, sameTime, lastTime = Long.MIN_VALUE;
     private boolean learned;
+    /** For {@link #shardable}: an IPv6 record seen. */
+    private boolean ipv6;
 
     static final long TRIAL_RECORDS = 20_000;
 
@@ -114,6 +116,14 @@ public final class CaptureFacts {
                 + "wheel rounds 1 s up by 32 ms at most)" + (candidates.length > 1 ? "; replaying the first "
                 + TRIAL_RECORDS + " records: " + tried : "");
         return f;
+    }
+
+    /**
+     * Whether several workers may replay the capture (Workers): it was read whole first (not a pipe) and holds no
+     * IPv6 record (IPv6 flows are followed, and numbered, by the thread that reads the capture).
+     */
+    boolean shardable() {
+        return learned && !ipv6;
     }
 
     /** The HZ the capture shows (see {@link #learn(java.nio.file.Path)}), or -1 when it shows the reference's. */
@@ -170,6 +180,7 @@ public final class CaptureFacts {
             f.lastTime = time;
             long net = LinkLayer.network(records.linkType(), records.data(), records.frameOffset(),
                     records.capturedLength());
+            if (net >= 0 && (int) (net >>> 32) == LinkLayer.V6) ipv6 = true;
             if (net < 0 || (int) (net >>> 32) != LinkLayer.V4) continue;
             FrameDecoder.Result d = FrameDecoder.ipv4(records.data(), (int) net,
                     records.frameOffset() + records.capturedLength(), time);
