@@ -119,6 +119,13 @@ public final class Replay {
         this.workers = n;
     }
 
+    /** The threads that replayed the capture in {@link #run}: {@link #workers}, or 1 when it could not be shared. */
+    public int workersUsed() {
+        return used;
+    }
+
+    private int used = 1;
+
     /** A shard of {@link Workers}: replays the flows hashed to it, its reports tagged for the merge. */
     Replay(Workers.Shard shard, CaptureFacts facts) {
         this(shard.sink(), false);
@@ -156,6 +163,7 @@ public final class Replay {
         if (workers > 1 && shard == null && !annotate && trace == NO_TRACE && limit == Long.MAX_VALUE
                 && facts.shardable()) {
             dispatch = new Workers(this, workers);
+            used = workers;
         }
         try {
             while (totals.records < limit && records.next()) {
