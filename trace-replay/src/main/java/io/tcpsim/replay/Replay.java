@@ -389,6 +389,12 @@ public final class Replay {
      */
     private void drainWindow(boolean all) {
         if (!all) {
+            // Most records force nothing: the oldest packet is not WINDOW records old, the nearest deadline not past.
+            Captured head = window.peek(), next = deadlines.peek();
+            if (head == null || !head.processed && head.index >= now - WINDOW
+                    && (next == null || !next.processed && next.deadline >= lastTime)) {
+                return;
+            }
             List<Captured> forced = null;
             for (Captured h : window) {
                 if (h.index >= now - WINDOW) break;
