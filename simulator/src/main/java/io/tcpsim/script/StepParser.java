@@ -973,9 +973,39 @@ final class StepParser {
                 expect("}", "'}' to close {ONOFF, SECONDS}");
                 yield new Expectation.Linger(onoff, secs);
             }
+            case TCP_INFO -> tcpInfoExpectation(call);
         };
         end(call);
         return e;
+    }
+
+    /** {@code {state=ESTABLISHED, unacked=0, ...}}: some of the modelled fields of struct tcp_info, each once. */
+    private Expectation tcpInfoExpectation(CallTemplate call) throws ScriptException {
+        Token open = next();
+        if (!open.is("{")) throw bad(open, call);
+        Map<String, Long> fields = new LinkedHashMap<>();
+        while (true) {
+            Token name = next();
+            io.tcpsim.calls.TcpInfo.Field f = name.type() == Token.Type.WORD ? io.tcpsim.calls.TcpInfo.field(name.text()) : null;
+            if (f == null) {
+                String what = io.tcpsim.calls.TcpInfo.NOT_MODELLED.contains(name.text())
+                        ? "tcp_info field '" + name.text() + "' is not modelled yet (docs/model.md lists what is not modelled); "
+                        : "unknown tcp_info field " + name.describe() + "; ";
+                throw error(name.start(), what + "modelled: " + String.join(", ",
+                        io.tcpsim.calls.TcpInfo.MODELLED.stream().map(io.tcpsim.calls.TcpInfo.Field::name).toList()));
+            }
+            if (fields.containsKey(f.name())) throw error(name.start(), "tcp_info field '" + f.name() + "' is given twice");
+            expect("=", "'=' after the field name, e.g. {state=ESTABLISHED}");
+            Token v = next();
+            Long value = v.type() == Token.Type.END ? null : io.tcpsim.calls.TcpInfo.parseValue(f, v.text());
+            if (value == null) throw error(v.start(), "bad value " + v.describe() + " for tcp_info field '" + f.name()
+                    + "': expected " + (f == io.tcpsim.calls.TcpInfo.STATE ? "a state such as ESTABLISHED" : "a number"));
+            fields.put(f.name(), value);
+            Token sep = next();
+            if (sep.is("}")) break;
+            if (!sep.is(",")) throw error(sep.start(), "expected ',' or '}' in {FIELD=VALUE, ...}, got " + sep.describe());
+        }
+        return new Expectation.TcpInfoFields(fields);
     }
 
     /** {@code 127.0.0.1:4321}, or {@code 127.0.0.1:*} for an ephemeral port the backends choose differently. */

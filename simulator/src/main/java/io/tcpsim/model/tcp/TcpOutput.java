@@ -230,6 +230,7 @@ final class TcpOutput {
         int win = selectWindow(sk);
         Segment seg = new Segment(sk.local, sk.remote, Seq.mask(seq), ack ? Seq.mask(sk.rcvNxt) : 0, flags, win, 0,
                 tsOptions(sk), payload);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++, reason);
         if (ack) ackSent(sk);
         if (payload.length > 0) dataSent(sk);
@@ -305,6 +306,7 @@ final class TcpOutput {
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
                 synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         sk.retransStampMs = stack.now() / 1_000_000L;
         sk.synSentNanos = stack.now();
@@ -551,6 +553,7 @@ final class TcpOutput {
         sk.synSentNanos = stack.now();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
                 synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         armRetransmit(sk);
     }
