@@ -989,7 +989,7 @@ final class StepParser {
             io.tcpsim.calls.TcpInfo.Field f = name.type() == Token.Type.WORD ? io.tcpsim.calls.TcpInfo.field(name.text()) : null;
             if (f == null) {
                 String what = io.tcpsim.calls.TcpInfo.NOT_MODELLED.contains(name.text())
-                        ? "tcp_info field '" + name.text() + "' is not modelled yet (docs/model.md lists what is not modelled); "
+                        ? io.tcpsim.backend.NotModelled.words("tcp_info field '" + name.text() + "'") + "; "
                         : "unknown tcp_info field " + name.describe() + "; ";
                 throw error(name.start(), what + "modelled: " + String.join(", ",
                         io.tcpsim.calls.TcpInfo.MODELLED.stream().map(io.tcpsim.calls.TcpInfo.Field::name).toList()));

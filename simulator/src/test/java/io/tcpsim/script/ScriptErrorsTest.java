@@ -138,8 +138,8 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:19: TCP_INFO is read-only: use getsockopt",
                 error("name: t\nsteps:\n  - c = socket()\n  - setsockopt(c, TCP_INFO, 1)\n"));
         String rtt = error("name: t\nsteps:\n  - c = socket()\n  - getsockopt(c, TCP_INFO) = {state=CLOSE, rtt=5}\n");
-        assertTrue(rtt.startsWith("t.yaml:4:45: tcp_info field 'rtt' is not modelled yet (docs/model.md lists what is not "
-                + "modelled); modelled: state, ca_state, "), rtt);
+        assertTrue(rtt.startsWith("t.yaml:4:45: tcp_info field 'rtt' is not modelled yet (docs/model.md, \"What is not modelled yet\"); "
+                + "modelled: state, ca_state, "), rtt);
         assertEquals("t.yaml:4:38: bad value 'OPEN' for tcp_info field 'state': expected a state such as ESTABLISHED",
                 error("name: t\nsteps:\n  - c = socket()\n  - getsockopt(c, TCP_INFO) = {state=OPEN}\n"));
         assertEquals("t.yaml:4:45: tcp_info field 'state' is given twice",

@@ -630,10 +630,9 @@ public final class TcpCalls {
      * bytes_acked its SYN.
      */
     private int[] tcpInfo(TcpSock sk) {
-        if (stack.rtx.on()) throw new io.tcpsim.backend.NotModelled("TCP_INFO on two hosts is not modelled yet "
-                + "(docs/model.md, \"What is not modelled yet\")");
-        if (sk.totalRetrans > 0) throw new io.tcpsim.backend.NotModelled("TCP_INFO after a retransmission is not "
-                + "modelled yet (docs/model.md, \"What is not modelled yet\")");
+        if (stack.rtx.on()) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO on two hosts"));
+        if (sk.totalRetrans > 0)
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO after a retransmission"));
         int[] w = new int[TcpInfo.WORDS];
         TcpState state = sk.state();
         TcpInfo.STATE.set(w, state.code);
