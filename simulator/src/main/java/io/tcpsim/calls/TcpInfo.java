@@ -114,6 +114,46 @@ public final class TcpInfo {
         return "{" + String.join(", ", parts) + "}";
     }
 
+    /**
+     * The line {@code ss -tin} prints under a socket (iproute2 6.1, tcp_show_info), its fields the model gives, in
+     * ss's order and on ss's conditions (most only when not 0): {@code \t wscale:10,10 mss:32768 ... snd_wnd:65536}.
+     * ss's congestion control name, rto, rtt, ato, cwnd, send rate, lastsnd/lastrcv/lastack, pacing and delivery
+     * rates, app_limited, busy, rcv_space and minrtt are left out (not modelled, see the class comment).
+     */
+    public static String ssLine(int[] w) {
+        StringBuilder b = new StringBuilder("\t");
+        if ((OPTIONS.get(w) & OPT_WSCALE) != 0) b.append(" wscale:").append(SND_WSCALE.get(w)).append(',').append(RCV_WSCALE.get(w));
+        nonZero(b, "backoff", BACKOFF.get(w));
+        nonZero(b, "mss", SND_MSS.get(w));
+        nonZero(b, "pmtu", PMTU.get(w));
+        nonZero(b, "rcvmss", RCV_MSS.get(w));
+        nonZero(b, "advmss", ADVMSS.get(w));
+        if (SND_SSTHRESH.get(w) < 0xFFFF) b.append(" ssthresh:").append(SND_SSTHRESH.get(w)); // tcp_in_initial_slowstart
+        nonZero(b, "bytes_sent", BYTES_SENT.get(w));
+        nonZero(b, "bytes_retrans", BYTES_RETRANS.get(w));
+        nonZero(b, "bytes_acked", BYTES_ACKED.get(w));
+        nonZero(b, "bytes_received", BYTES_RECEIVED.get(w));
+        nonZero(b, "segs_out", SEGS_OUT.get(w));
+        nonZero(b, "segs_in", SEGS_IN.get(w));
+        nonZero(b, "data_segs_out", DATA_SEGS_OUT.get(w));
+        nonZero(b, "data_segs_in", DATA_SEGS_IN.get(w));
+        nonZero(b, "delivered", DELIVERED.get(w));
+        nonZero(b, "unacked", UNACKED.get(w));
+        if (RETRANS.get(w) != 0 || TOTAL_RETRANS.get(w) != 0)
+            b.append(" retrans:").append(RETRANS.get(w)).append('/').append(TOTAL_RETRANS.get(w));
+        nonZero(b, "lost", LOST.get(w));
+        nonZero(b, "sacked", SACKED.get(w));
+        if (REORDERING.get(w) != 3) b.append(" reordering:").append(REORDERING.get(w));
+        nonZero(b, "rcv_ssthresh", RCV_SSTHRESH.get(w));
+        nonZero(b, "notsent", NOTSENT_BYTES.get(w));
+        nonZero(b, "snd_wnd", SND_WND.get(w));
+        return b.toString();
+    }
+
+    private static void nonZero(StringBuilder b, String name, long v) {
+        if (v != 0) b.append(' ').append(name).append(':').append(v);
+    }
+
     /** The given fields' values, by name, in the order given. */
     public static Map<String, Long> values(int[] words) {
         Map<String, Long> m = new LinkedHashMap<>();

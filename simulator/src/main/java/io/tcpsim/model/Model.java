@@ -86,6 +86,8 @@ public final class Model implements Backend, Inspectable {
         io.tcpsim.script.Topology t = script.topology();
         if (t == null) return;
         for (io.tcpsim.script.Step st : script.steps())
+            if (st instanceof io.tcpsim.script.Step.Netstat n && n.ss()) throw refusal(script, st.source(), "ss on two hosts is not modelled yet");
+        for (io.tcpsim.script.Step st : script.steps())
             if (st instanceof io.tcpsim.script.Step.Link k) linkSteps.put(k.command(), script.file() + ":" + k.line() + ":" + k.column());
         if (!procs.isEmpty()) throw new IllegalStateException("prepare comes before the first call");
         List<String> names = t.names();
@@ -345,6 +347,12 @@ public final class Model implements Backend, Inspectable {
     public boolean readFlushesAck(String process, int fd) {
         Proc p = procs.get(process);
         return p != null && p.fds.get(fd) instanceof TcpFile t && t.calls().readFlushesAck(t.sock);
+    }
+
+    @Override
+    public List<NetstatRow> ss() {
+        if (stacks.size() != 1) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("ss on two hosts"));
+        return stack.ss();
     }
 
     @Override

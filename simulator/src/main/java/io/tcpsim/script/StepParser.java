@@ -64,7 +64,7 @@ final class StepParser {
 
     static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DIRECTIVE =
-            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
+            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|ss|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(s|ms|us)");
     private static final Map<String, Integer> EPOLL_EVENT_NAMES = Bits.EPOLL_NAMES;
 
@@ -168,6 +168,11 @@ final class StepParser {
             }
             case "link" -> {
                 return link(rest, restAt);
+            }
+            case "ss" -> {
+                if (!rest.isEmpty() && !rest.equals("-tin"))
+                    throw error(restAt, "ss takes no option (it prints what ss -tin prints), got '" + rest + "'");
+                return new Step.Netstat(false, true, src);
             }
             case "netstat" -> {
                 if (!rest.isEmpty() && !rest.equals("-a"))

@@ -147,6 +147,14 @@ class ScriptErrorsTest {
     }
 
     @Test
+    void ssTakesNoOptionAndStaysANameForDescriptors() {
+        assertEquals("t.yaml:3:8: ss takes no option (it prints what ss -tin prints), got '-a'",
+                error("name: t\nsteps:\n  - ss -a\n"));
+        assertEquals(2, assertDoesNotThrow(() -> ScriptParser.parse("t.yaml",
+                "name: t\nsteps:\n  - ss = socket()\n  - ss\n")).steps().size());
+    }
+
+    @Test
     void unknownFlagsAndOptionsListTheValidOnes() {
         assertEquals("t.yaml:4:18: unknown send flag 'MSG_NOSIGNL'; valid: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE", error("name: t\nsteps:\n  - c = socket()\n  - send(c, \"a\", MSG_NOSIGNL)\n"));
         assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_ERROR, SO_LINGER, SO_KEEPALIVE, "

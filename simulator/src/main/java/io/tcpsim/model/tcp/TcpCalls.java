@@ -629,7 +629,7 @@ public final class TcpCalls {
      * count a child's SYN-ACK, segs_in counts its SYN; bytes_acked and bytes_received count a FIN, and the client's
      * bytes_acked its SYN.
      */
-    private int[] tcpInfo(TcpSock sk) {
+    int[] tcpInfo(TcpSock sk) {
         if (stack.rtx.on()) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO on two hosts"));
         if (sk.totalRetrans > 0)
             throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO after a retransmission"));
