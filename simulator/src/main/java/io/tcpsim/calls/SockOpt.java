@@ -23,6 +23,9 @@ public enum SockOpt {
     TCP_SYNCNT(7, 1, true),
     TCP_LINGER2(8, 1, false),
     TCP_USER_TIMEOUT(18, 1, true),
+    TCP_QUICKACK(12, 1, true),
+    TCP_NOTSENT_LOWAT(25, 1, true),
+    SO_RCVLOWAT(18, 1, true),
     /** struct tcp_info, read-only: {@link TcpInfo}. */
     TCP_INFO(11, TcpInfo.WORDS, true),
     SO_TYPE(3, 1, true),

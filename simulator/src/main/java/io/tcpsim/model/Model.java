@@ -499,6 +499,11 @@ public final class Model implements Backend, Inspectable {
         /** read(2) goes to any file's read; recv(2) only to a socket. */
         @Override
         public Result recv(Call.Recv c, Proc p) {
+            if ((c.flags() & (Bits.MSG_WAITALL | Bits.MSG_PEEK | Bits.MSG_TRUNC)) == 0 && p.fds.get(c.fd()) instanceof TcpFile t
+                    && t.rcvLowat() > 1) {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                return block(t, (file, copied) -> file.recvLowat(c.length(), c.flags(), got), -1);
+            }
             if (!c.read() && (c.flags() & Bits.MSG_WAITALL) != 0 && p.fds.get(c.fd()) instanceof TcpFile t) {
                 java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
                 return block(t, (file, copied) -> file.recvWaitAll(c.length(), c.flags(), got), -1);

@@ -280,6 +280,12 @@ public final class TcpCalls {
      */
     public Outcome send(TcpSock sk, byte[] data, int flags, boolean nonblock, int copied) {
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
+        // tcp_sendmsg_locked checks sk_stream_memory_free (TCP_NOTSENT_LOWAT) each time it needs a new skb: a send
+        // that fills more than the one segment would wait for the unsent bytes to go (not modelled).
+        if (sk.notsentLowat != 0 && sk.state().isSynchronized()
+                && Math.max(0, Seq.diff(sk.writeSeq, sk.sndNxt)) + data.length - copied > out().sendMss(sk))
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "a send of more than one segment with TCP_NOTSENT_LOWAT set"));
         if (!sk.state().canSendData()) {
             // sk_stream_wait_connect: the pending error first, EPIPE unless still connecting, EAGAIN if not waiting.
             Errno e = sk.takeError();
@@ -317,6 +323,13 @@ public final class TcpCalls {
     }
 
     /** __sk_stream_is_writeable: the free space is at least half of what is queued (sk_stream_min_wspace). */
+    /** tcp_stream_memory_free: the unsent bytes (doubled for a wakeup) below TCP_NOTSENT_LOWAT. */
+    static boolean notsentBelowLowat(TcpSock sk, int wake) {
+        if (sk.notsentLowat == 0) return true; // tcp_notsent_lowat: the sysctl, UINT_MAX
+        long notsent = Math.max(0, Seq.diff(sk.writeSeq, sk.sndNxt));
+        return Long.compareUnsigned(notsent << wake, sk.notsentLowat & 0xffffffffL) < 0;
+    }
+
     boolean writeable(TcpSock sk) {
         long queued = sk.sendQueue.size();
         return stack.profile.sndbuf() - queued >= queued / 2;
@@ -343,6 +356,9 @@ public final class TcpCalls {
      */
     public Outcome recv(TcpSock sk, int len, int flags, boolean nonblock) {
         if (sk.state() == TcpState.LISTEN) return Outcome.fail(Errno.ENOTCONN);
+        if (sk.rcvLowat > 1 && len > 1)
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "SO_RCVLOWAT with MSG_PEEK, readv, recvmsg or recvfrom"));
         boolean peek = (flags & Bits.MSG_PEEK) != 0;
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         int avail = sk.recvQueue.size();
@@ -386,6 +402,22 @@ public final class TcpCalls {
      * non-blocking socket; with none, it answers as {@link #recv} does.
      */
     public Outcome recvWaitAll(TcpSock sk, int len, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
+        return recvTarget(sk, len, len, flags, nonblock, got);
+    }
+
+    /**
+     * tcp_recvmsg_locked with SO_RCVLOWAT: the same loop as MSG_WAITALL with sock_rcvlowat's target, the low-water
+     * mark (at most len); it copies up to len and returns once it holds the target.
+     */
+    public Outcome recvLowat(TcpSock sk, int len, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
+        return recvTarget(sk, len, Math.min(sk.rcvLowat, len), flags, nonblock, got);
+    }
+
+    public int rcvLowat(TcpSock sk) {
+        return sk.rcvLowat;
+    }
+
+    private Outcome recvTarget(TcpSock sk, int len, int target, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
         if (sk.state() == TcpState.LISTEN) return Outcome.fail(Errno.ENOTCONN);
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         int want = len - got.size();
@@ -416,7 +448,7 @@ public final class TcpCalls {
             if (dontwait) return Outcome.fail(Errno.EAGAIN);
             return Outcome.wouldBlock(0);
         }
-        boolean stop = want <= 0 || dontwait || sk.skErr != null || sk.state() == TcpState.CLOSE
+        boolean stop = want <= 0 || got.size() >= target || dontwait || sk.skErr != null || sk.state() == TcpState.CLOSE
                 || (sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0;
         cleanupRbuf(sk, got.size());
         if (stop) return Outcome.received(got.toByteArray());
@@ -587,6 +619,31 @@ public final class TcpCalls {
                 sk.nodelay = v[0] != 0;
                 if (sk.nodelay && sk.state().isSynchronized()) out().push(sk, true);
             }
+            case TCP_QUICKACK -> {
+                // __tcp_sock_set_quickack: 0 enters pingpong mode; otherwise out of it, and an ACK waiting on a
+                // drained queue goes now (ICSK_ACK_PUSHED, tcp_cleanup_rbuf(sk, 1)); an even value then re-enters it.
+                if (v[0] == 0) {
+                    out().enterPingpongMode(sk);
+                } else {
+                    sk.pingpong = 0; // inet_csk_exit_pingpong_mode
+                    TcpState s = sk.state();
+                    if ((s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT) && sk.ackScheduled) {
+                        sk.ackPushed = true;
+                        cleanupRbuf(sk, 1);
+                        if ((v[0] & 1) == 0) out().enterPingpongMode(sk);
+                    }
+                }
+            }
+            case TCP_NOTSENT_LOWAT -> sk.notsentLowat = v[0]; // do_tcp_setsockopt: any value, read as u32
+            case SO_RCVLOWAT -> {
+                // sk_setsockopt: negative is INT_MAX; tcp_set_rcvlowat caps it at tcp_rmem[2] / 2, 0 is 1, and a
+                // value whose buffer space exceeds sk_rcvbuf grows the buffer and clamps the window (not modelled).
+                long val = v[0] < 0 ? Integer.MAX_VALUE : Math.min(v[0], stack.profile.tcpRmemMax() / 2);
+                if ((val << 8) / sk.scalingRatio > stack.profile.rcvbuf())
+                    throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                            "SO_RCVLOWAT above what the receive buffer holds (tcp_set_rcvlowat growing sk_rcvbuf)"));
+                sk.rcvLowat = val == 0 ? 1 : (int) val;
+            }
             case TCP_USER_TIMEOUT -> {
                 // tcp_sock_set_user_timeout: milliseconds, negative is EINVAL.
                 if (v[0] < 0) return Outcome.fail(Errno.EINVAL);
@@ -616,6 +673,9 @@ public final class TcpCalls {
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             case TCP_INFO -> Result.option(tcpInfo(sk));
+            case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
+            case TCP_NOTSENT_LOWAT -> Result.option(sk.notsentLowat);
+            case SO_RCVLOWAT -> Result.option(sk.rcvLowat);
             default -> throw notModelled(opt);
         });
     }
@@ -733,8 +793,10 @@ public final class TcpCalls {
         if (shutdown == TcpSock.SHUTDOWN_MASK || state == TcpState.CLOSE) mask |= Bits.POLLHUP;
         if ((shutdown & TcpSock.RCV_SHUTDOWN) != 0) mask |= Bits.POLLIN | Bits.POLLRDNORM | Bits.POLLRDHUP;
         if (!state.connecting()) {
-            if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= 1) mask |= Bits.POLLIN | Bits.POLLRDNORM;
-            if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || writeable(sk)) {
+            // tcp_stream_is_readable with sock_rcvlowat's target (tcp_epollin_ready; its memory-pressure and
+            // small-window exceptions do not arise on loopback)
+            if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= Math.max(1, sk.rcvLowat)) mask |= Bits.POLLIN | Bits.POLLRDNORM;
+            if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || writeable(sk) && notsentBelowLowat(sk, 1)) {
                 mask |= Bits.POLLOUT | Bits.POLLWRNORM;
             } else {
                 sk.noSpace = true; // tcp_poll sets SOCK_NOSPACE when it finds the socket not writeable

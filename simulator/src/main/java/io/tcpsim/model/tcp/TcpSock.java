@@ -102,6 +102,10 @@ public final class TcpSock extends Endpoint {
     boolean sackOk;
     /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
     boolean nodelay;
+    /** TCP_NOTSENT_LOWAT (tp->notsent_lowat, unsigned); 0: the sysctl's, UINT_MAX. */
+    int notsentLowat;
+    /** SO_RCVLOWAT (sk_rcvlowat): what a read waits for and poll's POLLIN needs. */
+    int rcvLowat = 1;
     /** TCP_USER_TIMEOUT (icsk_user_timeout), ms; 0: tcp_retries2 decides. */
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
