@@ -23,6 +23,7 @@ public enum SockOpt {
     TCP_SYNCNT(7, 1, true),
     TCP_LINGER2(8, 1, false),
     TCP_USER_TIMEOUT(18, 1, true),
+    TCP_MAXSEG(2, 1, true),
     TCP_QUICKACK(12, 1, true),
     TCP_NOTSENT_LOWAT(25, 1, true),
     SO_RCVLOWAT(18, 1, true),

@@ -635,6 +635,16 @@ public final class TcpCalls {
                 }
             }
             case TCP_NOTSENT_LOWAT -> sk.notsentLowat = v[0]; // do_tcp_setsockopt: any value, read as u32
+            case TCP_MAXSEG -> {
+                // do_tcp_setsockopt: 0 or TCP_MIN_MSS (88) to MAX_TCP_WINDOW (32767), else EINVAL.
+                if (v[0] != 0 && (v[0] < 88 || v[0] > 32767)) return Outcome.fail(Errno.EINVAL);
+                if (sk.state() != TcpState.CLOSE || sk.ss != TcpSock.SocketState.UNCONNECTED)
+                    throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_MAXSEG after connect or listen"));
+                if (v[0] != 0 && v[0] < 536 + TcpOutput.TS_LEN)
+                    throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                            "TCP_MAXSEG below 548 (a receive MSS estimate below TCP_MSS_DEFAULT)"));
+                sk.userMss = v[0];
+            }
             case SO_RCVLOWAT -> {
                 // sk_setsockopt: negative is INT_MAX; tcp_set_rcvlowat caps it at tcp_rmem[2] / 2, 0 is 1, and a
                 // value whose buffer space exceeds sk_rcvbuf grows the buffer and clamps the window (not modelled).
@@ -674,6 +684,9 @@ public final class TcpCalls {
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             case TCP_INFO -> Result.option(tcpInfo(sk));
             case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
+            // do_tcp_getsockopt: mss_cache (tcpi_snd_mss), or user_mss in CLOSE and LISTEN
+            case TCP_MAXSEG -> Result.option(sk.userMss != 0 && (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN)
+                    ? sk.userMss : (int) TcpInfo.SND_MSS.get(tcpInfoUnchecked(sk)));
             case TCP_NOTSENT_LOWAT -> Result.option(sk.notsentLowat);
             case SO_RCVLOWAT -> Result.option(sk.rcvLowat);
             default -> throw notModelled(opt);
@@ -693,6 +706,10 @@ public final class TcpCalls {
         if (stack.rtx.on()) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO on two hosts"));
         if (sk.totalRetrans > 0)
             throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO after a retransmission"));
+        return tcpInfoUnchecked(sk);
+    }
+
+    private int[] tcpInfoUnchecked(TcpSock sk) {
         int[] w = new int[TcpInfo.WORDS];
         TcpState state = sk.state();
         TcpInfo.STATE.set(w, state.code);
@@ -702,7 +719,7 @@ public final class TcpCalls {
             TcpInfo.SACKED.set(w, sk.backlog);             // sk_max_ack_backlog
             return w;
         }
-        int mss = stack.profile.mss();
+        int mss = out().advMss(sk);
         boolean connecting = state == TcpState.SYN_SENT;
         TcpInfo.RETRANSMITS.set(w, sk.retransmits);
         if (sk.synced) {

@@ -131,7 +131,8 @@ final class TcpInput {
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(true, req.tsOk);
+        child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
+        child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
         child.rcvSsthresh = child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.wsOk = req.wsOk;
@@ -241,7 +242,7 @@ final class TcpInput {
         sk.cancel(Timer.Kind.RETRANSMIT);
         sk.setState(TcpState.SYN_RECV, Cause.CROSSED_SYNS);
         Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
-                (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
+                (int) sk.rcvWnd, 0, out().synOptions(out().advMss(sk), stack.tsNow(sk.tsOffset), sk.tsRecent,
                 stack.profile.timestamps(), stack.profile.sack()), null);
         sk.sent(synAck);
         stack.transmit(synAck, sk.ipId++);
@@ -539,7 +540,7 @@ final class TcpInput {
     private void measureRcvMss(TcpSock sk, Segment seg, int len) {
         if (len >= sk.rcvMss) {
             if (len != sk.rcvMss) out().updateScalingRatio(sk, len);
-            sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
+            sk.rcvMss = Math.min(len, out().advMss(sk) - TcpOutput.TS_LEN);
             return;
         }
         int hdr = 20 + (sk.tsOk ? TcpOutput.TS_LEN : 0);

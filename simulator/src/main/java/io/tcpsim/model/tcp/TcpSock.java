@@ -102,6 +102,8 @@ public final class TcpSock extends Endpoint {
     boolean sackOk;
     /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
     boolean nodelay;
+    /** TCP_MAXSEG (rx_opt.user_mss); 0: unset. */
+    int userMss;
     /** TCP_NOTSENT_LOWAT (tp->notsent_lowat, unsigned); 0: the sysctl's, UINT_MAX. */
     int notsentLowat;
     /** SO_RCVLOWAT (sk_rcvlowat): what a read waits for and poll's POLLIN needs. */
