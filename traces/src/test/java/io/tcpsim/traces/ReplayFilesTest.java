@@ -121,6 +121,10 @@ class ReplayFilesTest {
         assertEquals("tcpsim: " + bad + ": capture byte 0: not a pcap or pcapng file: magic 0x6e6f7420\n", o.err());
         assertFalse(Files.exists(log));
 
+        o = InProcess.run("replay", A.toString(), "--workers", "0");
+        assertEquals(2, o.code());
+        assertEquals("tcpsim: --workers must be from 1 to 64, got 0 (see tcpsim replay --help)\n", o.err());
+
         o = InProcess.run("replay", A.toString(), B.toString(), "--svg", dir.resolve("x.svg").toString());
         assertEquals(2, o.code());
         assertEquals("tcpsim: --svg and --html draw the flows of one capture, not of 2 (see tcpsim replay --help)\n",
