@@ -84,6 +84,7 @@ public final class ResultText {
             }
             case LINGER -> "{" + opt(r, 0) + ", " + opt(r, 1) + "}";
             case TCP_INFO -> io.tcpsim.calls.TcpInfo.format(r.optval());
+            case NAME -> "\"" + io.tcpsim.calls.SockOpt.name(r.optval()) + "\"";
             case OPTION_VALUE -> String.valueOf(opt(r, 0));
             case ADDRESS -> String.valueOf(r.addr());
             case SELECT -> {

@@ -140,6 +140,14 @@ public sealed interface Expectation {
         }
     }
 
+    /** getsockopt(TCP_CONGESTION): {@code "cubic"}. */
+    record Name(String name) implements Expectation {
+        public String text() { return "\"" + name + "\""; }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && io.tcpsim.calls.SockOpt.name(r.optval()).equals(name);
+        }
+    }
+
     /** getsockopt(SO_REUSEADDR): the option's value (the call itself returns 0). */
     record OptionValue(int value) implements Expectation {
         public String text() { return String.valueOf(value); }

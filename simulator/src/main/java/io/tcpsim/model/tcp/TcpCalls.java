@@ -594,6 +594,10 @@ public final class TcpCalls {
 
     // ---------------------------------------------------------------- options
 
+    /** The congestion controls of net/ipv4/tcp_*.c that a kernel may have: setting one is not modelled, not ENOENT. */
+    static final java.util.Set<String> KNOWN_CONGESTION = java.util.Set.of("bic", "cdg", "dctcp", "highspeed", "htcp",
+            "hybla", "illinois", "lp", "nv", "scalable", "vegas", "veno", "westwood", "yeah");
+
     /** sock_setsockopt; SO_ERROR is read-only (ENOPROTOOPT). */
     public Outcome setsockopt(TcpSock sk, SockOpt opt, int[] v) {
         switch (opt) {
@@ -635,6 +639,20 @@ public final class TcpCalls {
                 }
             }
             case TCP_NOTSENT_LOWAT -> sk.notsentLowat = v[0]; // do_tcp_setsockopt: any value, read as u32
+            case TCP_CONGESTION -> {
+                // tcp_set_congestion_control: a name the kernel does not have (nor can load) is ENOENT. The model has no
+                // congestion window on loopback, so cubic and reno send alike; bbr paces, which it does not model.
+                String cc = SockOpt.name(v);
+                switch (cc) {
+                    case "cubic", "reno" -> sk.congestion = cc;
+                    case "bbr" -> throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_CONGESTION \"bbr\""));
+                    default -> {
+                        if (KNOWN_CONGESTION.contains(cc))
+                            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_CONGESTION \"" + cc + "\""));
+                        return Outcome.fail(Errno.ENOENT);
+                    }
+                }
+            }
             case TCP_MAXSEG -> {
                 // do_tcp_setsockopt: 0 or TCP_MIN_MSS (88) to MAX_TCP_WINDOW (32767), else EINVAL.
                 if (v[0] != 0 && (v[0] < 88 || v[0] > 32767)) return Outcome.fail(Errno.EINVAL);
@@ -684,6 +702,11 @@ public final class TcpCalls {
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             case TCP_INFO -> Result.option(tcpInfo(sk));
             case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
+            case TCP_CONGESTION -> {
+                if (sk.congestion == null) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "TCP_CONGESTION before a setsockopt names one (the host's default, net.ipv4.tcp_congestion_control)"));
+                yield Result.option(SockOpt.packName(sk.congestion));
+            }
             // do_tcp_getsockopt: mss_cache (tcpi_snd_mss), or user_mss in CLOSE and LISTEN
             case TCP_MAXSEG -> Result.option(sk.userMss != 0 && (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN)
                     ? sk.userMss : (int) TcpInfo.SND_MSS.get(tcpInfoUnchecked(sk)));

@@ -133,6 +133,7 @@ final class TcpInput {
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
         child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
         child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
+        child.congestion = l.congestion; // tcp_ca_openreq_child keeps a listener's own (icsk_ca_setsockopt)
         child.rcvSsthresh = child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.wsOk = req.wsOk;
