@@ -769,6 +769,17 @@ public final class Model implements Backend, Inspectable {
                 long deadline = secs > 1_000_000_000L ? Long.MAX_VALUE
                         : clock.now() + secs * 1_000_000_000L + (j % profile.hz()) * 1_000_000_000L / profile.hz();
                 if (deadline != Long.MAX_VALUE) clock.wakeAt(deadline);
+                if (starting != null && sk.state().lingerWaits()) {
+                    // close(fd) ... left running: it waits in its process's thread while other steps run, and
+                    // returns when the FIN is ACKed or the linger time is up (each event tries it again).
+                    long until = deadline;
+                    startedWaiting = new Waiting(starting, () -> {
+                        if (sk.state().lingerWaits() && clock.now() < until) return Outcome.wouldBlock(0);
+                        calls.closeFinish(sk);
+                        return new Outcome.Done(Result.ok(0));
+                    });
+                    return;
+                }
                 while (sk.state().lingerWaits() && clock.now() < deadline) {
                     if (!clock.runNext()) break;
                 }
