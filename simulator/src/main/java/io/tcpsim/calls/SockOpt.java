@@ -27,6 +27,8 @@ public enum SockOpt {
     /** A name (TCP_CA_NAME_MAX, 16 bytes): carried as four ints of its bytes, NUL-padded ({@link #name(int[])}). */
     TCP_CONGESTION(13, 4, true),
     TCP_QUICKACK(12, 1, true),
+    /** recvmsg's TCP_INQ control message on (tp->recvmsg_inq). */
+    TCP_INQ(36, 1, true),
     TCP_NOTSENT_LOWAT(25, 1, true),
     SO_RCVLOWAT(18, 1, true),
     /** struct tcp_info, read-only: {@link TcpInfo}. */

@@ -570,7 +570,20 @@ public final class Model implements Backend, Inspectable {
         public Result recvmsg(Call.RecvMsg c, Proc p) {
             long sum = 0;
             for (int n : c.lengths()) sum += n;
-            return recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+            Result r = recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+            // tcp_recvmsg: "if (cmsg_flags && ret >= 0)" the TCP_INQ control message
+            if (!(p.fds.get(c.fd()) instanceof TcpFile t) || t.inqHint() < 0) return r;
+            if (r == null && startedWaiting != null) {
+                // left running: the control message goes with the result when it comes
+                Waiting w = startedWaiting;
+                startedWaiting = new Waiting(w.proc(), () -> {
+                    Outcome o = w.retry().get();
+                    return o instanceof Outcome.Done d && !d.result().failed() && t.inqHint() >= 0
+                            ? new Outcome.Done(d.result().withOption(t.inqHint())) : o;
+                });
+                return null;
+            }
+            return r != null && !r.failed() && !r.blockedForever() ? r.withOption(t.inqHint()) : r;
         }
 
         /**

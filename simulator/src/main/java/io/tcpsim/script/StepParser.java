@@ -965,7 +965,17 @@ final class StepParser {
                     if (data.length != len)
                         throw error(s.start(), "the string holds " + data.length + " bytes but the count says " + len);
                 }
-                yield new Expectation.Received(len, data);
+                Expectation got = new Expectation.Received(len, data);
+                if (call instanceof CallTemplate.RecvMsg && peek(0).is("{")) {
+                    next();
+                    Token w = next();
+                    if (!w.is("TCP_INQ")) throw error(w.start(), "expected {TCP_INQ=N}, the control message, got " + w.describe());
+                    expect("=", "'=' in {TCP_INQ=N}");
+                    int inq = (int) longValue(call);
+                    expect("}", "'}' to close {TCP_INQ=N}");
+                    got = new Expectation.WithInq(got, inq);
+                }
+                yield got;
             }
             case REVENTS -> new Expectation.Revents(bitsUntil(Bits.POLL_NAMES, "poll event", call));
             case FILE_FLAGS -> new Expectation.FileFlags(bitsUntil(CallTemplate.FILE_FLAGS, "file flag", call));

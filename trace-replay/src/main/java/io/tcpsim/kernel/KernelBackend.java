@@ -751,8 +751,18 @@ public final class KernelBackend implements Backend {
             msg.clear();
             msg.setPointer(16, v.array());
             msg.setLong(24, r.lengths().length);
+            Memory control = new Memory(64); // room for a TCP_INQ control message (CMSG_SPACE(sizeof(int)) is 24)
+            control.clear();
+            msg.setPointer(32, control);
+            msg.setLong(40, 64);
             long rc = LibC.C.recvmsg(real(p, r.fd()), msg, r.flags());
-            return rc < 0 ? error() : Result.data(v.read(rc));
+            if (rc < 0) return error();
+            Result out = Result.data(v.read(rc));
+            // struct cmsghdr: cmsg_len (size_t), cmsg_level, cmsg_type (int), then the data; SOL_TCP, TCP_CM_INQ (36)
+            long controlLen = msg.getLong(40);
+            if (controlLen >= 20 && control.getInt(8) == LibC.IPPROTO_TCP && control.getInt(12) == 36)
+                out = out.withOption(control.getInt(16));
+            return out;
         }
 
         /**

@@ -413,6 +413,16 @@ public final class TcpCalls {
         return recvTarget(sk, len, Math.min(sk.rcvLowat, len), flags, nonblock, got);
     }
 
+    /**
+     * tcp_recvmsg's TCP_CM_INQ control message after a successful read with TCP_INQ on: tcp_inq_hint, the bytes
+     * left (rcv_nxt - copied_seq), or 1 once a FIN came and none are left; -1 with TCP_INQ off.
+     */
+    public int inqHint(TcpSock sk) {
+        if (!sk.recvmsgInq) return -1;
+        int inq = Math.max(0, Seq.diff(sk.rcvNxt, sk.copiedSeq));
+        return inq == 0 && sk.done ? 1 : inq;
+    }
+
     public int rcvLowat(TcpSock sk) {
         return sk.rcvLowat;
     }
@@ -639,6 +649,10 @@ public final class TcpCalls {
                 }
             }
             case TCP_NOTSENT_LOWAT -> sk.notsentLowat = v[0]; // do_tcp_setsockopt: any value, read as u32
+            case TCP_INQ -> {
+                if (v[0] < 0 || v[0] > 1) return Outcome.fail(Errno.EINVAL); // do_tcp_setsockopt
+                sk.recvmsgInq = v[0] == 1;
+            }
             case TCP_CONGESTION -> {
                 // tcp_set_congestion_control: a name the kernel does not have (nor can load) is ENOENT. The model has no
                 // congestion window on loopback, so cubic and reno send alike; bbr paces, which it does not model.
@@ -711,6 +725,7 @@ public final class TcpCalls {
             case TCP_MAXSEG -> Result.option(sk.userMss != 0 && (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN)
                     ? sk.userMss : (int) TcpInfo.SND_MSS.get(tcpInfoUnchecked(sk)));
             case TCP_NOTSENT_LOWAT -> Result.option(sk.notsentLowat);
+            case TCP_INQ -> Result.option(sk.recvmsgInq ? 1 : 0);
             case SO_RCVLOWAT -> Result.option(sk.rcvLowat);
             default -> throw notModelled(opt);
         });

@@ -102,6 +102,8 @@ public final class TcpSock extends Endpoint {
     boolean sackOk;
     /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
     boolean nodelay;
+    /** TCP_INQ (tp->recvmsg_inq): recvmsg returns the bytes left as a control message. */
+    boolean recvmsgInq;
     /** TCP_CONGESTION set by a setsockopt (icsk_ca_setsockopt), or null: the host's default. */
     String congestion;
     /** TCP_MAXSEG (rx_opt.user_mss); 0: unset. */
