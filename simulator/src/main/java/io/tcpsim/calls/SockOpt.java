@@ -10,6 +10,7 @@ public enum SockOpt {
     SO_REUSEADDR(2, 1, true),
     SO_ERROR(4, 1, true),
     SO_LINGER(13, 2, true),
+    SO_REUSEPORT(15, 1, true),
     SO_KEEPALIVE(9, 1, false),
     SO_SNDBUF(7, 1, false),
     SO_RCVBUF(8, 1, false),

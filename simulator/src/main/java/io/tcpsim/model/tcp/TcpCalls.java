@@ -58,23 +58,26 @@ public final class TcpCalls {
     }
 
     /**
-     * inet_csk_bind_conflict: another socket on the port conflicts unless both set SO_REUSEADDR and the other is
-     * not listening; different specific addresses never conflict.
+     * inet_csk_bind_conflict (inet_bind_conflict with relax and reuseport_ok, as bind and listen call it): another
+     * socket on the port conflicts unless both set SO_REUSEADDR and the other is not listening, or both set
+     * SO_REUSEPORT (the same user: a script's processes are all one); different specific addresses never conflict.
      */
     private boolean conflict(TcpSock sk, int ip, int port) {
         for (Endpoint other : stack.bound) {
             if (other == sk || other.local == null || other.local.port() != port) continue;
             int oip = other.local.ip();
             if (ip != 0 && oip != 0 && ip != oip) continue;
-            boolean otherReuse;
+            boolean otherReuse, otherReusePort;
             boolean otherListening = false;
             if (other instanceof TcpSock o) {
                 otherReuse = o.reuseAddr;
+                otherReusePort = o.reusePort;
                 otherListening = o.state() == TcpState.LISTEN;
             } else {
                 otherReuse = ((TimeWaitSock) other).reuseAddr;
+                otherReusePort = ((TimeWaitSock) other).reusePort;
             }
-            if (!(sk.reuseAddr && otherReuse && !otherListening)) return true;
+            if (!(sk.reuseAddr && otherReuse && !otherListening) && !(sk.reusePort && otherReusePort)) return true;
         }
         return false;
     }
@@ -117,6 +120,12 @@ public final class TcpCalls {
             sk.bound = true;
             stack.bound.add(sk);
         } else if (listenerOn(sk.local.port()) != null) {
+            TcpSock other = listenerOn(sk.local.port());
+            // Two listeners of one SO_REUSEPORT group: each SYN goes to one of them by a hash of its 4-tuple
+            // (reuseport_select_sock), which a script cannot know.
+            if (sk.reusePort && other.reusePort)
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "a second listener in a SO_REUSEPORT group (the kernel picks one by a hash)"));
             return Outcome.fail(Errno.EADDRINUSE);
         }
         sk.remote = new SockAddr(0, 0);
@@ -612,6 +621,7 @@ public final class TcpCalls {
     public Outcome setsockopt(TcpSock sk, SockOpt opt, int[] v) {
         switch (opt) {
             case SO_REUSEADDR -> sk.reuseAddr = v[0] != 0;
+            case SO_REUSEPORT -> sk.reusePort = v[0] != 0; // sk_setsockopt: valbool
             case SO_LINGER -> {
                 // sk_setsockopt: l_linger is an int widened to unsigned long, so a negative one is huge and the
                 // time becomes MAX_SCHEDULE_TIMEOUT; {0, n} clears SOCK_LINGER and leaves the time as it was.
@@ -700,6 +710,7 @@ public final class TcpCalls {
     public Outcome getsockopt(TcpSock sk, SockOpt opt) {
         return new Outcome.Done(switch (opt) {
             case SO_REUSEADDR -> Result.option(sk.reuseAddr ? 1 : 0);
+            case SO_REUSEPORT -> Result.option(sk.reusePort ? 1 : 0);
             case SO_TYPE -> Result.option(Bits.SOCK_STREAM);
             case SO_ACCEPTCONN -> Result.option(sk.state() == TcpState.LISTEN ? 1 : 0); // sk_getsockopt: TCP_LISTEN
             case SO_PROTOCOL -> Result.option(6); // IPPROTO_TCP

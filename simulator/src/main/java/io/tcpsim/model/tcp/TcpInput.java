@@ -152,6 +152,7 @@ final class TcpInput {
         child.tsRecent = ts != null ? ts.val() : 0;
         child.peerMss = req.peerMss;
         child.reuseAddr = l.reuseAddr;
+        child.reusePort = l.reusePort; // sk_clone_lock
         child.linger = l.linger;
         child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
@@ -638,6 +639,7 @@ final class TcpInput {
         tw.tsRecent = sk.tsRecent;
         tw.tsOffset = sk.tsOffset;
         tw.reuseAddr = sk.reuseAddr;
+        tw.reusePort = sk.reusePort;
         tw.tsOk = sk.tsOk;
         long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);

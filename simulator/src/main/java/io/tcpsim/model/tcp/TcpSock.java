@@ -27,6 +27,7 @@ public final class TcpSock extends Endpoint {
     boolean done;          // SOCK_DONE: a FIN was received (tcp_fin)
     boolean dead;          // SOCK_DEAD: orphaned by close()
     boolean reuseAddr;     // SO_REUSEADDR
+    boolean reusePort;     // SO_REUSEPORT (sk_reuseport)
     boolean linger;        // SOCK_LINGER
     long lingerJiffies;    // sk_lingertime: MAX_SCHEDULE_TIMEOUT (Long.MAX_VALUE) for ever
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
