@@ -11,6 +11,9 @@ public enum SockOpt {
     SO_ERROR(4, 1, true),
     SO_LINGER(13, 2, true),
     SO_REUSEPORT(15, 1, true),
+    SO_OOBINLINE(10, 1, true),
+    /** Read here; setting it is not modelled (the model refuses it when the step runs). */
+    TCP_WINDOW_CLAMP(10, 1, true),
     SO_KEEPALIVE(9, 1, false),
     SO_SNDBUF(7, 1, false),
     SO_RCVBUF(8, 1, false),

@@ -622,6 +622,9 @@ public final class TcpCalls {
         switch (opt) {
             case SO_REUSEADDR -> sk.reuseAddr = v[0] != 0;
             case SO_REUSEPORT -> sk.reusePort = v[0] != 0; // sk_setsockopt: valbool
+            case SO_OOBINLINE -> sk.oobInline = v[0] != 0;
+            case TCP_WINDOW_CLAMP -> throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "setsockopt TCP_WINDOW_CLAMP (tcp_set_window_clamp)"));
             case SO_LINGER -> {
                 // sk_setsockopt: l_linger is an int widened to unsigned long, so a negative one is huge and the
                 // time becomes MAX_SCHEDULE_TIMEOUT; {0, n} clears SOCK_LINGER and leaves the time as it was.
@@ -711,6 +714,15 @@ public final class TcpCalls {
         return new Outcome.Done(switch (opt) {
             case SO_REUSEADDR -> Result.option(sk.reuseAddr ? 1 : 0);
             case SO_REUSEPORT -> Result.option(sk.reusePort ? 1 : 0);
+            case SO_OOBINLINE -> Result.option(sk.oobInline ? 1 : 0);
+            case TCP_WINDOW_CLAMP -> {
+                // tp->window_clamp: 0 until tcp_connect_init or the child's tcp_openreq_init_rwin set it, then
+                // tcp_full_space at the scaling ratio, which tcp_measure_rcv_mss updates (65536, then 71168 after a
+                // 1000-byte segment: measured)
+                if (sk.state() == TcpState.SYN_SENT) throw new io.tcpsim.backend.NotModelled(
+                        io.tcpsim.backend.NotModelled.words("TCP_WINDOW_CLAMP in SYN_SENT"));
+                yield Result.option(sk.synced ? (int) sk.windowClamp : 0);
+            }
             case SO_TYPE -> Result.option(Bits.SOCK_STREAM);
             case SO_ACCEPTCONN -> Result.option(sk.state() == TcpState.LISTEN ? 1 : 0); // sk_getsockopt: TCP_LISTEN
             case SO_PROTOCOL -> Result.option(6); // IPPROTO_TCP

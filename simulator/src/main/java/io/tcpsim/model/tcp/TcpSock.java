@@ -28,6 +28,7 @@ public final class TcpSock extends Endpoint {
     boolean dead;          // SOCK_DEAD: orphaned by close()
     boolean reuseAddr;     // SO_REUSEADDR
     boolean reusePort;     // SO_REUSEPORT (sk_reuseport)
+    boolean oobInline;     // SO_OOBINLINE (SOCK_URGINLINE): urgent data cannot arrive in a script (MSG_OOB is refused)
     boolean linger;        // SOCK_LINGER
     long lingerJiffies;    // sk_lingertime: MAX_SCHEDULE_TIMEOUT (Long.MAX_VALUE) for ever
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
