@@ -547,13 +547,20 @@ public final class TcpCalls {
     }
 
     /**
-     * The second half of __tcp_close (adjudge_to_death): the socket becomes an orphan. An orphan in FIN_WAIT2 hands
-     * over to a timewait minisock for tcp_fin_timeout; a socket in CLOSE is destroyed.
+     * The second half of __tcp_close (adjudge_to_death): the socket becomes an orphan. An orphan in FIN_WAIT2 with
+     * TCP_LINGER2 negative is reset (TCP_ABORT_ON_LINGER); otherwise it waits tcp_fin_time, on a timewait minisock
+     * (TcpKeepalive.orphanFinWait2); a socket in CLOSE is destroyed.
      */
     public void closeFinish(TcpSock sk) {
         sk.dead = true;
         if (sk.state() == TcpState.FIN_WAIT2) {
-            stack.input.timeWait(sk, TcpState.FIN_WAIT2, stack.input.finTime());
+            if (sk.linger2Jiffies < 0) {
+                sk.setState(TcpState.CLOSE, Cause.CLOSE_ABORT_ON_LINGER);
+                out().sendActiveReset(sk, RstReason.TCP_ABORT_ON_LINGER); // __tcp_close
+                stack.destroy(sk);
+                return;
+            }
+            stack.keepalive.orphanFinWait2(sk);
             return;
         }
         if (sk.state() == TcpState.CLOSE) stack.destroy(sk);
@@ -591,6 +598,9 @@ public final class TcpCalls {
                 if (v[0] < 0) return Outcome.fail(Errno.EINVAL);
                 sk.userTimeoutMs = v[0];
             }
+            case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> {
+                return stack.keepalive.setsockopt(sk, opt, v[0]);
+            }
             default -> throw notModelled(opt);
         }
         return Outcome.ok(0);
@@ -614,6 +624,7 @@ public final class TcpCalls {
             case TCP_SYNCNT -> Result.option(sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries());
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
+            case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> stack.keepalive.getsockopt(sk, opt);
             default -> throw notModelled(opt);
         });
     }

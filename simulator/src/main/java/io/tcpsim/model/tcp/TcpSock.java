@@ -106,6 +106,19 @@ public final class TcpSock extends Endpoint {
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
 
+    // keepalive and the orphan's FIN_WAIT2 (TcpKeepalive)
+    /** SOCK_KEEPOPEN: SO_KEEPALIVE is on. */
+    boolean keepOpen;
+    /** tp->keepalive_time, keepalive_intvl (jiffies) and keepalive_probes; 0: the sysctl's. */
+    long keepaliveTimeJiffies, keepaliveIntvlJiffies;
+    int keepaliveProbes;
+    /** icsk_probes_out: keepalive probes sent and not answered. */
+    int probesOut;
+    /** tp->rcv_tstamp: the jiffy of the last ACK tcp_ack took (keepalive_time_elapsed). */
+    long rcvTstampJiffies = Long.MIN_VALUE;
+    /** tp->linger2 (TCP_LINGER2) in jiffies: 0 unset (tcp_fin_timeout), -1 for a negative value (abort). */
+    long linger2Jiffies;
+
     // listener
     int backlog;
     final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>(2);

@@ -39,6 +39,7 @@ public final class TcpStack {
     final TcpOutput output;
     final TcpCalls calls;
     final TcpRetransmit rtx;
+    final TcpKeepalive keepalive;
 
     /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
     final Map<ConnKey, Endpoint> established = new HashMap<>();
@@ -62,6 +63,7 @@ public final class TcpStack {
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
         this.rtx = new TcpRetransmit(this);
+        this.keepalive = new TcpKeepalive(this);
     }
 
     public TcpCalls calls() {
