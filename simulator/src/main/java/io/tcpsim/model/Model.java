@@ -114,7 +114,8 @@ public final class Model implements Backend, Inspectable {
                 switch (key) {
                     case "tcp_timestamps", "tcp_sack", "tcp_syn_linear_timeouts", "tcp_syn_retries", "tcp_retries2",
                          "tcp_orphan_retries" -> p = p.with(key, v);
-                    case "tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes" -> p = p.with(key, v);
+                    case "tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "tcp_synack_retries" ->
+                            p = p.with(key, v);
                     case "tcp_fin_timeout" -> p = p.with(key, v + "s");
                     case "ip_local_port_range" -> p = p.with(key, v);
                     case "tcp_rmem" -> {

@@ -94,13 +94,20 @@ final class TcpInput {
         req.wsOk = o.ws;
         l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
         out().sendSynAck(req);
+        stack.rtx.synAckSent(req);
     }
 
     /** tcp_check_req: the third ACK makes the child (tcp_v4_syn_recv_sock) and queues it for accept(). */
     private void checkReq(TcpSock l, RequestSock req, Segment seg) {
         ConnKey key = new ConnKey(seg.dst(), seg.src());
         if (seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && seg.seq() == req.irs) {
-            out().sendSynAck(req); // a retransmitted SYN: answer again
+            // A retransmitted SYN: answer again (on a link, rate-limited, the SYN-ACK timer re-armed; on loopback no
+            // request sees a second SYN: the handshake is over in microseconds).
+            if (stack.rtx.on()) stack.rtx.duplicateSyn(req);
+            else out().sendSynAck(req);
+            // tcp_check_req returns NULL: tcp_v4_rcv's discard_and_relse frees the SYN with no reason set (measured:
+            // network/all-syn-acks-lost, a NOT_SPECIFIED drop after each SYN-ACK that answers a SYN).
+            drop(l, seg, DropReason.NOT_SPECIFIED);
             return;
         }
         if (seg.has(TcpFlags.RST)) {

@@ -212,10 +212,10 @@ public final class TcpStack {
         input.receive(seg);
     }
 
-    /** Whether a listener here holds a request that this ACK would complete (tcp_check_req). */
-    public boolean awaitsThirdAck(Segment seg) {
-        TcpSock l = listeners.get(seg.dst().port());
-        return l != null && l.synQueue.containsKey(new ConnKey(seg.dst(), seg.src()));
+    /** Whether this SYN-ACK, sent from here, is a listener's request's (not a simultaneous open's full socket's). */
+    public boolean sentByRequest(Segment seg) {
+        TcpSock l = listeners.get(seg.src().port());
+        return l != null && l.synQueue.containsKey(new ConnKey(seg.src(), seg.dst()));
     }
 
     /** An event of the host's (the device reports a packet it lost through it). */
