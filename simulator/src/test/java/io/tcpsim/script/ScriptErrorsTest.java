@@ -95,7 +95,7 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:16: bad expectation 'banana' for close: expected N, -1 ERRNO or blocks forever",
                 error("name: t\nsteps:\n  - c = socket()\n  - close(c) = banana\n"));
         assertEquals("t.yaml:4:20: unknown errno 'EPIPX'; known: EPERM, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, "
-                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOTTY, ENOSPC, ESPIPE, EPIPE, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
+                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOTTY, ENOSPC, ESPIPE, EPIPE, EDOM, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
                 + "ENOPROTOOPT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, ECONNABORTED, "
                 + "ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ESHUTDOWN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, "
                 + "EALREADY, EINPROGRESS",

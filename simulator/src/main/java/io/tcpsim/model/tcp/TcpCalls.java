@@ -568,6 +568,11 @@ public final class TcpCalls {
 
     // ---------------------------------------------------------------- options
 
+    /** When a wait of {@code jiffies} started now ends: schedule_timeout's timer, on the wheel as any other. */
+    public long timeoutAt(long jiffies) {
+        return stack.timerFiresAt(jiffies);
+    }
+
     /** sock_setsockopt; SO_ERROR is read-only (ENOPROTOOPT). */
     public Outcome setsockopt(TcpSock sk, SockOpt opt, int[] v) {
         switch (opt) {
@@ -601,6 +606,20 @@ public final class TcpCalls {
             case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> {
                 return stack.keepalive.setsockopt(sk, opt, v[0]);
             }
+            case SO_RCVTIMEO, SO_SNDTIMEO -> {
+                // sock_set_timeout: the script's milliseconds are a struct timeval {ms / 1000, ms % 1000 * 1000}; a
+                // negative tv_usec is EDOM, 0 waits for ever, else tv_sec * HZ + tv_usec rounded up to jiffies. A
+                // negative whole number of seconds: measured on 6.18.44, getsockopt reads it back and recv waits for
+                // ever; not followed here.
+                long ms = v[0], sec = ms / 1000, usec = ms % 1000 * 1000;
+                if (usec < 0) return Outcome.fail(Errno.EDOM);
+                if (sec < 0) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        opt.name() + " of a negative number of seconds"));
+                int hz = stack.profile.hz();
+                long timeo = ms == 0 ? Long.MAX_VALUE : sec * hz + (usec + 1_000_000 / hz - 1) / (1_000_000 / hz);
+                if (opt == SockOpt.SO_RCVTIMEO) sk.rcvTimeoJiffies = timeo;
+                else sk.sndTimeoJiffies = timeo;
+            }
             default -> throw notModelled(opt);
         }
         return Outcome.ok(0);
@@ -625,6 +644,13 @@ public final class TcpCalls {
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> stack.keepalive.getsockopt(sk, opt);
+            case SO_RCVTIMEO, SO_SNDTIMEO -> {
+                // sock_get_timeout: {timeo / HZ, (timeo % HZ) * USEC_PER_SEC / HZ}, {0, 0} for MAX_SCHEDULE_TIMEOUT.
+                long timeo = opt == SockOpt.SO_RCVTIMEO ? sk.rcvTimeoJiffies : sk.sndTimeoJiffies;
+                int hz = stack.profile.hz();
+                long ms = timeo == Long.MAX_VALUE ? 0 : timeo / hz * 1000 + (timeo % hz) * 1_000_000 / hz / 1000;
+                yield Result.option((int) ms);
+            }
             default -> throw notModelled(opt);
         });
     }

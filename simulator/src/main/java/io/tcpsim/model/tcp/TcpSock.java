@@ -106,6 +106,9 @@ public final class TcpSock extends Endpoint {
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
 
+    /** sk_rcvtimeo and sk_sndtimeo (SO_RCVTIMEO, SO_SNDTIMEO) in jiffies: MAX_SCHEDULE_TIMEOUT waits for ever. */
+    public long rcvTimeoJiffies = Long.MAX_VALUE, sndTimeoJiffies = Long.MAX_VALUE;
+
     // keepalive and the orphan's FIN_WAIT2 (TcpKeepalive)
     /** SOCK_KEEPOPEN: SO_KEEPALIVE is on. */
     boolean keepOpen;
