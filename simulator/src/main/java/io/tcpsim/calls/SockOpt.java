@@ -16,7 +16,7 @@ public enum SockOpt {
     SO_RCVTIMEO(20, 1, true),
     SO_SNDTIMEO(21, 1, true),
     TCP_NODELAY(1, 1, true),
-    TCP_CORK(3, 1, false),
+    TCP_CORK(3, 1, true),
     TCP_KEEPIDLE(4, 1, true),
     TCP_KEEPINTVL(5, 1, true),
     TCP_KEEPCNT(6, 1, true),

@@ -47,8 +47,8 @@ class NetworkScenariosTest {
         Map<String, String> m = new TreeMap<>();
         // What the model refuses today (docs/model.md, "What is not modelled yet"): a socket option, a sysctl, or a
         // kind of loss whose retransmission it does not model.
-        for (String n : List.of("lost-segment-with-more-behind", "lost-two-data-segments", "nodelay-and-cork",
-                "so-rcvbuf-getsockopt", "transfer-1mb-50ms-one-loss", "transfer-1mb-50ms",
+        for (String n : List.of("lost-segment-with-more-behind", "lost-two-data-segments", "so-rcvbuf-getsockopt",
+                "transfer-1mb-50ms-one-loss", "transfer-1mb-50ms",
                 "zero-window-probes", "zero-window-reopens")) {
             m.put(n, "not modelled yet");
         }

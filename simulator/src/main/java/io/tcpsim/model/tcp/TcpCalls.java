@@ -606,6 +606,12 @@ public final class TcpCalls {
             case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> {
                 return stack.keepalive.setsockopt(sk, opt, v[0]);
             }
+            case TCP_CORK -> {
+                // __tcp_sock_set_cork: off, the pending frames go (tcp_push_pending_frames, Nagle and TCP_NODELAY as set).
+                boolean was = sk.corked;
+                sk.corked = v[0] != 0;
+                if (was && !sk.corked && sk.state().isSynchronized()) out().push(sk, false);
+            }
             case SO_RCVTIMEO, SO_SNDTIMEO -> {
                 // sock_set_timeout: the script's milliseconds are a struct timeval {ms / 1000, ms % 1000 * 1000}; a
                 // negative tv_usec is EDOM, 0 waits for ever, else tv_sec * HZ + tv_usec rounded up to jiffies. A
@@ -644,6 +650,7 @@ public final class TcpCalls {
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> stack.keepalive.getsockopt(sk, opt);
+            case TCP_CORK -> Result.option(sk.corked ? 1 : 0);
             case SO_RCVTIMEO, SO_SNDTIMEO -> {
                 // sock_get_timeout: {timeo / HZ, (timeo % HZ) * USEC_PER_SEC / HZ}, {0, 0} for MAX_SCHEDULE_TIMEOUT.
                 long timeo = opt == SockOpt.SO_RCVTIMEO ? sk.rcvTimeoJiffies : sk.sndTimeoJiffies;

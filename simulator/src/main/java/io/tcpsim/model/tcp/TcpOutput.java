@@ -348,6 +348,9 @@ final class TcpOutput {
     }
 
     private void write(TcpSock sk, boolean nagleOff, boolean cork) {
+        // TCP_CORK is in tp->nonagle, which every push but an explicit TCP_NAGLE_OFF/PUSH one (tcp_send_fin,
+        // __tcp_sock_set_nodelay) passes on to tcp_nagle_check; it holds a partial segment even with TCP_NODELAY.
+        cork |= sk.corked && !nagleOff;
         nagleOff |= sk.nodelay; // TCP_NAGLE_OFF: tcp_nagle_check lets a partial segment go
         boolean rtx = stack.rtx.on();
         int mss = sendMss(sk);
@@ -564,7 +567,9 @@ final class TcpOutput {
     private void checkProbeTimer(TcpSock sk) {
         if (sk.hasUnacked() || retransmitSlotBusy(sk)) return;
         long jiffy = stack.profile.jiffyNanos();
-        sk.arm(Timer.Kind.PROBE0, (RTO_MIN_NANOS + jiffy - 1) / jiffy + 1);
+        long base = (RTO_MIN_NANOS + jiffy - 1) / jiffy + 1;
+        if (stack.rtx.on()) base = Math.max(sk.rtoJiffies, rtoMinJiffies); // tcp_probe0_base on a host with a link
+        sk.arm(Timer.Kind.PROBE0, base);
     }
 
     static final long RTO_MIN_NANOS = 200_000_000L;

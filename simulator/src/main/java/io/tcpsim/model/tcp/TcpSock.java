@@ -102,6 +102,8 @@ public final class TcpSock extends Endpoint {
     boolean sackOk;
     /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
     boolean nodelay;
+    /** TCP_CORK (tp->nonagle & TCP_NAGLE_CORK): a partial last segment waits for more, or the probe timer. */
+    boolean corked;
     /** TCP_USER_TIMEOUT (icsk_user_timeout), ms; 0: tcp_retries2 decides. */
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
