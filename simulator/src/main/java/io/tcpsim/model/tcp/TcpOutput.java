@@ -633,6 +633,11 @@ final class TcpOutput {
     String timerColumn(TcpSock sk) {
         if (sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.RTO) != null
                 || sk.timer(Timer.Kind.LOSS_PROBE) != null) return "on";
+        Timer ka = sk.timer(Timer.Kind.KEEPALIVE);
+        if (ka != null) { // timer_active 2: sk_timer's expiry, icsk_retransmits, icsk_probes_out (measured, section 28)
+            double left = Math.max(0, ka.expires() * stack.profile.jiffyNanos() - stack.now()) / 1e9;
+            return String.format(java.util.Locale.ROOT, "keepalive (%.2f/%d/%d)", left, sk.retransmits, sk.probesOut);
+        }
         return "off (0.00/0/0)";
     }
 }
