@@ -109,7 +109,9 @@ final class TcpKeepalive {
                 stack.input.timeWait(sk, TcpState.FIN_WAIT2, tmo * stack.profile.jiffyNanos());
                 return;
             }
-            // The kernel resets here; an orphan's TCP_LINGER2 cannot change after close(), so no script gets here.
+            // The kernel resets here (tcp_send_active_reset, then tcp_done). No script gets here: an orphan's
+            // TCP_LINGER2 cannot change after close(), nor its RTO (tcp_fin_time's floor) while it waits. The reason
+            // is not measured; TCP_STATE is the one its patch series gave the timer's other resets.
             stack.output.sendActiveReset(sk, RstReason.TCP_STATE);
             stack.input.done(sk, Cause.TIMEWAIT_EXPIRED);
             return;
