@@ -555,11 +555,10 @@ final class TcpOutput {
      * SYN_SENT: the SYN-ACK answers it, and every way out of SYN_SENT cancels it.
      */
     void retransmitTimer(TcpSock sk) {
-        if (sk.userTimeoutMs > 0)
-            throw new io.tcpsim.backend.NotModelled(
-                    io.tcpsim.backend.NotModelled.words("TCP_USER_TIMEOUT on a connecting socket"));
         int retries = sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries();
-        if (sk.retransmits > 0 && stack.now() / 1_000_000L - sk.retransStampMs >= modelTimeoutMs(retries, 1000)) {
+        // retransmits_timed_out: TCP_USER_TIMEOUT, when set, is the budget instead of tcp_model_timeout's.
+        long budget = sk.userTimeoutMs > 0 ? sk.userTimeoutMs : modelTimeoutMs(retries, 1000);
+        if (sk.retransmits > 0 && stack.now() / 1_000_000L - sk.retransStampMs >= budget) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
             stack.input.done(sk, Cause.SYN_RETRIES_EXHAUSTED);
             sk.waitQueue.wake(io.tcpsim.model.WaitQueue.KEY_ERROR);
@@ -572,7 +571,15 @@ final class TcpOutput {
                 synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
-        armRetransmit(sk);
+        if (sk.userTimeoutMs == 0) {
+            armRetransmit(sk);
+            return;
+        }
+        // tcp_clamp_rto_to_user_timeout: no later than the user timeout after the first SYN (retrans_stamp).
+        long rto = sk.rtoNanos * stack.profile.hz() / 1_000_000_000L;
+        long remaining = sk.userTimeoutMs - (stack.now() / 1_000_000L - sk.retransStampMs);
+        long j = remaining <= 0 ? 1 : (remaining * stack.profile.hz() + 999) / 1000; // msecs_to_jiffies rounds up
+        sk.arm(Timer.Kind.RETRANSMIT, Math.min(rto, j));
     }
 
     /**
