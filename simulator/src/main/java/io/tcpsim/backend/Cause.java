@@ -18,6 +18,7 @@ public enum Cause {
     CLOSE(Origin.CALL, "__tcp_close"),
     CLOSE_LISTENER(Origin.CALL, "__tcp_close: listener closed"),
     CLOSE_WITH_UNREAD_DATA(Origin.CALL, "__tcp_close: %s unread byte(s), abort"),
+    CLOSE_ABORT_ON_LINGER(Origin.CALL, "__tcp_close: FIN_WAIT2 with TCP_LINGER2 < 0, abort"),
 
     // ---- segments
     CHILD_CREATED(Origin.SEGMENT, "tcp_v4_syn_recv_sock: a listener's child"),
@@ -27,6 +28,7 @@ public enum Cause {
     SYN_ACK_ACKED(Origin.SEGMENT, "tcp_rcv_state_process: ACK of our SYN-ACK"),
     FIN_ACKED(Origin.SEGMENT, "tcp_rcv_state_process: our FIN was ACKed"),
     ORPHAN_RECEIVED_DATA(Origin.SEGMENT, "tcp_rcv_state_process: orphan in FIN_WAIT1 received data"),
+    ORPHAN_LINGER2_ABORT(Origin.SEGMENT, "tcp_rcv_state_process: orphan's FIN ACKed with TCP_LINGER2 < 0, abort"),
     LAST_ACK_ACKED(Origin.SEGMENT, "tcp_rcv_state_process: ACK of our FIN in LAST_ACK"),
     PEER_FIN(Origin.SEGMENT, "tcp_fin: the peer's FIN"),
     SIMULTANEOUS_CLOSE(Origin.SEGMENT, "tcp_fin: FIN while our FIN is unacknowledged"),
@@ -41,6 +43,7 @@ public enum Cause {
     TIMEWAIT_EXPIRED(Origin.TIMER, "tw_timer_handler: the timewait timer expired"),
     SYN_RETRIES_EXHAUSTED(Origin.TIMER, "tcp_write_err: SYN retries exhausted"),
     RETRANSMITS_TIMED_OUT(Origin.TIMER, "tcp_write_err: retransmissions timed out (tcp_retries2)"),
+    KEEPALIVE_TIMED_OUT(Origin.TIMER, "tcp_write_err: keepalive probes unanswered (tcp_keepalive_timer)"),
 
     // ---- tcp_time_wait, from close() or from the receive path
     TIME_WAIT_START(Origin.CALL_OR_SEGMENT, "tcp_time_wait: TIME_WAIT for 60 s"),

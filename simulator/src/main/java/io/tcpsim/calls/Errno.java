@@ -17,6 +17,7 @@ public enum Errno {
     ENOSPC(28, "No space left on device"),
     ESPIPE(29, "Illegal seek"),
     EPIPE(32, "Broken pipe"),
+    EDOM(33, "Numerical argument out of domain"),
     ENOTSOCK(88, "Socket operation on non-socket"),
     EDESTADDRREQ(89, "Destination address required"),
     EMSGSIZE(90, "Message too long"),

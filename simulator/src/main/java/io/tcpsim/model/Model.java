@@ -116,6 +116,8 @@ public final class Model implements Backend, Inspectable {
                 switch (key) {
                     case "tcp_timestamps", "tcp_sack", "tcp_syn_linear_timeouts", "tcp_syn_retries", "tcp_retries2",
                          "tcp_orphan_retries" -> p = p.with(key, v);
+                    case "tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "tcp_synack_retries" ->
+                            p = p.with(key, v);
                     case "tcp_fin_timeout" -> p = p.with(key, v + "s");
                     case "ip_local_port_range" -> p = p.with(key, v);
                     case "tcp_rmem" -> {
@@ -427,6 +429,30 @@ public final class Model implements Backend, Inspectable {
         }
     }
 
+    /**
+     * SO_RCVTIMEO and SO_SNDTIMEO (sock_rcvtimeo, sock_sndtimeo): a blocking call on a TCP socket whose timeout is set
+     * waits at most that long (schedule_timeout: a timer on the wheel, TcpCalls.timeoutAt), then ends as
+     * {@code expired} says, given what it has copied: recv, accept and a send that copied nothing EAGAIN, a send
+     * that did its count (sk_stream_wait_memory), connect EINPROGRESS (__inet_stream_connect). No timeout: the
+     * call as it is.
+     */
+    private <T> Attempt<T> timed(OpenFile f, boolean send, Attempt<T> attempt, java.util.function.IntFunction<Outcome> expired) {
+        if (!(f instanceof TcpFile t) || t.nonblock) return attempt;
+        long timeo = send ? t.sock.sndTimeoJiffies : t.sock.rcvTimeoJiffies;
+        if (timeo == Long.MAX_VALUE) return attempt;
+        long at = timeo == 0 ? clock.now() : t.calls().timeoutAt(timeo); // timeo 0: "if (!timeo)", no wait at all
+        clock.wakeAt(at);
+        return (on, copied) -> {
+            Outcome o = attempt.run(on, copied);
+            if (o instanceof Outcome.WouldBlock w && clock.now() >= at) return expired.apply(w.copied());
+            return o;
+        };
+    }
+
+    private static Outcome eagainOrCopied(int copied) {
+        return copied > 0 ? Outcome.ok(copied) : Outcome.fail(Errno.EAGAIN);
+    }
+
     /** The result of an outcome that is not a wait (Outcome has just the two kinds). */
     private static Result returned(Outcome o) {
         return ((Outcome.Done) o).result();
@@ -478,11 +504,21 @@ public final class Model implements Backend, Inspectable {
         @Override
         public Result accept(Call.Accept c, Proc p) {
             if ((c.flags() & ~SOCK_FLAGS) != 0) return Result.error(Errno.EINVAL);
+            OpenFile f = p.fds.get(c.fd());
+            if (f instanceof TcpFile) {
+                SocketOp op = s -> s.accept(c.flags(), p::allocate);
+                return block((SocketFile) f, timed(f, false, op, n -> Outcome.fail(Errno.EAGAIN)), -1);
+            }
             return onSocket(p, c.fd(), s -> s.accept(c.flags(), p::allocate));
         }
 
         @Override
         public Result connect(Call.Connect c, Proc p) {
+            OpenFile f = p.fds.get(c.fd());
+            if (f instanceof TcpFile) {
+                SocketOp op = s -> s.connect(c.addr());
+                return block((SocketFile) f, timed(f, true, op, n -> Outcome.fail(Errno.EINPROGRESS)), -1);
+            }
             return onSocket(p, c.fd(), s -> s.connect(c.addr()));
         }
 
@@ -491,9 +527,9 @@ public final class Model implements Backend, Inspectable {
         public Result send(Call.Send c, Proc p) {
             OpenFile f = p.fds.get(c.fd());
             if (f == null) return Result.error(Errno.EBADF);
-            if (c.write()) return block(f, (file, copied) -> file.write(c.data(), copied), -1);
+            if (c.write()) return block(f, timed(f, true, (file, copied) -> file.write(c.data(), copied), Model::eagainOrCopied), -1);
             if (!(f instanceof SocketFile s)) return Result.error(Errno.ENOTSOCK);
-            return block(s, (sock, copied) -> sock.sendmsg(c.data(), c.flags(), copied), -1);
+            return block(s, timed(f, true, (sock, copied) -> sock.sendmsg(c.data(), c.flags(), copied), Model::eagainOrCopied), -1);
         }
 
         /** read(2) goes to any file's read; recv(2) only to a socket. */
@@ -506,7 +542,8 @@ public final class Model implements Backend, Inspectable {
             }
             if (!c.read() && (c.flags() & Bits.MSG_WAITALL) != 0 && p.fds.get(c.fd()) instanceof TcpFile t) {
                 java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-                return block(t, (file, copied) -> file.recvWaitAll(c.length(), c.flags(), got), -1);
+                return block(t, timed(t, false, (file, copied) -> file.recvWaitAll(c.length(), c.flags(), got),
+                        n -> got.size() > 0 ? Outcome.received(got.toByteArray()) : Outcome.fail(Errno.EAGAIN)), -1);
             }
             if (!c.read() && (c.flags() & Bits.MSG_TRUNC) != 0 && p.fds.get(c.fd()) instanceof TcpFile) {
                 // tcp_recvmsg_locked with MSG_TRUNC skips skb_copy_datagram_msg: the bytes are consumed (or peeked)
@@ -514,10 +551,14 @@ public final class Model implements Backend, Inspectable {
                 Result r = onSocket(p, c.fd(), s -> s.recvmsg(c.length(), c.flags()));
                 return r.data() == null || r.failed() ? r : Result.data(new byte[r.data().length]);
             }
+            if (!c.read() && p.fds.get(c.fd()) instanceof TcpFile t) {
+                SocketOp op = s -> s.recvmsg(c.length(), c.flags());
+                return block((SocketFile) t, timed(t, false, op, n -> Outcome.fail(Errno.EAGAIN)), -1);
+            }
             if (!c.read()) return onSocket(p, c.fd(), s -> s.recvmsg(c.length(), c.flags()));
             OpenFile f = p.fds.get(c.fd());
             if (f == null) return Result.error(Errno.EBADF);
-            return block(f, (file, copied) -> file.read(c.length()), -1);
+            return block(f, timed(f, false, (file, copied) -> file.read(c.length()), n -> Outcome.fail(Errno.EAGAIN)), -1);
         }
 
         @Override

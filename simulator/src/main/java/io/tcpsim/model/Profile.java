@@ -29,14 +29,18 @@ public record Profile(
         boolean pingpongFirstReplyOnly, // no sysctl: kernels 5.1-6.1 count only a side's first reply (see TcpOutput)
         int synRetries,          // net.ipv4.tcp_syn_retries: the connect's time budget (tcp_write_timeout)
         int retries2,            // net.ipv4.tcp_retries2: an established connection's budget (two hosts)
-        int orphanRetries) {     // net.ipv4.tcp_orphan_retries: an orphan's (0: 8 while alive)
+        int orphanRetries,       // net.ipv4.tcp_orphan_retries: an orphan's (0: 8 while alive)
+        int keepaliveTime,       // net.ipv4.tcp_keepalive_time, s: idle time before the first keepalive probe
+        int keepaliveIntvl,      // net.ipv4.tcp_keepalive_intvl, s: between unanswered probes
+        int keepaliveProbes,     // net.ipv4.tcp_keepalive_probes: unanswered probes before the connection is dropped
+        int synackRetries) {     // net.ipv4.tcp_synack_retries: a request's SYN-ACK retransmissions (two hosts)
 
     public static Profile linux6() {
         // sndbuf: tcp_sndbuf_expand grows a connected socket's SO_SNDBUF to 3939840 (measured). Measured too: a
         // non-blocking send to a peer that never reads accepts 3919467 bytes, then EAGAIN. The model counts data
         // bytes, unacknowledged or unsent, against this limit.
         return new Profile(65495, 33554432, 4194304, 131072, 3919467, 250, 60_000_000_000L, 60_000_000_000L,
-                10_000L, true, true, 32768, 60999, 4096, 4, 0, 1, false, 6, 15, 0);
+                10_000L, true, true, 32768, 60999, 4096, 4, 0, 1, false, 6, 15, 0, 7200, 75, 9, 5);
     }
 
     /**
@@ -79,6 +83,10 @@ public record Profile(
         m.put("tcp_syn_retries", "" + synRetries);
         m.put("tcp_retries2", "" + retries2);
         m.put("tcp_orphan_retries", "" + orphanRetries);
+        m.put("tcp_keepalive_time", "" + keepaliveTime);
+        m.put("tcp_keepalive_intvl", "" + keepaliveIntvl);
+        m.put("tcp_keepalive_probes", "" + keepaliveProbes);
+        m.put("tcp_synack_retries", "" + synackRetries);
         return m;
     }
 
@@ -114,6 +122,11 @@ public record Profile(
                 case "tcp_syn_retries" -> f.synRetries = intIn(value, 1, 127);
                 case "tcp_retries2" -> f.retries2 = intIn(value, 0, 255);
                 case "tcp_orphan_retries" -> f.orphanRetries = intIn(value, 0, 255);
+                // The ranges TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT accept (tcp_setsockopt).
+                case "tcp_keepalive_time" -> f.keepaliveTime = intIn(value, 1, 32767);
+                case "tcp_keepalive_intvl" -> f.keepaliveIntvl = intIn(value, 1, 32767);
+                case "tcp_keepalive_probes" -> f.keepaliveProbes = intIn(value, 1, 127);
+                case "tcp_synack_retries" -> f.synackRetries = intIn(value, 1, 255);
                 default -> throw new IllegalArgumentException("unknown profile key '" + key + "'; known keys: "
                         + String.join(", ", keys().keySet()));
             }
@@ -126,7 +139,8 @@ public record Profile(
     /** A profile's fields, to change one and make the new profile. */
     private static final class Fields {
         int mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, ephemeralLow, ephemeralHigh, somaxconn, synLinearTimeouts,
-                initRwnd, pingpongThresh, synRetries, retries2, orphanRetries;
+                initRwnd, pingpongThresh, synRetries, retries2, orphanRetries, keepaliveTime, keepaliveIntvl,
+                keepaliveProbes, synackRetries;
         long finTimeoutNanos, timeWaitNanos, loopbackDelayNanos;
         boolean timestamps, sack, pingpongFirstReplyOnly;
 
@@ -138,12 +152,15 @@ public record Profile(
             synLinearTimeouts = p.synLinearTimeouts; initRwnd = p.initRwnd; pingpongThresh = p.pingpongThresh;
             pingpongFirstReplyOnly = p.pingpongFirstReplyOnly; synRetries = p.synRetries;
             retries2 = p.retries2; orphanRetries = p.orphanRetries;
+            keepaliveTime = p.keepaliveTime; keepaliveIntvl = p.keepaliveIntvl; keepaliveProbes = p.keepaliveProbes;
+            synackRetries = p.synackRetries;
         }
 
         Profile profile() {
             return new Profile(mss, tcpRmemMax, rmemMax, rcvbuf, sndbuf, hz, finTimeoutNanos, timeWaitNanos,
                     loopbackDelayNanos, timestamps, sack, ephemeralLow, ephemeralHigh, somaxconn, synLinearTimeouts,
-                    initRwnd, pingpongThresh, pingpongFirstReplyOnly, synRetries, retries2, orphanRetries);
+                    initRwnd, pingpongThresh, pingpongFirstReplyOnly, synRetries, retries2, orphanRetries, keepaliveTime,
+                    keepaliveIntvl, keepaliveProbes, synackRetries);
         }
     }
 

@@ -79,19 +79,17 @@ final class Wire {
 
     /**
      * What the model cannot follow yet when the link loses this segment (docs/model.md, "What is not modelled yet"):
-     * a SYN-ACK (its retransmission, tcp_synack_retries), and the third ACK of a handshake (the server waits on its
-     * SYN-ACK timer). A lost SYN is retransmitted by the SYN timer, data and FIN by the probe and RTO timers
-     * (TcpRetransmit), a lost RST leaves nothing behind on its sender, and another lost pure ACK is covered by the
-     * next one or by the peer's retransmission. Null when the loss is modelled.
+     * the SYN-ACK of a simultaneous open (a full socket's, retransmitted by its own timer). A lost SYN is retransmitted
+     * by the SYN timer, a request's SYN-ACK by its SYN-ACK timer (which also covers a lost third ACK), data and FIN
+     * by the probe and RTO timers (TcpRetransmit), a lost RST leaves nothing behind on its sender, and another lost
+     * pure ACK is covered by the next one or by the peer's retransmission. Null when the loss is modelled.
      */
-    private String unmodelledLoss(Segment seg, TcpStack to) {
+    private String unmodelledLoss(Segment seg, TcpStack from) {
         int f = seg.flags();
         boolean syn = (f & io.tcpsim.wire.TcpFlags.SYN) != 0, ack = (f & io.tcpsim.wire.TcpFlags.ACK) != 0;
         if ((f & io.tcpsim.wire.TcpFlags.RST) != 0) return null;
-        if (syn && !ack) return null;
-        if (syn) return "a lost SYN-ACK (its retransmission, tcp_synack_retries)";
-        if (seg.length() == 0 && (f & io.tcpsim.wire.TcpFlags.FIN) == 0 && to.awaitsThirdAck(seg))
-            return "a lost third ACK (the SYN-ACK timer of the server's request)";
+        if (syn && ack && !from.sentByRequest(seg))
+            return "a lost SYN-ACK of a simultaneous open (the SYN_RECV socket's retransmission)";
         return null;
     }
 
@@ -123,7 +121,7 @@ final class Wire {
             }
         }
         if (lost) {
-            String why = unmodelledLoss(seg, hosts[1 - from]);
+            String why = unmodelledLoss(seg, hosts[from]);
             if (why != null)
                 throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
                         (lostBy == null ? downWhere : lostBy) + ": " + why));

@@ -95,7 +95,7 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:16: bad expectation 'banana' for close: expected N, -1 ERRNO or blocks forever",
                 error("name: t\nsteps:\n  - c = socket()\n  - close(c) = banana\n"));
         assertEquals("t.yaml:4:20: unknown errno 'EPIPX'; known: EPERM, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, "
-                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOTTY, ENOSPC, ESPIPE, EPIPE, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
+                + "EFAULT, EEXIST, EINVAL, EMFILE, ENOTTY, ENOSPC, ESPIPE, EPIPE, EDOM, ENOTSOCK, EDESTADDRREQ, EMSGSIZE, EPROTOTYPE, "
                 + "ENOPROTOOPT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, ECONNABORTED, "
                 + "ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ESHUTDOWN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, "
                 + "EALREADY, EINPROGRESS",
@@ -216,7 +216,8 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:3:3: unknown profile key 'msss'; known keys: mss, tcp_rmem_max, rmem_max, rcvbuf, sndbuf, hz, "
                 + "tcp_fin_timeout, loopback_delay, tcp_timestamps, tcp_sack, ip_local_port_range, somaxconn, "
                 + "tcp_syn_linear_timeouts, initrwnd, tcp_pingpong_thresh, pingpong_first_reply_only, tcp_syn_retries, "
-                + "tcp_retries2, tcp_orphan_retries",
+                + "tcp_retries2, tcp_orphan_retries, tcp_keepalive_time, tcp_keepalive_intvl, tcp_keepalive_probes, "
+                + "tcp_synack_retries",
                 error("name: t\nprofile:\n  msss: 5\nsteps: []\n"));
         assertEquals("t.yaml:3:8: profile key 'mss': expected a number from 88 to 65495, got 5",
                 error("name: t\nprofile:\n  mss: 5\nsteps: []\n"));

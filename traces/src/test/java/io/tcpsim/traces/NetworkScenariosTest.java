@@ -47,11 +47,9 @@ class NetworkScenariosTest {
         Map<String, String> m = new TreeMap<>();
         // What the model refuses today (docs/model.md, "What is not modelled yet"): a socket option, a sysctl, or a
         // kind of loss whose retransmission it does not model.
-        for (String n : List.of("all-syn-acks-lost", "fin-wait2-linger2", "keepalive-alive", "keepalive-dies",
-                "keepalive-off-by-default", "lost-segment-with-more-behind", "lost-syn-ack", "lost-third-ack-then-data",
-                "lost-third-ack", "lost-two-data-segments", "nodelay-and-cork", "so-rcvbuf-getsockopt", "so-rcvtimeo",
-                "syn-recv-in-netstat", "transfer-1mb-50ms-one-loss", "transfer-1mb-50ms", "zero-window-probes",
-                "zero-window-reopens")) {
+        for (String n : List.of("lost-segment-with-more-behind", "lost-two-data-segments", "so-rcvbuf-getsockopt",
+                "transfer-1mb-50ms-one-loss", "transfer-1mb-50ms",
+                "zero-window-probes", "zero-window-reopens")) {
             m.put(n, "not modelled yet");
         }
         // What the model runs and gets wrong today.
@@ -63,6 +61,14 @@ class NetworkScenariosTest {
         m.put("lost-last-segment", "field flags: expected [.] vs actual [P.]");
         return m;
     }
+
+    /**
+     * Scenarios where two 1 s timers of the two hosts are armed 25 ms apart (the client's SYN timer, the server's
+     * SYN-ACK timer): the timer wheel puts them in the same 32 ms tick in about one kernel run of four, depending on
+     * the jiffies' phase, which the model (its jiffies start at 0) cannot know; the model gives the other three
+     * (lost-syn-ack 16 of 20, all-syn-acks-lost 15 of 20 with check --runs 20). They get a third kernel run.
+     */
+    static final java.util.Set<String> TICK_PHASE_RACES = java.util.Set.of("lost-syn-ack", "all-syn-acks-lost");
 
     static String name(Path p) {
         return p.getFileName().toString().replaceAll("\\.yaml$", "");
@@ -90,11 +96,13 @@ class NetworkScenariosTest {
             RunLog kernel = kernelRun(script, p);
             ModelToday today = modelAgainst(script, kernel);
             String known = KNOWN_TO_DIFFER.get(name(p));
-            if (!today.as(known)) {
+            int runs = 1, allowed = TICK_PHASE_RACES.contains(name(p)) ? 3 : 2;
+            while (!today.as(known) && runs < allowed) {
                 // A loaded host can stall the wire or a call past every rule: one more kernel run, and say so.
-                System.err.println(p + ": kernel run 1: " + (today.agrees() ? "agrees" : today.reason())
+                System.err.println(p + ": kernel run " + runs + ": " + (today.agrees() ? "agrees" : today.reason())
                         + "; running it again");
                 today = modelAgainst(script, kernelRun(script, p));
+                runs++;
             }
             ModelToday verdict = today;
             if (known == null) {

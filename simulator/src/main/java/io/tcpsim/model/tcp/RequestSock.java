@@ -24,6 +24,12 @@ final class RequestSock {
      * did not offer is not answered, and not used on the connection.
      */
     boolean tsOk = true, sackOk = true, wsOk = true;
+    /** num_timeout: expiries of the SYN-ACK timer so far (the backoff's exponent); num_retrans counts every SYN-ACK resent. */
+    int numTimeout, numRetrans;
+    /** tcp_rsk(req)->last_oow_ack_time: a duplicate SYN is answered at most once per 500 ms. */
+    long lastOowAck = Long.MIN_VALUE;
+    /** rsk_timer (SynAckTimer), null when none is pending. */
+    SynAckTimer timer;
 
     RequestSock(TcpSock listener, SockAddr local, SockAddr remote, long iss, long irs, int peerWscale, long peerTsVal,
                 long tsOffset, int peerMss, long peerWindow) {

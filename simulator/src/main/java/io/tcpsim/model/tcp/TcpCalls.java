@@ -599,13 +599,20 @@ public final class TcpCalls {
     }
 
     /**
-     * The second half of __tcp_close (adjudge_to_death): the socket becomes an orphan. An orphan in FIN_WAIT2 hands
-     * over to a timewait minisock for tcp_fin_timeout; a socket in CLOSE is destroyed.
+     * The second half of __tcp_close (adjudge_to_death): the socket becomes an orphan. An orphan in FIN_WAIT2 with
+     * TCP_LINGER2 negative is reset (TCP_ABORT_ON_LINGER); otherwise it waits tcp_fin_time, on a timewait minisock
+     * (TcpKeepalive.orphanFinWait2); a socket in CLOSE is destroyed.
      */
     public void closeFinish(TcpSock sk) {
         sk.dead = true;
         if (sk.state() == TcpState.FIN_WAIT2) {
-            stack.input.timeWait(sk, TcpState.FIN_WAIT2, stack.input.finTime());
+            if (sk.linger2Jiffies < 0) {
+                sk.setState(TcpState.CLOSE, Cause.CLOSE_ABORT_ON_LINGER);
+                out().sendActiveReset(sk, RstReason.TCP_ABORT_ON_LINGER); // __tcp_close
+                stack.destroy(sk);
+                return;
+            }
+            stack.keepalive.orphanFinWait2(sk);
             return;
         }
         if (sk.state() == TcpState.CLOSE) stack.destroy(sk);
@@ -616,6 +623,11 @@ public final class TcpCalls {
     /** The congestion controls of net/ipv4/tcp_*.c that a kernel may have: setting one is not modelled, not ENOENT. */
     static final java.util.Set<String> KNOWN_CONGESTION = java.util.Set.of("bic", "cdg", "dctcp", "highspeed", "htcp",
             "hybla", "illinois", "lp", "nv", "scalable", "vegas", "veno", "westwood", "yeah");
+
+    /** When a wait of {@code jiffies} started now ends: schedule_timeout's timer, on the wheel as any other. */
+    public long timeoutAt(long jiffies) {
+        return stack.timerFiresAt(jiffies);
+    }
 
     /** sock_setsockopt; SO_ERROR is read-only (ENOPROTOOPT). */
     public Outcome setsockopt(TcpSock sk, SockOpt opt, int[] v) {
@@ -704,6 +716,29 @@ public final class TcpCalls {
                 if (v[0] < 0) return Outcome.fail(Errno.EINVAL);
                 sk.userTimeoutMs = v[0];
             }
+            case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> {
+                return stack.keepalive.setsockopt(sk, opt, v[0]);
+            }
+            case TCP_CORK -> {
+                // __tcp_sock_set_cork: off, the pending frames go (tcp_push_pending_frames, Nagle and TCP_NODELAY as set).
+                boolean was = sk.corked;
+                sk.corked = v[0] != 0;
+                if (was && !sk.corked && sk.state().isSynchronized()) out().push(sk, false);
+            }
+            case SO_RCVTIMEO, SO_SNDTIMEO -> {
+                // sock_set_timeout: the script's milliseconds are a struct timeval {ms / 1000, ms % 1000 * 1000}; a
+                // negative tv_usec is EDOM, 0 waits for ever, else tv_sec * HZ + tv_usec rounded up to jiffies. A
+                // negative whole number of seconds: measured on 6.18.44, getsockopt reads it back and recv waits for
+                // ever; not followed here.
+                long ms = v[0], sec = ms / 1000, usec = ms % 1000 * 1000;
+                if (usec < 0) return Outcome.fail(Errno.EDOM);
+                if (sec < 0) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        opt.name() + " of a negative number of seconds"));
+                int hz = stack.profile.hz();
+                long timeo = ms == 0 ? Long.MAX_VALUE : sec * hz + (usec + 1_000_000 / hz - 1) / (1_000_000 / hz);
+                if (opt == SockOpt.SO_RCVTIMEO) sk.rcvTimeoJiffies = timeo;
+                else sk.sndTimeoJiffies = timeo;
+            }
             default -> throw notModelled(opt);
         }
         return Outcome.ok(0);
@@ -737,6 +772,15 @@ public final class TcpCalls {
             case TCP_SYNCNT -> Result.option(sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries());
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
+            case SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_LINGER2 -> stack.keepalive.getsockopt(sk, opt);
+            case TCP_CORK -> Result.option(sk.corked ? 1 : 0);
+            case SO_RCVTIMEO, SO_SNDTIMEO -> {
+                // sock_get_timeout: {timeo / HZ, (timeo % HZ) * USEC_PER_SEC / HZ}, {0, 0} for MAX_SCHEDULE_TIMEOUT.
+                long timeo = opt == SockOpt.SO_RCVTIMEO ? sk.rcvTimeoJiffies : sk.sndTimeoJiffies;
+                int hz = stack.profile.hz();
+                long ms = timeo == Long.MAX_VALUE ? 0 : timeo / hz * 1000 + (timeo % hz) * 1_000_000 / hz / 1000;
+                yield Result.option((int) ms);
+            }
             case TCP_INFO -> Result.option(tcpInfo(sk));
             case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
             case TCP_CONGESTION -> {
@@ -783,6 +827,7 @@ public final class TcpCalls {
         int mss = out().advMss(sk);
         boolean connecting = state == TcpState.SYN_SENT;
         TcpInfo.RETRANSMITS.set(w, sk.retransmits);
+        TcpInfo.PROBES.set(w, sk.probesOut); // icsk_probes_out: unanswered keepalive probes (TcpKeepalive)
         if (sk.synced) {
             TcpInfo.OPTIONS.set(w, (sk.tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (sk.sackNegotiated ? TcpInfo.OPT_SACK : 0)
                     | (sk.wsOk ? TcpInfo.OPT_WSCALE : 0));

@@ -95,13 +95,20 @@ final class TcpInput {
         req.wsOk = o.ws;
         l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
         out().sendSynAck(req);
+        stack.rtx.synAckSent(req);
     }
 
     /** tcp_check_req: the third ACK makes the child (tcp_v4_syn_recv_sock) and queues it for accept(). */
     private void checkReq(TcpSock l, RequestSock req, Segment seg) {
         ConnKey key = new ConnKey(seg.dst(), seg.src());
         if (seg.has(TcpFlags.SYN) && !seg.has(TcpFlags.ACK) && seg.seq() == req.irs) {
-            out().sendSynAck(req); // a retransmitted SYN: answer again
+            // A retransmitted SYN: answer again (on a link, rate-limited, the SYN-ACK timer re-armed; on loopback no
+            // request sees a second SYN: the handshake is over in microseconds).
+            if (stack.rtx.on()) stack.rtx.duplicateSyn(req);
+            else out().sendSynAck(req);
+            // tcp_check_req returns NULL: tcp_v4_rcv's discard_and_relse frees the SYN with no reason set (measured:
+            // network/all-syn-acks-lost, a NOT_SPECIFIED drop after each SYN-ACK that answers a SYN).
+            drop(l, seg, DropReason.NOT_SPECIFIED);
             return;
         }
         if (seg.has(TcpFlags.RST)) {
@@ -164,6 +171,7 @@ final class TcpInput {
         child.setState(TcpState.SYN_RECV, Cause.CHILD_CREATED);
         stack.hash(child);
         child.setState(TcpState.ESTABLISHED, Cause.THIRD_ACK);
+        stack.keepalive.established(child, l); // tcp_create_openreq_child
         if (stack.rtx.on()) {
             child.sackOk = req.sackOk;
             stack.rtx.handshakeSample(child, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
@@ -219,6 +227,7 @@ final class TcpInput {
             }
             sk.lsndtimeJiffies = stack.jiffies(); // tcp_finish_connect: "prevent spurious tcp_cwnd_restart()"
             sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_RECEIVED);
+            stack.keepalive.established(sk, null); // tcp_finish_connect
             sk.waitQueue.wake(WaitQueue.KEY_ANY);
             // The third ACK goes at once (measured) unless in pingpong mode or a writer waits.
             out().sendAck(sk);
@@ -294,9 +303,15 @@ final class TcpInput {
                             drop(sk, seg, DropReason.TCP_ABORT_ON_DATA);
                             return;
                         }
-                        if (!seg.has(TcpFlags.FIN)) {
-                            timeWait(sk, TcpState.FIN_WAIT2, finTime());
+                        if (sk.linger2Jiffies < 0) {
+                            // TCP_LINGER2 < 0: tcp_done, and the reason returned makes tcp_v4_do_rcv reset.
+                            done(sk, Cause.ORPHAN_LINGER2_ABORT);
+                            out().sendResetReply(seg, RstReason.TCP_ABORT_ON_DATA);
+                            drop(sk, seg, DropReason.TCP_ABORT_ON_DATA);
                             return;
+                        }
+                        if (!seg.has(TcpFlags.FIN)) {
+                            if (stack.keepalive.orphanFinWait2(sk)) return;
                         }
                         // With a FIN in the same segment the full socket stays (keepalive timer) and tcp_fin below
                         // moves it to TIME_WAIT.
@@ -437,6 +452,7 @@ final class TcpInput {
             return 0;
         }
         if (Seq.after(ack, sk.sndNxt)) return -1;
+        stack.keepalive.ackReceived(sk);
         long win = (long) seg.window() << sk.sndWscale;
         sk.sndWnd = win;
         sk.maxWindow = Math.max(sk.maxWindow, win);
@@ -617,11 +633,6 @@ final class TcpInput {
         sk.shutdown = TcpSock.SHUTDOWN_MASK;
         if (!sk.dead) sk.waitQueue.wake(WaitQueue.KEY_ANY);
         else stack.destroy(sk);
-    }
-
-    /** tcp_fin_time: tcp_fin_timeout, but at least 3.5 RTO. */
-    long finTime() {
-        return Math.max(stack.profile.finTimeoutNanos(), TcpOutput.MIN_TIMEWAIT_NANOS);
     }
 
     /**

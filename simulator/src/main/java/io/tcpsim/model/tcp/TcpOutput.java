@@ -359,6 +359,9 @@ final class TcpOutput {
     }
 
     private void write(TcpSock sk, boolean nagleOff, boolean cork) {
+        // TCP_CORK is in tp->nonagle, which every push but an explicit TCP_NAGLE_OFF/PUSH one (tcp_send_fin,
+        // __tcp_sock_set_nodelay) passes on to tcp_nagle_check; it holds a partial segment even with TCP_NODELAY.
+        cork |= sk.corked && !nagleOff;
         nagleOff |= sk.nodelay; // TCP_NAGLE_OFF: tcp_nagle_check lets a partial segment go
         boolean rtx = stack.rtx.on();
         int mss = sendMss(sk);
@@ -552,11 +555,10 @@ final class TcpOutput {
      * SYN_SENT: the SYN-ACK answers it, and every way out of SYN_SENT cancels it.
      */
     void retransmitTimer(TcpSock sk) {
-        if (sk.userTimeoutMs > 0)
-            throw new io.tcpsim.backend.NotModelled(
-                    io.tcpsim.backend.NotModelled.words("TCP_USER_TIMEOUT on a connecting socket"));
         int retries = sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries();
-        if (sk.retransmits > 0 && stack.now() / 1_000_000L - sk.retransStampMs >= modelTimeoutMs(retries, 1000)) {
+        // retransmits_timed_out: TCP_USER_TIMEOUT, when set, is the budget instead of tcp_model_timeout's.
+        long budget = sk.userTimeoutMs > 0 ? sk.userTimeoutMs : modelTimeoutMs(retries, 1000);
+        if (sk.retransmits > 0 && stack.now() / 1_000_000L - sk.retransStampMs >= budget) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;
             stack.input.done(sk, Cause.SYN_RETRIES_EXHAUSTED);
             sk.waitQueue.wake(io.tcpsim.model.WaitQueue.KEY_ERROR);
@@ -569,7 +571,15 @@ final class TcpOutput {
                 synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
-        armRetransmit(sk);
+        if (sk.userTimeoutMs == 0) {
+            armRetransmit(sk);
+            return;
+        }
+        // tcp_clamp_rto_to_user_timeout: no later than the user timeout after the first SYN (retrans_stamp).
+        long rto = sk.rtoNanos * stack.profile.hz() / 1_000_000_000L;
+        long remaining = sk.userTimeoutMs - (stack.now() / 1_000_000L - sk.retransStampMs);
+        long j = remaining <= 0 ? 1 : (remaining * stack.profile.hz() + 999) / 1000; // msecs_to_jiffies rounds up
+        sk.arm(Timer.Kind.RETRANSMIT, Math.min(rto, j));
     }
 
     /**
@@ -581,7 +591,9 @@ final class TcpOutput {
     private void checkProbeTimer(TcpSock sk) {
         if (sk.hasUnacked() || retransmitSlotBusy(sk)) return;
         long jiffy = stack.profile.jiffyNanos();
-        sk.arm(Timer.Kind.PROBE0, (RTO_MIN_NANOS + jiffy - 1) / jiffy + 1);
+        long base = (RTO_MIN_NANOS + jiffy - 1) / jiffy + 1;
+        if (stack.rtx.on()) base = Math.max(sk.rtoJiffies, rtoMinJiffies); // tcp_probe0_base on a host with a link
+        sk.arm(Timer.Kind.PROBE0, base);
     }
 
     static final long RTO_MIN_NANOS = 200_000_000L;
@@ -628,6 +640,11 @@ final class TcpOutput {
     String timerColumn(TcpSock sk) {
         if (sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.RTO) != null
                 || sk.timer(Timer.Kind.LOSS_PROBE) != null) return "on";
+        Timer ka = sk.timer(Timer.Kind.KEEPALIVE);
+        if (ka != null) { // timer_active 2: sk_timer's expiry, icsk_retransmits, icsk_probes_out (measured, section 28)
+            double left = Math.max(0, ka.expires() * stack.profile.jiffyNanos() - stack.now()) / 1e9;
+            return String.format(java.util.Locale.ROOT, "keepalive (%.2f/%d/%d)", left, sk.retransmits, sk.probesOut);
+        }
         return "off (0.00/0/0)";
     }
 }

@@ -2,6 +2,7 @@ package io.tcpsim.model.tcp;
 
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.NotModelled;
+import io.tcpsim.backend.TcpState;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.model.WaitQueue;
 import io.tcpsim.wire.Segment;
@@ -320,6 +321,74 @@ final class TcpRetransmit {
         }
         sk.srttUs8 = Math.max(1, srtt);
         sk.rtoJiffies = Math.min(usToJiffies((sk.srttUs8 >> 3) + sk.rttvarUs), usToJiffies(RTO_MAX_US));
+    }
+
+    // ---------------------------------------------------------------- a request's SYN-ACK
+
+    /**
+     * reqsk_timeout: the request's timeout (TCP_TIMEOUT_INIT, 1 s: tcp_timeout_init) doubled for each expiry so
+     * far, at most TCP_RTO_MAX.
+     */
+    private long reqskTimeoutJiffies(RequestSock req) {
+        long max = usToJiffies(RTO_MAX_US);
+        long t = (long) stack.profile.hz() << Math.min(req.numTimeout, 30);
+        return Math.min(t, max);
+    }
+
+    private void armSynAck(RequestSock req, long delayJiffies) {
+        SynAckTimer t = new SynAckTimer(req, stack.jiffies() + delayJiffies, stack.timerFiresAt(delayJiffies));
+        req.timer = t;
+        stack.clock.arm(t.fires(), t);
+    }
+
+    /** tcp_conn_request -> inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at req->timeout (1 s). */
+    void synAckSent(RequestSock req) {
+        if (on()) armSynAck(req, reqskTimeoutJiffies(req));
+    }
+
+    /**
+     * reqsk_timer_handler: the listener's TCP_SYNCNT, else tcp_synack_retries (5), is how many expiries a request
+     * lives (fewer when the queue is more than half full of old requests: the young/old pruning); until then each
+     * expiry sends the SYN-ACK again (tcp_rtx_synack) and re-arms for the doubled timeout, and after the last the
+     * request is dropped silently (inet_csk_reqsk_queue_drop_and_put). Measured (section 27, every SYN-ACK lost):
+     * timer SYN-ACKs 1.03, 2.02, 4.13-4.22, 8.19-8.20 and 16.12-16.13 s after the previous one, then none.
+     */
+    void synackTimer(RequestSock req) {
+        TcpSock l = req.listener;
+        if (l.state() != TcpState.LISTEN) return;
+        int max = l.synRetries > 0 ? l.synRetries : stack.profile.synackRetries();
+        int qlen = l.synQueue.size();
+        if ((qlen << 1) > Math.max(8, l.backlog)) {
+            int young = 0;
+            for (RequestSock r : l.synQueue.values()) if (r.numTimeout == 0) young++;
+            young <<= 1;
+            while (max > 2) {
+                if (qlen < young) break;
+                max--;
+                young <<= 1;
+            }
+        }
+        if (req.numTimeout >= max) { // syn_ack_recalc: expire
+            l.synQueue.remove(new ConnKey(req.local, req.remote));
+            return;
+        }
+        stack.output.sendSynAck(req); // inet_rtx_syn_ack
+        req.numRetrans++;
+        req.numTimeout++;
+        armSynAck(req, reqskTimeoutJiffies(req));
+    }
+
+    /**
+     * tcp_check_req, a pure retransmitted SYN: the SYN-ACK again unless one went for an out-of-window segment less
+     * than 500 ms ago (tcp_oow_rate_limited), and the pending timer re-armed from now (mod_timer_pending), its count
+     * unchanged. Measured (section 27): the SYN-ACK 0.02 ms after the duplicate SYN, and no timer SYN-ACK after it.
+     */
+    void duplicateSyn(RequestSock req) {
+        if (TcpOutput.oowRateLimited(stack.now(), req.lastOowAck)) return;
+        req.lastOowAck = stack.now();
+        stack.output.sendSynAck(req);
+        req.numRetrans++;
+        if (req.timer != null && req.timer.armed()) armSynAck(req, reqskTimeoutJiffies(req));
     }
 
     // ---------------------------------------------------------------- the receiver

@@ -108,6 +108,9 @@ public final class TcpSock extends Endpoint {
     boolean recvmsgInq;
     /** TCP_CONGESTION set by a setsockopt (icsk_ca_setsockopt), or null: the host's default. */
     String congestion;
+
+    /** TCP_CORK (tp->nonagle & TCP_NAGLE_CORK): a partial last segment waits for more, or the probe timer. */
+    boolean corked;
     /** TCP_MAXSEG (rx_opt.user_mss); 0: unset. */
     int userMss;
     /** TCP_NOTSENT_LOWAT (tp->notsent_lowat, unsigned); 0: the sysctl's, UINT_MAX. */
@@ -118,6 +121,21 @@ public final class TcpSock extends Endpoint {
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
 
+    /** sk_rcvtimeo and sk_sndtimeo (SO_RCVTIMEO, SO_SNDTIMEO) in jiffies: MAX_SCHEDULE_TIMEOUT waits for ever. */
+    public long rcvTimeoJiffies = Long.MAX_VALUE, sndTimeoJiffies = Long.MAX_VALUE;
+
+    // keepalive and the orphan's FIN_WAIT2 (TcpKeepalive)
+    /** SOCK_KEEPOPEN: SO_KEEPALIVE is on. */
+    boolean keepOpen;
+    /** tp->keepalive_time, keepalive_intvl (jiffies) and keepalive_probes; 0: the sysctl's. */
+    long keepaliveTimeJiffies, keepaliveIntvlJiffies;
+    int keepaliveProbes;
+    /** icsk_probes_out: keepalive probes sent and not answered. */
+    int probesOut;
+    /** tp->rcv_tstamp: the jiffy of the last ACK tcp_ack took (keepalive_time_elapsed). */
+    long rcvTstampJiffies = Long.MIN_VALUE;
+    /** tp->linger2 (TCP_LINGER2) in jiffies: 0 unset (tcp_fin_timeout), -1 for a negative value (abort). */
+    long linger2Jiffies;
     // tcp_get_info's counters: __tcp_transmit_skb (segs_out, data_segs_out, bytes_sent), tcp_segs_in (segs_in,
     // data_segs_in), tcp_rcv_nxt_update (bytes_received), tcp_clean_rtx_queue (delivered, packets_out)
     long segsOut, segsIn, dataSegsOut, dataSegsIn, bytesSent, bytesReceived, bytesRetrans, delivered, totalRetrans;

@@ -39,6 +39,7 @@ public final class TcpStack {
     final TcpOutput output;
     final TcpCalls calls;
     final TcpRetransmit rtx;
+    final TcpKeepalive keepalive;
 
     /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
     final Map<ConnKey, Endpoint> established = new HashMap<>();
@@ -62,6 +63,7 @@ public final class TcpStack {
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
         this.rtx = new TcpRetransmit(this);
+        this.keepalive = new TcpKeepalive(this);
     }
 
     public TcpCalls calls() {
@@ -210,10 +212,10 @@ public final class TcpStack {
         input.receive(seg);
     }
 
-    /** Whether a listener here holds a request that this ACK would complete (tcp_check_req). */
-    public boolean awaitsThirdAck(Segment seg) {
-        TcpSock l = listeners.get(seg.dst().port());
-        return l != null && l.synQueue.containsKey(new ConnKey(seg.dst(), seg.src()));
+    /** Whether this SYN-ACK, sent from here, is a listener's request's (not a simultaneous open's full socket's). */
+    public boolean sentByRequest(Segment seg) {
+        TcpSock l = listeners.get(seg.src().port());
+        return l != null && l.synQueue.containsKey(new ConnKey(seg.src(), seg.dst()));
     }
 
     /** An event of the host's (the device reports a packet it lost through it). */

@@ -14,9 +14,10 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
 
     /**
      * The kernel's timer_list structures: each holds one pending timer at a time, whatever its kind (icsk_pending
-     * says which for the retransmission timer; the minisock's tw_timer serves FIN_WAIT2 and TIME_WAIT).
+     * says which for the retransmission timer; the minisock's tw_timer serves FIN_WAIT2 and TIME_WAIT; a full socket's
+     * sk_timer is the keepalive timer, which also ends an orphan's long FIN_WAIT2).
      */
-    public enum Slot { DELAYED_ACK, RETRANSMIT, TIMEWAIT }
+    public enum Slot { DELAYED_ACK, RETRANSMIT, TIMEWAIT, KEEPALIVE }
 
     /** What a timer is for: its slot, what the step view says of it, and what runs when it fires. */
     public enum Kind {
@@ -59,6 +60,14 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
         FIN_WAIT2(Slot.TIMEWAIT) {
             String describe(Timer t) { return TIME_WAIT.describe(t); }
             void expire(Endpoint owner) { TIME_WAIT.expire(owner); }
+        },
+        /**
+         * sk_timer of a full socket (inet_csk_reset_keepalive_timer): tcp_keepalive_timer, which probes an idle
+         * connection with SO_KEEPALIVE and hands an orphan in a long FIN_WAIT2 to a minisock (TcpKeepalive).
+         */
+        KEEPALIVE(Slot.KEEPALIVE) {
+            String describe(Timer t) { return "keepalive at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) { owner.stack.keepalive.timer((TcpSock) owner); }
         };
 
         final Slot slot;
