@@ -257,6 +257,11 @@ public final class ScriptParser {
                         + "' has no host: with hosts:, every process is one of " + String.join(", ", t.names())
                         + (st.process().equals(Script.MAIN) ? " (name it: 'client: ...')" : ""));
             used.add(st.process());
+            if (st instanceof Step.CallStep c && (c.call() instanceof CallTemplate.Socket k && k.family() == io.tcpsim.calls.Bits.AF_INET6
+                    || c.call() instanceof CallTemplate.Bind b && b.addr() != null && b.addr().isV6()
+                    || c.call() instanceof CallTemplate.Connect k2 && k2.addr() != null && k2.addr().isV6()))
+                throw new ScriptException(file, st.line(), st.column(), NotModelled.message(
+                        "IPv6 with hosts: (the link between two hosts is IPv4)"));
         }
         for (String h : t.names()) {
             if (!used.contains(h)) {

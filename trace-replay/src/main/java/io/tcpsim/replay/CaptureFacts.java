@@ -170,9 +170,11 @@ public final class CaptureFacts {
             f.lastTime = time;
             long net = LinkLayer.network(records.linkType(), records.data(), records.frameOffset(),
                     records.capturedLength());
-            if (net < 0 || (int) (net >>> 32) != LinkLayer.V4) continue;
-            FrameDecoder.Result d = FrameDecoder.ipv4(records.data(), (int) net,
-                    records.frameOffset() + records.capturedLength(), time);
+            int version = net < 0 ? 0 : (int) (net >>> 32);
+            if (version != LinkLayer.V4 && version != LinkLayer.V6) continue;
+            int end = records.frameOffset() + records.capturedLength();
+            FrameDecoder.Result d = version == LinkLayer.V4 ? FrameDecoder.ipv4(records.data(), (int) net, end, time)
+                    : FrameDecoder.ipv6(records.data(), (int) net, end, time);
             if (!(d instanceof FrameDecoder.Tcp tcp)) continue;
             Segment s = tcp.packet().segment();
             if (s.has(TcpFlags.SYN) && hosts.size() < MAX) hosts.putIfAbsent(s.src().ip(), new HostSyn(s, tcp.ttl(), tcp.df()));

@@ -68,7 +68,6 @@ public final class Replay {
     /** The open flows, least recently seen first (access order): the first is the one evicted. */
     private final Map<TupleKey, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private final ArrayDeque<Captured> window = new ArrayDeque<>();
-    private final Ipv6Flows ipv6 = new Ipv6Flows();
     private final Totals totals = new Totals();
     private CaptureFacts facts = CaptureFacts.NONE;
     private int nextFlow = 1;
@@ -142,10 +141,12 @@ public final class Replay {
         long net = LinkLayer.network(r.linkType(), b, off, len);
         int version = net < 0 ? 0 : (int) (net >>> 32);
         int at = (int) net;
-        if (version == LinkLayer.V4) {
-            FrameDecoder.Result d = FrameDecoder.ipv4(b, at, off + len, time);
+        if (version == LinkLayer.V4 || version == LinkLayer.V6) {
+            FrameDecoder.Result d = version == LinkLayer.V4 ? FrameDecoder.ipv4(b, at, off + len, time)
+                    : FrameDecoder.ipv6(b, at, off + len, time);
             if (d instanceof FrameDecoder.Tcp tcp) {
                 if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
+                if (version == LinkLayer.V6) totals.ipv6Packets++;
                 Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
                 c.ttl = tcp.ttl();
                 c.df = tcp.df();
@@ -158,36 +159,12 @@ public final class Replay {
                     : "malformed: " + ((FrameDecoder.Malformed) d).why());
             return;
         }
-        if (version == LinkLayer.V6 && len - (at - off) >= 60 && (b[at + 6] & 0xff) == 6) {
-            totals.ipv6Packets++;
-            List<FlowReport> done = new ArrayList<>(0);
-            int n = ipv6.packet(b, at, off + len, totals.records, time, () -> {
-                totals.flows++;
-                totals.ipv6Flows++;
-                return nextFlow++;
-            }, done);
-            for (FlowReport f : done) reportIpv6(f);
-            if (n == 0) totals.ipv6Packets--; // over the bound of flows followed: skipped as such
-            skip(r, time, n > 0 ? "IPv6 TCP, flow " + n + ": not judged, " + Ipv6Flows.WHY
-                    : "IPv6 TCP, more flows than are followed at once (not replayed)", n > 0);
-            return;
-        }
-        skip(r, time, version == LinkLayer.V6 ? "IPv6, not TCP" : net < 0 ? "frame shorter than its link header"
-                : "not IP");
+        skip(r, time, net < 0 ? "frame shorter than its link header" : "not IP");
     }
 
-    private void reportIpv6(FlowReport f) {
-        totals.notJudged++;
-        sink.flow(f);
-    }
-
+    /** A record that is not replayed. */
     private void skip(CaptureRecords r, long time, String why) {
-        skip(r, time, why, false);
-    }
-
-    /** A record that is not replayed; {@code inFlow}: an IPv6 flow's packet, counted as such, not as skipped. */
-    private void skip(CaptureRecords r, long time, String why, boolean inFlow) {
-        if (!inFlow) totals.nonTcp++;
+        totals.nonTcp++;
         if (annotate) {
             Captured c = new Captured(totals.records, r.recordOffset(), new Packet(time, 0, null), why);
             c.processed = true;
@@ -200,8 +177,9 @@ public final class Replay {
         totals.tcp++;
         Segment s = c.packet.segment();
         lastTime = Math.max(lastTime, c.packet.timeNanos());
+        // An IPv6 address is keyed by its 32-bit fold, and the family kept apart in the key's last field.
         TupleKey key = TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port(),
-                c.vlans);
+                s.src().isV6() ? c.vlans | 1 << 30 : c.vlans);
         Flow f = flows.get(key);
         if (f != null && f.isNewConnection(s)) {
             report(f);
@@ -214,6 +192,7 @@ public final class Replay {
             f.key = key;
             flows.put(key, f);
             totals.flows++;
+            if (s.src().isV6()) totals.ipv6Flows++;
             if (flows.size() > MAX_OPEN_FLOWS) evictOldest();
         }
         window.add(c);
@@ -290,7 +269,6 @@ public final class Replay {
         for (Flow f : open) report(f);
         flows.clear();
         drainWindow(true);
-        for (FlowReport f : ipv6.finish()) reportIpv6(f);
     }
 
     /** Where progress goes (a bar on a terminal). */

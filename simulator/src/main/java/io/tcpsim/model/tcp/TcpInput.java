@@ -57,10 +57,7 @@ final class TcpInput {
     }
 
     private TcpSock listenerFor(Segment seg) {
-        TcpSock l = stack.listeners.get(seg.dst().port());
-        if (l == null) return null;
-        int ip = l.local.ip();
-        return ip == 0 || ip == seg.dst().ip() ? l : null;
+        return stack.listenerFor(seg.dst());
     }
 
     // ---------------------------------------------------------------- LISTEN
@@ -123,14 +120,14 @@ final class TcpInput {
             return;
         }
         l.synQueue.remove(key);
-        TcpSock child = stack.newSock();
+        TcpSock child = stack.newSock(l.v6);
         child.local = req.local;
         child.remote = req.remote;
         child.iss = req.iss;
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(true, req.tsOk);
+        child.rcvWnd = out().initialWindow(stack.advmss(req.local), true, req.tsOk);
         child.rcvSsthresh = child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
@@ -145,7 +142,7 @@ final class TcpInput {
         child.linger = l.linger;
         child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
-        child.ipId = stack.ipId();
+        if (!child.v6) child.ipId = stack.ipId();
         child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
@@ -229,7 +226,7 @@ final class TcpInput {
         sk.cancel(Timer.Kind.RETRANSMIT);
         sk.setState(TcpState.SYN_RECV, Cause.CROSSED_SYNS);
         Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
-                (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
+                (int) sk.rcvWnd, 0, out().synOptions(stack.advmss(sk.local), stack.tsNow(sk.tsOffset), sk.tsRecent,
                 stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(synAck, sk.ipId++);
     }
@@ -523,7 +520,7 @@ final class TcpInput {
     private void measureRcvMss(TcpSock sk, Segment seg, int len) {
         if (len >= sk.rcvMss) {
             if (len != sk.rcvMss) out().updateScalingRatio(sk, len);
-            sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
+            sk.rcvMss = Math.min(len, stack.advmss(sk.local) - TcpOutput.TS_LEN);
             return;
         }
         int hdr = 20 + (sk.tsOk ? TcpOutput.TS_LEN : 0);

@@ -52,14 +52,14 @@ final class TcpOutput {
      * SYN and SYN-ACK options in the order tcp_options_write puts them: mss, then sackOK+TS (or nop,nop,TS or
      * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
      */
-    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack) {
-        return synOptions(tsVal, tsEcr, ts, sack, true);
+    List<TcpOption> synOptions(int advmss, long tsVal, long tsEcr, boolean ts, boolean sack) {
+        return synOptions(advmss, tsVal, tsEcr, ts, sack, true);
     }
 
-    /** As {@link #synOptions(long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
-    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
+    /** As {@link #synOptions(int, long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
+    List<TcpOption> synOptions(int advmss, long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
         List<TcpOption> o = new ArrayList<>(6);
-        o.add(new TcpOption.Mss(stack.profile.mss()));
+        o.add(new TcpOption.Mss(advmss));
         if (ts) {
             if (sack) o.add(TcpOption.SACK_PERMITTED);
             else { o.add(TcpOption.NOP); o.add(TcpOption.NOP); }
@@ -84,12 +84,12 @@ final class TcpOutput {
     /**
      * The initial receive window: tcp_select_initial_window rounds the space down to a multiple of the MSS it was
      * given. The active side passes advmss (65495), the passive side advmss minus the timestamp option (65483,
-     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483. A route's initrwnd caps it at that many of
+     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483; on ::1 (advmss 65476) 65476 and 65464. A route's initrwnd caps it at that many of
      * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
      * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
-    long initialWindow(boolean passive, boolean ts) {
-        int mss = stack.profile.mss() - (passive && ts ? TS_LEN : 0);
+    long initialWindow(int advmss, boolean passive, boolean ts) {
+        int mss = advmss - (passive && ts ? TS_LEN : 0);
         long space = 65535;
         long win = space - space % mss;
         if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * mss);
@@ -102,7 +102,7 @@ final class TcpOutput {
      * bytes, half the SYN-ACK's 65483.
      */
     int sendMss(TcpSock sk) {
-        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (sk.tsOk ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, stack.advmss(sk.local)) - (sk.tsOk ? TS_LEN : 0);
         if (sk.maxWindow > 536) {
             long cutoff = sk.maxWindow >> 1;
             if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (sk.tsOk ? TS_LEN : 0));
@@ -154,7 +154,7 @@ final class TcpOutput {
         if (room <= 0) return;
         long truesize = len + SKB_OVERHEAD;
         long incr;
-        int advmss = stack.profile.mss() - TS_LEN;
+        int advmss = stack.advmss(sk.local) - TS_LEN;
         if (winFromSpace(sk, truesize) <= len) {
             incr = 2L * advmss;
         } else {
@@ -300,11 +300,11 @@ final class TcpOutput {
 
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
-        sk.rcvWnd = initialWindow(false, stack.profile.timestamps());
+        sk.rcvWnd = initialWindow(stack.advmss(sk.local), false, stack.profile.timestamps());
         sk.rcvSsthresh = sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(stack.advmss(sk.local), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(seg, sk.ipId++);
         sk.retransStampMs = stack.now() / 1_000_000L;
         sk.synSentNanos = stack.now();
@@ -314,9 +314,9 @@ final class TcpOutput {
     void sendSynAck(RequestSock req) {
         req.synackSentNanos = stack.now();
         req.synacksSent++;
-        long win = initialWindow(true, req.tsOk);
+        long win = initialWindow(stack.advmss(req.local), true, req.tsOk);
         Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
-                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
+                (int) win, 0, synOptions(stack.advmss(req.local), stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
                 null);
         // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
         stack.transmit(seg, 0);
@@ -550,7 +550,7 @@ final class TcpOutput {
         if (sk.retransmits > stack.profile.synLinearTimeouts()) sk.rtoNanos *= 2;
         sk.synSentNanos = stack.now();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(stack.advmss(sk.local), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
         stack.transmit(seg, sk.ipId++);
         armRetransmit(sk);
     }

@@ -83,8 +83,58 @@ public final class TcpStack {
         return random.stream(Purpose.EPHEMERAL_PORT).between(lo, hi);
     }
 
-    TcpSock newSock() {
-        return new TcpSock(this);
+    TcpSock newSock(boolean v6) {
+        TcpSock sk = new TcpSock(this);
+        sk.v6 = v6;
+        return sk;
+    }
+
+    /**
+     * The MSS this host advertises for a connection from {@code local}: the profile's (IPv4 on lo: MTU 65536 − 40,
+     * capped at 65535 − 40 by ipv4_default_advmss: 65495), and for IPv6 at most MTU − 60 (ip6_default_advmss: the
+     * 40-byte IPv6 header; measured 65476 on ::1, docs/kernel-measurements.md section 34).
+     */
+    int advmss(SockAddr local) {
+        return local != null && local.isV6() ? Math.min(profile.mss(), MSS6_LOOPBACK) : profile.mss();
+    }
+
+    /** ip6_default_advmss on lo: 65536 − 40 − 20. */
+    static final int MSS6_LOOPBACK = 65476;
+
+    /**
+     * An IPv6 packet's flow label. With net.ipv6.auto_flowlabels=1 ip6_make_flowlabel takes it from a hash: of the
+     * socket's sk_txhash (a random number), or for a reply without a socket of the flow's 5-tuple under a boot-time
+     * seed. Neither can be reproduced; what can is its shape, measured on ::1 (docs/kernel-measurements.md section
+     * 34): 20 bits, one label per direction of a connection, the same on every packet. Here a keyed hash of the
+     * 4-tuple under the host's seeded secret, never 0. Check and replay do not compare labels.
+     */
+    int flowLabel(Segment seg) {
+        long z = isnSecret * 0x9E3779B97F4A7C15L ^ ((long) seg.src().ip() << 32 | (seg.dst().ip() & 0xffffffffL));
+        z ^= ((long) seg.src().port() << 16 | seg.dst().port()) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 29)) * 0x94D049BB133111EBL;
+        int label = (int) (z ^ (z >>> 32)) & 0xfffff;
+        return label == 0 ? 1 : label;
+    }
+
+    /** The key of a listener in {@link #listeners}: its port, and 65536 more for an IPv6 one. */
+    static int listenKey(SockAddr local) {
+        return local.isV6() ? local.port() | 0x10000 : local.port();
+    }
+
+    /**
+     * The listener a segment to {@code dst} finds (__inet_lookup_listener, inet6_lookup_listener): one of its family
+     * on its address or the wildcard. An IPv4 segment to a port where only an IPv6 wildcard listens would be taken
+     * by it as a v4-mapped connection, which is not modelled: refused.
+     */
+    TcpSock listenerFor(SockAddr dst) {
+        TcpSock l = listeners.get(listenKey(dst));
+        TcpSock l6 = l == null && !dst.isV6() ? listeners.get(dst.port() | 0x10000) : null;
+        if (l6 != null && l6.local.isAny()) {
+            throw new io.tcpsim.backend.NotModelled("an IPv4 connection to the IPv6 listener on [::]:" + dst.port()
+                    + " (IPv4-mapped addresses) is not modelled yet (docs/model.md lists what is not modelled)");
+        }
+        if (l == null) return null;
+        return l.local.isAny() || l.local.sameIp(dst) ? l : null;
     }
 
     long now() {
@@ -119,6 +169,7 @@ public final class TcpStack {
      * The hash is SplitMix64 keyed by a seeded secret, not siphash: the values are as arbitrary, and reproducible.
      */
     long secureSeq(SockAddr local, SockAddr remote) {
+        // secure_tcpv6_seq hashes the 128-bit addresses; the fold in ip() stands for them.
         long z = isnSecret ^ ((long) local.ip() << 32 | (remote.ip() & 0xffffffffL));
         z ^= ((long) local.port() << 16 | remote.port()) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -169,6 +220,11 @@ public final class TcpStack {
         return (ip >>> 24) == 127 || hostIp != 0 && ip == hostIp;
     }
 
+    /** {@link #isLocal(int)} for either family: IPv6's own address is ::1 (ipv6_chk_addr on lo). */
+    boolean isLocal(SockAddr a) {
+        return a.isV6() ? a.isLoopback() : isLocal(a.ip());
+    }
+
     /**
      * The source address of a connection to {@code dst} (ip_route_connect, fib's preferred source): 127.0.0.1 on lo,
      * the link's address otherwise; 0 when no route reaches {@code dst} (ENETUNREACH).
@@ -194,8 +250,9 @@ public final class TcpStack {
 
     /** {@link #transmit(Segment, int)} for an RST, with the sk_rst_reason tcp_send_reset reports for it. */
     void transmit(Segment seg, int ipId, RstReason rstReason) {
-        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
-        if (device != null && !isLocal(seg.dst().ip())) {
+        int id = seg.src().isV6() ? flowLabel(seg) : ipId & 0xffff;
+        events.accept(new Event.PacketSent(new Packet(clock.now(), id, seg), rstReason));
+        if (device != null && !isLocal(seg.dst())) {
             device.send(this, seg);
             return;
         }
@@ -212,7 +269,7 @@ public final class TcpStack {
 
     /** Whether a listener here holds a request that this ACK would complete (tcp_check_req). */
     public boolean awaitsThirdAck(Segment seg) {
-        TcpSock l = listeners.get(seg.dst().port());
+        TcpSock l = listeners.get(listenKey(seg.dst()));
         return l != null && l.synQueue.containsKey(new ConnKey(seg.dst(), seg.src()));
     }
 
@@ -264,8 +321,8 @@ public final class TcpStack {
             ConnKey k = new ConnKey(ep.local, ep.remote);
             if (established.get(k) == ep) established.remove(k);
         }
-        if (ep instanceof TcpSock sk && ep.local != null && listeners.get(ep.local.port()) == sk) {
-            listeners.remove(ep.local.port());
+        if (ep instanceof TcpSock sk && ep.local != null && listeners.get(listenKey(ep.local)) == sk) {
+            listeners.remove(listenKey(ep.local));
         }
     }
 
@@ -283,13 +340,16 @@ public final class TcpStack {
 
     // ---------------------------------------------------------------- netstat
 
-    /** The rows get_tcp4_sock / get_timewait4_sock / get_openreq4 write to /proc/net/tcp (tcp_ipv4.c). */
+    /**
+     * The rows get_tcp4_sock / get_timewait4_sock / get_openreq4 write to /proc/net/tcp (tcp_ipv4.c), then those
+     * of IPv6 sockets in /proc/net/tcp6 (tcp_ipv6.c).
+     */
     public List<NetstatRow> netstat(boolean withListeners) {
         List<NetstatRow> rows = new ArrayList<>();
         // /proc/net/tcp walks the listening hash first, then the established hash.
         for (Endpoint ep : listed.keySet()) {
             if (ep instanceof TcpSock sk && sk.state() == TcpState.LISTEN && withListeners) {
-                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, new SockAddr(0, 0), TcpState.LISTEN,
+                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, sk.local.isV6() ? SockAddr.ANY6 : SockAddr.ANY, TcpState.LISTEN,
                         "off (0.00/0/0)", false));
             }
         }
@@ -312,6 +372,12 @@ public final class TcpStack {
                 rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(),
                         String.format(java.util.Locale.ROOT, "timewait (%.2f/0/0)", left), true));
             }
+        }
+        // netstat reads /proc/net/tcp, then /proc/net/tcp6 (get_tcp6_sock and friends write the IPv6 sockets there).
+        if (rows.stream().anyMatch(r -> r.local().isV6())) {
+            List<NetstatRow> v6 = rows.stream().filter(r -> r.local().isV6()).toList();
+            rows.removeIf(r -> r.local().isV6());
+            rows.addAll(v6);
         }
         return rows;
     }
