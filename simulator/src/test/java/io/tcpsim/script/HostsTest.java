@@ -136,7 +136,7 @@ class HostsTest {
     @Test
     void ipv6WithHostsIsNotModelledYet() {
         assertEquals("t.yaml:8:6: IPv6 with hosts: (the link between two hosts is IPv4) is not modelled yet "
-                + "(docs/model.md lists what is not modelled)", error(with("'client: x = socket(AF_INET6)'")));
+                + io.tcpsim.backend.NotModelled.DOCS, error(with("'client: x = socket(AF_INET6)'")));
     }
 
     @Test

@@ -130,8 +130,8 @@ public final class TcpStack {
         TcpSock l = listeners.get(listenKey(dst));
         TcpSock l6 = l == null && !dst.isV6() ? listeners.get(dst.port() | 0x10000) : null;
         if (l6 != null && l6.local.isAny()) {
-            throw new io.tcpsim.backend.NotModelled("an IPv4 connection to the IPv6 listener on [::]:" + dst.port()
-                    + " (IPv4-mapped addresses) is not modelled yet (docs/model.md lists what is not modelled)");
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("an IPv4 connection to the "
+                    + "IPv6 listener on [::]:" + dst.port() + " (IPv4-mapped addresses)"));
         }
         if (l == null) return null;
         return l.local.isAny() || l.local.sameIp(dst) ? l : null;
