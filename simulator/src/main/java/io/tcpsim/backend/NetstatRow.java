@@ -33,7 +33,8 @@ public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreig
      */
     private static String column(SockAddr a) {
         String port = a.port() == 0 ? "*" : Integer.toString(a.port());
-        String ip = a.ipString();
+        // measured: netstat prints a v4-mapped address of /proc/net/tcp6 as the IPv4 one (127.0.0.1:4332)
+        String ip = a.isV6() && a.ip6().isV4Mapped() ? new SockAddr((int) a.ip6().lo(), 0).ipString() : a.ipString();
         if (ip.length() + port.length() > 22) ip = ip.substring(0, 22 - port.length());
         return ip + ":" + port;
     }

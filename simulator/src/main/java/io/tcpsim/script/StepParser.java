@@ -724,8 +724,6 @@ final class StepParser {
         SockAddr addr = SockAddr.parse(raw.replace(" ", ""));
         if (addr == null) throw error(a.start(), "bad address '" + raw + "'; expected A.B.C.D:PORT or [IPV6]:PORT, e.g. "
                 + "127.0.0.1:4321 or [::1]:4321");
-        if (addr.isV6() && addr.ip6().isV4Mapped())
-            throw error(a.start(), NotModelled.message("the IPv4-mapped address '" + raw + "' (IPv4 through an AF_INET6 socket)"));
         return addr;
     }
 

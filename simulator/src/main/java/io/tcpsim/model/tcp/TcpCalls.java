@@ -48,6 +48,8 @@ public final class TcpCalls {
         // inet6_bind: a sockaddr_in is shorter than SIN6_LEN_RFC2133 (EINVAL); __inet_bind: not AF_INET (EAFNOSUPPORT).
         if (sk.v6 && !addr.isV6()) return Outcome.fail(Errno.EINVAL);
         if (!sk.v6 && addr.isV6()) return Outcome.fail(Errno.EAFNOSUPPORT);
+        // inet6_bind: a v4-mapped address binds the IPv4 one (the socket then talks IPv4: ipv6_mapped).
+        if (addr.isV6() && addr.ip6().isV4Mapped()) addr = unmapped(addr);
         if (sk.bound || sk.state() != TcpState.CLOSE) return Outcome.fail(Errno.EINVAL);
         if (!addr.isAny() && !stack.isLocal(addr)) return Outcome.fail(Errno.EADDRNOTAVAIL);
         int port = addr.port();
@@ -97,6 +99,11 @@ public final class TcpCalls {
         if (addr.isV6()) return addr.isAny();
         int v4view = other.isAny() ? 0 : LOOPBACK4_IPV6;
         return addr.ip() == 0 || v4view == 0 || addr.ip() == v4view;
+    }
+
+    /** The IPv4 address inside a v4-mapped one ({@code ::ffff:a.b.c.d}). */
+    private static SockAddr unmapped(SockAddr a) {
+        return new SockAddr((int) a.ip6().lo(), a.port());
     }
 
     /** include/net/ipv6.h: the IPv4 address an IPv6 socket bound to a non-wildcard, non-mapped address holds. */
@@ -216,6 +223,14 @@ public final class TcpCalls {
      */
     private Errno v6Connect(TcpSock sk, SockAddr addr) {
         if (!addr.isV6()) return Errno.EINVAL;
+        if (addr.ip6().isV4Mapped()) {
+            // tcp_v6_connect, the mapped branch: a socket bound to an IPv6 address cannot send IPv4 (ENETUNREACH,
+            // measured); else tcp_v4_connect, the socket talking IPv4 from then on.
+            if (sk.local != null && sk.local.isV6() && !sk.local.isAny()) return Errno.ENETUNREACH;
+            return v4Connect(sk, unmapped(addr));
+        }
+        // bound to a v4-mapped address (its local address is IPv4): no IPv6 destination (EAFNOSUPPORT, measured)
+        if (sk.local != null && !sk.local.isV6()) return Errno.EAFNOSUPPORT;
         if (addr.isAny()) addr = SockAddr.loopback6(addr.port());
         if (!addr.isLoopback()) return Errno.ENETUNREACH;
         return connectFrom(sk, sk.local != null && !sk.local.isAny() ? sk.local.withPort(0) : SockAddr.loopback6(0), addr);
@@ -243,7 +258,7 @@ public final class TcpCalls {
         sk.remote = addr;
         sk.iss = stack.secureSeq(local, addr);
         sk.tsOffset = stack.tsOffset();
-        if (!sk.v6) sk.ipId = stack.ipId();
+        if (!local.isV6()) sk.ipId = stack.ipId();
         sk.sndUna = sk.iss;
         sk.sndNxt = sk.writeSeq = Seq.mask(sk.iss + 1);
         sk.setState(TcpState.SYN_SENT, Cause.CONNECT);
@@ -666,9 +681,10 @@ public final class TcpCalls {
         if (peer) {
             if (sk.remote == null || sk.remote.port() == 0 || sk.state() == TcpState.CLOSE || sk.state() == TcpState.SYN_SENT)
                 return Outcome.fail(Errno.ENOTCONN);
-            return new Outcome.Done(Result.address(sk.remote));
+            return new Outcome.Done(Result.address(TcpStack.shown(sk.v6, sk.remote)));
         }
-        return new Outcome.Done(Result.address(sk.local != null ? sk.local : sk.v6 ? SockAddr.ANY6 : SockAddr.ANY));
+        return new Outcome.Done(Result.address(sk.local != null ? TcpStack.shown(sk.v6, sk.local)
+                : sk.v6 ? SockAddr.ANY6 : SockAddr.ANY));
     }
 
     /**

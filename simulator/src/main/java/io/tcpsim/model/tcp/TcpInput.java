@@ -142,7 +142,7 @@ final class TcpInput {
         child.linger = l.linger;
         child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
-        if (!child.v6) child.ipId = stack.ipId();
+        if (!child.local.isV6()) child.ipId = stack.ipId();
         child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
@@ -617,6 +617,7 @@ final class TcpInput {
         tw.tsRecent = sk.tsRecent;
         tw.tsOffset = sk.tsOffset;
         tw.reuseAddr = sk.reuseAddr;
+        tw.v6 = sk.v6;
         tw.tsOk = sk.tsOk;
         long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);

@@ -123,16 +123,13 @@ public final class TcpStack {
 
     /**
      * The listener a segment to {@code dst} finds (__inet_lookup_listener, inet6_lookup_listener): one of its family
-     * on its address or the wildcard. An IPv4 segment to a port where only an IPv6 wildcard listens would be taken
-     * by it as a v4-mapped connection, which is not modelled: refused.
+     * on its address or the wildcard; for an IPv4 segment, else an IPv6 listener on {@code [::]}, which takes it as
+     * an IPv4 connection (IPV6_V6ONLY off: its child talks IPv4 and shows v4-mapped addresses).
      */
     TcpSock listenerFor(SockAddr dst) {
         TcpSock l = listeners.get(listenKey(dst));
         TcpSock l6 = l == null && !dst.isV6() ? listeners.get(dst.port() | 0x10000) : null;
-        if (l6 != null && l6.local.isAny()) {
-            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("an IPv4 connection to the "
-                    + "IPv6 listener on [::]:" + dst.port() + " (IPv4-mapped addresses)"));
-        }
+        if (l6 != null && l6.local.isAny()) return l6;
         if (l == null) return null;
         return l.local.isAny() || l.local.sameIp(dst) ? l : null;
     }
@@ -349,7 +346,7 @@ public final class TcpStack {
         // /proc/net/tcp walks the listening hash first, then the established hash.
         for (Endpoint ep : listed.keySet()) {
             if (ep instanceof TcpSock sk && sk.state() == TcpState.LISTEN && withListeners) {
-                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, sk.local.isV6() ? SockAddr.ANY6 : SockAddr.ANY, TcpState.LISTEN,
+                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), shown(sk.v6, sk.local), sk.v6 ? SockAddr.ANY6 : SockAddr.ANY, TcpState.LISTEN,
                         "off (0.00/0/0)", false));
             }
         }
@@ -358,18 +355,18 @@ public final class TcpStack {
                 if (sk.state() == TcpState.LISTEN) {
                     // Request socks live in the established hash (TCP_NEW_SYN_RECV); get_openreq4 prints 0:0.
                     for (RequestSock req : sk.synQueue.values()) {
-                        rows.add(new NetstatRow(0, 0, req.local, req.remote, TcpState.SYN_RECV, "on", true));
+                        rows.add(new NetstatRow(0, 0, shown(sk.v6, req.local), shown(sk.v6, req.remote), TcpState.SYN_RECV, "on", true));
                     }
                     continue;
                 }
                 long rx = Math.max(Seq.diff(sk.rcvNxt, sk.copiedSeq), 0);
                 long tx = Seq.diff(sk.writeSeq, sk.sndUna);
-                rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, sk.state(),
+                rows.add(new NetstatRow(rx, tx, shown(sk.v6, sk.local), shown(sk.v6, sk.remote), sk.state(),
                         output.timerColumn(sk), sk.dead || sk.parent != null));
             } else if (ep instanceof TimeWaitSock tw) {
                 // get_timewait4_sock prints tw_timer.expires - jiffies: the expiry as armed, not the wheel's bucket.
                 double left = Math.max(0, tw.twTimer().expires() * profile.jiffyNanos() - clock.now()) / 1e9;
-                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(),
+                rows.add(new NetstatRow(0, 0, shown(tw.v6, tw.local), shown(tw.v6, tw.remote), tw.state(),
                         String.format(java.util.Locale.ROOT, "timewait (%.2f/0/0)", left), true));
             }
         }
@@ -380,6 +377,14 @@ public final class TcpStack {
             rows.addAll(v6);
         }
         return rows;
+    }
+
+    /**
+     * An address as an AF_INET6 socket shows it (getsockname, /proc/net/tcp6): an IPv4 one, which its packets carry
+     * when it talks IPv4 (ipv6_mapped), as {@code ::ffff:a.b.c.d}.
+     */
+    static SockAddr shown(boolean v6, SockAddr a) {
+        return v6 && a != null && !a.isV6() ? new SockAddr(SockAddr.Ip6.v4Mapped(a.ip()), a.port()) : a;
     }
 
     /**

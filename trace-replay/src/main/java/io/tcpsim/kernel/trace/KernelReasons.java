@@ -160,15 +160,23 @@ public final class KernelReasons {
                 be16(th, 14), be16(th, 18), List.of(), null);
     }
 
+    /**
+     * The socket's addresses as its packets carry them: an AF_INET6 socket's IPv6 ones, unless they are v4-mapped
+     * (the socket talks IPv4, ipv6_mapped): then the IPv4 ones, which skc_daddr and skc_rcv_saddr hold too.
+     */
     private static SockAddr local(ReasonTracer.SockCommon s) {
-        if (s.family() == AF_INET6 && s.v6RcvSaddr() != null) return new SockAddr(SockAddr.Ip6.of(s.v6RcvSaddr(), 0), s.num());
+        if (v6(s, s.v6RcvSaddr())) return new SockAddr(SockAddr.Ip6.of(s.v6RcvSaddr(), 0), s.num());
         return new SockAddr(Integer.reverseBytes(s.rcvSaddr()), s.num());
     }
 
     private static SockAddr remote(ReasonTracer.SockCommon s) {
         int port = Short.toUnsignedInt(Short.reverseBytes((short) s.dport()));
-        if (s.family() == AF_INET6 && s.v6Daddr() != null) return new SockAddr(SockAddr.Ip6.of(s.v6Daddr(), 0), port);
+        if (v6(s, s.v6Daddr())) return new SockAddr(SockAddr.Ip6.of(s.v6Daddr(), 0), port);
         return new SockAddr(Integer.reverseBytes(s.daddr()), port);
+    }
+
+    private static boolean v6(ReasonTracer.SockCommon s, byte[] addr) {
+        return s.family() == AF_INET6 && addr != null && !SockAddr.Ip6.of(addr, 0).isV4Mapped();
     }
 
     private static final int AF_INET6 = 10;
