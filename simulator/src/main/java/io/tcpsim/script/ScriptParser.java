@@ -118,6 +118,7 @@ public final class ScriptParser {
             out.add(step);
         }
         if (topology != null) checkHosts(file, topology, out);
+        checkSsWithIpv6(file, out);
         return new Script(file, text, name, description, seed, profile, out, topology);
     }
 
@@ -244,6 +245,17 @@ public final class ScriptParser {
             return StepParser.duration(s.text(), "delay: 25ms");
         } catch (IllegalArgumentException x) {
             throw new ScriptException(file, s.line(), s.col(), x.getMessage());
+        }
+    }
+
+    /** {@code ss} lists AF_INET sockets only on the kernel (its sock_diag dump asks for AF_INET): not with IPv6. */
+    private static void checkSsWithIpv6(String file, List<Step> steps) throws ScriptException {
+        boolean v6 = steps.stream().anyMatch(st -> st instanceof Step.CallStep c
+                && c.call() instanceof CallTemplate.Socket k && k.family() == io.tcpsim.calls.Bits.AF_INET6);
+        if (!v6) return;
+        for (Step st : steps) {
+            if (st instanceof Step.Netstat n && n.ss())
+                throw new ScriptException(file, st.line(), st.column(), NotModelled.message("ss with AF_INET6 sockets"));
         }
     }
 

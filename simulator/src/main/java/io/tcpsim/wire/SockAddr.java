@@ -229,7 +229,23 @@ public record SockAddr(int ip, int port, Ip6 ip6) {
 
     static String v4String(int ip) {
         if (ip == LOOPBACK) return "127.0.0.1"; // the common case, without four concatenations per packet line
-        return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
+        return appendV4(new StringBuilder(15), ip).toString();
+    }
+
+    /**
+     * Appends the address: dotted IPv4, or IPv6 as inet_ntop writes it. Written out with a StringBuilder rather than
+     * {@code +}: replay names every flow's endpoints, and the concatenations' method handles were a few per cent of a
+     * large replay (docs/benchmarks.md).
+     */
+    public StringBuilder appendIp(StringBuilder b) {
+        if (ip6 != null) return b.append(ip6);
+        if (ip == LOOPBACK) return b.append("127.0.0.1");
+        return appendV4(b, ip);
+    }
+
+    private static StringBuilder appendV4(StringBuilder b, int ip) {
+        return b.append((ip >>> 24) & 0xff).append('.').append((ip >>> 16) & 0xff).append('.').append((ip >>> 8) & 0xff)
+                .append('.').append(ip & 0xff);
     }
 
     /** {@code 127.0.0.1}, {@code ::1}. */
@@ -240,16 +256,17 @@ public record SockAddr(int ip, int port, Ip6 ip6) {
     /** {@code 127.0.0.1:4321} or {@code [::1]:4321}, as scripts write it (and ss). */
     @Override
     public String toString() {
-        return ip6 == null ? ipString() + ":" + port : "[" + ip6 + "]:" + port;
+        if (ip6 != null) return "[" + ip6 + "]:" + port;
+        return appendIp(new StringBuilder(21)).append(':').append(port).toString();
     }
 
     /** {@code 127.0.0.1:4321} or {@code ::1:4321}, as netstat writes it (without brackets). */
     public String netstatString() {
-        return ipString() + ":" + port;
+        return appendIp(new StringBuilder(21)).append(':').append(port).toString();
     }
 
     /** {@code 127.0.0.1.4321} or {@code ::1.4321}, as tcpdump -nn writes it. */
     public String tcpdumpString() {
-        return ipString() + "." + port;
+        return appendIp(new StringBuilder(21)).append('.').append(port).toString();
     }
 }

@@ -52,14 +52,14 @@ final class TcpOutput {
      * SYN and SYN-ACK options in the order tcp_options_write puts them: mss, then sackOK+TS (or nop,nop,TS or
      * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
      */
-    List<TcpOption> synOptions(int advmss, long tsVal, long tsEcr, boolean ts, boolean sack) {
-        return synOptions(advmss, tsVal, tsEcr, ts, sack, true);
+    List<TcpOption> synOptions(int mss, long tsVal, long tsEcr, boolean ts, boolean sack) {
+        return synOptions(mss, tsVal, tsEcr, ts, sack, true);
     }
 
     /** As {@link #synOptions(int, long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
-    List<TcpOption> synOptions(int advmss, long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
+    List<TcpOption> synOptions(int mss, long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
         List<TcpOption> o = new ArrayList<>(6);
-        o.add(new TcpOption.Mss(advmss));
+        o.add(new TcpOption.Mss(mss)); // tcp_advertise_mss
         if (ts) {
             if (sack) o.add(TcpOption.SACK_PERMITTED);
             else { o.add(TcpOption.NOP); o.add(TcpOption.NOP); }
@@ -102,7 +102,7 @@ final class TcpOutput {
      * bytes, half the SYN-ACK's 65483.
      */
     int sendMss(TcpSock sk) {
-        int mss = Math.min(sk.peerMss, stack.advmss(sk.local)) - (sk.tsOk ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, advMss(sk)) - (sk.tsOk ? TS_LEN : 0);
         if (sk.maxWindow > 536) {
             long cutoff = sk.maxWindow >> 1;
             if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (sk.tsOk ? TS_LEN : 0));
@@ -154,7 +154,7 @@ final class TcpOutput {
         if (room <= 0) return;
         long truesize = len + SKB_OVERHEAD;
         long incr;
-        int advmss = stack.advmss(sk.local) - TS_LEN;
+        int advmss = advMss(sk) - TS_LEN;
         if (winFromSpace(sk, truesize) <= len) {
             incr = 2L * advmss;
         } else {
@@ -230,6 +230,7 @@ final class TcpOutput {
         int win = selectWindow(sk);
         Segment seg = new Segment(sk.local, sk.remote, Seq.mask(seq), ack ? Seq.mask(sk.rcvNxt) : 0, flags, win, 0,
                 tsOptions(sk), payload);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++, reason);
         if (ack) ackSent(sk);
         if (payload.length > 0) dataSent(sk);
@@ -298,13 +299,29 @@ final class TcpOutput {
         sendAck(sk);
     }
 
+    /**
+     * tcp_mss_clamp(tp, dst_metric_advmss): the MSS this socket announces and receives at most, the route's
+     * advmss (lo: 65495, ::1: 65476, TcpStack.advmss) or TCP_MAXSEG's user_mss when that is smaller
+     * (tcp_connect_init, tcp_openreq_init).
+     */
+    int advMss(TcpSock sk) {
+        return advMss(sk, sk.local);
+    }
+
+    /** {@link #advMss(TcpSock)} for a connection from {@code local}: a listener's request (its child's family). */
+    int advMss(TcpSock sk, io.tcpsim.wire.SockAddr local) {
+        int route = stack.advmss(local);
+        return sk.userMss > 0 ? Math.min(sk.userMss, route) : route;
+    }
+
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
-        sk.rcvWnd = initialWindow(stack.advmss(sk.local), false, stack.profile.timestamps());
+        sk.rcvWnd = initialWindow(advMss(sk), false, stack.profile.timestamps());
         sk.rcvSsthresh = sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.advmss(sk.local), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         sk.retransStampMs = stack.now() / 1_000_000L;
         sk.synSentNanos = stack.now();
@@ -314,9 +331,10 @@ final class TcpOutput {
     void sendSynAck(RequestSock req) {
         req.synackSentNanos = stack.now();
         req.synacksSent++;
-        long win = initialWindow(stack.advmss(req.local), true, req.tsOk);
+        int advmss = advMss(req.listener, req.local);
+        long win = initialWindow(advmss, true, req.tsOk);
         Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
-                (int) win, 0, synOptions(stack.advmss(req.local), stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
+                (int) win, 0, synOptions(advmss, stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
                 null);
         // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
         stack.transmit(seg, 0);
@@ -373,6 +391,11 @@ final class TcpOutput {
             // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
             if (len < Math.min(unsent, mss) && sk.hasUnacked()) return;
             boolean last = len == unsent;
+            // On lo a segment of more than one MSS leaves as one GSO packet (tcp_xmit_size_goal: up to half the
+            // window); the model cuts at the MSS, which on loopback only a TCP_MAXSEG below the route's makes short.
+            if (!last && !rtx && Math.min(sk.peerMss, advMss(sk)) < stack.advmss(sk.local))
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "data of more than one segment with TCP_MAXSEG below the loopback MSS (GSO packets)"));
             if (last && len < mss && cork) {
                 checkProbeTimer(sk);
                 return;
@@ -550,7 +573,8 @@ final class TcpOutput {
         if (sk.retransmits > stack.profile.synLinearTimeouts()) sk.rtoNanos *= 2;
         sk.synSentNanos = stack.now();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.advmss(sk.local), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         armRetransmit(sk);
     }
