@@ -52,14 +52,27 @@ public record NetstatRow(long recvQ, long sendQ, SockAddr local, SockAddr foreig
 
     /** The line as netstat -tn prints it: {@code printf("%-4s  %6ld %6ld %-*s %-*s %-11s")} with width 23. */
     public String format() {
-        String l = local.toString();
-        String f = foreign.port() == 0 && foreign.ip() == 0 ? "0.0.0.0:*" : foreign.toString();
-        StringBuilder b = new StringBuilder(80).append("tcp   ");
+        String l = column(local);
+        String f = column(foreign);
+        // /proc/net/tcp6's rows are netstat's "tcp6" (tcp_info in netstat.c: the proto name of the file it read).
+        StringBuilder b = new StringBuilder(80).append(local.isV6() ? "tcp6  " : "tcp   ");
         padLeft(b, Long.toString(recvQ), 6).append(' ');
         padLeft(b, Long.toString(sendQ), 6).append(' ');
         padRight(b, l, 23).append(' ');
         padRight(b, f, 23).append(' ');
         return padRight(b, state.netstatName(), 11).toString();
+    }
+
+    /**
+     * netstat.c tcp_do_one: the address, cut so that address and port fit 22 characters (without -W), a colon,
+     * the port; port 0 is {@code *}. IPv6 addresses have no brackets: {@code ::1:4321}, {@code :::*}.
+     */
+    private static String column(SockAddr a) {
+        String port = a.port() == 0 ? "*" : Integer.toString(a.port());
+        // measured: netstat prints a v4-mapped address of /proc/net/tcp6 as the IPv4 one (127.0.0.1:4332)
+        String ip = a.isV6() && a.ip6().isV4Mapped() ? new SockAddr((int) a.ip6().lo(), 0).ipString() : a.ipString();
+        if (ip.length() + port.length() > 22) ip = ip.substring(0, 22 - port.length());
+        return ip + ":" + port;
     }
 
     private static StringBuilder padLeft(StringBuilder b, String s, int w) {

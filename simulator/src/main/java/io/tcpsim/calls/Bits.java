@@ -27,6 +27,8 @@ public final class Bits {
 
     // socket type flags for socket()/accept4()
     public static final int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+    /** socket()'s address families (include/linux/socket.h). */
+    public static final int AF_INET = 2, AF_INET6 = 10;
 
     // epoll_ctl ops
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;

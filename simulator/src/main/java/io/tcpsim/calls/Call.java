@@ -81,8 +81,13 @@ public sealed interface Call {
         R fork(Fork c, P p);
     }
 
-    /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
-    record Socket(int flags) implements Call {
+    /** {@code socket(family, SOCK_STREAM | flags, 0)}: {@code family} is AF_INET or AF_INET6 ({@link Bits}). */
+    record Socket(int family, int flags) implements Call {
+        /** {@code socket(AF_INET, SOCK_STREAM | flags, 0)}. */
+        public Socket(int flags) { this(Bits.AF_INET, flags); }
+        public boolean v6() { return family == Bits.AF_INET6; }
+        /** As before IPv6: {@code Socket[flags=0]}, and {@code Socket[family=AF_INET6, flags=0]}. */
+        @Override public String toString() { return "Socket[" + (v6() ? "family=AF_INET6, " : "") + "flags=" + flags + "]"; }
         public String name() { return "socket"; }
         public <R, P> R accept(Visitor<R, P> v, P p) { return v.socket(this, p); }
     }

@@ -486,7 +486,7 @@ public final class Model implements Backend, Inspectable {
         public Result socket(Call.Socket c, Proc p) {
             if ((c.flags() & ~SOCK_FLAGS) != 0) return Result.error(Errno.EINVAL);
             TcpCalls calls = stackOf(p.name).calls();
-            TcpFile f = new TcpFile(calls.socket(), calls);
+            TcpFile f = new TcpFile(calls.socket(c.v6()), calls);
             f.nonblock = (c.flags() & Bits.SOCK_NONBLOCK) != 0;
             return Result.ok(p.allocate(f));
         }

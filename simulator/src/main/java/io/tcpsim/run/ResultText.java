@@ -43,7 +43,7 @@ public final class ResultText {
         if (call.shape() == ResultShape.ADDRESS && r.addr() != null && r.addr().port() >= EPHEMERAL_LOW
                 && r.addr().port() <= EPHEMERAL_HIGH) {
             // A port from ip_local_port_range is the backend's choice, another on the next run or the kernel: any.
-            return List.of(r.addr().ipString() + ":*", String.valueOf(r.addr()));
+            return List.of(r.addr().withPort(0).toString().replaceAll(":0$", ":*"), String.valueOf(r.addr()));
         }
         return List.of(success(call, r, nameOf));
     }

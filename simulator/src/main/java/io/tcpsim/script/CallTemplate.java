@@ -45,9 +45,15 @@ public sealed interface CallTemplate {
     Map<String, Integer> FCNTL_CMDS = table("F_GETFL", Bits.F_GETFL, "F_SETFL", Bits.F_SETFL);
     Map<String, Integer> SIGNALS = table("SIGPIPE", Bits.SIGPIPE);
 
-    record Socket(int flags) implements CallTemplate {
-        public Call resolve(Fds fds) { return new Call.Socket(flags); }
-        public String text() { return flags == 0 ? "socket()" : "socket(" + Bits.format(flags, SOCK_FLAGS) + ")"; }
+    /** {@code family}: AF_INET, or AF_INET6, which the text names first: {@code socket(AF_INET6, SOCK_NONBLOCK)}. */
+    record Socket(int family, int flags) implements CallTemplate {
+        public Socket(int flags) { this(Bits.AF_INET, flags); }
+        public Call resolve(Fds fds) { return new Call.Socket(family, flags); }
+        public String text() {
+            String f = flags == 0 ? "" : Bits.format(flags, SOCK_FLAGS);
+            if (family == Bits.AF_INET6) return "socket(AF_INET6" + (f.isEmpty() ? "" : ", " + f) + ")";
+            return "socket(" + f + ")";
+        }
         public ResultShape shape() { return ResultShape.DESCRIPTOR; }
         public List<String> uses() { return List.of(); }
     }

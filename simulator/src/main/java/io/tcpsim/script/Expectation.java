@@ -164,14 +164,18 @@ public sealed interface Expectation {
         }
     }
 
-    /** getsockname, getpeername: {@code 127.0.0.1:4321}, or {@code 127.0.0.1:*} for any port (an ephemeral one). */
-    record Address(int ip, int port) implements Expectation {
+    /**
+     * getsockname, getpeername: {@code 127.0.0.1:4321} or {@code [::1]:4321}, or {@code 127.0.0.1:*} for any port (an
+     * ephemeral one); {@code host} is the address with port 0.
+     */
+    record Address(io.tcpsim.wire.SockAddr host, int port) implements Expectation {
         public static final int ANY_PORT = -1;
         public String text() {
-            return new io.tcpsim.wire.SockAddr(ip, 0).ipString() + ":" + (port == ANY_PORT ? "*" : String.valueOf(port));
+            String p = port == ANY_PORT ? "*" : String.valueOf(port);
+            return host.isV6() ? "[" + host.ipString() + "]:" + p : host.ipString() + ":" + p;
         }
         public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
-            return succeeded(r) && r.addr() != null && r.addr().ip() == ip && (port == ANY_PORT || r.addr().port() == port);
+            return succeeded(r) && r.addr() != null && r.addr().sameIp(host) && (port == ANY_PORT || r.addr().port() == port);
         }
     }
 

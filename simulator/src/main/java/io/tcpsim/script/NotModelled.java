@@ -19,11 +19,6 @@ final class NotModelled {
         return what + " " + WORDS;
     }
 
-    /** The message for IPv6, whether named by its family or written as an address. */
-    static String ipv6(String what) {
-        return what + ": IPv6 " + WORDS;
-    }
-
     /** Linux's send and recv flags (linux/socket.h) that the model does not follow yet. */
     static final Map<String, Integer> MSG_FLAGS = table(
             "MSG_OOB", 0x1, "MSG_DONTROUTE", 0x4, "MSG_CTRUNC", 0x8, "MSG_PROBE", 0x10, "MSG_TRUNC", 0x20,

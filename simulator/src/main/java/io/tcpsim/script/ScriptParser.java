@@ -118,6 +118,7 @@ public final class ScriptParser {
             out.add(step);
         }
         if (topology != null) checkHosts(file, topology, out);
+        checkSsWithIpv6(file, out);
         return new Script(file, text, name, description, seed, profile, out, topology);
     }
 
@@ -247,6 +248,17 @@ public final class ScriptParser {
         }
     }
 
+    /** {@code ss} lists AF_INET sockets only on the kernel (its sock_diag dump asks for AF_INET): not with IPv6. */
+    private static void checkSsWithIpv6(String file, List<Step> steps) throws ScriptException {
+        boolean v6 = steps.stream().anyMatch(st -> st instanceof Step.CallStep c
+                && c.call() instanceof CallTemplate.Socket k && k.family() == io.tcpsim.calls.Bits.AF_INET6);
+        if (!v6) return;
+        for (Step st : steps) {
+            if (st instanceof Step.Netstat n && n.ss())
+                throw new ScriptException(file, st.line(), st.column(), NotModelled.message("ss with AF_INET6 sockets"));
+        }
+    }
+
     /** With hosts:, every process is one of them and each host's process runs a step. */
     private static void checkHosts(String file, Topology t, List<Step> steps) throws ScriptException {
         Set<String> used = new HashSet<>();
@@ -257,6 +269,11 @@ public final class ScriptParser {
                         + "' has no host: with hosts:, every process is one of " + String.join(", ", t.names())
                         + (st.process().equals(Script.MAIN) ? " (name it: 'client: ...')" : ""));
             used.add(st.process());
+            if (st instanceof Step.CallStep c && (c.call() instanceof CallTemplate.Socket k && k.family() == io.tcpsim.calls.Bits.AF_INET6
+                    || c.call() instanceof CallTemplate.Bind b && b.addr() != null && b.addr().isV6()
+                    || c.call() instanceof CallTemplate.Connect k2 && k2.addr() != null && k2.addr().isV6()))
+                throw new ScriptException(file, st.line(), st.column(), NotModelled.message(
+                        "IPv6 with hosts: (the link between two hosts is IPv4)"));
         }
         for (String h : t.names()) {
             if (!used.contains(h)) {

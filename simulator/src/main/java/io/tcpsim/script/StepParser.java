@@ -58,7 +58,7 @@ final class StepParser {
             Map.entry("setsockopt", "setsockopt(fd, OPTION, VALUE) or setsockopt(fd, SO_LINGER, ONOFF, SECONDS)"),
             Map.entry("shutdown", "shutdown(fd, SHUT_RD|SHUT_WR|SHUT_RDWR)"),
             Map.entry("signal", "signal(SIGPIPE, SIG_IGN|SIG_DFL|handler)"),
-            Map.entry("socket", "socket(), socket(SOCK_NONBLOCK) or socket(AF_INET, SOCK_STREAM[|FLAGS], 0)"),
+            Map.entry("socket", "socket(), socket(SOCK_NONBLOCK), socket(AF_INET6[, FLAGS]) or socket(AF_INET[6], SOCK_STREAM[|FLAGS], 0)"),
             Map.entry("socketpair", "socketpair()"),
             Map.entry("write", "write(fd, DATA)")));
 
@@ -431,8 +431,11 @@ final class StepParser {
         switch (name) {
             case "socket" -> {
                 if (n == 3) return socket3(a);
-                if (n > 1) throw arity(name, nameTok, a);
-                return new CallTemplate.Socket(n == 0 ? 0 : flags(a.get(0), CallTemplate.SOCK_FLAGS, "socket flag"));
+                boolean v6 = n > 0 && a.get(0).toks().size() == 1 && a.get(0).first().is("AF_INET6");
+                if (n > (v6 ? 2 : 1)) throw arity(name, nameTok, a);
+                int family = v6 ? Bits.AF_INET6 : Bits.AF_INET;
+                int at = v6 ? 1 : 0;
+                return new CallTemplate.Socket(family, n == at ? 0 : flags(a.get(at), CallTemplate.SOCK_FLAGS, "socket flag"));
             }
             case "bind", "connect" -> {
                 if (n != 2) throw arity(name, nameTok, a);
@@ -734,10 +737,9 @@ final class StepParser {
 
     private SockAddr address(Arg a) throws ScriptException {
         String raw = text(a);
-        if (raw.startsWith("[") || raw.chars().filter(ch -> ch == ':').count() > 1)
-            throw error(a.start(), NotModelled.ipv6("the address '" + raw + "'"));
         SockAddr addr = SockAddr.parse(raw.replace(" ", ""));
-        if (addr == null) throw error(a.start(), "bad address '" + raw + "'; expected A.B.C.D:PORT, e.g. 127.0.0.1:4321");
+        if (addr == null) throw error(a.start(), "bad address '" + raw + "'; expected A.B.C.D:PORT or [IPV6]:PORT, e.g. "
+                + "127.0.0.1:4321 or [::1]:4321");
         return addr;
     }
 
@@ -821,12 +823,12 @@ final class StepParser {
     /** socket(DOMAIN, TYPE, PROTOCOL) as C writes it: AF_INET, SOCK_STREAM with flags, protocol 0 or IPPROTO_TCP. */
     private CallTemplate socket3(List<Arg> a) throws ScriptException {
         Token family = single(a.get(0), "address family");
-        if (!family.text().equals("AF_INET") && !family.text().equals("PF_INET")) {
-            if (family.text().endsWith("INET6")) throw error(family.start(), NotModelled.ipv6(family.text()));
+        boolean v6 = family.text().equals("AF_INET6") || family.text().equals("PF_INET6");
+        if (!v6 && !family.text().equals("AF_INET") && !family.text().equals("PF_INET")) {
             if (NotModelled.FAMILIES.contains(family.text()))
                 throw error(family.start(), NotModelled.message("the address family " + family.text()
                         + (family.text().contains("UNIX") || family.text().equals("AF_LOCAL") ? " (but socketpair())" : "")));
-            throw error(family.start(), "expected the address family AF_INET, got " + family.describe());
+            throw error(family.start(), "expected the address family AF_INET or AF_INET6, got " + family.describe());
         }
         List<Token> ts = a.get(1).toks();
         Token type = ts.get(0);
@@ -841,7 +843,7 @@ final class StepParser {
         Token proto = single(a.get(2), "protocol");
         if (!proto.text().equals("0") && !proto.text().equals("IPPROTO_TCP") && !proto.text().equals("6"))
             throw error(proto.start(), "expected the protocol 0 or IPPROTO_TCP, got " + proto.describe());
-        return new CallTemplate.Socket(flags);
+        return new CallTemplate.Socket(v6 ? Bits.AF_INET6 : Bits.AF_INET, flags);
     }
 
     /** One name from a table of values (not bits), or a number. */
@@ -1047,11 +1049,11 @@ final class StepParser {
         String raw = b.toString();
         Token first = toks.get(from);
         if (raw.endsWith(":*")) {
-            Integer ip = SockAddr.parseIp(raw.substring(0, raw.length() - 2));
-            if (ip != null) return new Expectation.Address(ip, Expectation.Address.ANY_PORT);
+            SockAddr a = SockAddr.parse(raw.substring(0, raw.length() - 1) + "0");
+            if (a != null) return new Expectation.Address(a, Expectation.Address.ANY_PORT);
         } else {
             SockAddr a = SockAddr.parse(raw);
-            if (a != null) return new Expectation.Address(a.ip(), a.port());
+            if (a != null) return new Expectation.Address(a.withPort(0), a.port());
         }
         throw bad(first, call);
     }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The inverse of {@link FrameEncoder}: Ethernet II / IPv4 / TCP bytes back into a {@link Packet}. Bad input is a
+ * The inverse of {@link FrameEncoder}: Ethernet II / IPv4 or IPv6 / TCP bytes back into a {@link Packet}. Bad input is a
  * value, not an exception: the result says whether the frame was TCP, something else to skip, or malformed (with the
  * offset inside the frame, so a file reader can point at the byte).
  *
@@ -26,7 +26,7 @@ public final class FrameDecoder {
      */
     public record Tcp(Packet packet, int truncatedBy, int ttl, int tos, boolean df) implements Result {}
 
-    /** A well-formed frame that is not unfragmented IPv4/TCP (ARP, IPv6, UDP, a fragment): nothing to replay. */
+    /** A well-formed frame that is not unfragmented IPv4 or IPv6 TCP (ARP, UDP, a fragment): nothing to replay. */
     public record Skipped(String why) implements Result {}
 
     /** Headers that cannot be read. {@code offset} counts from the first byte of the frame. */
@@ -41,6 +41,7 @@ public final class FrameDecoder {
             return new Malformed(0, "frame of " + frame.length + " bytes is shorter than an Ethernet header");
         }
         int type = u16(frame, 12);
+        if (type == FrameEncoder.ETHERTYPE_IPV6) return ipv6(frame, FrameEncoder.ETHERNET_HEADER, frame.length, timeNanos);
         if (type != FrameEncoder.ETHERTYPE_IPV4) return new Skipped(String.format(java.util.Locale.ROOT, "EtherType 0x%04x", type));
         return ipv4(frame, FrameEncoder.ETHERNET_HEADER, timeNanos);
     }
@@ -59,6 +60,7 @@ public final class FrameDecoder {
             return new Malformed(at, "IPv4 header truncated: " + (end - at) + " of 20 bytes");
         }
         int version = (b[at] & 0xff) >>> 4;
+        if (version == 6) return ipv6(b, at, end, timeNanos);
         if (version != 4) return new Skipped("IP version " + version);
         int ihl = (b[at] & 0x0f) * 4;
         if (ihl < FrameEncoder.IPV4_HEADER) return new Malformed(at, "IPv4 header length " + ihl + " < 20");
@@ -72,11 +74,49 @@ public final class FrameDecoder {
         if (proto != FrameEncoder.PROTO_TCP) return new Skipped("IP protocol " + proto);
         if (end - at < ihl) return new Malformed(at, "IPv4 options truncated");
         int ipId = u16(b, at + 4);
-        int src = (int) u32(b, at + 12);
-        int dst = (int) u32(b, at + 16);
+        return tcp(b, at + ihl, total - ihl, end, timeNanos, (int) u32(b, at + 12), (int) u32(b, at + 16), null, null, ipId, b[at + 8] & 0xff, b[at + 1] & 0xff, (fragment & 0x4000) != 0);
+    }
 
-        int t = at + ihl;
-        int tcpLength = total - ihl;
+    /**
+     * Decodes the IPv6 datagram in {@code b[at..end)}: the fixed header, then hop-by-hop, routing and destination
+     * options headers are stepped over to TCP; a fragment header makes it {@link Skipped}, like an IPv4 fragment. The
+     * packet's {@code ipId} is the flow label, {@code ttl} the hop limit, {@code tos} the traffic class; {@code df} is
+     * true, IPv6 routers never fragmenting. A payload length of 0 (IPv6 BIG TCP, whose jumbo option the capture
+     * does not show) means "up to the end of the frame".
+     */
+    public static Result ipv6(byte[] b, int at, int end, long timeNanos) {
+        if (end - at < FrameEncoder.IPV6_HEADER) {
+            return new Malformed(at, "IPv6 header truncated: " + (end - at) + " of 40 bytes");
+        }
+        int version = (b[at] & 0xff) >>> 4;
+        if (version != 6) return new Skipped("IP version " + version);
+        long first = u32(b, at);
+        int payload = u16(b, at + 4);
+        if (payload == 0) payload = end - at - FrameEncoder.IPV6_HEADER;
+        int next = b[at + 6] & 0xff;
+        int h = at + FrameEncoder.IPV6_HEADER;
+        int payloadEnd = h + payload;
+        while (next == 0 || next == 43 || next == 60) {
+            if (end - h < 8) return new Malformed(h, "IPv6 extension header truncated");
+            int len = ((b[h + 1] & 0xff) + 1) * 8;
+            next = b[h] & 0xff;
+            h += len;
+            if (h > payloadEnd) return new Malformed(h - len + 1, "IPv6 extension header of " + len
+                    + " bytes runs past the payload length " + payload);
+        }
+        if (next == 44) return new Skipped("IPv6 fragment");
+        if (next != FrameEncoder.PROTO_TCP) return new Skipped("IPv6 next header " + next);
+        return tcp(b, h, payloadEnd - h, end, timeNanos, 0, 0, SockAddr.Ip6.of(b, at + 8), SockAddr.Ip6.of(b, at + 24),
+                (int) (first & 0xfffff), b[at + 7] & 0xff,
+                (int) (first >>> 20) & 0xff, true);
+    }
+
+    /**
+     * The TCP segment of {@code tcpLength} bytes at {@code t}, of which {@code b[t..end)} were captured; between the
+     * IPv4 addresses {@code src4} and {@code dst4}, or the IPv6 ones when {@code src6} is not null.
+     */
+    private static Result tcp(byte[] b, int t, int tcpLength, int end, long timeNanos, int src4, int dst4,
+                              SockAddr.Ip6 src6, SockAddr.Ip6 dst6, int ipId, int ttl, int tos, boolean df) {
         if (tcpLength < FrameEncoder.TCP_HEADER) {
             return new Malformed(t, "TCP segment of " + tcpLength + " bytes is shorter than a TCP header");
         }
@@ -100,10 +140,11 @@ public final class FrameDecoder {
         byte[] payload = payloadLength == 0 ? Segment.NO_DATA : new byte[payloadLength];
         System.arraycopy(b, t + hlen, payload, 0, captured);
 
-        Segment s = new Segment(new SockAddr(src, u16(b, t)), new SockAddr(dst, u16(b, t + 2)),
+        SockAddr src = src6 == null ? new SockAddr(src4, u16(b, t)) : new SockAddr(src6, u16(b, t));
+        SockAddr dst = dst6 == null ? new SockAddr(dst4, u16(b, t + 2)) : new SockAddr(dst6, u16(b, t + 2));
+        Segment s = new Segment(src, dst,
                 u32(b, t + 4), u32(b, t + 8), b[t + 13] & 0xff, u16(b, t + 14), u16(b, t + 18), options, payload);
-        return new Tcp(new Packet(timeNanos, ipId, s), payloadLength - captured, b[at + 8] & 0xff, b[at + 1] & 0xff,
-                (fragment & 0x4000) != 0);
+        return new Tcp(new Packet(timeNanos, ipId, s), payloadLength - captured, ttl, tos, df);
     }
 
     /** Decodes {@code length} option bytes at {@code at} into {@code out}; returns null or why they are unreadable. */

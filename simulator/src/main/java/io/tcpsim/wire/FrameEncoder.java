@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Turns a {@link Packet} into the bytes Linux puts on {@code lo}: an Ethernet II header with zero MAC addresses and
- * EtherType 0x0800, an IPv4 header without options, and the TCP header, options and payload.
+ * EtherType 0x0800, an IPv4 header without options, and the TCP header, options and payload; for an IPv6 segment
+ * EtherType 0x86dd and the fixed IPv6 header (its flow label from the packet's {@code ipId}).
  *
  * <p>The IPv4 header is what Linux sends for a connected TCP socket on loopback: version 4, IHL 5, tos 0, the
  * packet's {@code ipId}, DF set (ip_queue_xmit: PMTU discovery is on by default), ttl 64 (net.ipv4.ip_default_ttl),
@@ -23,6 +24,10 @@ public final class FrameEncoder {
     /** A TCP data offset is four bits of 32-bit words: 60 bytes of header at most, so 40 bytes of options. */
     public static final int MAX_OPTION_BYTES = 40;
     public static final int ETHERTYPE_IPV4 = 0x0800;
+    public static final int ETHERTYPE_IPV6 = 0x86dd;
+    public static final int IPV6_HEADER = 40;
+    /** net.ipv6.conf.*.hop_limit, 64 as IPv4's ttl; measured on ::1 (docs/kernel-measurements.md section 34). */
+    public static final int HOP_LIMIT = 64;
     public static final int PROTO_TCP = 6;
     public static final int TTL = 64;
     public static final int IP_FLAG_DF = 0x4000;
@@ -34,6 +39,17 @@ public final class FrameEncoder {
         Segment s = packet.segment();
         byte[] options = options(s.options());
         int tcpLength = TCP_HEADER + options.length + s.length();
+        if (s.src().isV6()) {
+            if (tcpLength > 0xffff) {
+                throw new IllegalArgumentException("IPv6 payload length " + tcpLength + " exceeds 65535 (payload "
+                        + s.length() + " bytes)");
+            }
+            byte[] f = new byte[ETHERNET_HEADER + IPV6_HEADER + tcpLength];
+            put16(f, 12, ETHERTYPE_IPV6);
+            writeIpv6Header(f, ETHERNET_HEADER, packet.ipId(), tcpLength, s.src(), s.dst());
+            writeTcp(f, ETHERNET_HEADER + IPV6_HEADER, s, options);
+            return f;
+        }
         int ipLength = IPV4_HEADER + tcpLength;
         if (ipLength > 0xffff) {
             throw new IllegalArgumentException("IPv4 total length " + ipLength + " exceeds 65535 (payload "
@@ -121,6 +137,19 @@ public final class FrameEncoder {
         put16(f, at + 10, ~sum(f, at, IPV4_HEADER, 0) & 0xffff);
     }
 
+    /**
+     * The fixed IPv6 header Linux sends for TCP on lo (ip6_xmit): version 6, traffic class 0, the flow label, the
+     * payload length, next header 6 (TCP, no extension headers), hop limit 64, the addresses.
+     */
+    private static void writeIpv6Header(byte[] f, int at, int flowLabel, int payloadLength, SockAddr src, SockAddr dst) {
+        put32(f, at, 0x60000000L | (flowLabel & 0xfffff));
+        put16(f, at + 4, payloadLength);
+        f[at + 6] = (byte) PROTO_TCP;
+        f[at + 7] = (byte) HOP_LIMIT;
+        System.arraycopy(src.ip6().bytes(), 0, f, at + 8, 16);
+        System.arraycopy(dst.ip6().bytes(), 0, f, at + 24, 16);
+    }
+
     private static void writeTcp(byte[] b, int at, Segment s, byte[] options) {
         put16(b, at, s.src().port());
         put16(b, at + 2, s.dst().port());
@@ -133,7 +162,16 @@ public final class FrameEncoder {
         System.arraycopy(options, 0, b, at + TCP_HEADER, options.length);
         System.arraycopy(s.payload(), 0, b, at + TCP_HEADER + options.length, s.length());
         int length = TCP_HEADER + options.length + s.length();
-        put16(b, at + 16, tcpChecksum(s.src().ip(), s.dst().ip(), b, at, length));
+        int sum = s.src().isV6() ? tcpChecksum6(s.src().ip6(), s.dst().ip6(), b, at, length)
+                : tcpChecksum(s.src().ip(), s.dst().ip(), b, at, length);
+        put16(b, at + 16, sum);
+    }
+
+    /** {@link #tcpChecksum} with the IPv6 pseudo-header (RFC 8200 section 8.1): addresses, length, next header. */
+    public static int tcpChecksum6(SockAddr.Ip6 src, SockAddr.Ip6 dst, byte[] b, int at, int length) {
+        long pseudo = PROTO_TCP + length;
+        for (int i = 0; i < 8; i++) pseudo += src.word(i) + dst.word(i);
+        return ~sum(b, at, length, pseudo) & 0xffff;
     }
 
     /**

@@ -5,7 +5,7 @@ import io.tcpsim.compare.SequenceSpace;
 /**
  * Prints packets exactly as {@code tcpdump -nn} 4.99.3 prints an Ethernet/IPv4/TCP frame read from a pcap file with
  * {@code TZ=UTC}: {@code HH:MM:SS.uuuuuu IP a.b.c.d.P > e.f.g.h.Q: Flags [..], seq S[:E], ack A, win W[, urg U][,
- * options [...]], length N}. The rules come from print-tcp.c (tcp_print) and were checked line for line against the
+ * options [...]], length N}; an IPv6 one as {@code IP6 ::1.P > ::1.Q: Flags ...}. The rules come from print-tcp.c (tcp_print) and were checked line for line against the
  * installed tcpdump by PcapRoundTripTest in trace-replay; docs/kernel-measurements.md quotes real lines (sections 13-22).
  *
  * <p>Stateful: tcpdump's relative sequence numbers depend on the packets seen before, so use one printer per trace,
@@ -63,8 +63,21 @@ public final class TcpdumpPrinter {
         byte[] options = FrameEncoder.options(s.options());
         StringBuilder out = new StringBuilder(160);
         timeOfDay(out, packet.timeNanos());
-        out.append(" IP ");
-        if (verbosity > 0) {
+        if (s.src().isV6()) {
+            // print-ip6.c ip6_print: "IP6 ", and with -v "(flowlabel 0x%05x, hlim %u, next-header TCP (6) payload
+            // length: %u) " on the same line (no traffic class: it is 0).
+            out.append(" IP6 ");
+            if (verbosity > 0) {
+                int label = packet.ipId() & 0xfffff;
+                out.append('(');
+                if (label != 0) out.append("flowlabel 0x").append(hex(label, 5)).append(", ");
+                out.append("hlim ").append(FrameEncoder.HOP_LIMIT).append(", next-header TCP (6) payload length: ")
+                        .append(FrameEncoder.TCP_HEADER + options.length + s.length()).append(") ");
+            }
+        } else {
+            out.append(" IP ");
+        }
+        if (verbosity > 0 && !s.src().isV6()) {
             int ipLength = FrameEncoder.IPV4_HEADER + FrameEncoder.TCP_HEADER + options.length + s.length();
             out.append("(tos 0x0, ttl ").append(FrameEncoder.TTL).append(", id ").append(packet.ipId() & 0xffff)
                     .append(", offset 0, flags [DF], proto TCP (6), length ").append(ipLength).append(")\n    ");
@@ -178,7 +191,11 @@ public final class TcpdumpPrinter {
     }
 
     private static String hex4(int v) {
+        return hex(v, 4);
+    }
+
+    private static String hex(int v, int width) {
         String h = Integer.toHexString(v);
-        return "0000".substring(h.length()) + h;
+        return "0".repeat(Math.max(0, width - h.length())) + h;
     }
 }

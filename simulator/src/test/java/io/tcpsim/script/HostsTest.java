@@ -134,6 +134,12 @@ class HostsTest {
     }
 
     @Test
+    void ipv6WithHostsIsNotModelledYet() {
+        assertEquals("t.yaml:8:6: IPv6 with hosts: (the link between two hosts is IPv4) is not modelled yet "
+                + io.tcpsim.backend.NotModelled.DOCS, error(with("'client: x = socket(AF_INET6)'")));
+    }
+
+    @Test
     void badLink() {
         assertEquals("t.yaml:6:10: bad duration '25'; expected a number and a unit s, ms or us, e.g. delay: 25ms",
                 error(HEAD + "link:\n  delay: 25\n" + STEPS));

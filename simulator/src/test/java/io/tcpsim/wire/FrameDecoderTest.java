@@ -92,4 +92,31 @@ class FrameDecoderTest {
         Packet p = tcp(frame(TcpFlags.ACK, 0, new byte[0], payload, new byte[0], true), 0);
         assertArrayEquals(payload, p.segment().payload());
     }
+
+    @Test
+    void anIpv6SegmentRoundTripsWithItsFlowLabel() {
+        Segment s = new Segment(SockAddr.loopback6(53746), new SockAddr(SockAddr.Ip6.parse("2001:db8::2"), 4321),
+                0xfedcba98L, 7, TcpFlags.PSH | TcpFlags.ACK, 512, 0,
+                List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(1, 2)), new byte[] {'h', 'i'});
+        Packet p = new Packet(5_000, 0x56a13, s);
+        byte[] f = FrameEncoder.frame(p);
+        assertEquals(14 + 40 + 32 + 2, f.length);
+        assertEquals(0x86, f[12] & 0xff);
+        assertEquals(64, f[14 + 7]); // hop limit
+        FrameDecoder.Tcp t = assertInstanceOf(FrameDecoder.Tcp.class, FrameDecoder.ethernet(f, 5_000));
+        assertEquals(p, t.packet());
+        assertEquals(64, t.ttl());
+        int at = 14 + 40;
+        assertEquals(0, FrameEncoder.tcpChecksum6(s.src().ip6(), s.dst().ip6(), f, at, f.length - at));
+    }
+
+    @Test
+    void anIpv6FragmentIsSkippedAndUdpIsNotTcp() {
+        Segment s = new Segment(SockAddr.loopback6(1), SockAddr.loopback6(2), 0, 0, TcpFlags.SYN, 0, 0, List.of(), null);
+        byte[] f = FrameEncoder.frame(new Packet(0, 0, s));
+        f[14 + 6] = 17;
+        assertEquals(new FrameDecoder.Skipped("IPv6 next header 17"), FrameDecoder.ethernet(f, 0));
+        f[14 + 6] = 44;
+        assertEquals(new FrameDecoder.Skipped("IPv6 fragment"), FrameDecoder.ethernet(f, 0));
+    }
 }

@@ -28,7 +28,8 @@ import org.pcap4j.core.RawPacketListener;
  *       min(snaplen, MTU + 18) on Ethernet-like links, so on lo (MTU 65536) frames are ~64 KB; a 32 MB ring holds
  *       ~500 of them, plenty for a scenario;</li>
  *   <li>nanosecond timestamps (the kernel's skb time, CLOCK_REALTIME);</li>
- *   <li>filter {@code ip and (tcp or udp port 9)}: TCP is the scenario, UDP port 9 is our sync marker.</li>
+ *   <li>filter {@code (ip and (tcp or udp port 9)) or (ip6 and tcp)}: TCP over IPv4 or IPv6 is the scenario, UDP
+ *       port 9 (over IPv4) is our sync marker.</li>
  * </ul>
  * The listener only copies bytes into a list; decoding happens on the reader's thread ({@code wire.FrameDecoder}, via {@code KernelBackend.decode}).
  *
@@ -45,7 +46,7 @@ public final class LoopbackCapture implements AutoCloseable {
     public static final int BUFFER_BYTES = 32 << 20;
     public static final int MARKER_PORT = 9;
     private static final byte[] MARKER_MAGIC = "tcpsim-sync:".getBytes(StandardCharsets.US_ASCII);
-    private static final String FILTER = "ip and (tcp or udp port " + MARKER_PORT + ")";
+    private static final String FILTER = "(ip and (tcp or udp port " + MARKER_PORT + ")) or (ip6 and tcp)";
 
     private final PcapHandle handle;
     private final int markerFd;
@@ -143,7 +144,7 @@ public final class LoopbackCapture implements AutoCloseable {
     /** The marker's number when the frame is our UDP sync datagram, else -1. */
     private static long markerNumber(byte[] b) {
         int ip = 14;
-        if (b.length < ip + 20 || (b[ip + 9] & 0xff) != 17) return -1;
+        if (b.length < ip + 20 || b[12] != 0x08 || b[13] != 0 || (b[ip + 9] & 0xff) != 17) return -1;
         int udp = ip + (b[ip] & 0x0f) * 4;
         int payload = udp + 8;
         if (b.length < payload + MARKER_MAGIC.length + 8) return -1;

@@ -326,7 +326,11 @@ public final class KernelBackend implements Backend {
         // /proc/thread-self/net is the namespace of the thread that opens it: read it on the namespace thread.
         List<String> lines = ns.call(() -> {
             try {
-                return Files.readAllLines(Path.of("/proc/thread-self/net/tcp"));
+                // netstat -tn reads tcp, then tcp6.
+                List<String> all = new java.util.ArrayList<>(Files.readAllLines(Path.of("/proc/thread-self/net/tcp")));
+                Path six = Path.of("/proc/thread-self/net/tcp6");
+                if (Files.exists(six)) all.addAll(Files.readAllLines(six));
+                return all;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -359,7 +363,7 @@ public final class KernelBackend implements Backend {
     }
 
     /**
-     * The TCP packet in a captured frame, or null for anything else (the filter lets only IPv4 through). A frame the
+     * The TCP packet in a captured frame, or null for anything else (the filter lets only TCP and the marker through). A frame the
      * kernel sent that cannot be read is a bug here, not something to skip silently.
      */
     public static Packet decode(RawFrame f) {
@@ -484,7 +488,7 @@ public final class KernelBackend implements Backend {
     static final class LibcCalls implements Call.Visitor<Result, EmulatedProcess> {
         @Override
         public Result socket(Call.Socket s, EmulatedProcess p) {
-            return newFd(p, LibC.C.socket(LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
+            return newFd(p, LibC.C.socket(s.v6() ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_STREAM | s.flags(), 0));
         }
 
         @Override
@@ -615,7 +619,7 @@ public final class KernelBackend implements Backend {
 
         @Override
         public Result getName(Call.GetName g, EmulatedProcess p) {
-            byte[] sa = new byte[16];
+            byte[] sa = new byte[28];
             IntByReference len = new IntByReference(sa.length);
             int fd = real(p, g.fd());
             int rc = g.peer() ? LibC.C.getpeername(fd, sa, len) : LibC.C.getsockname(fd, sa, len);
@@ -891,14 +895,27 @@ public final class KernelBackend implements Backend {
         return Result.error(e);
     }
 
-    /** The address in a sockaddr_in the kernel wrote. */
+    /** The address in a sockaddr_in or sockaddr_in6 the kernel wrote. */
     static SockAddr sockaddr(byte[] sa) {
         int port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
+        if ((sa[0] & 0xff) == LibC.AF_INET6) return new SockAddr(SockAddr.Ip6.of(sa, 8), port);
         int ip = (sa[4] & 0xff) << 24 | (sa[5] & 0xff) << 16 | (sa[6] & 0xff) << 8 | (sa[7] & 0xff);
         return new SockAddr(ip, port);
     }
 
+    /**
+     * A sockaddr_in, or for an IPv6 address a sockaddr_in6 (28 bytes: family, port, flowinfo 0, the address,
+     * scope id 0).
+     */
     static byte[] sockaddr(SockAddr a) {
+        if (a.isV6()) {
+            byte[] sa = new byte[28];
+            sa[0] = (byte) LibC.AF_INET6;
+            sa[2] = (byte) (a.port() >>> 8);
+            sa[3] = (byte) a.port();
+            System.arraycopy(a.ip6().bytes(), 0, sa, 8, 16);
+            return sa;
+        }
         byte[] sa = new byte[16];
         sa[0] = (byte) LibC.AF_INET; // sa_family: native-order (little-endian) u16
         sa[2] = (byte) (a.port() >>> 8);

@@ -21,7 +21,7 @@ public interface LibC extends Library {
     LibC C = Loader.load();
 
     // socket families, levels, flags (x86_64 values)
-    int AF_UNIX = 1, AF_INET = 2, SOCK_STREAM = 1, SOCK_DGRAM = 2;
+    int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, SOCK_STREAM = 1, SOCK_DGRAM = 2;
     int SOL_SOCKET = 1;
     int IPPROTO_TCP = 6;
     int CLONE_NEWNET = 0x40000000;

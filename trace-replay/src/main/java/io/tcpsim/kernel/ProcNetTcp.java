@@ -65,9 +65,24 @@ public final class ProcNetTcp {
         };
     }
 
-    /** {@code 0100007F:1F90} to 127.0.0.1:8080: the address is the __be32 printed as a little-endian int. */
+    /**
+     * {@code 0100007F:1F90} to 127.0.0.1:8080: the address is the __be32 printed as a little-endian int; in
+     * /proc/net/tcp6 (get_tcp6_sock) the four __be32 words of the IPv6 address, each so:
+     * {@code 00000000000000000000000001000000:10E1} is [::1]:4321.
+     */
     static SockAddr address(String text) {
         int colon = text.indexOf(':');
+        if (colon == 32) {
+            byte[] b = new byte[16];
+            for (int w = 0; w < 4; w++) {
+                int raw = Integer.reverseBytes((int) Long.parseLong(text.substring(8 * w, 8 * w + 8), 16));
+                b[4 * w] = (byte) (raw >>> 24);
+                b[4 * w + 1] = (byte) (raw >>> 16);
+                b[4 * w + 2] = (byte) (raw >>> 8);
+                b[4 * w + 3] = (byte) raw;
+            }
+            return new SockAddr(SockAddr.Ip6.of(b, 0), Integer.parseInt(text.substring(colon + 1), 16));
+        }
         int raw = (int) Long.parseLong(text.substring(0, colon), 16);
         return new SockAddr(Integer.reverseBytes(raw), Integer.parseInt(text.substring(colon + 1), 16));
     }

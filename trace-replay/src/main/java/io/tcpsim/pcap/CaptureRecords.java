@@ -47,7 +47,7 @@ public abstract class CaptureRecords implements Closeable {
     }
 
     /**
-     * Every IPv4/TCP packet of a whole file, in order; other frames are skipped, and a malformed one is a
+     * Every IPv4 or IPv6 TCP packet of a whole file, in order; other frames are skipped, and a malformed one is a
      * {@link CaptureFormatException} at its byte. For tests and tools that want a small file in memory: replay
      * streams the records instead.
      */
@@ -131,8 +131,8 @@ public abstract class CaptureRecords implements Closeable {
     public final long fileOffset(int i) { return base + i; }
 
     /**
-     * The current record as IPv4/TCP, through its link layer ({@link LinkLayer#network}): a
-     * {@link FrameDecoder.Tcp}, a {@link FrameDecoder.Skipped} frame (IPv6, ARP, UDP, a fragment), or a
+     * The current record as IPv4 or IPv6 TCP, through its link layer ({@link LinkLayer#network}): a
+     * {@link FrameDecoder.Tcp}, a {@link FrameDecoder.Skipped} frame (ARP, UDP, a fragment), or a
      * {@link FrameDecoder.Malformed} one whose offset indexes {@link #data()}.
      */
     public final FrameDecoder.Result decode() {
@@ -140,7 +140,8 @@ public abstract class CaptureRecords implements Closeable {
         if (net < 0) return new FrameDecoder.Malformed(frameOffset, "frame of " + capturedLength
                 + " bytes is shorter than its link header");
         int version = (int) (net >>> 32);
-        if (version != LinkLayer.V4) return new FrameDecoder.Skipped(version == LinkLayer.V6 ? "IPv6" : "not IP");
+        if (version == LinkLayer.V6) return FrameDecoder.ipv6(buf, (int) net, frameOffset + capturedLength, timeNanos);
+        if (version != LinkLayer.V4) return new FrameDecoder.Skipped("not IP");
         return FrameDecoder.ipv4(buf, (int) net, frameOffset + capturedLength, timeNanos);
     }
 

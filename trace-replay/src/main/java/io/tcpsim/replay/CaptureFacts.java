@@ -120,7 +120,7 @@ public final class CaptureFacts {
 
     /**
      * Whether several workers may replay the capture (Workers): it was read whole first (not a pipe) and holds no
-     * IPv6 record (IPv6 flows are followed, and numbered, by the thread that reads the capture).
+     * IPv6 record (the workers' sharding reads IPv4 headers; an IPv6 capture is replayed by one thread).
      */
     boolean shardable() {
         return learned && !ipv6;
@@ -181,9 +181,11 @@ public final class CaptureFacts {
             long net = LinkLayer.network(records.linkType(), records.data(), records.frameOffset(),
                     records.capturedLength());
             if (net >= 0 && (int) (net >>> 32) == LinkLayer.V6) ipv6 = true;
-            if (net < 0 || (int) (net >>> 32) != LinkLayer.V4) continue;
-            FrameDecoder.Result d = FrameDecoder.ipv4(records.data(), (int) net,
-                    records.frameOffset() + records.capturedLength(), time);
+            int version = net < 0 ? 0 : (int) (net >>> 32);
+            if (version != LinkLayer.V4 && version != LinkLayer.V6) continue;
+            int end = records.frameOffset() + records.capturedLength();
+            FrameDecoder.Result d = version == LinkLayer.V4 ? FrameDecoder.ipv4(records.data(), (int) net, end, time)
+                    : FrameDecoder.ipv6(records.data(), (int) net, end, time);
             if (!(d instanceof FrameDecoder.Tcp tcp)) continue;
             Segment s = tcp.packet().segment();
             if (s.has(TcpFlags.SYN) && hosts.size() < MAX) hosts.putIfAbsent(s.src().ip(), new HostSyn(s, tcp.ttl(), tcp.df()));

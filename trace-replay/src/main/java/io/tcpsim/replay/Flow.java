@@ -118,7 +118,7 @@ final class Flow {
     boolean onPath() {
         if (plan != null) return !plan.loopback();
         Segment s = buffer.isEmpty() ? null : buffer.peek().packet.segment();
-        return s != null && !((s.src().ip() >>> 24) == 127 && (s.dst().ip() >>> 24) == 127 || s.src().ip() == s.dst().ip());
+        return s != null && !(s.src().isLoopback() && s.dst().isLoopback() || s.src().sameIp(s.dst()));
     }
 
     /** Replays what is left, lets the model run to the end of the capture, and reports. */

@@ -44,8 +44,7 @@ record FlowPlan(Mode mode, String notJudged, SideSystem client, SideSystem serve
     static FlowPlan of(Captured first, ArrayDeque<Captured> lookahead, FlowSide client, FlowSide server,
                        CaptureFacts facts) {
         Segment s = first.packet.segment();
-        boolean loopback = (client.addr.ip() >>> 24) == 127 && (server.addr.ip() >>> 24) == 127
-                || client.addr.ip() == server.addr.ip();
+        boolean loopback = client.addr.isLoopback() && server.addr.isLoopback() || client.addr.sameIp(server.addr);
         if (!FlowSetup.isSyn(s)) {
             // Mid-stream: neither side's SYN, so neither window scale, is in the capture. On loopback both sides are
             // the capture host's kernel: judged as the reference machine. Elsewhere the windows cannot be read.
@@ -142,6 +141,6 @@ record FlowPlan(Mode mode, String notJudged, SideSystem client, SideSystem serve
 
     /** Whether {@code a} is the flow's loopback address mapped into the model (for the facts' wording). */
     static boolean loopbackAddress(SockAddr a) {
-        return (a.ip() >>> 24) == 127;
+        return a.isLoopback();
     }
 }

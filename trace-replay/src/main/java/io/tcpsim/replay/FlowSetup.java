@@ -38,10 +38,16 @@ final class FlowSetup {
                 || !(s.dst().port() >= 32768 && s.src().port() < 32768) && s.src().port() > s.dst().port();
         client.addr = srcClient ? s.src() : s.dst();
         server.addr = srcClient ? s.dst() : s.src();
-        boolean loop = (client.addr.ip() >>> 24) == 127 && (server.addr.ip() >>> 24) == 127;
+        // IPv6 on ::1 runs on the model's IPv6; IPv6 elsewhere on these IPv4 stand-ins, its MSS from the SYNs.
+        boolean loop = client.addr.isLoopback() && server.addr.isLoopback() && client.addr.isV6() == server.addr.isV6();
         client.modelAddr = loop ? client.addr : new SockAddr(0x7f000002, client.addr.port());
         server.modelAddr = loop ? server.addr : new SockAddr(SockAddr.LOOPBACK, server.addr.port());
         return s.src().equals(client.addr) ? Role.CLIENT : Role.SERVER;
+    }
+
+    /** A non-blocking socket of the family of the side's address in the model. */
+    static Call.Socket socket(FlowSide side) {
+        return new Call.Socket(side.modelAddr.isV6() ? Bits.AF_INET6 : Bits.AF_INET, Bits.SOCK_NONBLOCK);
     }
 
     /** Sets the model up for the flow's first packet {@code c}; {@code lookahead} holds the packets after it. */
@@ -75,13 +81,13 @@ final class FlowSetup {
                     || answer.packet.timeNanos() - c.packet.timeNanos() > Flow.TOLERANCE.floorNanos() : again);
         }
         if (listener) {
-            m.listenFd = (int) m.call(Role.SERVER, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+            m.listenFd = (int) m.call(Role.SERVER, socket(server)).value();
             m.call(Role.SERVER, new Call.SetSockOpt(m.listenFd, SockOpt.SO_REUSEADDR, new int[] {1}));
             m.call(Role.SERVER, new Call.Bind(m.listenFd, server.modelAddr));
             m.call(Role.SERVER, new Call.Listen(m.listenFd, full ? 0 : 4096));
             if (full) fillAcceptQueue(c, m, client, server, recorder);
         }
-        client.fd = (int) m.call(Role.CLIENT, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+        client.fd = (int) m.call(Role.CLIENT, socket(client)).value();
         m.call(Role.CLIENT, new Call.Bind(client.fd, client.modelAddr));
         if (syn) {
             Result r = m.call(Role.CLIENT, new Call.Connect(client.fd, server.modelAddr));
@@ -116,7 +122,7 @@ final class FlowSetup {
     static void startOne(Captured c, ArrayDeque<Captured> lookahead, FlowModel m, FlowSide judged, FlowSide given,
                          FlowRecorder recorder) {
         if (judged.role == Role.CLIENT) {
-            judged.fd = (int) m.call(Role.CLIENT, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+            judged.fd = (int) m.call(Role.CLIENT, socket(judged)).value();
             m.call(Role.CLIENT, new Call.Bind(judged.fd, judged.modelAddr));
             Result r = m.call(Role.CLIENT, new Call.Connect(judged.fd, given.modelAddr));
             recorder.call(Role.CLIENT, "connect(" + given.addr + ")", r, c.index, true, null);
@@ -129,7 +135,7 @@ final class FlowSetup {
             if (ns.has(TcpFlags.RST)) return; // refused: no listener, the model's kernel answers the SYN with an RST
             break;
         }
-        m.listenFd = (int) m.call(Role.SERVER, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+        m.listenFd = (int) m.call(Role.SERVER, socket(judged)).value();
         m.call(Role.SERVER, new Call.SetSockOpt(m.listenFd, SockOpt.SO_REUSEADDR, new int[] {1}));
         m.call(Role.SERVER, new Call.Bind(m.listenFd, judged.modelAddr));
         m.call(Role.SERVER, new Call.Listen(m.listenFd, 4096));
@@ -144,8 +150,10 @@ final class FlowSetup {
     private static void fillAcceptQueue(Captured c, FlowModel m, FlowSide client, FlowSide server,
                                         FlowRecorder recorder) {
         SockAddr addr = client.modelAddr;
-        SockAddr standIn = new SockAddr(addr.ip() == 0x7f0000fe ? 0x7f0000fd : 0x7f0000fe, addr.port());
-        int fd = (int) m.call(Role.CLIENT, new Call.Socket(Bits.SOCK_NONBLOCK)).value();
+        // IPv6 has one local address in the model (::1): the stand-in takes the next port there instead.
+        SockAddr standIn = addr.isV6() ? addr.withPort(addr.port() == 65535 ? 65534 : addr.port() + 1)
+                : new SockAddr(addr.ip() == 0x7f0000fe ? 0x7f0000fd : 0x7f0000fe, addr.port());
+        int fd = (int) m.call(Role.CLIENT, socket(client)).value();
         m.call(Role.CLIENT, new Call.Bind(fd, standIn));
         m.call(Role.CLIENT, new Call.Connect(fd, server.modelAddr));
         m.discard();

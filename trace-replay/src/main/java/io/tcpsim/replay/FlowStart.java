@@ -101,10 +101,11 @@ final class FlowStart {
             }
         }
         Profiles.SynFacts cf = Profiles.SynFacts.of(s), sf = synAck == null ? null : Profiles.SynFacts.of(synAck);
+        boolean v6lo = s.src().isV6() && s.src().isLoopback() && s.dst().isLoopback();
         if (judged == Role.SERVER && sf != null) {
-            return Profiles.forHandshake(sf, cf, -1, facts.pingpong(s.dst().ip()), true, -1);
+            return Profiles.forHandshake(sf, cf, -1, facts.pingpong(s.dst().ip()), true, -1, v6lo);
         }
         return Profiles.forHandshake(cf, sf, facts.synLinearTimeouts(s.src().ip()),
-                facts.pingpong(s.dst().ip()), false, facts.hz());
+                facts.pingpong(s.dst().ip()), false, facts.hz(), v6lo);
     }
 }

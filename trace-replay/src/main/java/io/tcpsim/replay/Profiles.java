@@ -75,11 +75,23 @@ final class Profiles {
      * whose server alone is judged, {@code client} is the server's SYN-ACK ({@code passive}) and {@code server} the
      * client's SYN.
      */
+    /** ip6_default_advmss on lo (MTU 65536 − 60), the model's IPv6 MSS there. */
+    static final int IPV6_LOOPBACK_MSS = 65476;
+
     static Chosen forHandshake(SynFacts client, SynFacts server, int synLinearTimeouts, CaptureFacts.Pingpong pingpong,
                                boolean passive, int hz) {
+        return forHandshake(client, server, synLinearTimeouts, pingpong, passive, hz, false);
+    }
+
+    /**
+     * As above; {@code ipv6Loopback}: the flow runs on the model's IPv6 on ::1, whose own MSS is 65476
+     * (TcpStack.advmss), so that MSS is no setting of the capture's.
+     */
+    static Chosen forHandshake(SynFacts client, SynFacts server, int synLinearTimeouts, CaptureFacts.Pingpong pingpong,
+                               boolean passive, int hz, boolean ipv6Loopback) {
         List<String> keys = new ArrayList<>(4);
         int mss = client.mss >= 88 && client.mss <= 65495 ? client.mss : LINUX6.mss();
-        if (mss != LINUX6.mss()) keys.add("mss " + mss);
+        if (mss != LINUX6.mss() && !(ipv6Loopback && mss == IPV6_LOOPBACK_MSS)) keys.add("mss " + mss);
         if (!client.ts) keys.add("tcp_timestamps 0");
         if (!client.sack) keys.add("tcp_sack 0");
         int ws = client.wscale;

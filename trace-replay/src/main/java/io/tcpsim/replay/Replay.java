@@ -89,7 +89,6 @@ public final class Replay {
     /** The window's TCP packets by deadline ({@link Captured#deadline}), the processed ones left until they surface. */
     private final java.util.PriorityQueue<Captured> deadlines =
             new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(c -> c.deadline));
-    private final Ipv6Flows ipv6 = new Ipv6Flows();
     private final Totals totals = new Totals();
     private CaptureFacts facts = CaptureFacts.NONE;
     private int nextFlow = 1;
@@ -223,9 +222,11 @@ public final class Replay {
         long net = LinkLayer.network(r.linkType(), b, off, len);
         int version = net < 0 ? 0 : (int) (net >>> 32);
         int at = (int) net;
-        if (version == LinkLayer.V4) {
-            FrameDecoder.Result d = FrameDecoder.ipv4(b, at, off + len, time);
+        if (version == LinkLayer.V4 || version == LinkLayer.V6) {
+            FrameDecoder.Result d = version == LinkLayer.V4 ? FrameDecoder.ipv4(b, at, off + len, time)
+                    : FrameDecoder.ipv6(b, at, off + len, time);
             if (d instanceof FrameDecoder.Tcp tcp) {
+                if (version == LinkLayer.V6) totals.ipv6Packets++;
                 tcp(captured(r, tcp));
                 return;
             }
@@ -233,25 +234,10 @@ public final class Replay {
                     : "malformed: " + ((FrameDecoder.Malformed) d).why());
             return;
         }
-        if (version == LinkLayer.V6 && len - (at - off) >= 60 && (b[at + 6] & 0xff) == 6) {
-            totals.ipv6Packets++;
-            List<FlowReport> done = new ArrayList<>(0);
-            int n = ipv6.packet(b, at, off + len, totals.records, time, () -> {
-                totals.flows++;
-                totals.ipv6Flows++;
-                return nextFlow++;
-            }, done);
-            for (FlowReport f : done) reportIpv6(f);
-            if (n == 0) totals.ipv6Packets--; // over the bound of flows followed: skipped as such
-            skip(r, time, n > 0 ? "IPv6 TCP, flow " + n + ": not judged, " + Ipv6Flows.WHY
-                    : "IPv6 TCP, more flows than are followed at once (not replayed)", n > 0);
-            return;
-        }
-        skip(r, time, version == LinkLayer.V6 ? "IPv6, not TCP" : net < 0 ? "frame shorter than its link header"
-                : "not IP");
+        skip(r, time, net < 0 ? "frame shorter than its link header" : "not IP");
     }
 
-    /** The IPv4 TCP packet of record {@code r}, numbered {@code totals.records}, as a flow takes it. */
+    /** The TCP packet of record {@code r}, numbered {@code totals.records}, as a flow takes it. */
     Captured captured(CaptureRecords r, FrameDecoder.Tcp tcp) {
         if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
         Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
@@ -265,8 +251,9 @@ public final class Replay {
     /** The key of the flow {@code c} belongs to (both directions alike). */
     static Object key(Captured c) {
         Segment s = c.packet.segment();
+        // An IPv6 address is keyed by its 32-bit fold, and the family kept apart in the key's last field.
         return TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port(),
-                c.vlans);
+                s.src().isV6() ? c.vlans | 1 << 30 : c.vlans);
     }
 
     // ------------------------------------------------------------------ as a shard of Workers
@@ -316,18 +303,9 @@ public final class Replay {
         evictOldest();
     }
 
-    private void reportIpv6(FlowReport f) {
-        totals.notJudged++;
-        sink.flow(f);
-    }
-
+    /** A record that is not replayed. */
     private void skip(CaptureRecords r, long time, String why) {
-        skip(r, time, why, false);
-    }
-
-    /** A record that is not replayed; {@code inFlow}: an IPv6 flow's packet, counted as such, not as skipped. */
-    private void skip(CaptureRecords r, long time, String why, boolean inFlow) {
-        if (!inFlow) totals.nonTcp++;
+        totals.nonTcp++;
         if (annotate) {
             Captured c = new Captured(totals.records, r.recordOffset(), new Packet(time, 0, null), why);
             c.processed = true;
@@ -360,6 +338,7 @@ public final class Replay {
             f.firstRecord = c.index;
             flows.put(key, f);
             totals.flows++;
+            if (s.src().isV6()) totals.ipv6Flows++;
             f.seen = now;
             if (shard != null) {
                 shard.created(f);
@@ -490,7 +469,6 @@ public final class Replay {
         for (Flow f : open) report(f);
         flows.clear();
         drainWindow(true);
-        for (FlowReport f : ipv6.finish()) reportIpv6(f);
     }
 
     /** Where progress goes (a bar on a terminal). */

@@ -227,8 +227,9 @@ public final class ReplayOutput implements Replay.Sink {
     /** The summary line: flows, explained, diverged, packets. */
     public static String totals(Replay.Totals t) {
         return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged, " + t.notJudged
-                + " not judged; " + t.divergences + " divergence(s); " + t.records + " packets (" + t.tcp + " IPv4 TCP, "
-                + (t.ipv6Flows > 0 ? t.ipv6Packets + " IPv6 TCP in " + t.ipv6Flows + " flow(s), not judged, " : "")
+                + " not judged; " + t.divergences + " divergence(s); " + t.records + " packets ("
+                + (t.tcp - t.ipv6Packets) + " IPv4 TCP, "
+                + (t.ipv6Flows > 0 ? t.ipv6Packets + " IPv6 TCP in " + t.ipv6Flows + " flow(s), " : "")
                 + t.nonTcp + " skipped)"
                 + (t.evicted > 0 ? "; " + t.evicted + " flow(s) evicted: more than " + Replay.MAX_OPEN_FLOWS
                         + " open at once" : "");

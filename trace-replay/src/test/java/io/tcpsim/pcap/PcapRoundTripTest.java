@@ -111,6 +111,28 @@ class PcapRoundTripTest {
                 + "options [nop,nop,TS val 3713418155 ecr 413860340], length 0", lines.get(8));
     }
 
+    /** IPv6: the "IP6" lines, and with -v the flow label, hop limit and payload length on the TCP line. */
+    @Test
+    void ipv6PrintsAsTcpdumpPrintsIt() throws Exception {
+        Fixtures.Trace t = new Fixtures.Trace();
+        Fixtures.normalClose(t, io.tcpsim.wire.SockAddr.loopback6(55688), io.tcpsim.wire.SockAddr.loopback6(48001),
+                4253287871L, 1983831168L);
+        Fixtures.normalClose(t, io.tcpsim.wire.SockAddr.parse("[2001:db8::1:0:0:1]:40000"),
+                io.tcpsim.wire.SockAddr.parse("[fe80::1]:80"), 1L, 2L);
+        t.ipId = 0; // no flow label: tcpdump -v leaves it out
+        Fixtures.normalClose(t, io.tcpsim.wire.SockAddr.parse("[2001:db8:0:1:1:1:1:1]:40001"),
+                io.tcpsim.wire.SockAddr.parse("[::ffff:10.0.0.1]:8080"), 3L, 4L);
+        Path file = write("v6.pcap", t.packets);
+        for (int v = 0; v <= 2; v++) {
+            String[] args = v == 0 ? new String[] {"-nn"} : new String[] {"-nn", v == 1 ? "-v" : "-vv"};
+            assertSameLines(printed(t.packets, false, v), Tcpdump.read(file, args).stdout());
+        }
+        assertSameLines(printed(t.packets, true, 0), Tcpdump.read(file, "-nn", "-S").stdout());
+        List<String> lines = Tcpdump.read(file, "-nn").stdout();
+        assertEquals("00:00:01.001235 IP6 ::1.55688 > ::1.48001: Flags [S], seq 4253287871, win 65495, "
+                + "options [mss 65495,sackOK,TS val 413859837 ecr 0,nop,wscale 10], length 0", lines.get(0));
+    }
+
     /**
      * A socket connected to itself is one tcp_seq_hash entry with two bases that start apart when the capture begins
      * mid-connection (seq 1000, ack 2000): each direction of the one address pair keeps its own.

@@ -97,8 +97,8 @@ final class Scenarios {
         return new Run(script, seed, log, lines);
     }
 
-    /** A tcpdump packet line: time of day, then "IP ". */
+    /** A tcpdump packet line: time of day, then "IP " (or "IP6 "). */
     static boolean isPacketLine(String line) {
-        return line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP .*");
+        return line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP6? .*");
     }
 }

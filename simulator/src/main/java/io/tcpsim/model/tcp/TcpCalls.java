@@ -31,7 +31,12 @@ public final class TcpCalls {
     }
 
     public TcpSock socket() {
-        return stack.newSock();
+        return stack.newSock(false);
+    }
+
+    /** socket(AF_INET6): inet6_create. */
+    public TcpSock socket(boolean v6) {
+        return stack.newSock(v6);
     }
 
     // ---------------------------------------------------------------- bind, listen, accept
@@ -41,16 +46,21 @@ public final class TcpCalls {
      * address there (inet_addr_type: anything else is EADDRNOTAVAIL).
      */
     public Outcome bind(TcpSock sk, SockAddr addr) {
+        // inet6_bind: a sockaddr_in is shorter than SIN6_LEN_RFC2133 (EINVAL); __inet_bind: not AF_INET (EAFNOSUPPORT).
+        if (sk.v6 && !addr.isV6()) return Outcome.fail(Errno.EINVAL);
+        if (!sk.v6 && addr.isV6()) return Outcome.fail(Errno.EAFNOSUPPORT);
+        // inet6_bind: a v4-mapped address binds the IPv4 one (the socket then talks IPv4: ipv6_mapped).
+        if (addr.isV6() && addr.ip6().isV4Mapped()) addr = unmapped(addr);
         if (sk.bound || sk.state() != TcpState.CLOSE) return Outcome.fail(Errno.EINVAL);
-        if (addr.ip() != 0 && !stack.isLocal(addr.ip())) return Outcome.fail(Errno.EADDRNOTAVAIL);
+        if (!addr.isAny() && !stack.isLocal(addr)) return Outcome.fail(Errno.EADDRNOTAVAIL);
         int port = addr.port();
         if (port == 0) {
             port = pickPort(addr.ip(), false);
             if (port < 0) return Outcome.fail(Errno.EADDRINUSE);
-        } else if (conflict(sk, addr.ip(), port)) {
+        } else if (conflict(sk, addr, port)) {
             return Outcome.fail(Errno.EADDRINUSE);
         }
-        sk.local = new SockAddr(addr.ip(), port);
+        sk.local = addr.withPort(port);
         sk.bound = true;
         sk.portLocked = addr.port() != 0; // __inet_bind: SOCK_BINDPORT_LOCK only for a port the caller named
         stack.bound.add(sk);
@@ -62,11 +72,10 @@ public final class TcpCalls {
      * socket on the port conflicts unless both set SO_REUSEADDR and the other is not listening, or both set
      * SO_REUSEPORT (the same user: a script's processes are all one); different specific addresses never conflict.
      */
-    private boolean conflict(TcpSock sk, int ip, int port) {
+    private boolean conflict(TcpSock sk, SockAddr addr, int port) {
         for (Endpoint other : stack.bound) {
             if (other == sk || other.local == null || other.local.port() != port) continue;
-            int oip = other.local.ip();
-            if (ip != 0 && oip != 0 && ip != oip) continue;
+            if (!sameAddress(addr, other.local)) continue;
             boolean otherReuse, otherReusePort;
             boolean otherListening = false;
             if (other instanceof TcpSock o) {
@@ -81,6 +90,28 @@ public final class TcpCalls {
         }
         return false;
     }
+
+    /**
+     * inet_rcv_saddr_equal with wildcards matching: the same family, equal or either a wildcard. Across families
+     * (sk being bound, sk2 the other): binding IPv6 {@code ::} takes the port from IPv4 too (ipv6_rcv_saddr_equal:
+     * the wildcard matches sk2's address, IPV6_V6ONLY being off); binding IPv4 meets an IPv6 socket as its
+     * inet_rcv_saddr, 0 for {@code ::} and LOOPBACK4_IPV6 (127.0.0.6) for any other address (inet6_bind), so
+     * 0.0.0.0 conflicts with every IPv6 socket on the port, and 127.0.0.1 only with {@code ::}.
+     */
+    private static boolean sameAddress(SockAddr addr, SockAddr other) {
+        if (addr.isV6() == other.isV6()) return addr.isAny() || other.isAny() || addr.sameIp(other);
+        if (addr.isV6()) return addr.isAny();
+        int v4view = other.isAny() ? 0 : LOOPBACK4_IPV6;
+        return addr.ip() == 0 || v4view == 0 || addr.ip() == v4view;
+    }
+
+    /** The IPv4 address inside a v4-mapped one ({@code ::ffff:a.b.c.d}). */
+    private static SockAddr unmapped(SockAddr a) {
+        return new SockAddr((int) a.ip6().lo(), a.port());
+    }
+
+    /** include/net/ipv6.h: the IPv4 address an IPv6 socket bound to a non-wildcard, non-mapped address holds. */
+    private static final int LOOPBACK4_IPV6 = 0x7f000006;
 
     private boolean portInUse(int port) {
         for (Endpoint e : stack.bound) if (e.local != null && e.local.port() == port) return true;
@@ -116,11 +147,11 @@ public final class TcpCalls {
         if (!sk.bound) {
             int port = pickPort(0, false);
             if (port < 0) return Outcome.fail(Errno.EADDRINUSE);
-            sk.local = new SockAddr(0, port);
+            sk.local = sk.v6 ? SockAddr.ANY6.withPort(port) : new SockAddr(0, port);
             sk.bound = true;
             stack.bound.add(sk);
-        } else if (listenerOn(sk.local.port()) != null) {
-            TcpSock other = listenerOn(sk.local.port());
+        } else if (stack.listeners.get(TcpStack.listenKey(sk.local)) != null) {
+            TcpSock other = stack.listeners.get(TcpStack.listenKey(sk.local));
             // Two listeners of one SO_REUSEPORT group: each SYN goes to one of them by a hash of its 4-tuple
             // (reuseport_select_sock), which a script cannot know.
             if (sk.reusePort && other.reusePort)
@@ -128,14 +159,10 @@ public final class TcpCalls {
                         "a second listener in a SO_REUSEPORT group (the kernel picks one by a hash)"));
             return Outcome.fail(Errno.EADDRINUSE);
         }
-        sk.remote = new SockAddr(0, 0);
+        sk.remote = sk.v6 ? SockAddr.ANY6 : new SockAddr(0, 0);
         sk.setState(TcpState.LISTEN, Cause.LISTEN_START);
-        stack.listeners.put(sk.local.port(), sk);
+        stack.listeners.put(TcpStack.listenKey(sk.local), sk);
         return Outcome.ok(0);
-    }
-
-    private TcpSock listenerOn(int port) {
-        return stack.listeners.get(port);
     }
 
     /**
@@ -160,7 +187,7 @@ public final class TcpCalls {
             case CONNECTING -> err = Errno.EALREADY;
             case UNCONNECTED -> {
                 if (sk.state() != TcpState.CLOSE) return Outcome.fail(Errno.EISCONN);
-                Errno e = v4Connect(sk, addr);
+                Errno e = sk.v6 ? v6Connect(sk, addr) : v4Connect(sk, addr);
                 if (e != null) return Outcome.fail(e);
                 sk.ss = TcpSock.SocketState.CONNECTING;
                 err = Errno.EINPROGRESS;
@@ -186,6 +213,7 @@ public final class TcpCalls {
      * error, or null: the SYN is out.
      */
     private Errno v4Connect(TcpSock sk, SockAddr addr) {
+        if (addr.isV6()) return Errno.EAFNOSUPPORT; // tcp_v4_connect: sin_family != AF_INET
         // ip_route_output_key_hash_rcu: a zero destination is the source address, or 127.0.0.1 for an unbound
         // source, and the route is lo's; tcp_v4_connect then connects to that address.
         if (addr.ip() == 0) {
@@ -195,16 +223,41 @@ public final class TcpCalls {
         int routeSrc = stack.sourceFor(addr.ip());
         if (routeSrc == 0) return Errno.ENETUNREACH;
         int srcIp = sk.local != null && sk.local.ip() != 0 ? sk.local.ip() : routeSrc;
+        return connectFrom(sk, new SockAddr(srcIp, 0), addr);
+    }
+
+    /**
+     * tcp_v6_connect: a sockaddr_in is too short (EINVAL); the unspecified address means ::1 ("connect() to
+     * INADDR_ANY means loopback (BSD'ism)"); the route is lo's for ::1, and nothing else is reachable from the
+     * loopback-only host (ip6_dst_lookup_flow: ENETUNREACH). Then as tcp_v4_connect: a port, the ISN, the SYN.
+     */
+    private Errno v6Connect(TcpSock sk, SockAddr addr) {
+        if (!addr.isV6()) return Errno.EINVAL;
+        if (addr.ip6().isV4Mapped()) {
+            // tcp_v6_connect, the mapped branch: a socket bound to an IPv6 address cannot send IPv4 (ENETUNREACH,
+            // measured); else tcp_v4_connect, the socket talking IPv4 from then on.
+            if (sk.local != null && sk.local.isV6() && !sk.local.isAny()) return Errno.ENETUNREACH;
+            return v4Connect(sk, unmapped(addr));
+        }
+        // bound to a v4-mapped address (its local address is IPv4): no IPv6 destination (EAFNOSUPPORT, measured)
+        if (sk.local != null && !sk.local.isV6()) return Errno.EAFNOSUPPORT;
+        if (addr.isAny()) addr = SockAddr.loopback6(addr.port());
+        if (!addr.isLoopback()) return Errno.ENETUNREACH;
+        return connectFrom(sk, sk.local != null && !sk.local.isAny() ? sk.local.withPort(0) : SockAddr.loopback6(0), addr);
+    }
+
+    /** The rest of tcp_v4_connect and tcp_v6_connect: the source port (inet_hash_connect), the ISN, the SYN. */
+    private Errno connectFrom(TcpSock sk, SockAddr src, SockAddr addr) {
         int srcPort;
         if (!sk.bound) {
-            srcPort = pickPort(srcIp, true);
+            srcPort = pickPort(src.ip(), true);
             if (srcPort < 0) return Errno.EADDRNOTAVAIL;
             sk.bound = true;
             stack.bound.add(sk);
         } else {
             srcPort = sk.local.port();
         }
-        SockAddr local = new SockAddr(srcIp, srcPort);
+        SockAddr local = src.withPort(srcPort);
         Endpoint existing = stack.established.get(new ConnKey(local, addr));
         if (existing instanceof TcpSock) return Errno.EADDRNOTAVAIL;
         if (existing instanceof TimeWaitSock tw) {
@@ -215,7 +268,7 @@ public final class TcpCalls {
         sk.remote = addr;
         sk.iss = stack.secureSeq(local, addr);
         sk.tsOffset = stack.tsOffset();
-        sk.ipId = stack.ipId();
+        if (!local.isV6()) sk.ipId = stack.ipId();
         sk.sndUna = sk.iss;
         sk.sndNxt = sk.writeSeq = Seq.mask(sk.iss + 1);
         sk.setState(TcpState.SYN_SENT, Cause.CONNECT);
@@ -871,9 +924,10 @@ public final class TcpCalls {
         if (peer) {
             if (sk.remote == null || sk.remote.port() == 0 || sk.state() == TcpState.CLOSE || sk.state() == TcpState.SYN_SENT)
                 return Outcome.fail(Errno.ENOTCONN);
-            return new Outcome.Done(Result.address(sk.remote));
+            return new Outcome.Done(Result.address(TcpStack.shown(sk.v6, sk.remote)));
         }
-        return new Outcome.Done(Result.address(sk.local != null ? sk.local : SockAddr.ANY));
+        return new Outcome.Done(Result.address(sk.local != null ? TcpStack.shown(sk.v6, sk.local)
+                : sk.v6 ? SockAddr.ANY6 : SockAddr.ANY));
     }
 
     /**

@@ -58,10 +58,7 @@ final class TcpInput {
     }
 
     private TcpSock listenerFor(Segment seg) {
-        TcpSock l = stack.listeners.get(seg.dst().port());
-        if (l == null) return null;
-        int ip = l.local.ip();
-        return ip == 0 || ip == seg.dst().ip() ? l : null;
+        return stack.listenerFor(seg.dst());
     }
 
     // ---------------------------------------------------------------- LISTEN
@@ -131,14 +128,14 @@ final class TcpInput {
             return;
         }
         l.synQueue.remove(key);
-        TcpSock child = stack.newSock();
+        TcpSock child = stack.newSock(l.v6);
         child.local = req.local;
         child.remote = req.remote;
         child.iss = req.iss;
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
+        child.rcvWnd = out().initialWindow(out().advMss(l, req.local), true, req.tsOk);
         child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
         child.congestion = l.congestion; // tcp_ca_openreq_child keeps a listener's own (icsk_ca_setsockopt)
         child.rcvSsthresh = child.rcvWnd;
@@ -163,7 +160,7 @@ final class TcpInput {
         child.linger = l.linger;
         child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
-        child.ipId = stack.ipId();
+        if (!child.local.isV6()) child.ipId = stack.ipId();
         child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
@@ -651,6 +648,7 @@ final class TcpInput {
         tw.tsOffset = sk.tsOffset;
         tw.reuseAddr = sk.reuseAddr;
         tw.reusePort = sk.reusePort;
+        tw.v6 = sk.v6;
         tw.tsOk = sk.tsOk;
         long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);

@@ -84,7 +84,7 @@ final class TcpOutput {
     /**
      * The initial receive window: tcp_select_initial_window rounds the space down to a multiple of the MSS it was
      * given. The active side passes advmss (65495), the passive side advmss minus the timestamp option (65483,
-     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483. A route's initrwnd caps it at that many of
+     * tcp_openreq_init_rwin). Measured: SYN win 65495, SYN-ACK win 65483; on ::1 (advmss 65476) 65476 and 65464. A route's initrwnd caps it at that many of
      * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
      * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
@@ -301,10 +301,17 @@ final class TcpOutput {
 
     /**
      * tcp_mss_clamp(tp, dst_metric_advmss): the MSS this socket announces and receives at most, the route's
-     * advmss (lo: 65495) or TCP_MAXSEG's user_mss when that is smaller (tcp_connect_init, tcp_openreq_init).
+     * advmss (lo: 65495, ::1: 65476, TcpStack.advmss) or TCP_MAXSEG's user_mss when that is smaller
+     * (tcp_connect_init, tcp_openreq_init).
      */
     int advMss(TcpSock sk) {
-        return sk.userMss > 0 ? Math.min(sk.userMss, stack.profile.mss()) : stack.profile.mss();
+        return advMss(sk, sk.local);
+    }
+
+    /** {@link #advMss(TcpSock)} for a connection from {@code local}: a listener's request (its child's family). */
+    int advMss(TcpSock sk, io.tcpsim.wire.SockAddr local) {
+        int route = stack.advmss(local);
+        return sk.userMss > 0 ? Math.min(sk.userMss, route) : route;
     }
 
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
@@ -324,7 +331,7 @@ final class TcpOutput {
     void sendSynAck(RequestSock req) {
         req.synackSentNanos = stack.now();
         req.synacksSent++;
-        int advmss = advMss(req.listener);
+        int advmss = advMss(req.listener, req.local);
         long win = initialWindow(advmss, true, req.tsOk);
         Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
                 (int) win, 0, synOptions(advmss, stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
@@ -389,7 +396,7 @@ final class TcpOutput {
             boolean last = len == unsent;
             // On lo a segment of more than one MSS leaves as one GSO packet (tcp_xmit_size_goal: up to half the
             // window); the model cuts at the MSS, which on loopback only a TCP_MAXSEG below the route's makes short.
-            if (!last && !rtx && Math.min(sk.peerMss, advMss(sk)) < stack.profile.mss())
+            if (!last && !rtx && Math.min(sk.peerMss, advMss(sk)) < stack.advmss(sk.local))
                 throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
                         "data of more than one segment with TCP_MAXSEG below the loopback MSS (GSO packets)"));
             if (last && len < mss && cork) {

@@ -35,6 +35,9 @@ public final class TcpSock extends Endpoint {
     boolean portLocked;    // SOCK_BINDPORT_LOCK: bind() named the port, so CLOSE keeps it
     boolean noSpace;       // SOCK_NOSPACE: a writer found the send buffer full
     SocketState ss = SocketState.UNCONNECTED;
+    /** sk_family == AF_INET6 (socket(AF_INET6), or a child of such a listener). */
+    boolean v6;
+    /** The IPv4 identification of the next packet (an IPv6 packet carries a flow label instead: TcpStack#flowLabel). */
     int ipId;
 
     // sequence space (tcp_sock)

@@ -85,8 +85,55 @@ public final class TcpStack {
         return random.stream(Purpose.EPHEMERAL_PORT).between(lo, hi);
     }
 
-    TcpSock newSock() {
-        return new TcpSock(this);
+    TcpSock newSock(boolean v6) {
+        TcpSock sk = new TcpSock(this);
+        sk.v6 = v6;
+        return sk;
+    }
+
+    /**
+     * The MSS this host advertises for a connection from {@code local}: the profile's (IPv4 on lo: MTU 65536 − 40,
+     * capped at 65535 − 40 by ipv4_default_advmss: 65495), and for IPv6 at most MTU − 60 (ip6_default_advmss: the
+     * 40-byte IPv6 header; measured 65476 on ::1, docs/kernel-measurements.md section 34).
+     */
+    int advmss(SockAddr local) {
+        return local != null && local.isV6() ? Math.min(profile.mss(), MSS6_LOOPBACK) : profile.mss();
+    }
+
+    /** ip6_default_advmss on lo: 65536 − 40 − 20. */
+    static final int MSS6_LOOPBACK = 65476;
+
+    /**
+     * An IPv6 packet's flow label. With net.ipv6.auto_flowlabels=1 ip6_make_flowlabel takes it from a hash: of the
+     * socket's sk_txhash (a random number), or for a reply without a socket of the flow's 5-tuple under a boot-time
+     * seed. Neither can be reproduced; what can is its shape, measured on ::1 (docs/kernel-measurements.md section
+     * 34): 20 bits, one label per direction of a connection, the same on every packet. Here a keyed hash of the
+     * 4-tuple under the host's seeded secret, never 0. Check and replay do not compare labels.
+     */
+    int flowLabel(Segment seg) {
+        long z = isnSecret * 0x9E3779B97F4A7C15L ^ ((long) seg.src().ip() << 32 | (seg.dst().ip() & 0xffffffffL));
+        z ^= ((long) seg.src().port() << 16 | seg.dst().port()) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 29)) * 0x94D049BB133111EBL;
+        int label = (int) (z ^ (z >>> 32)) & 0xfffff;
+        return label == 0 ? 1 : label;
+    }
+
+    /** The key of a listener in {@link #listeners}: its port, and 65536 more for an IPv6 one. */
+    static int listenKey(SockAddr local) {
+        return local.isV6() ? local.port() | 0x10000 : local.port();
+    }
+
+    /**
+     * The listener a segment to {@code dst} finds (__inet_lookup_listener, inet6_lookup_listener): one of its family
+     * on its address or the wildcard; for an IPv4 segment, else an IPv6 listener on {@code [::]}, which takes it as
+     * an IPv4 connection (IPV6_V6ONLY off: its child talks IPv4 and shows v4-mapped addresses).
+     */
+    TcpSock listenerFor(SockAddr dst) {
+        TcpSock l = listeners.get(listenKey(dst));
+        TcpSock l6 = l == null && !dst.isV6() ? listeners.get(dst.port() | 0x10000) : null;
+        if (l6 != null && l6.local.isAny()) return l6;
+        if (l == null) return null;
+        return l.local.isAny() || l.local.sameIp(dst) ? l : null;
     }
 
     long now() {
@@ -121,6 +168,7 @@ public final class TcpStack {
      * The hash is SplitMix64 keyed by a seeded secret, not siphash: the values are as arbitrary, and reproducible.
      */
     long secureSeq(SockAddr local, SockAddr remote) {
+        // secure_tcpv6_seq hashes the 128-bit addresses; the fold in ip() stands for them.
         long z = isnSecret ^ ((long) local.ip() << 32 | (remote.ip() & 0xffffffffL));
         z ^= ((long) local.port() << 16 | remote.port()) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -171,6 +219,11 @@ public final class TcpStack {
         return (ip >>> 24) == 127 || hostIp != 0 && ip == hostIp;
     }
 
+    /** {@link #isLocal(int)} for either family: IPv6's own address is ::1 (ipv6_chk_addr on lo). */
+    boolean isLocal(SockAddr a) {
+        return a.isV6() ? a.isLoopback() : isLocal(a.ip());
+    }
+
     /**
      * The source address of a connection to {@code dst} (ip_route_connect, fib's preferred source): 127.0.0.1 on lo,
      * the link's address otherwise; 0 when no route reaches {@code dst} (ENETUNREACH).
@@ -196,8 +249,9 @@ public final class TcpStack {
 
     /** {@link #transmit(Segment, int)} for an RST, with the sk_rst_reason tcp_send_reset reports for it. */
     void transmit(Segment seg, int ipId, RstReason rstReason) {
-        events.accept(new Event.PacketSent(new Packet(clock.now(), ipId & 0xffff, seg), rstReason));
-        if (device != null && !isLocal(seg.dst().ip())) {
+        int id = seg.src().isV6() ? flowLabel(seg) : ipId & 0xffff;
+        events.accept(new Event.PacketSent(new Packet(clock.now(), id, seg), rstReason));
+        if (device != null && !isLocal(seg.dst())) {
             device.send(this, seg);
             return;
         }
@@ -214,7 +268,7 @@ public final class TcpStack {
 
     /** Whether this SYN-ACK, sent from here, is a listener's request's (not a simultaneous open's full socket's). */
     public boolean sentByRequest(Segment seg) {
-        TcpSock l = listeners.get(seg.src().port());
+        TcpSock l = listeners.get(listenKey(seg.src()));
         return l != null && l.synQueue.containsKey(new ConnKey(seg.src(), seg.dst()));
     }
 
@@ -266,8 +320,8 @@ public final class TcpStack {
             ConnKey k = new ConnKey(ep.local, ep.remote);
             if (established.get(k) == ep) established.remove(k);
         }
-        if (ep instanceof TcpSock sk && ep.local != null && listeners.get(ep.local.port()) == sk) {
-            listeners.remove(ep.local.port());
+        if (ep instanceof TcpSock sk && ep.local != null && listeners.get(listenKey(ep.local)) == sk) {
+            listeners.remove(listenKey(ep.local));
         }
     }
 
@@ -295,7 +349,7 @@ public final class TcpStack {
         for (Endpoint ep : listed.keySet()) {
             if (ep instanceof TimeWaitSock tw && tw.state() != TcpState.TIME_WAIT) {
                 // An orphan in FIN_WAIT2 is a timewait minisock: inet_twsk_diag_fill reports its substate, no info.
-                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(), "", true));
+                rows.add(new NetstatRow(0, 0, shown(tw.v6, tw.local), shown(tw.v6, tw.remote), tw.state(), "", true));
                 continue;
             }
             if (!(ep instanceof TcpSock sk)) continue;
@@ -303,19 +357,22 @@ public final class TcpStack {
             if (s == TcpState.LISTEN || s == TcpState.CLOSE || s == TcpState.SYN_RECV) continue;
             long rx = Math.max(Seq.diff(sk.rcvNxt, sk.copiedSeq), 0);
             long tx = Seq.diff(sk.writeSeq, sk.sndUna);
-            rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, s, output.timerColumn(sk), sk.dead || sk.parent != null,
+            rows.add(new NetstatRow(rx, tx, shown(sk.v6, sk.local), shown(sk.v6, sk.remote), s, output.timerColumn(sk), sk.dead || sk.parent != null,
                     calls.tcpInfo(sk)));
         }
         return rows;
     }
 
-    /** The rows get_tcp4_sock / get_timewait4_sock / get_openreq4 write to /proc/net/tcp (tcp_ipv4.c). */
+    /**
+     * The rows get_tcp4_sock / get_timewait4_sock / get_openreq4 write to /proc/net/tcp (tcp_ipv4.c), then those
+     * of IPv6 sockets in /proc/net/tcp6 (tcp_ipv6.c).
+     */
     public List<NetstatRow> netstat(boolean withListeners) {
         List<NetstatRow> rows = new ArrayList<>();
         // /proc/net/tcp walks the listening hash first, then the established hash.
         for (Endpoint ep : listed.keySet()) {
             if (ep instanceof TcpSock sk && sk.state() == TcpState.LISTEN && withListeners) {
-                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), sk.local, new SockAddr(0, 0), TcpState.LISTEN,
+                rows.add(new NetstatRow(sk.acceptBacklog(), Seq.diff(sk.writeSeq, sk.sndUna), shown(sk.v6, sk.local), sk.v6 ? SockAddr.ANY6 : SockAddr.ANY, TcpState.LISTEN,
                         "off (0.00/0/0)", false));
             }
         }
@@ -324,22 +381,36 @@ public final class TcpStack {
                 if (sk.state() == TcpState.LISTEN) {
                     // Request socks live in the established hash (TCP_NEW_SYN_RECV); get_openreq4 prints 0:0.
                     for (RequestSock req : sk.synQueue.values()) {
-                        rows.add(new NetstatRow(0, 0, req.local, req.remote, TcpState.SYN_RECV, "on", true));
+                        rows.add(new NetstatRow(0, 0, shown(sk.v6, req.local), shown(sk.v6, req.remote), TcpState.SYN_RECV, "on", true));
                     }
                     continue;
                 }
                 long rx = Math.max(Seq.diff(sk.rcvNxt, sk.copiedSeq), 0);
                 long tx = Seq.diff(sk.writeSeq, sk.sndUna);
-                rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, sk.state(),
+                rows.add(new NetstatRow(rx, tx, shown(sk.v6, sk.local), shown(sk.v6, sk.remote), sk.state(),
                         output.timerColumn(sk), sk.dead || sk.parent != null));
             } else if (ep instanceof TimeWaitSock tw) {
                 // get_timewait4_sock prints tw_timer.expires - jiffies: the expiry as armed, not the wheel's bucket.
                 double left = Math.max(0, tw.twTimer().expires() * profile.jiffyNanos() - clock.now()) / 1e9;
-                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(),
+                rows.add(new NetstatRow(0, 0, shown(tw.v6, tw.local), shown(tw.v6, tw.remote), tw.state(),
                         String.format(java.util.Locale.ROOT, "timewait (%.2f/0/0)", left), true));
             }
         }
+        // netstat reads /proc/net/tcp, then /proc/net/tcp6 (get_tcp6_sock and friends write the IPv6 sockets there).
+        if (rows.stream().anyMatch(r -> r.local().isV6())) {
+            List<NetstatRow> v6 = rows.stream().filter(r -> r.local().isV6()).toList();
+            rows.removeIf(r -> r.local().isV6());
+            rows.addAll(v6);
+        }
         return rows;
+    }
+
+    /**
+     * An address as an AF_INET6 socket shows it (getsockname, /proc/net/tcp6): an IPv4 one, which its packets carry
+     * when it talks IPv4 (ipv6_mapped), as {@code ::ffff:a.b.c.d}.
+     */
+    static SockAddr shown(boolean v6, SockAddr a) {
+        return v6 && a != null && !a.isV6() ? new SockAddr(SockAddr.Ip6.v4Mapped(a.ip()), a.port()) : a;
     }
 
     /**

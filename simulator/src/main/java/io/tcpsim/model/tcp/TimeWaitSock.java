@@ -16,6 +16,8 @@ public final class TimeWaitSock extends Endpoint {
     long tsOffset;
     boolean reuseAddr;
     boolean reusePort; // tw_reuseport (inet_twsk_alloc)
+    /** tw_family == AF_INET6: netstat lists it in /proc/net/tcp6 (v4-mapped when its packets are IPv4). */
+    boolean v6;
     boolean tsOk = true;
     long lastOowAck = Long.MIN_VALUE;
 

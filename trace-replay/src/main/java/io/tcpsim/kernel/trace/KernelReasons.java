@@ -99,7 +99,7 @@ public final class KernelReasons {
         }
         // tcp_send_active_reset: the socket's own ends. Its source port is inet_sport: tcp_disconnect has already
         // moved it to CLOSE, which gave back a port the kernel chose (inet_put_port zeroes skc_num).
-        if (r.sock() != null) return new SockAddr[] {new SockAddr(local(r.sock()).ip(), r.inetSport()), remote(r.sock())};
+        if (r.sock() != null) return new SockAddr[] {local(r.sock()).withPort(r.inetSport()), remote(r.sock())};
         return null;
     }
 
@@ -147,24 +147,39 @@ public final class KernelReasons {
 
     private static boolean isTcp(ReasonTracer.Record r) {
         byte[] ip = r.ipHeader();
-        return ip != null && (ip[0] & 0xf0) == 0x40 && ip[9] == 6;
+        return ip != null && ((ip[0] & 0xf0) == 0x40 && ip[9] == 6 || (ip[0] & 0xf0) == 0x60 && ip[6] == 6);
     }
 
     /** The segment's header fields (no options, no payload) from the IP and TCP headers the tracer copied. */
     static Segment segment(ReasonTracer.Record r) {
         byte[] ip = r.ipHeader(), th = r.tcpHeader();
-        SockAddr src = new SockAddr(be32(ip, 12), be16(th, 0)), dst = new SockAddr(be32(ip, 16), be16(th, 2));
+        boolean v6 = (ip[0] & 0xf0) == 0x60;
+        SockAddr src = v6 ? new SockAddr(SockAddr.Ip6.of(ip, 8), be16(th, 0)) : new SockAddr(be32(ip, 12), be16(th, 0));
+        SockAddr dst = v6 ? new SockAddr(SockAddr.Ip6.of(ip, 24), be16(th, 2)) : new SockAddr(be32(ip, 16), be16(th, 2));
         return new Segment(src, dst, be32(th, 4) & 0xffffffffL, be32(th, 8) & 0xffffffffL, th[13] & 0xff,
                 be16(th, 14), be16(th, 18), List.of(), null);
     }
 
+    /**
+     * The socket's addresses as its packets carry them: an AF_INET6 socket's IPv6 ones, unless they are v4-mapped
+     * (the socket talks IPv4, ipv6_mapped): then the IPv4 ones, which skc_daddr and skc_rcv_saddr hold too.
+     */
     private static SockAddr local(ReasonTracer.SockCommon s) {
+        if (v6(s, s.v6RcvSaddr())) return new SockAddr(SockAddr.Ip6.of(s.v6RcvSaddr(), 0), s.num());
         return new SockAddr(Integer.reverseBytes(s.rcvSaddr()), s.num());
     }
 
     private static SockAddr remote(ReasonTracer.SockCommon s) {
-        return new SockAddr(Integer.reverseBytes(s.daddr()), Short.toUnsignedInt(Short.reverseBytes((short) s.dport())));
+        int port = Short.toUnsignedInt(Short.reverseBytes((short) s.dport()));
+        if (v6(s, s.v6Daddr())) return new SockAddr(SockAddr.Ip6.of(s.v6Daddr(), 0), port);
+        return new SockAddr(Integer.reverseBytes(s.daddr()), port);
     }
+
+    private static boolean v6(ReasonTracer.SockCommon s, byte[] addr) {
+        return s.family() == AF_INET6 && addr != null && !SockAddr.Ip6.of(addr, 0).isV4Mapped();
+    }
+
+    private static final int AF_INET6 = 10;
 
     private static int be16(byte[] b, int at) {
         return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);

@@ -40,15 +40,23 @@ public final class ReasonTracer implements AutoCloseable {
     /** Which tracepoint a record came from. */
     public enum Kind { KFREE_SKB, SEND_RESET, RECEIVE_RESET }
 
-    static final int RECORD = 96;
+    static final int RECORD = 152;
     private static final int QUEUE = 8192;
 
     /** One event: {@code monoNanos} on CLOCK_MONOTONIC (bpf_ktime_get_ns). */
     public record Record(Kind kind, long monoNanos, int reason, long location, long sk, SockCommon sock,
                          int inetSport, byte[] ipHeader, byte[] tcpHeader) {}
 
-    /** The head of struct sock_common: the socket's addresses, ports and state (addresses and dport big-endian). */
-    public record SockCommon(int daddr, int rcvSaddr, int dport, int num, int family, int state) {}
+    /**
+     * The head of struct sock_common: the socket's addresses, ports and state (addresses and dport big-endian), and
+     * for an AF_INET6 socket (family 10) its IPv6 addresses (skc_v6_daddr, skc_v6_rcv_saddr), 16 bytes each.
+     */
+    public record SockCommon(int daddr, int rcvSaddr, int dport, int num, int family, int state, byte[] v6Daddr,
+                             byte[] v6RcvSaddr) {
+        public SockCommon(int daddr, int rcvSaddr, int dport, int num, int family, int state) {
+            this(daddr, rcvSaddr, dport, num, family, state, null, null);
+        }
+    }
 
     private final int queue, lost;
     private final List<Integer> fds = new ArrayList<>();
@@ -99,11 +107,12 @@ public final class ReasonTracer implements AutoCloseable {
         SockCommon sock = null;
         if (hasSk) {
             sock = new SockCommon(m.getInt(32), m.getInt(36), Short.toUnsignedInt(m.getShort(44)),
-                    Short.toUnsignedInt(m.getShort(46)), Short.toUnsignedInt(m.getShort(48)), m.getByte(50) & 0xff);
+                    Short.toUnsignedInt(m.getShort(46)), Short.toUnsignedInt(m.getShort(48)), m.getByte(50) & 0xff,
+                    m.getByteArray(120, 16), m.getByteArray(136, 16));
         }
-        int sport = (m.getByte(92) & 0xff) << 8 | (m.getByte(93) & 0xff);
+        int sport = (m.getByte(112) & 0xff) << 8 | (m.getByte(113) & 0xff);
         return new Record(kind, m.getLong(0), m.getInt(12), m.getLong(16), m.getLong(24), sock, sport,
-                hasSkb ? m.getByteArray(52, 20) : null, hasSkb ? m.getByteArray(72, 20) : null);
+                hasSkb ? m.getByteArray(52, 40) : null, hasSkb ? m.getByteArray(92, 20) : null);
     }
 
     @Override
@@ -116,7 +125,7 @@ public final class ReasonTracer implements AutoCloseable {
 
     /** The struct offsets the programs follow, read once from the kernel's BTF. */
     record Offsets(int skcNet, int skbDev, int ndNet, int nsInum, int skbHead, int transportHeader,
-                   int networkHeader, int inetSport) {
+                   int networkHeader, int inetSport, int v6Daddr, int v6RcvSaddr) {
         private static Offsets cached;
 
         static synchronized Offsets get() {
@@ -125,17 +134,19 @@ public final class ReasonTracer implements AutoCloseable {
                 cached = new Offsets(btf.offset("sock_common", "skc_net.net"), btf.offset("sk_buff", "dev"),
                         btf.offset("net_device", "nd_net.net"), btf.offset("net", "ns.inum"),
                         btf.offset("sk_buff", "head"), btf.offset("sk_buff", "transport_header"),
-                        btf.offset("sk_buff", "network_header"), btf.offset("inet_sock", "inet_sport"));
+                        btf.offset("sk_buff", "network_header"), btf.offset("inet_sock", "inet_sport"),
+                        btf.offset("sock_common", "skc_v6_daddr"), btf.offset("sock_common", "skc_v6_rcv_saddr"));
             }
             return cached;
         }
     }
 
-    // The record on the program's stack, at fp-96 (offsets into it):
+    // The record on the program's stack, at fp-152 (offsets into it):
     //   0 u64 ktime, 8 u8 kind, 9 u8 has sk, 10 u8 has skb, 12 u32 reason, 16 u64 location, 24 u64 sk,
-    //   32 sock_common bytes 0..19 (daddr, rcv_saddr, hash, dport, num, family, state), 52 IP header, 72 TCP header,
-    //   92 inet_sport (tcp_send_reset only: a full socket's source port, kept after skc_num is given back).
-    private static final int REC = -96, TMP = -104, U32 = -108, NH = -110, TH = -112, KEY = -116;
+    //   32 sock_common bytes 0..19 (daddr, rcv_saddr, hash, dport, num, family, state), 52 IP header (40 bytes: an
+    //   IPv6 one whole, an IPv4 one and what follows), 92 TCP header, 112 inet_sport (tcp_send_reset only: a full
+    //   socket's source port, kept after skc_num is given back), 120 skc_v6_daddr, 136 skc_v6_rcv_saddr.
+    private static final int REC = -152, TMP = -160, U32 = -164, NH = -166, TH = -168, KEY = -172;
 
     /**
      * One program: {@code skArg}, {@code skbArg}, {@code reasonArg} and {@code locationArg} are the indexes of those
@@ -170,16 +181,18 @@ public final class ReasonTracer implements AutoCloseable {
         a.jeqImm(R7, 0, "nosk");
         a.storeImm(B, FP, REC + 9, 1).store(DW, FP, REC + 24, R7);
         read(a, REC + 32, 20, R7, 0);
-        if (kind == Kind.SEND_RESET) read(a, REC + 92, 2, R7, o.inetSport());
+        read(a, REC + 120, 16, R7, o.v6Daddr());
+        read(a, REC + 136, 16, R7, o.v6RcvSaddr());
+        if (kind == Kind.SEND_RESET) read(a, REC + 112, 2, R7, o.inetSport());
         a.label("nosk").jeqImm(R8, 0, "push");
         read(a, TMP, 8, R8, o.skbHead()).jneImm(R0, 0, "push");
         read(a, TH, 2, R8, o.transportHeader());
         read(a, NH, 2, R8, o.networkHeader());
         a.storeImm(B, FP, REC + 10, 1);
         a.load(DW, R9, FP, TMP).load(H, R1, FP, NH).add(R9, R1);
-        read(a, REC + 52, 20, R9, 0);
+        read(a, REC + 52, 40, R9, 0);
         a.load(DW, R9, FP, TMP).load(H, R1, FP, TH).add(R9, R1);
-        read(a, REC + 72, 20, R9, 0);
+        read(a, REC + 92, 20, R9, 0);
 
         a.label("push").loadImm64(R1, queue, true).mov(R2, FP).addImm(R2, REC).movImm(R3, 0).call(Bpf.MAP_PUSH_ELEM);
         a.jeqImm(R0, 0, "out");
