@@ -482,9 +482,11 @@ final class TcpInput {
         int n = len - skip;
         if (n > 0) {
             sk.recvQueue.add(seg.payload(), skip, n);
-            sk.chargeRx(n, TcpOutput.SKB_OVERHEAD);
+            boolean linked = fromLink(seg);
+            int overhead = linked ? TcpOutput.wireTruesize(seg) - len : TcpOutput.SKB_OVERHEAD;
+            sk.chargeRx(n, overhead, !linked);
             sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
-            eventDataRecv(sk, seg, n);
+            eventDataRecv(sk, seg, n, n + overhead);
         }
         if (fin) {
             sk.rcvNxt = Seq.mask(sk.rcvNxt + 1);
@@ -495,9 +497,9 @@ final class TcpInput {
     }
 
     /** tcp_event_data_recv: schedules the ACK and drives the quickack/ato engine. */
-    private void eventDataRecv(TcpSock sk, Segment seg, int len) {
+    private void eventDataRecv(TcpSock sk, Segment seg, int len, int truesize) {
         sk.ackScheduled = true;
-        measureRcvMss(sk, seg, len);
+        measureRcvMss(sk, seg, len, truesize);
         long now = stack.jiffies();
         long atoMin = out().atoMin();
         if (sk.atoJiffies == 0) {
@@ -516,13 +518,22 @@ final class TcpInput {
             }
         }
         sk.lrcvtime = now;
-        if (len >= 128) out().growWindow(sk, len);
+        if (len >= 128) out().growWindow(sk, len, truesize);
+    }
+
+    /**
+     * Whether the segment came across the link from the other host (a host with {@code hosts:}), not over the
+     * host's own loopback: its skb is then the one the link's sender allocated (TcpOutput.wireTruesize).
+     */
+    private boolean fromLink(Segment seg) {
+        int own = stack.hostIp(), src = seg.src().ip();
+        return own != 0 && src != own && (src >>> 24) != 127;
     }
 
     /** tcp_measure_rcv_mss: learns the peer's segment size; small pushed segments set ICSK_ACK_PUSHED(2). */
-    private void measureRcvMss(TcpSock sk, Segment seg, int len) {
+    private void measureRcvMss(TcpSock sk, Segment seg, int len, int truesize) {
         if (len >= sk.rcvMss) {
-            if (len != sk.rcvMss) out().updateScalingRatio(sk, len);
+            if (len != sk.rcvMss) out().updateScalingRatio(sk, len, truesize);
             sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
             return;
         }

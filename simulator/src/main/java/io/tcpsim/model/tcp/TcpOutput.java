@@ -3,6 +3,7 @@ package io.tcpsim.model.tcp;
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.RstReason;
 import io.tcpsim.backend.TcpState;
+import io.tcpsim.wire.FrameEncoder;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
@@ -117,6 +118,24 @@ final class TcpOutput {
      */
     static final int SKB_OVERHEAD = 832;
 
+    /**
+     * The truesize of a segment that came across the link: 2304 bytes for every frame up to 1514 bytes, whatever its
+     * size (a 2 KiB buffer plus SKB_DATA_ALIGN(sizeof(struct sk_buff)) = 256). Measured on this machine's two-host
+     * topology (kernel-measurements.md section 34): four unread segments of 130 to 1448 bytes each, the receiver's
+     * ACKs advertise 63 63 63 63 for 130 to 1000 bytes, 62 61 60 59 for 1082, 66 68 67 66 for 1261, 66 69 72 73 for
+     * 1400 and 66 69 72 75 for 1448, which tcp_grow_window, tcp_measure_rcv_mss's scaling ratio and the receive
+     * buffer's accounting give with 2304 and with no other value tried (loopback's len + 832 gave 66 69 70 70 for 1082
+     * and 64 for the small ones; the kmalloc slab of the forwarder's AF_PACKET skb, 1280 below 700 bytes, gave 64).
+     * Such an skb takes no other's bytes (skb_try_coalesce refuses a kmalloc'd head), so each segment is charged in
+     * full. Larger frames (an MTU above 1500) get the next power of two as their buffer: not measured.
+     */
+    static int wireTruesize(Segment seg) {
+        int frame = FrameEncoder.ETHERNET_HEADER + FrameEncoder.IPV4_HEADER + FrameEncoder.TCP_HEADER
+                + FrameEncoder.options(seg.options()).length + seg.length();
+        int buffer = frame <= 1514 ? 2048 : Integer.highestOneBit(frame + 16 + 320 - 1) << 1;
+        return buffer + 256;
+    }
+
     /** tcp_win_from_space: buffer bytes to window bytes at the socket's scaling ratio. */
     private static long winFromSpace(TcpSock sk, long space) {
         return space * sk.scalingRatio >> 8;
@@ -149,10 +168,9 @@ final class TcpOutput {
      * tcp_grow_window, for segments of 128 bytes or more (tcp_event_data_recv): rcv_ssthresh grows towards the free
      * space, by two MSS when the segment's truesize is small enough, else by __tcp_grow_window's halving search.
      */
-    void growWindow(TcpSock sk, int len) {
+    void growWindow(TcpSock sk, int len, long truesize) {
         long room = Math.min(sk.windowClamp, freeSpace(sk)) - sk.rcvSsthresh;
         if (room <= 0) return;
-        long truesize = len + SKB_OVERHEAD;
         long incr;
         int advmss = stack.profile.mss() - TS_LEN;
         if (winFromSpace(sk, truesize) <= len) {
@@ -178,15 +196,22 @@ final class TcpOutput {
 
     /**
      * The scaling ratio follows the segments (tcp_measure_rcv_mss: len / truesize, in 256ths), and the window clamp
-     * follows the ratio (tcp_set_window_clamp).
+     * follows the ratio (tcp_set_window_clamp): a smaller clamp lowers rcv_ssthresh to it
+     * (__tcp_adjust_rcv_ssthresh, no reserved memory), a larger one raises rcv_ssthresh to the current window if that
+     * is higher (min(rcv_wnd, clamp)). Measured on two hosts (section 34): a 1261-byte segment after two of 1082
+     * bytes, the ratio going from 120 to 140, gets win 64 where lowering alone gave 63.
      */
-    void updateScalingRatio(TcpSock sk, int len) {
-        int ratio = (int) (((long) len << 8) / (len + SKB_OVERHEAD));
+    void updateScalingRatio(TcpSock sk, int len, long truesize) {
+        int ratio = (int) (((long) len << 8) / truesize);
         if (ratio == 0) ratio = 1;
         if (ratio == sk.scalingRatio) return;
         sk.scalingRatio = ratio;
-        sk.windowClamp = winFromSpace(sk, stack.profile.rcvbuf());
-        sk.rcvSsthresh = Math.min(sk.rcvSsthresh, sk.windowClamp);
+        long clamp = winFromSpace(sk, stack.profile.rcvbuf());
+        if (clamp == sk.windowClamp) return;
+        long old = sk.windowClamp;
+        sk.windowClamp = clamp;
+        if (clamp < old) sk.rcvSsthresh = Math.min(sk.rcvSsthresh, clamp);
+        else sk.rcvSsthresh = Math.max(Math.min(sk.rcvWnd, clamp), sk.rcvSsthresh);
     }
 
     /**

@@ -136,21 +136,27 @@ public final class TcpSock extends Endpoint {
      * segment of its own, charged at its truesize. (Measured: without coalescing the window after 207 + 2102 unread
      * bytes would be win 89; Linux says win 90.)
      */
-    void chargeRx(int len, int overhead) {
+    /**
+     * {@code mayCoalesce} false: the segment's skb cannot take another's bytes (its head was kmalloc'd, as a frame
+     * from the link's AF_PACKET sender is: skb_head_is_locked, so skb_try_coalesce refuses), so each is charged at
+     * its own truesize.
+     */
+    void chargeRx(int len, int overhead, boolean mayCoalesce) {
         int[] tail = rxSkbs.peekLast();
-        if (tail != null && tail[2] < 17) {
+        if (mayCoalesce && tail != null && tail[2] < 17 && tail[3] >= 0) {
             tail[0] += len;
             tail[1] += len;
             tail[2]++;
             rmemAlloc += len;
             return;
         }
-        rxSkbs.add(new int[] {len, len, 1});
+        // [bytes left to read, bytes, pieces, overhead beyond the bytes; negative: takes no other segment's bytes]
+        rxSkbs.add(new int[] {len, len, 1, mayCoalesce ? overhead : -overhead - 1});
         rmemAlloc += len + overhead;
     }
 
     /** The reader consumed {@code n} bytes: segments read to their end are freed (tcp_eat_recv_skb). */
-    void uncharge(int n, int overhead) {
+    void uncharge(int n) {
         while (n > 0 && !rxSkbs.isEmpty()) {
             int[] skb = rxSkbs.peek();
             int take = Math.min(n, skb[0]);
@@ -158,7 +164,7 @@ public final class TcpSock extends Endpoint {
             n -= take;
             if (skb[0] == 0) {
                 rxSkbs.poll();
-                rmemAlloc -= skb[1] + overhead;
+                rmemAlloc -= skb[1] + (skb[3] >= 0 ? skb[3] : -skb[3] - 1);
             }
         }
     }
