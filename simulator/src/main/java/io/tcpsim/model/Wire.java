@@ -58,6 +58,8 @@ final class Wire {
                 public boolean reaches(int ip) { return ip == ips[1 - self]; }
 
                 public void send(TcpStack from, io.tcpsim.wire.Segment seg) { carry(self, seg); }
+
+                public boolean congestionModelled() { return true; }
             });
         }
     }

@@ -106,6 +106,16 @@ public final class TcpSock extends Endpoint {
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
 
+    // the receiver's out-of-order queue and SACK blocks, on a host with a link (OfoQueue); null until one arrives
+    OfoQueue ofo;
+    /** rcv_rtt_est.rtt_us (x8), from the timestamp echo of full-sized segments (tcp_rcv_rtt_measure_ts); 0: none. */
+    long rcvRttUs8;
+    long rcvRttLastTsecr = -1;
+    /** ICSK_ACK_NOW: the next ACK check sends at once (the hole in the sequence filled). */
+    boolean ackNow;
+    // the sender's congestion window and loss recovery, on a host with a link (Congestion, Recovery)
+    Congestion.State cc;
+
     // listener
     int backlog;
     final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>(2);
@@ -149,6 +159,16 @@ public final class TcpSock extends Endpoint {
         rmemAlloc += len + overhead;
     }
 
+    /**
+     * An skb of {@code pieces} coalesced segments from the out-of-order queue joins the receive queue (tcp_ofo_queue):
+     * an skb of its own that keeps its truesize, {@code overhead} beyond its bytes (skb_try_coalesce into the tail
+     * would save only the head).
+     */
+    void chargeRxSkb(int len, int pieces, long overhead) {
+        rxSkbs.add(new int[] {len, len, 17, (int) overhead});
+        rmemAlloc += len + overhead;
+    }
+
     /** The reader consumed {@code n} bytes: segments read to their end are freed (tcp_eat_recv_skb). */
     void uncharge(int n, int overhead) {
         while (n > 0 && !rxSkbs.isEmpty()) {
@@ -158,7 +178,7 @@ public final class TcpSock extends Endpoint {
             n -= take;
             if (skb[0] == 0) {
                 rxSkbs.poll();
-                rmemAlloc -= skb[1] + overhead;
+                rmemAlloc -= skb[1] + (skb.length > 3 ? skb[3] : overhead);
             }
         }
     }
@@ -168,6 +188,7 @@ public final class TcpSock extends Endpoint {
         rxSkbs.clear();
         rmemAlloc = 0;
         finInRecvQueue = false;
+        if (ofo != null) ofo.clear();
     }
 
     /** tcp_packets_in_flight() != 0, in sequence terms. */

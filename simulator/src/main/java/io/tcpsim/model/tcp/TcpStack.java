@@ -39,6 +39,8 @@ public final class TcpStack {
     final TcpOutput output;
     final TcpCalls calls;
     final TcpRetransmit rtx;
+    final Congestion congestion;
+    final Recovery recovery;
 
     /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
     final Map<ConnKey, Endpoint> established = new HashMap<>();
@@ -62,6 +64,8 @@ public final class TcpStack {
         this.output = new TcpOutput(this);
         this.calls = new TcpCalls(this);
         this.rtx = new TcpRetransmit(this);
+        this.congestion = new Congestion(this);
+        this.recovery = new Recovery(this);
     }
 
     public TcpCalls calls() {
@@ -151,6 +155,20 @@ public final class TcpStack {
 
         /** The segment left the host (it is already captured): the device carries it, or loses it. */
         void send(TcpStack from, Segment seg);
+
+        /**
+         * Whether the host's senders run the congestion window and loss recovery (Congestion, Recovery) and its
+         * receivers the out-of-order queue: on the two-host link; not for packetdrill's one-sided runs, which refuse
+         * more than 10 segments in flight and an out-of-order segment as before.
+         */
+        default boolean congestionModelled() {
+            return false;
+        }
+    }
+
+    /** The host's device runs the congestion window and loss recovery ({@link Device#congestionModelled}). */
+    boolean congestionModelled() {
+        return device != null && device.congestionModelled();
     }
 
     /** Puts the host on a link: its address there and the device to it (docs/model.md, "Two hosts on a link"). */
