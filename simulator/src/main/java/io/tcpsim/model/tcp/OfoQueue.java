@@ -16,12 +16,6 @@ import java.util.List;
 final class OfoQueue {
     /** TCP_NUM_SACKS: the receiver remembers at most four blocks. */
     static final int NUM_SACKS = 4;
-    /**
-     * The truesize an out-of-order segment costs beyond its bytes, fitted as TcpOutput.SKB_OVERHEAD is: with it the
-     * windows of section 31 come out as measured (the duplicate ACKs 67, 70, 73, 75, 75, ..., and win 66 once the
-     * hole is filled with ten segments queued: 996 to 1100 fit; loopback's 832 would give 67).
-     */
-    static final int OVERHEAD = 1000;
     /** MAX_SKB_FRAGS: what one coalesced skb holds. */
     static final int MAX_PIECES = 17;
 

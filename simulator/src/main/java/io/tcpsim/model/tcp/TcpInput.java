@@ -492,7 +492,9 @@ final class TcpInput {
         int n = len - skip;
         if (n > 0) {
             sk.recvQueue.add(seg.payload(), skip, n);
-            sk.chargeRx(n, TcpOutput.SKB_OVERHEAD);
+            // On the link a received skb's page fragment keeps its truesize when coalesced: each segment is charged.
+            if (link) sk.chargeRxSkb(n, 1, out().rxOverhead());
+            else sk.chargeRx(n, TcpOutput.SKB_OVERHEAD);
             sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
             eventDataRecv(sk, seg, n);
         }
@@ -530,7 +532,7 @@ final class TcpInput {
         }
         sk.ackScheduled = true; // inet_csk_schedule_ack
         long end = Seq.mask(seq + len + (fin ? 1 : 0));
-        long cost = ofo(sk).insert(seq, end, seg.payload(), fin, sk.sackOk, OfoQueue.OVERHEAD);
+        long cost = ofo(sk).insert(seq, end, seg.payload(), fin, sk.sackOk, out().rxOverhead());
         sk.rmemAlloc += cost;
         // The receiver's MSS and scaling ratio follow out-of-order segments too (measured: the windows of the
         // duplicate ACKs grow 67, 70, 73, 75 as those of in-order data do, section 31).
@@ -546,7 +548,7 @@ final class TcpInput {
     private void ofoQueue(TcpSock sk) {
         OfoQueue.Skb skb;
         while ((skb = sk.ofo.pollInOrder(sk.rcvNxt)) != null) {
-            long truesize = skb.len() + (long) OfoQueue.OVERHEAD * skb.pieces; // what insert charged it
+            long truesize = skb.len() + (long) out().rxOverhead() * skb.pieces; // what insert charged it
             sk.rmemAlloc -= truesize;
             if (!Seq.after(skb.end, sk.rcvNxt)) continue; // all of it already here (TCP_OFO_DROP)
             if (Seq.before(skb.seq, sk.rcvNxt)) sk.ofo.setDsack(skb.seq, sk.rcvNxt, sk.sackOk);
