@@ -57,7 +57,7 @@ class NetworkScenariosTest {
         // What the model runs and gets wrong today.
         m.put("handshake-mss-mtu-1000", "field win: expected 66 vs actual 63");
         m.put("pingpong-25ms", "field win: expected 64 vs actual 63");
-        m.put("transfer-100kb-25ms", "(send(c, 102400)) field duration");
+        m.put("transfer-100kb-25ms", "call at line 16 (send(c, 102400)) field duration");
         return m;
     }
 
