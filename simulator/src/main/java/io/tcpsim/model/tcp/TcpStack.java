@@ -359,7 +359,9 @@ public final class TcpStack {
                         owners.getOrDefault(sk, sk.parent != null ? "accept queue" : "orphan"), sk.state(),
                         Seq.mask(sk.sndUna - sk.iss), Seq.mask(sk.sndNxt - sk.iss),
                         sync ? Seq.mask(sk.rcvNxt - sk.irs) : 0, sk.sendQueue.size(), sk.recvQueue.size(),
-                        sk.skErr == null ? "0" : sk.skErr.name(), shut, described(sk.timers()), sk.dead));
+                        sk.skErr == null ? "0" : sk.skErr.name(), shut, described(sk.timers()), sk.dead,
+                        sk.cc == null ? null : rtx.describe(sk) + (sk.ofo == null || sk.ofo.isEmpty() ? ""
+                                : " | out of order " + sk.ofo.describe(sk.irs))));
             } else if (ep instanceof TimeWaitSock tw) {
                 out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote, "timewait minisock",
                         tw.state(), -1, -1, -1, 0, 0, "0", "RCV|SEND", described(tw.timers()), true));
