@@ -96,6 +96,8 @@ public final class Model implements Backend, Inspectable {
             hostOf.put(names.get(i), s);
         }
         wire = new Wire(clock, t, stacks.get(0), stacks.get(1));
+        io.tcpsim.script.SourceText lossAt = t.at("link.loss");
+        wire.lossWhere = script.file() + ":" + lossAt.line(0) + ":" + lossAt.column(0);
     }
 
     /**

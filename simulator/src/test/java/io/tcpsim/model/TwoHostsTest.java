@@ -183,13 +183,6 @@ class TwoHostsTest {
                 """, 1));
         assertEquals("t.yaml:11:5: a lost SYN-ACK (its retransmission, tcp_synack_retries) is not modelled yet "
                 + "(docs/model.md, \"What is not modelled yet\")", synAck.getMessage());
-        NotModelled rto = assertThrows(NotModelled.class, () -> run(HEAD + "steps:\n" + CONNECT + """
-                  - link down
-                  - 'client: send(c, 3000) = 3000'
-                  - sleep 2s
-                """, 1));
-        assertEquals("t.yaml:16:5: an RTO with more than one segment in flight (loss recovery: tcp_xmit_retransmit_queue, "
-                + "cwnd) is not modelled yet (docs/model.md, \"What is not modelled yet\")", rto.getMessage());
         NotModelled sysctl = assertThrows(NotModelled.class, () -> run(HEAD + "sysctl:\n  net.ipv4.tcp_ecn: 1\nsteps:\n" + CONNECT, 1));
         assertEquals("t.yaml:8:3: sysctl net.ipv4.tcp_ecn is not modelled yet (docs/model.md, \"What is not modelled yet\")",
                 sysctl.getMessage());

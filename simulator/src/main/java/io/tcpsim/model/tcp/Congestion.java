@@ -61,6 +61,9 @@ final class Congestion {
         long rackRttUs;
         boolean rackAdvanced;
         long minRttUs = Long.MAX_VALUE;
+        // tcp_enter_loss: F-RTO (tcp_frto 2) under way; the ssthresh before the loss, for an undo
+        boolean frto;
+        int priorSsthresh;
     }
 
     private final TcpStack stack;

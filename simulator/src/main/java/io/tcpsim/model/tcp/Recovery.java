@@ -295,6 +295,74 @@ final class Recovery {
         if (rearm) sk.arm(Timer.Kind.RTO, sk.rtoJiffies);
     }
 
+    /**
+     * tcp_enter_loss, when the RTO fires: the ssthresh from CUBIC (once per loss episode), every packet not SACKed
+     * marked lost except those sent too recently for RACK to call them lost (tcp_timeout_mark_lost), cwnd what is in
+     * flight plus one, high_seq, and F-RTO armed (tcp_frto 2). The caller retransmits the head.
+     */
+    void enterLoss(TcpSock sk) {
+        Congestion.State c = sk.cc;
+        boolean newRecovery = c.caState.ordinal() < CaState.RECOVERY.ordinal();
+        if (c.caState.ordinal() <= CaState.DISORDER.ordinal() || !Seq.after(c.highSeq, sk.sndUna)
+                || (c.caState == CaState.LOSS && sk.retransmits == 0)) {
+            c.priorSsthresh = Congestion.currentSsthresh(c);
+            c.priorCwnd = c.cwnd;
+            c.ssthresh = stack.congestion.ssthresh(sk);
+        }
+        long[] head = sk.rtxQueue.peek();
+        for (long[] e : sk.rtxQueue) {
+            if ((e[TcpRetransmit.SACKED] & S_ACKED) != 0) continue;
+            if (e != head && c.rackXmitNs >= 0 && c.rackRttUs - (stack.now() - e[TcpRetransmit.SENT]) / 1000 > 0) continue;
+            markLost(c, e);
+        }
+        c.cwnd = inFlight(sk) + 1;
+        c.cwndCnt = 0;
+        c.caState = CaState.LOSS;
+        c.highSeq = sk.sndNxt;
+        sk.tlpHighSeq = -1;
+        c.frto = newRecovery || sk.retransmits > 0;
+    }
+
+    /**
+     * tcp_process_loss, for an ACK in Loss: F-RTO (RFC 5682 with SACK): never-retransmitted data ACKed or SACKed
+     * means the timeout was spurious (tcp_try_undo_loss: cwnd and ssthresh back, Open); the first ACK that moves
+     * snd_una sends new data rather than retransmitting (REXMIT_NEW); SACKs after that show the loss was real.
+     * Everything up to high_seq ACKed ends Loss (Open). Returns 0 (nothing to send), 1 (the lost packets) or 2 (new
+     * data first).
+     */
+    int processLoss(TcpSock sk, boolean unaAdvanced, boolean dataSacked, boolean origAcked) {
+        Congestion.State c = sk.cc;
+        boolean recovered = !Seq.before(sk.sndUna, c.highSeq);
+        if (c.frto) {
+            if (origAcked) { // tcp_try_undo_loss(sk, true): a spurious timeout
+                c.cwnd = Math.max(c.cwnd, c.priorCwnd);
+                c.ssthresh = Math.max(c.ssthresh, c.priorSsthresh);
+                for (long[] e : sk.rtxQueue) {
+                    if ((e[TcpRetransmit.SACKED] & LOST) != 0) {
+                        e[TcpRetransmit.SACKED] &= ~LOST;
+                        c.lostOut--;
+                    }
+                }
+                sk.retransmits = 0;
+                c.caState = CaState.OPEN;
+                return 0;
+            }
+            if (Seq.after(sk.sndNxt, c.highSeq)) {
+                if (dataSacked) c.frto = false; // step 3.a: the loss was real
+            } else if (unaAdvanced && !recovered) {
+                c.highSeq = sk.sndNxt;
+                long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
+                if (Seq.after(dataEnd, sk.sndNxt) && Seq.after(sk.sndUna + sk.sndWnd, sk.sndNxt)) return 2;
+                c.frto = false;
+            }
+        }
+        if (recovered) { // tcp_try_undo_recovery finds nothing to undo
+            c.caState = CaState.OPEN;
+            return 0;
+        }
+        return 1;
+    }
+
     /** The SACK scoreboard as tcpsim step shows it: the SACKed ranges, then those lost, relative to the ISN. */
     static String describe(TcpSock sk) {
         StringBuilder sacked = new StringBuilder(), lost = new StringBuilder();

@@ -395,6 +395,7 @@ final class TcpOutput {
                 if ((i + 1) % tso == 0 || i == burst.size() - 1) flags |= TcpFlags.PSH;
                 sendData(sk, flags, b[0], (int) b[1], true);
             }
+            if (Recovery.inCwndReduction(sk.cc)) sk.cc.prrOut += burst.size(); // PRR counts new data sent too
             cwndLimited |= Recovery.inFlight(sk) >= sk.cc.cwnd;
             if (!burst.isEmpty() || cwndLimited) stack.congestion.validate(sk, cwndLimited, sk.rtxQueue.size());
             return;

@@ -214,22 +214,18 @@ final class TcpRetransmit {
     void rtoTimer(TcpSock sk) {
         if (sk.rtxQueue.isEmpty()) return;
         if (writeTimeout(sk)) return;
-        if (sk.rtxQueue.size() > 1)
+        if (sk.cc == null && sk.rtxQueue.size() > 1)
             throw refuse("an RTO with more than one segment in flight (loss recovery: tcp_xmit_retransmit_queue, cwnd)");
-        sk.lossState = true; // tcp_enter_loss: ssthresh from CUBIC, cwnd what is in flight plus one
-        if (sk.cc != null && sk.retransmits == 0) {
-            Congestion.State c = sk.cc;
-            c.priorCwnd = c.cwnd;
-            c.ssthresh = stack.congestion.ssthresh(sk);
-            c.cwnd = 1;
-            c.cwndCnt = 0;
-            c.caState = Congestion.CaState.LOSS;
-            c.highSeq = sk.sndNxt;
-        }
+        sk.lossState = true;
+        if (sk.cc != null) stack.recovery.enterLoss(sk);
         sk.retransmits++;
         long[] head = sk.rtxQueue.peek();
         transmit(sk, head);
         head[RETRANS] = 1;
+        if (sk.cc != null && (head[SACKED] & Recovery.S_RETRANS) == 0) {
+            head[SACKED] |= Recovery.S_RETRANS;
+            sk.cc.retransOut++;
+        }
         if (sk.retransStampMs == 0) sk.retransStampMs = Math.max(1, stack.now() / 1_000_000L);
         sk.backoff++;
         sk.rtoJiffies = Math.min(sk.rtoJiffies << 1, usToJiffies(RTO_MAX_US));
@@ -294,7 +290,7 @@ final class TcpRetransmit {
         boolean advanced = Seq.after(ack, priorUna);
         Recovery.AckState st = c == null ? new Recovery.AckState() : stack.recovery.sacktag(sk, seg);
         long firstSent = -1, lastSent = -1;
-        boolean dataAcked = false;
+        boolean dataAcked = false, origAcked = false;
         int newlyAcked = 0;
         while (!sk.rtxQueue.isEmpty()) {
             long[] e = sk.rtxQueue.peek();
@@ -308,6 +304,7 @@ final class TcpRetransmit {
             if (e[RETRANS] == 0 && !wasSacked) {
                 if (firstSent < 0) firstSent = e[SENT];
                 lastSent = e[SENT];
+                origAcked = true; // FLAG_ORIG_SACK_ACKED
             }
             if (c != null) {
                 Recovery.unaccount(sk, e);
@@ -344,9 +341,12 @@ final class TcpRetransmit {
         boolean rexmit = false;
         boolean[] timerArmed = {false};
         int lostBefore = c.lostOut;
-        if (sk.lossState) {
-            // tcp_process_loss: everything outstanding ACKed ends Loss (tcp_try_undo_recovery finds nothing to undo).
-            if (!Seq.before(sk.sndUna, c.highSeq)) c.caState = Congestion.CaState.OPEN;
+        int rexmitNew = 0;
+        if (c.caState == Congestion.CaState.LOSS) {
+            rexmitNew = stack.recovery.processLoss(sk, advanced, st.newlySacked > 0, origAcked || st.firstSackNs >= 0);
+            rexmit = rexmitNew != 0;
+            if (c.caState != Congestion.CaState.LOSS) sk.lossState = false;
+            else timerArmed[0] = stack.recovery.rackMarkLost(sk);
         } else if (dubious) {
             rexmit = stack.recovery.fastretransAlert(sk, timerArmed);
         }
@@ -365,7 +365,14 @@ final class TcpRetransmit {
         } else if (dataAcked) {
             stack.congestion.congAvoid(sk, delivered);
         }
+
         stack.congestion.updatePacingRate(sk, stack.output.sendMss(sk), sk.rtxQueue.size());
+        // tcp_xmit_recovery: F-RTO's new data first (REXMIT_NEW), then the lost packets.
+        if (rexmitNew == 2) {
+            stack.output.push(sk, true);
+            if (Seq.after(sk.sndNxt, c.highSeq)) return;
+            c.frto = false;
+        }
         if (rexmit) stack.recovery.xmitRetransmitQueue(sk);
     }
 

@@ -72,6 +72,11 @@ public final class TcpStack {
         return calls;
     }
 
+    /** The host's stream for seeded loss on its link (Randomness.Purpose.LINK). */
+    public io.tcpsim.model.Rng linkRandom() {
+        return random.stream(io.tcpsim.model.Randomness.Purpose.LINK);
+    }
+
     /** A connection's TS clock offset (secure_tcp_ts_off). */
     long tsOffset() {
         return random.stream(Purpose.TS_OFFSET).nextU32();
