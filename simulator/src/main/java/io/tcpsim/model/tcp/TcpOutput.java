@@ -78,6 +78,13 @@ final class TcpOutput {
     }
 
     private List<TcpOption> tsOptions(TcpSock sk) {
+        TcpOption.Sack sack = sk.ofo == null ? null : sk.ofo.takeOption(sk.tsOk);
+        if (sack != null) {
+            // tcp_options_write: nop,nop,TS then nop,nop,sack N {...} (measured, section 31).
+            if (!sk.tsOk) return List.of(TcpOption.NOP, TcpOption.NOP, sack);
+            return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent),
+                    TcpOption.NOP, TcpOption.NOP, sack);
+        }
         if (!sk.tsOk) return List.of();
         return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent));
     }
@@ -279,7 +286,12 @@ final class TcpOutput {
         sk.ackScheduled = false;
         sk.ackPushed = false;
         sk.ackPushed2 = false;
+        sk.ackNow = false;
         sk.cancel(Timer.Kind.DELAYED_ACK);
+        if (sk.ofo != null) { // tcp_event_ack_sent: the compressed ACKs are sent with this one
+            sk.ofo.compressedAck = 0;
+            sk.cancel(Timer.Kind.COMPRESSED_ACK);
+        }
     }
 
     /**
@@ -363,56 +375,120 @@ final class TcpOutput {
      */
     void push(TcpSock sk, boolean nagleOff, boolean cork) {
         if (!stack.rtx.on()) {
-            write(sk, nagleOff, cork);
+            write(sk, nagleOff, cork, false);
             return;
         }
         int before = sk.rtxQueue.size();
         long sent = sk.sndNxt;
-        write(sk, nagleOff, cork);
+        write(sk, nagleOff, cork, false);
         if (sk.sndNxt != sent || sk.rtxQueue.size() != before) stack.rtx.afterWrite(sk);
     }
 
-    private void write(TcpSock sk, boolean nagleOff, boolean cork) {
+    /** tcp_send_loss_probe's new data: one segment, whatever cwnd says (tcp_write_xmit with push_one 2). */
+    void pushLossProbe(TcpSock sk) {
+        write(sk, true, false, true);
+    }
+
+    /**
+     * tcp_write_xmit. On a host with a link, also tcp_cwnd_test (no more than cwnd packets in flight; {@code probe}:
+     * one segment whatever cwnd says), and the segments go in GSO bursts of {@link Congestion#tsoSegs} (the last of
+     * each burst, and of what this call sends, with PSH), then tcp_cwnd_validate.
+     */
+    private void write(TcpSock sk, boolean nagleOff, boolean cork, boolean probe) {
+        if (stack.rtx.on() && sk.cc != null) {
+            List<long[]> burst = new ArrayList<>();
+            boolean cwndLimited = writeLoop(sk, nagleOff, cork, probe, burst);
+            int tso = stack.congestion.tsoSegs(sk, sendMss(sk));
+            for (int i = 0; i < burst.size(); i++) {
+                long[] b = burst.get(i);
+                int flags = (int) b[2];
+                if ((i + 1) % tso == 0 || i == burst.size() - 1) flags |= TcpFlags.PSH;
+                sendData(sk, flags, b[0], (int) b[1], true);
+            }
+            if (Recovery.inCwndReduction(sk.cc)) sk.cc.prrOut += burst.size(); // PRR counts new data sent too
+            cwndLimited |= Recovery.inFlight(sk) >= sk.cc.cwnd;
+            if (!burst.isEmpty() || cwndLimited) stack.congestion.validate(sk, cwndLimited, sk.rtxQueue.size());
+            return;
+        }
+        writeLoop(sk, nagleOff, cork, false, null);
+    }
+
+    /** Sends a data segment planned by {@link #writeLoop} and queues it for retransmission. */
+    private void sendData(TcpSock sk, int flags, long seq, int len, boolean rtx) {
+        boolean withFin = (flags & TcpFlags.FIN) != 0;
+        byte[] data = sk.sendQueue.peek(Seq.diff(seq, sk.sndUna), len);
+        send(sk, flags, seq, data);
+        long end = Seq.mask(seq + len + (withFin ? 1 : 0));
+        // What a retransmission sends again: PSH only on the end of a write (tcp_push's tcp_mark_push), not the
+        // PSH of a GSO burst's last segment (measured: two lost segments of one burst go again as [.] [.]).
+        int kept = flags;
+        if (sk.cc != null && end != sk.writeSeq) kept &= ~TcpFlags.PSH;
+        if (rtx) stack.rtx.newDataSent(sk, seq, end, kept);
+    }
+
+    /**
+     * The loop of tcp_write_xmit: what the window, Nagle and (with {@code burst}) cwnd let go. Without {@code burst}
+     * each segment is sent at once, PSH on the last of the data; with it, each is planned there ({seq, len, flags
+     * without PSH}) and sndNxt moves, for the caller to send. Returns whether cwnd stopped it.
+     */
+    private boolean writeLoop(TcpSock sk, boolean nagleOff, boolean cork, boolean probe, List<long[]> burst) {
         nagleOff |= sk.nodelay; // TCP_NAGLE_OFF: tcp_nagle_check lets a partial segment go
         boolean rtx = stack.rtx.on();
         int mss = sendMss(sk);
+        int planned = 0;
         while (true) {
             long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
             int unsent = Seq.diff(dataEnd, sk.sndNxt);
             boolean finPending = sk.finQueued && Seq.before(sk.sndNxt, sk.writeSeq);
             if (unsent <= 0) {
                 if (finPending) {
+                    if (burst != null) {
+                        if (!probe && Recovery.inFlight(sk) + planned >= sk.cc.cwnd) return true;
+                        if (!burst.isEmpty()) { // the FIN rides on the last planned segment (tcp_send_fin)
+                            long[] last = burst.get(burst.size() - 1);
+                            last[2] |= TcpFlags.FIN;
+                        } else {
+                            send(sk, TcpFlags.FIN | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
+                            stack.rtx.newDataSent(sk, sk.sndNxt, Seq.mask(sk.sndNxt + 1), TcpFlags.FIN | TcpFlags.ACK);
+                        }
+                        sk.sndNxt = Seq.mask(sk.sndNxt + 1);
+                        return false;
+                    }
                     send(sk, TcpFlags.FIN | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
                     if (rtx) stack.rtx.newDataSent(sk, sk.sndNxt, Seq.mask(sk.sndNxt + 1), TcpFlags.FIN | TcpFlags.ACK);
                     sk.sndNxt = Seq.mask(sk.sndNxt + 1);
                 }
-                return;
+                return false;
             }
+            if (burst != null && Recovery.inFlight(sk) + planned >= sk.cc.cwnd && !(probe && planned == 0)) return true;
+            if (burst != null && probe && planned > 0) return false;
             long windowRoom = Seq.diff(sk.sndUna + sk.sndWnd, sk.sndNxt);
             int len = (int) Math.min(Math.min(unsent, mss), Math.max(windowRoom, 0));
             if (len <= 0) {
-                if (rtx) stack.rtx.windowClosed(sk);
-                return; // zero window: the persist timer is not modelled
+                if (rtx && planned == 0) stack.rtx.windowClosed(sk);
+                return false; // zero window: the persist timer is not modelled
             }
             // tcp_tso_should_defer: a segment cut short by the window waits for more window while data is in
             // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
-            if (len < Math.min(unsent, mss) && sk.hasUnacked()) return;
+            if (len < Math.min(unsent, mss) && (sk.hasUnacked() || planned > 0)) return false;
             boolean last = len == unsent;
             if (last && len < mss && cork) {
-                checkProbeTimer(sk);
-                return;
+                if (planned == 0) checkProbeTimer(sk);
+                return false;
             }
-            if (last && len < mss && !nagleOff && sk.hasUnacked() && minshallCheck(sk)) return;
-            int offset = Seq.diff(sk.sndNxt, sk.sndUna);
-            byte[] data = sk.sendQueue.peek(offset, len);
-            int flags = TcpFlags.ACK | (last ? TcpFlags.PSH : 0);
+            if (last && len < mss && !nagleOff && (sk.hasUnacked() || planned > 0) && minshallCheck(sk)) return false;
             boolean withFin = last && finPending;
-            if (withFin) flags |= TcpFlags.FIN;
-            send(sk, flags, sk.sndNxt, data);
-            if (rtx) stack.rtx.newDataSent(sk, sk.sndNxt, Seq.mask(sk.sndNxt + len + (withFin ? 1 : 0)), flags);
+            if (burst != null) {
+                burst.add(new long[] {sk.sndNxt, len, TcpFlags.ACK | (withFin ? TcpFlags.FIN : 0)});
+                planned++;
+            } else {
+                int flags = TcpFlags.ACK | (last ? TcpFlags.PSH : 0);
+                if (withFin) flags |= TcpFlags.FIN;
+                sendData(sk, flags, sk.sndNxt, len, rtx);
+            }
             sk.sndNxt = Seq.mask(sk.sndNxt + len + (withFin ? 1 : 0));
             if (len < mss) sk.sndSml = sk.sndNxt;
-            if (withFin) return;
+            if (withFin) return false;
         }
     }
 
@@ -499,11 +575,52 @@ final class TcpOutput {
     void ackSndCheck(TcpSock sk) {
         if (!sk.ackScheduled) return;
         boolean moreThanFrame = Seq.diff(sk.rcvNxt, sk.rcvWup) > sk.rcvMss && newWindowAtLeastCurrent(sk);
-        if (moreThanFrame || inQuickAckMode(sk)) {
+        if (moreThanFrame || inQuickAckMode(sk) || sk.ackNow) {
             sendAck(sk);
-        } else {
+        } else if (sk.ofo == null || sk.ofo.isEmpty()) {
             sendDelayedAck(sk);
+        } else {
+            compressSack(sk);
         }
+    }
+
+    /** sysctl tcp_comp_sack_nr and tcp_comp_sack_delay_ns: at most 44 ACKs held, for at most 1 ms. */
+    private static final int COMP_SACK_NR = 44;
+    private static final long COMP_SACK_DELAY_NS = 1_000_000;
+
+    /**
+     * __tcp_ack_snd_check with data out of order: the first three duplicate ACKs for one rcv_nxt go at once (the
+     * sender's fast retransmit threshold), later ones are held for 5 % of the RTT, at most 1 ms, and sent as one
+     * (tcp_compressed_ack_kick). Measured (section 31): 7 ACKs at once (the first 4 while the window grows:
+     * tcp_grow_window sets quick ACK), the 8th 1.1 ms later for the last two segments.
+     */
+    private void compressSack(TcpSock sk) {
+        OfoQueue q = sk.ofo;
+        if (!sk.sackOk || q.compressedAck >= COMP_SACK_NR) {
+            sendAck(sk);
+            return;
+        }
+        if (q.compressedAckRcvNxt != sk.rcvNxt) {
+            q.compressedAckRcvNxt = sk.rcvNxt;
+            q.dupAckCounter = 0;
+        }
+        if (q.dupAckCounter < Recovery.REORDERING) {
+            q.dupAckCounter++;
+            sendAck(sk);
+            return;
+        }
+        q.compressedAck++;
+        if (sk.timer(Timer.Kind.COMPRESSED_ACK) != null) return;
+        long rtt = sk.rcvRttUs8;
+        if (sk.srttUs8 != 0 && sk.srttUs8 < rtt) rtt = sk.srttUs8;
+        sk.armNanos(Timer.Kind.COMPRESSED_ACK, Math.min(COMP_SACK_DELAY_NS, rtt * 125 / 20));
+    }
+
+    /** tcp_compressed_ack_kick: the held ACK goes. */
+    void compressedAckKick(TcpSock sk) {
+        if (sk.ofo == null || sk.ofo.compressedAck == 0 || sk.state().unconnected()) return;
+        sk.ofo.compressedAck--;
+        sendAck(sk);
     }
 
     private boolean newWindowAtLeastCurrent(TcpSock sk) {
@@ -606,7 +723,8 @@ final class TcpOutput {
     /** icsk_pending: a timer of the retransmission slot (SYN, RTO, loss probe, probe0) is armed. */
     private static boolean retransmitSlotBusy(TcpSock sk) {
         return sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.RTO) != null
-                || sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.PROBE0) != null;
+                || sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.PROBE0) != null
+                || sk.timer(Timer.Kind.REO_TIMEOUT) != null;
     }
 
     /** TCP_RTO_MAX, 120 s. */
@@ -635,7 +753,7 @@ final class TcpOutput {
      */
     String timerColumn(TcpSock sk) {
         if (sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.RTO) != null
-                || sk.timer(Timer.Kind.LOSS_PROBE) != null) return "on";
+                || sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.REO_TIMEOUT) != null) return "on";
         return "off (0.00/0/0)";
     }
 }

@@ -106,6 +106,16 @@ public final class TcpSock extends Endpoint {
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
 
+    // the receiver's out-of-order queue and SACK blocks, on a host with a link (OfoQueue); null until one arrives
+    OfoQueue ofo;
+    /** rcv_rtt_est.rtt_us (x8), from the timestamp echo of full-sized segments (tcp_rcv_rtt_measure_ts); 0: none. */
+    long rcvRttUs8;
+    long rcvRttLastTsecr = -1;
+    /** ICSK_ACK_NOW: the next ACK check sends at once (the hole in the sequence filled). */
+    boolean ackNow;
+    // the sender's congestion window and loss recovery, on a host with a link (Congestion, Recovery)
+    Congestion.State cc;
+
     // listener
     int backlog;
     final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>(2);
@@ -134,24 +144,30 @@ public final class TcpSock extends Endpoint {
      * A received segment of {@code len} bytes joins the receive queue. Behind unread data it is coalesced into the
      * tail segment (tcp_try_coalesce, up to MAX_SKB_FRAGS pieces), which charges only its bytes; otherwise it is a
      * segment of its own, charged at its truesize. (Measured: without coalescing the window after 207 + 2102 unread
-     * bytes would be win 89; Linux says win 90.)
-     */
-    /**
-     * {@code mayCoalesce} false: the segment's skb cannot take another's bytes (its head was kmalloc'd, as a frame
-     * from the link's AF_PACKET sender is: skb_head_is_locked, so skb_try_coalesce refuses), so each is charged at
-     * its own truesize.
+     * bytes would be win 89; Linux says win 90.) {@code mayCoalesce} false: the segment's skb neither takes another's
+     * bytes nor gives its own (a frame from the link: its head was kmalloc'd, so skb_try_coalesce refuses it), and
+     * each is charged at its own truesize.
      */
     void chargeRx(int len, int overhead, boolean mayCoalesce) {
         int[] tail = rxSkbs.peekLast();
-        if (mayCoalesce && tail != null && tail[2] < 17 && tail[3] >= 0) {
+        if (mayCoalesce && tail != null && tail[2] < OfoQueue.MAX_PIECES) {
             tail[0] += len;
             tail[1] += len;
             tail[2]++;
             rmemAlloc += len;
             return;
         }
-        // [bytes left to read, bytes, pieces, overhead beyond the bytes; negative: takes no other segment's bytes]
-        rxSkbs.add(new int[] {len, len, 1, mayCoalesce ? overhead : -overhead - 1});
+        // [bytes left to read, bytes, pieces (MAX_PIECES: takes no more), truesize beyond the bytes]
+        rxSkbs.add(new int[] {len, len, mayCoalesce ? 1 : OfoQueue.MAX_PIECES, overhead});
+        rmemAlloc += len + overhead;
+    }
+
+    /**
+     * An skb of coalesced segments from the out-of-order queue joins the receive queue (tcp_ofo_queue): an skb of
+     * its own that keeps its truesize, {@code overhead} beyond its bytes.
+     */
+    void chargeRxSkb(int len, long overhead) {
+        rxSkbs.add(new int[] {len, len, OfoQueue.MAX_PIECES, (int) overhead});
         rmemAlloc += len + overhead;
     }
 
@@ -164,7 +180,7 @@ public final class TcpSock extends Endpoint {
             n -= take;
             if (skb[0] == 0) {
                 rxSkbs.poll();
-                rmemAlloc -= skb[1] + (skb[3] >= 0 ? skb[3] : -skb[3] - 1);
+                rmemAlloc -= skb[1] + skb[3];
             }
         }
     }
@@ -174,6 +190,7 @@ public final class TcpSock extends Endpoint {
         rxSkbs.clear();
         rmemAlloc = 0;
         finInRecvQueue = false;
+        if (ofo != null) ofo.clear();
     }
 
     /** tcp_packets_in_flight() != 0, in sequence terms. */
