@@ -55,8 +55,6 @@ class NetworkScenariosTest {
             m.put(n, "not modelled yet");
         }
         // What the model runs and gets wrong today.
-        m.put("handshake-mss-mtu-1000", "field win: expected 66 vs actual 63");
-        m.put("pingpong-25ms", "field win: expected 64 vs actual 63");
         m.put("transfer-100kb-25ms", "call at line 16 (send(c, 102400)) field duration");
         return m;
     }
