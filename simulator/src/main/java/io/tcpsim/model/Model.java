@@ -86,6 +86,8 @@ public final class Model implements Backend, Inspectable {
         io.tcpsim.script.Topology t = script.topology();
         if (t == null) return;
         for (io.tcpsim.script.Step st : script.steps())
+            if (st instanceof io.tcpsim.script.Step.Netstat n && n.ss()) throw refusal(script, st.source(), "ss on two hosts is not modelled yet");
+        for (io.tcpsim.script.Step st : script.steps())
             if (st instanceof io.tcpsim.script.Step.Link k) linkSteps.put(k.command(), script.file() + ":" + k.line() + ":" + k.column());
         if (!procs.isEmpty()) throw new IllegalStateException("prepare comes before the first call");
         List<String> names = t.names();
@@ -361,6 +363,12 @@ public final class Model implements Backend, Inspectable {
     }
 
     @Override
+    public List<NetstatRow> ss() {
+        if (stacks.size() != 1) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("ss on two hosts"));
+        return stack.ss();
+    }
+
+    @Override
     public List<NetstatRow> netstat() {
         if (stacks.size() == 1) return stack.netstat(true);
         List<NetstatRow> rows = new ArrayList<>();
@@ -504,6 +512,11 @@ public final class Model implements Backend, Inspectable {
         /** read(2) goes to any file's read; recv(2) only to a socket. */
         @Override
         public Result recv(Call.Recv c, Proc p) {
+            if ((c.flags() & (Bits.MSG_WAITALL | Bits.MSG_PEEK | Bits.MSG_TRUNC)) == 0 && p.fds.get(c.fd()) instanceof TcpFile t
+                    && t.rcvLowat() > 1) {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                return block(t, (file, copied) -> file.recvLowat(c.length(), c.flags(), got), -1);
+            }
             if (!c.read() && (c.flags() & Bits.MSG_WAITALL) != 0 && p.fds.get(c.fd()) instanceof TcpFile t) {
                 java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
                 return block(t, (file, copied) -> file.recvWaitAll(c.length(), c.flags(), got), -1);
@@ -570,7 +583,20 @@ public final class Model implements Backend, Inspectable {
         public Result recvmsg(Call.RecvMsg c, Proc p) {
             long sum = 0;
             for (int n : c.lengths()) sum += n;
-            return recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+            Result r = recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+            // tcp_recvmsg: "if (cmsg_flags && ret >= 0)" the TCP_INQ control message
+            if (!(p.fds.get(c.fd()) instanceof TcpFile t) || t.inqHint() < 0) return r;
+            if (r == null && startedWaiting != null) {
+                // left running: the control message goes with the result when it comes
+                Waiting w = startedWaiting;
+                startedWaiting = new Waiting(w.proc(), () -> {
+                    Outcome o = w.retry().get();
+                    return o instanceof Outcome.Done d && !d.result().failed() && t.inqHint() >= 0
+                            ? new Outcome.Done(d.result().withOption(t.inqHint())) : o;
+                });
+                return null;
+            }
+            return r != null && !r.failed() && !r.blockedForever() ? r.withOption(t.inqHint()) : r;
         }
 
         /**
@@ -769,6 +795,17 @@ public final class Model implements Backend, Inspectable {
                 long deadline = secs > 1_000_000_000L ? Long.MAX_VALUE
                         : clock.now() + secs * 1_000_000_000L + (j % profile.hz()) * 1_000_000_000L / profile.hz();
                 if (deadline != Long.MAX_VALUE) clock.wakeAt(deadline);
+                if (starting != null && sk.state().lingerWaits()) {
+                    // close(fd) ... left running: it waits in its process's thread while other steps run, and
+                    // returns when the FIN is ACKed or the linger time is up (each event tries it again).
+                    long until = deadline;
+                    startedWaiting = new Waiting(starting, () -> {
+                        if (sk.state().lingerWaits() && clock.now() < until) return Outcome.wouldBlock(0);
+                        calls.closeFinish(sk);
+                        return new Outcome.Done(Result.ok(0));
+                    });
+                    return;
+                }
                 while (sk.state().lingerWaits() && clock.now() < deadline) {
                     if (!clock.runNext()) break;
                 }

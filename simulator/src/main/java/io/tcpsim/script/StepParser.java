@@ -64,7 +64,7 @@ final class StepParser {
 
     static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DIRECTIVE =
-            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
+            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|ss|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(s|ms|us)");
     private static final Map<String, Integer> EPOLL_EVENT_NAMES = Bits.EPOLL_NAMES;
 
@@ -168,6 +168,11 @@ final class StepParser {
             }
             case "link" -> {
                 return link(rest, restAt);
+            }
+            case "ss" -> {
+                if (!rest.isEmpty() && !rest.equals("-tin"))
+                    throw error(restAt, "ss takes no option (it prints what ss -tin prints), got '" + rest + "'");
+                return new Step.Netstat(false, true, src);
             }
             case "netstat" -> {
                 if (!rest.isEmpty() && !rest.equals("-a"))
@@ -486,6 +491,17 @@ final class StepParser {
                 String fd = fd(a.get(0), uses);
                 SockOpt opt = option(a.get(1));
                 if (opt.readOnly()) throw error(a.get(1).start(), opt.name() + " is read-only: use getsockopt");
+                if (opt == SockOpt.TCP_CONGESTION) {
+                    if (n != 3) throw error(nameTok.start(), "wrong number of arguments to setsockopt TCP_CONGESTION: "
+                            + "expected setsockopt(fd, TCP_CONGESTION, \"NAME\"), got " + n);
+                    Token t = single(a.get(2), "congestion control name");
+                    if (t.type() != Token.Type.STRING || t.bytes().length == 0 || t.bytes().length > 15)
+                        throw error(t.start(), "expected a congestion control name of 1 to 15 characters, e.g. \"cubic\"");
+                    String cc = new String(t.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    List<Integer> packed = new ArrayList<>();
+                    for (int v : SockOpt.packName(cc)) packed.add(v);
+                    return new CallTemplate.SetSockOpt(fd, opt, packed);
+                }
                 if (n != 2 + opt.arity)
                     throw error(nameTok.start(), "wrong number of arguments to setsockopt " + opt.name() + ": expected "
                             + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, " + opt.name() + ", VALUE)")
@@ -949,7 +965,17 @@ final class StepParser {
                     if (data.length != len)
                         throw error(s.start(), "the string holds " + data.length + " bytes but the count says " + len);
                 }
-                yield new Expectation.Received(len, data);
+                Expectation got = new Expectation.Received(len, data);
+                if (call instanceof CallTemplate.RecvMsg && peek(0).is("{")) {
+                    next();
+                    Token w = next();
+                    if (!w.is("TCP_INQ")) throw error(w.start(), "expected {TCP_INQ=N}, the control message, got " + w.describe());
+                    expect("=", "'=' in {TCP_INQ=N}");
+                    int inq = (int) longValue(call);
+                    expect("}", "'}' to close {TCP_INQ=N}");
+                    got = new Expectation.WithInq(got, inq);
+                }
+                yield got;
             }
             case REVENTS -> new Expectation.Revents(bitsUntil(Bits.POLL_NAMES, "poll event", call));
             case FILE_FLAGS -> new Expectation.FileFlags(bitsUntil(CallTemplate.FILE_FLAGS, "file flag", call));
@@ -973,9 +999,44 @@ final class StepParser {
                 expect("}", "'}' to close {ONOFF, SECONDS}");
                 yield new Expectation.Linger(onoff, secs);
             }
+            case TCP_INFO -> tcpInfoExpectation(call);
+            case NAME -> {
+                Token t = next();
+                if (t.type() != Token.Type.STRING) throw bad(t, call);
+                yield new Expectation.Name(new String(t.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
         };
         end(call);
         return e;
+    }
+
+    /** {@code {state=ESTABLISHED, unacked=0, ...}}: some of the modelled fields of struct tcp_info, each once. */
+    private Expectation tcpInfoExpectation(CallTemplate call) throws ScriptException {
+        Token open = next();
+        if (!open.is("{")) throw bad(open, call);
+        Map<String, Long> fields = new LinkedHashMap<>();
+        while (true) {
+            Token name = next();
+            io.tcpsim.calls.TcpInfo.Field f = name.type() == Token.Type.WORD ? io.tcpsim.calls.TcpInfo.field(name.text()) : null;
+            if (f == null) {
+                String what = io.tcpsim.calls.TcpInfo.NOT_MODELLED.contains(name.text())
+                        ? io.tcpsim.backend.NotModelled.words("tcp_info field '" + name.text() + "'") + "; "
+                        : "unknown tcp_info field " + name.describe() + "; ";
+                throw error(name.start(), what + "modelled: " + String.join(", ",
+                        io.tcpsim.calls.TcpInfo.MODELLED.stream().map(io.tcpsim.calls.TcpInfo.Field::name).toList()));
+            }
+            if (fields.containsKey(f.name())) throw error(name.start(), "tcp_info field '" + f.name() + "' is given twice");
+            expect("=", "'=' after the field name, e.g. {state=ESTABLISHED}");
+            Token v = next();
+            Long value = v.type() == Token.Type.END ? null : io.tcpsim.calls.TcpInfo.parseValue(f, v.text());
+            if (value == null) throw error(v.start(), "bad value " + v.describe() + " for tcp_info field '" + f.name()
+                    + "': expected " + (f == io.tcpsim.calls.TcpInfo.STATE ? "a state such as ESTABLISHED" : "a number"));
+            fields.put(f.name(), value);
+            Token sep = next();
+            if (sep.is("}")) break;
+            if (!sep.is(",")) throw error(sep.start(), "expected ',' or '}' in {FIELD=VALUE, ...}, got " + sep.describe());
+        }
+        return new Expectation.TcpInfoFields(fields);
     }
 
     /** {@code 127.0.0.1:4321}, or {@code 127.0.0.1:*} for an ephemeral port the backends choose differently. */

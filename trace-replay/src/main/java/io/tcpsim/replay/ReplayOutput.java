@@ -89,6 +89,8 @@ public final class ReplayOutput implements Replay.Sink {
      * One line for a flow: {@code flow 3 10.0.0.1:5000 > 10.0.0.2:80: 39 packets, 60.991770 s, zeek RSTO ShADadtR,
      * diverged (3; first: ...), reason NO_SOCKET}.
      */
+    private static final java.util.regex.Pattern REASON = java.util.regex.Pattern.compile("reason ([A-Z0-9_]+)");
+
     public static String line(FlowReport f) {
         StringBuilder b = new StringBuilder(160);
         b.append("flow ").append(f.number()).append(' ').append(f.client()).append(" > ").append(f.server())
@@ -105,7 +107,7 @@ public final class ReplayOutput implements Replay.Sink {
                 if (!f.judged().all()) b.append(", ").append(f.judged().text());
             }
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("reason ([A-Z0-9_]+)").matcher(f.ended());
+        java.util.regex.Matcher m = REASON.matcher(f.ended());
         if (m.find()) b.append(", reason ").append(m.group(1));
         return b.toString();
     }
@@ -202,6 +204,23 @@ public final class ReplayOutput implements Replay.Sink {
         } else {
             for (String c : capture) out.println("# capture: " + c);
             out.println("# " + file + ": " + line);
+        }
+    }
+
+    /**
+     * After several captures, their totals together: {@code # 3 files: 12 flow(s): ...} (text), or an object of type
+     * {@code total} with the summary's counts and {@code "files":3} (JSON).
+     */
+    public void endAll(Replay.Totals t, int files) {
+        if (mode == Mode.JSON) {
+            out.println("{\"type\":\"total\",\"files\":" + files + ",\"flows\":" + t.flows + ",\"explained\":"
+                    + t.explained + ",\"diverged\":" + t.diverged + ",\"not_judged\":" + t.notJudged
+                    + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp + ",\"skipped\":" + t.nonTcp
+                    + ",\"ipv6_flows\":" + t.ipv6Flows + ",\"ipv6_packets\":" + t.ipv6Packets + ",\"divergences\":"
+                    + t.divergences + ",\"repeats\":" + t.repeats + (t.evicted > 0 ? ",\"evicted\":" + t.evicted : "")
+                    + "}");
+        } else {
+            out.println("# " + files + " files: " + totals(t));
         }
     }
 
