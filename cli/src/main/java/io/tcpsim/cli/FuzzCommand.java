@@ -32,6 +32,9 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--kernel", description = "Also run each script on the real kernel; the two must agree (needs root).")
     boolean kernel;
 
+    @Option(names = "--two-hosts", description = "Generate scripts for two hosts on a link, with link steps (docs/scripts.md).")
+    boolean twoHosts;
+
     @Option(names = "--seed", paramLabel = "S", description = "The generator's seed (default: a random one, printed).")
     Long seed;
 
@@ -51,18 +54,19 @@ final class FuzzCommand implements Callable<Integer> {
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
         Bounds bounds = kernel ? Bounds.KERNEL : Bounds.MODEL;
         Fuzzer.Oracle oracle = kernel ? new Differential() : Fuzzer.model(new Coverage());
-        out.println("# tcpsim fuzz --tries " + tries + (kernel ? " --kernel" : "") + " --seed " + s);
+        out.println("# tcpsim fuzz --tries " + tries + (kernel ? " --kernel" : "") + (twoHosts ? " --two-hosts" : "")
+                + " --seed " + s);
         out.flush();
         Fuzzer.Report r;
         try {
-            r = Fuzzer.run(tries, s, bounds, oracle, "fuzz-" + s);
+            r = Fuzzer.run(tries, s, bounds, oracle, "fuzz-" + s, twoHosts);
         } catch (KernelUnavailableException e) { // the privilege went away during the run
             out.flush();
             err.println("tcpsim: fuzz --kernel " + e.getMessage());
             return Main.BAD_INPUT;
         }
-        String rate = String.format(Locale.ROOT, "%d tries in %.1f s: %.1f tries/s", r.tries(), r.nanos() / 1e9,
-                r.triesPerSecond());
+        String rate = String.format(Locale.ROOT, "%d tries%s in %.1f s: %.1f tries/s", r.tries(),
+                r.refused() > 0 ? " (" + r.refused() + " refused by the model)" : "", r.nanos() / 1e9, r.triesPerSecond());
         if (r.failure() == null) {
             out.println(rate + ", no failure");
             return Main.OK;

@@ -29,6 +29,15 @@ class FuzzCommandTest {
     }
 
     @Test
+    void twoHostTriesOnTheModel() {
+        MainTest.Outcome o = run("fuzz", "--tries", "100", "--two-hosts", "--seed", "3");
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().startsWith("# tcpsim fuzz --tries 100 --two-hosts --seed 3\n"), o.out());
+        assertTrue(o.out().matches("(?s).*\n100 tries( \\([0-9]+ refused by the model\\))? in [0-9.]+ s: [0-9.]+ tries/s, "
+                + "no failure\n"), o.out());
+    }
+
+    @Test
     void triesMustBePositive() {
         assertEquals(new MainTest.Outcome(2, "",
                 "tcpsim: --tries must be at least 1, got 0 (see tcpsim fuzz --help)\n"), run("fuzz", "--tries", "0", "--seed", "1"));

@@ -49,4 +49,12 @@ public sealed interface Op {
 
     /** {@code exit client} or {@code exit server}: the process ends, its descriptors close in ascending order. */
     record Exit(Side side) implements Op {}
+
+    /**
+     * A link step, in a program with two hosts only: {@code link down}, {@code link up}, or {@code link drop COUNT
+     * FROM>TO KIND} for the packets {@code from} sends ({@code kind}: syn, syn-ack, ack, data, fin, rst, any).
+     */
+    record Link(LinkKind what, Side from, String kind, int count) implements Op {}
+
+    enum LinkKind { DOWN, UP, DROP }
 }

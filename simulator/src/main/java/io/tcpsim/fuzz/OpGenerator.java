@@ -22,15 +22,34 @@ public final class OpGenerator {
     }
 
     public Program next(SplittableRandom r) {
+        return next(r, false);
+    }
+
+    /**
+     * With {@code twoHosts}, a program on two hosts joined by a link of 1 to 5 ms one way, with link steps among
+     * its actions: drops of the next packets of a kind (most of them), the link down and up again.
+     */
+    public Program next(SplittableRandom r, boolean twoHosts) {
         long seed = r.nextLong(1, Long.MAX_VALUE);
         int backlog = bounds.smallBacklogs() && r.nextInt(4) == 0 ? r.nextInt(2) : 8;
         int n = 1 + r.nextInt(bounds.maxSteps());
         List<Op> ops = new ArrayList<>(n + 2);
         // Most runs open a connection first; without one little happens.
-        if (r.nextInt(10) != 0) ops.add(new Op.Connect(0, r.nextInt(6) == 0));
+        if (twoHosts || r.nextInt(10) != 0) ops.add(new Op.Connect(0, r.nextInt(6) == 0));
         if (r.nextInt(10) != 0) ops.add(new Op.Accept());
-        for (int k = 0; k < n; k++) ops.add(op(r));
-        return new Program(seed, backlog, ops);
+        for (int k = 0; k < n; k++) ops.add(twoHosts && r.nextInt(6) == 0 ? link(r) : op(r));
+        return new Program(seed, backlog, ops, twoHosts ? new Program.Net(1000L * (1 + r.nextInt(5))) : null);
+    }
+
+    /** The kinds a drop names, as the script language spells them. */
+    public static final List<String> DROP_KINDS = List.of("syn", "syn-ack", "ack", "data", "fin", "rst", "any");
+
+    private static Op link(SplittableRandom r) {
+        Op.Side from = r.nextBoolean() ? Op.Side.CLIENT : Op.Side.SERVER;
+        int w = r.nextInt(10);
+        if (w < 2) return new Op.Link(Op.LinkKind.DOWN, from, null, 0);
+        if (w < 4) return new Op.Link(Op.LinkKind.UP, from, null, 0);
+        return new Op.Link(Op.LinkKind.DROP, from, DROP_KINDS.get(r.nextInt(DROP_KINDS.size())), 1 + r.nextInt(2));
     }
 
     private Op op(SplittableRandom r) {

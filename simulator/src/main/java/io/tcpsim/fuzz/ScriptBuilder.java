@@ -21,6 +21,8 @@ public final class ScriptBuilder {
     public static final int CONNECTIONS = 3;
     public static final int SMALL_SEND = 3000;
     public static final String PORT = "127.0.0.1:4321";
+    /** The listener's address on two hosts: the server's host. */
+    public static final String NET_PORT = "10.0.1.2:4321";
 
     private ScriptBuilder() {}
 
@@ -31,17 +33,28 @@ public final class ScriptBuilder {
         StringBuilder b = new StringBuilder();
         b.append("name: ").append(name).append('\n');
         b.append("seed: ").append(p.seed()).append('\n');
+        List<String> steps = steps(p, bounds);
+        if (p.net() != null) {
+            // Both hosts have steps: a program whose actions left the client none gets a socket of its own.
+            if (steps.stream().noneMatch(s -> s.startsWith("client: "))) steps.add(5, "client: c = socket()");
+            b.append("hosts:\n");
+            b.append("  client: 10.0.1.1\n  server: 10.0.1.2\n");
+            b.append("link:\n  delay: ").append(p.net().delayMicros()).append("us\n");
+            // A blocking connect into a link that is down gives up after 1 + 2 s (the kernel run's limit is 30 s).
+            b.append("sysctl:\n  net.ipv4.tcp_syn_retries: 1\n");
+        }
         b.append("steps:\n");
-        for (String s : steps(p, bounds)) b.append("  - ").append(s).append('\n');
+        for (String s : steps) b.append("  - ").append(s).append('\n');
         return b.toString();
     }
 
     /** The steps, one YAML list entry each (without the leading dash). */
     public static List<String> steps(Program p, Bounds bounds) {
         List<String> out = new ArrayList<>();
+        String port = p.net() == null ? PORT : NET_PORT;
         out.add("server: a = socket()");
         out.add("server: setsockopt(a, SO_REUSEADDR, 1)");
-        out.add("server: bind(a, " + PORT + ")");
+        out.add("server: bind(a, " + port + ")");
         out.add("server: listen(a, " + p.backlog() + ")");
         out.add("server: fcntl(a, F_SETFL, O_NONBLOCK)");
 
@@ -59,7 +72,7 @@ public final class ScriptBuilder {
                 fd[0][i] = Fd.OPEN;
                 dontwait[0][i] = c.nonblock();
                 out.add("client: c" + i + " = socket(" + (c.nonblock() ? "SOCK_NONBLOCK" : "") + ")");
-                out.add("client: connect(c" + i + ", " + PORT + ")");
+                out.add("client: connect(c" + i + ", " + port + ")");
                 connected.add(i);
             } else if (op instanceof Op.Accept) {
                 if (!alive[1] || accepted >= connected.size()) continue;
@@ -69,6 +82,14 @@ public final class ScriptBuilder {
             } else if (op instanceof Op.Sleep s) {
                 long us = Math.max(1, Math.min(s.micros(), bounds.maxSleepMicros()));
                 out.add("sleep " + us + "us");
+            } else if (op instanceof Op.Link l) {
+                if (p.net() == null) continue; // a link step needs two hosts
+                out.add(switch (l.what()) {
+                    case DOWN -> "link down";
+                    case UP -> "link up";
+                    case DROP -> "link drop " + Math.max(1, l.count()) + " " + l.from().process() + ">"
+                            + (l.from() == Op.Side.CLIENT ? "server" : "client") + " " + l.kind();
+                });
             } else if (op instanceof Op.Netstat) {
                 if (bounds.netstat()) out.add("netstat");
             } else if (op instanceof Op.Exit e) {
@@ -87,11 +108,39 @@ public final class ScriptBuilder {
                 out.add(t.side.process() + ": " + call);
             }
         }
+        boolean linkSteps = out.stream().anyMatch(st -> st.startsWith("link "));
+        if (p.net() != null) out = quiet(out, p.net());
         // Both backends see the tail: the kernel's capture runs on for a moment after the last step, so the model
-        // must move its clock past the timers still pending (a FIN's ACK on the next tick, a delayed ACK).
-        out.add("sleep " + TAIL_MICROS + "us");
+        // must move its clock past the timers still pending (a FIN's ACK on the next tick, a delayed ACK). After
+        // link steps the link comes up and the tail is long enough for what they lost to be sent again (a loss
+        // probe after ~210 ms, the RTO after ~400 ms): the kernel's host runs the steps up to 100 ms behind the
+        // model's clock, so a timer due just after the model's last step would fire on the kernel's side only.
+        if (linkSteps) out.add("link up");
+        out.add("sleep " + (linkSteps ? LINK_TAIL_MICROS : TAIL_MICROS) + "us");
         return out;
     }
+
+    /**
+     * On two hosts, each step after the set-up is followed by a pause of two link delays and {@link #QUIET_MICROS}:
+     * what a step sends has crossed and been answered before the next step runs. Without it the outcome depends on
+     * how long the kernel's host takes for a step (1 to 10 ms under load), not on TCP: an accept() that the model runs
+     * before the third ACK arrives and the kernel after it (found by the first two-host differential runs).
+     */
+    private static List<String> quiet(List<String> steps, Program.Net net) {
+        List<String> out = new ArrayList<>();
+        String pause = "sleep " + (2 * net.delayMicros() + QUIET_MICROS) + "us";
+        for (int n = 0; n < steps.size(); n++) {
+            out.add(steps.get(n));
+            if (n >= 4 && !steps.get(n).startsWith("sleep ")) out.add(pause);
+        }
+        return out;
+    }
+
+    /** The pause beyond two link delays after each step on two hosts: a loaded host's step takes up to ~10 ms. */
+    public static final long QUIET_MICROS = 20_000;
+
+    /** The closing sleep after link steps (two hosts). */
+    public static final long LINK_TAIL_MICROS = 1_000_000;
 
     /** The closing sleep: longer than a delayed ACK (40-44 ms). */
     public static final long TAIL_MICROS = 100_000;

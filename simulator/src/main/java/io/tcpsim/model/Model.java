@@ -98,6 +98,8 @@ public final class Model implements Backend, Inspectable {
             hostOf.put(names.get(i), s);
         }
         wire = new Wire(clock, t, stacks.get(0), stacks.get(1));
+        io.tcpsim.script.SourceText lossAt = t.at("link.loss");
+        wire.lossWhere = script.file() + ":" + lossAt.line(0) + ":" + lossAt.column(0);
     }
 
     /**
@@ -124,6 +126,17 @@ public final class Model implements Backend, Inspectable {
                         String[] parts = v.split("\\s+");
                         if (parts.length != 3) throw new IllegalArgumentException("expected MIN DEFAULT MAX");
                         p = p.with("rcvbuf", parts[1]).with("tcp_rmem_max", parts[2]);
+                    }
+                    case "tcp_wmem" -> {
+                        // The send buffer: its default, counted in data bytes as the profile's sndbuf is. A default
+                        // below what tcp_sndbuf_expand makes of a connected socket's (the profile's) would need that
+                        // growth with cwnd, which is not modelled: refused.
+                        String[] parts = v.split("\\s+");
+                        if (parts.length != 3) throw new IllegalArgumentException("expected MIN DEFAULT MAX");
+                        long def = Long.parseLong(parts[1]);
+                        if (def < p.sndbuf()) throw new IllegalArgumentException("a default below " + p.sndbuf()
+                                + ": the send buffer's growth, tcp_sndbuf_expand");
+                        p = p.with("sndbuf", parts[1]);
                     }
                     default -> throw refusal(script, t.at(e.getKey()), "sysctl " + e.getKey() + " is not modelled yet");
                 }

@@ -45,6 +45,9 @@ final class Wire {
     /** Where the step that took the link down is ({@code FILE:LINE:COL}), for a refusal. */
     private String downWhere;
 
+    /** Where the script says {@code link: loss:} ({@code FILE:LINE:COL}), for a loss the model refuses to follow. */
+    String lossWhere = "link.loss";
+
     Wire(Scheduler clock, Topology topology, TcpStack a, TcpStack b) {
         this.clock = clock;
         this.topology = topology;
@@ -58,6 +61,8 @@ final class Wire {
                 public boolean reaches(int ip) { return ip == ips[1 - self]; }
 
                 public void send(TcpStack from, io.tcpsim.wire.Segment seg) { carry(self, seg); }
+
+                public boolean congestionModelled() { return true; }
             });
         }
     }
@@ -106,7 +111,13 @@ final class Wire {
         }
         boolean lost = down;
         String lostBy = null;
-        if (!down) {
+        int lossPpm = topology.link().lossPpm();
+        // link: loss: a seeded draw for every packet entering the link, from the sending host's LINK stream.
+        if (!down && lossPpm > 0 && hosts[from].linkRandom().between(0, 999_999) < lossPpm) {
+            lost = true;
+            lostBy = lossWhere;
+        }
+        if (!lost) {
             for (java.util.Iterator<Drop> it = drops.iterator(); it.hasNext(); ) {
                 Drop d = it.next();
                 if (d.from != from || !d.kind.matches(seg.flags(), seg.length())) continue;

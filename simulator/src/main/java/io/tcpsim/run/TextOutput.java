@@ -149,8 +149,14 @@ public final class TextOutput {
         return "# " + n + (n == 1 ? " expectation" : " expectations") + " failed";
     }
 
-    /** One endpoint's inside, for tcpsim step: two lines. */
+    /** One endpoint's inside, for tcpsim step: two lines, a third on a host with a link (srtt, cwnd, SACK, ...). */
     public static List<String> endpoint(Inspectable.EndpointSnapshot e) {
+        List<String> lines = endpointLines(e);
+        if (e.transport() == null) return lines;
+        return List.of(lines.get(0), lines.get(1), "    " + e.transport());
+    }
+
+    private static List<String> endpointLines(Inspectable.EndpointSnapshot e) {
         return List.of(
                 "  " + e.local() + " > " + e.remote() + " [" + e.owner() + "] " + e.state() + (e.orphan() ? " (orphan)" : ""),
                 "    " + (e.sndUna() < 0 ? "(a timewait minisock keeps no sequence state to show)"

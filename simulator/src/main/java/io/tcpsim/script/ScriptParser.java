@@ -127,7 +127,7 @@ public final class ScriptParser {
     /** net.ipv4.NAME[.PART...], as the kernel backend's NetSpec takes them. */
     private static final java.util.regex.Pattern SYSCTL = java.util.regex.Pattern.compile("net\\.ipv4\\.[a-z0-9_]+(\\.[A-Za-z0-9_-]+)*");
     private static final java.util.regex.Pattern SYSCTL_VALUE = java.util.regex.Pattern.compile("[-0-9A-Za-z_ \\t]{1,200}");
-    private static final List<String> LINK_KEYS = List.of("delay", "mtu");
+    private static final List<String> LINK_KEYS = List.of("delay", "mtu", "loss");
 
     private static SourceText at(SourceText.Lines lines, String text, int line, int col) {
         return SourceText.locate(text, lines, lines.offset(line, col), ' ');
@@ -179,7 +179,7 @@ public final class ScriptParser {
                 throw new ScriptException(file, link.value().line(), link.value().col(),
                         "link must be a mapping with keys " + String.join(", ", LINK_KEYS) + ", got " + describe(link.value()));
             long ab = 0, ba = 0;
-            int mtu = Topology.DEFAULT_MTU;
+            int mtu = Topology.DEFAULT_MTU, lossPpm = 0;
             for (Entry k : lm.entries()) {
                 where.put("link." + k.key(), at(lines, k.key(), k.line(), k.col()));
                 switch (k.key()) {
@@ -212,11 +212,12 @@ public final class ScriptParser {
                                     + " to " + Topology.MAX_MTU + ", got " + describe(v));
                         mtu = (int) (long) m;
                     }
+                    case "loss" -> lossPpm = lossPpm(file, k.value());
                     default -> throw new ScriptException(file, k.line(), k.col(), "unknown link key '" + k.key() + "'; known keys: "
                             + String.join(", ", LINK_KEYS));
                 }
             }
-            l = new Topology.Link(ab, ba, mtu);
+            l = new Topology.Link(ab, ba, mtu, lossPpm);
         }
 
         Map<String, String> sysctls = new LinkedHashMap<>();
@@ -236,6 +237,18 @@ public final class ScriptParser {
             }
         }
         return new Topology(addrs, l, sysctls, at(lines, hosts.key(), hosts.line(), hosts.col()), where);
+    }
+
+    /** {@code loss: 1%}: a percentage from 0 to 100 with up to four decimals, as parts per million. */
+    private static int lossPpm(String file, Node v) throws ScriptException {
+        String t = v instanceof Scalar sc ? sc.text().trim() : null;
+        if (t != null && t.matches("(100|[0-9]{1,2})(\\.[0-9]{1,4})?%")) {
+            java.math.BigDecimal pct = new java.math.BigDecimal(t.substring(0, t.length() - 1));
+            if (pct.compareTo(java.math.BigDecimal.valueOf(100)) <= 0)
+                return pct.multiply(java.math.BigDecimal.valueOf(10_000)).intValueExact();
+        }
+        throw new ScriptException(file, v.line(), v.col(), "loss must be a percentage from 0% to 100% (like 1% or 0.5%), got "
+                + describe(v));
     }
 
     private static long delay(String file, Node v) throws ScriptException {

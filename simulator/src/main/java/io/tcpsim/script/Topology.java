@@ -23,14 +23,20 @@ public record Topology(Map<String, Integer> hosts, Link link, Map<String, String
 
     /**
      * The path between the two hosts: the one-way delay from the first host of {@code hosts} to the second, the
-     * delay back, and the MTU of every interface.
+     * delay back, the MTU of every interface, and a seeded random loss.
      */
-    public record Link(long delayNanos, long reverseDelayNanos, int mtu) {
+    public record Link(long delayNanos, long reverseDelayNanos, int mtu, int lossPpm) {
         public static final Link DEFAULT = new Link(0, 0, DEFAULT_MTU);
 
+        /** {@code lossPpm}: the seeded random loss, per million packets entering the link in each direction. */
         public Link {
             if (delayNanos < 0 || reverseDelayNanos < 0) throw new IllegalArgumentException("a delay cannot be negative");
             if (mtu < MIN_MTU || mtu > MAX_MTU) throw new IllegalArgumentException("mtu must be " + MIN_MTU + ".." + MAX_MTU);
+            if (lossPpm < 0 || lossPpm > 1_000_000) throw new IllegalArgumentException("loss must be 0% to 100%");
+        }
+
+        public Link(long delayNanos, long reverseDelayNanos, int mtu) {
+            this(delayNanos, reverseDelayNanos, mtu, 0);
         }
 
         /** Both directions equal. */

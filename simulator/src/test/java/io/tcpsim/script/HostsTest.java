@@ -92,6 +92,9 @@ class HostsTest {
         assertEquals(1_500_000_000, d.delayNanos("server", "client"));
         assertEquals(0, parse(HEAD + "link:\n  delay: 0\n" + STEPS).topology().link().delayNanos());
         assertEquals(250_000, parse(HEAD + "link:\n  delay: 250us\n" + STEPS).topology().link().delayNanos());
+        assertEquals(new Topology.Link(0, 0, 1500, 5_000), parse(HEAD + "link:\n  loss: 0.5%\n" + STEPS).topology().link());
+        assertEquals(1_000_000, parse(HEAD + "link:\n  loss: 100%\n" + STEPS).topology().link().lossPpm());
+        assertEquals(1, parse(HEAD + "link:\n  loss: 0.0001%\n" + STEPS).topology().link().lossPpm());
     }
 
     @Test
@@ -158,8 +161,11 @@ class HostsTest {
         for (String mtu : List.of("67", "65536", "0", "-1", "1500.0", "big"))
             assertEquals("t.yaml:6:8: mtu must be a number of bytes from 68 to 65535, got '" + mtu + "'",
                     error(HEAD + "link:\n  mtu: " + mtu + "\n" + STEPS));
-        assertEquals("t.yaml:6:3: unknown link key 'loss'; known keys: delay, mtu", error(HEAD + "link:\n  loss: 1\n" + STEPS));
-        assertEquals("t.yaml:5:7: link must be a mapping with keys delay, mtu, got '25ms'", error(HEAD + "link: 25ms\n" + STEPS));
+        for (String loss : List.of("1", "101%", "-1%", "0.00001%", "1 %", "x%"))
+            assertEquals("t.yaml:6:9: loss must be a percentage from 0% to 100% (like 1% or 0.5%), got '" + loss + "'",
+                    error(HEAD + "link:\n  loss: " + loss + "\n" + STEPS));
+        assertEquals("t.yaml:6:3: unknown link key 'rate'; known keys: delay, mtu, loss", error(HEAD + "link:\n  rate: 1\n" + STEPS));
+        assertEquals("t.yaml:5:7: link must be a mapping with keys delay, mtu, loss, got '25ms'", error(HEAD + "link: 25ms\n" + STEPS));
         assertEquals("t.yaml:2:1: 'link' needs hosts: (two hosts joined by the link); a script without hosts: runs on loopback",
                 error("name: t\nlink:\n  delay: 1ms\nsteps:\n  - c = socket()\n"));
     }

@@ -390,10 +390,32 @@ final class Alignment {
             alignPackets(new ArrayList<>(ms.packets), new ArrayList<>(ks.packets), false);
             return;
         }
+        deferred = new ArrayList<>();
         for (int ip : m.script().topology().hosts().values()) {
             alignPackets(new ArrayList<>(ms.packets.stream().filter(l -> sender(l) == ip).toList()),
                     new ArrayList<>(ks.packets.stream().filter(l -> sender(l) == ip).toList()), true);
         }
+        // Timed once every host's packets are paired, in the model's order: a packet is timed from the previous
+        // event of the whole log, which may be the other host's packet (a third ACK from the SYN-ACK it answers).
+        // Found by the two-host differential fuzzer: the client's packets, paired first, were timed from a step
+        // because the server's SYN-ACK before them had no partner yet.
+        List<Timing> all = deferred;
+        deferred = null;
+        java.util.Map<LogLine, Integer> order = new java.util.IdentityHashMap<>();
+        for (int n = 0; n < ms.lines.size(); n++) order.put(ms.lines.get(n), n);
+        all.sort(java.util.Comparator.comparingInt(t -> order.getOrDefault(t.x(), Integer.MAX_VALUE)));
+        for (Timing t : all) compareTime(t.label(), t.x(), t.y());
+    }
+
+    /** A packet pair whose timing is compared after every host's packets are paired (two hosts); null on loopback. */
+    private List<Timing> deferred;
+
+    private record Timing(String label, LogLine x, LogLine y) {}
+
+    /** compareTime now on loopback, once every host's packets are paired on two hosts. */
+    private void timePacket(String label, LogLine x, LogLine y) {
+        if (deferred != null) deferred.add(new Timing(label, x, y));
+        else compareTime(label, x, y);
     }
 
     private static int sender(LogLine packet) {
@@ -415,7 +437,7 @@ final class Alignment {
             int later;
             if (x != null && y != null && vx.firstDifference(vy) == null) {
                 pair(x, y);
-                compareTime(label(a, i, byHost), x, y);
+                timePacket(label(a, i, byHost), x, y);
                 i++;
                 j++;
             } else if (x != null && carriedByNext(ms, a, i)) {
@@ -431,14 +453,14 @@ final class Alignment {
                 // The kernel's tick came earlier: a model timer packet further on left first there.
                 LogLine xk = a.remove(later);
                 pair(xk, y);
-                compareTime(label(a, later, byHost), xk, y);
+                timePacket(label(a, later, byHost), xk, y);
                 use(Rule.TIMER_PACKET_REORDERED, y, "kernel sent it " + (later - i) + " packet(s) earlier");
                 j++;
             } else if (x != null && (later = kernelPacketMatching(b, j, vx, x)) >= 0) {
                 // The kernel's tick came later: this model timer packet left after the next one(s) there.
                 LogLine yk = b.remove(later);
                 pair(x, yk);
-                compareTime(label(a, i, byHost), x, yk);
+                timePacket(label(a, i, byHost), x, yk);
                 use(Rule.TIMER_PACKET_REORDERED, yk, "kernel sent it " + (later - j) + " packet(s) later");
                 i++;
             } else if (x != null && y != null) {

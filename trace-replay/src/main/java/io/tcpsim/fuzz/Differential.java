@@ -42,7 +42,7 @@ public final class Differential implements Fuzzer.Oracle {
             model = Runner.run(script, new Model(script.profile(), seed));
         } catch (io.tcpsim.backend.NotModelled refused) {
             // Nothing to compare: the model refuses what it does not model yet (a two-host script's losses, options).
-            return new Trial.Outcome("script", refused.getMessage(), 0, "");
+            return new Trial.Outcome(Fuzzer.NOT_MODELLED, refused.getMessage(), 0, "");
         }
         Trial.Outcome o = null;
         // The host's timing is noisy (a netstat that takes 33 ms instead of 10 sees a delayed ACK the model's does

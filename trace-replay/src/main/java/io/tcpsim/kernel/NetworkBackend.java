@@ -131,7 +131,11 @@ public final class NetworkBackend implements Backend {
         List<String> names = t.names();
         HostSpec a = new HostSpec(names.get(0), t.hosts().get(names.get(0)), 24);
         HostSpec b = new HostSpec(names.get(1), t.hosts().get(names.get(1)), 24);
-        LinkSpec link = new LinkSpec(Lane.delay(t.link().delayNanos()), Lane.delay(t.link().reverseDelayNanos()), 0);
+        // link: loss: the wire's own seeded draw per frame (Link: random loss), the same rate both ways; which frames
+        // it loses is not the model's choice, so a lossy script is compared on what follows from its losses.
+        double loss = t.link().lossPpm() / 1e6;
+        LinkSpec link = new LinkSpec(new Lane(t.link().delayNanos(), 0, loss, 0),
+                new Lane(t.link().reverseDelayNanos(), 0, loss, 0), 0);
         return new NetSpec(a, b, t.link().mtu(), link, t.sysctls());
     }
 

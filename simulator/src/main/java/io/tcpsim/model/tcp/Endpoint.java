@@ -78,6 +78,15 @@ public abstract sealed class Endpoint permits TcpSock, TimeWaitSock {
         return t;
     }
 
+    /** Arms a high-resolution timer (hrtimer_start: no wheel rounding) {@code delayNanos} from now. */
+    final Timer armNanos(Timer.Kind kind, long delayNanos) {
+        long at = stack.clock.now() + delayNanos;
+        Timer t = new Timer(kind, at / stack.profile.jiffyNanos(), at, this);
+        timers[kind.slot.ordinal()] = t;
+        stack.clock.arm(t.fires(), t);
+        return t;
+    }
+
     /** The timer of this kind is no longer pending, if it was (inet_csk_clear_xmit_timer). */
     final void cancel(Timer.Kind kind) {
         if (timer(kind) != null) timers[kind.slot.ordinal()] = null;

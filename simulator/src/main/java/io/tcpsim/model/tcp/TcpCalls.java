@@ -435,7 +435,7 @@ public final class TcpCalls {
             byte[] got = sk.recvQueue.peek(0, n);
             if (!peek) {
                 sk.recvQueue.drop(n);
-                sk.uncharge(n, TcpOutput.SKB_OVERHEAD);
+                sk.uncharge(n);
                 sk.copiedSeq = Seq.mask(sk.copiedSeq + n);
                 if (n == avail && len > n && sk.finInRecvQueue) consumeFin(sk);
                 cleanupRbuf(sk, n);
@@ -498,7 +498,7 @@ public final class TcpCalls {
             int n = Math.min(want, avail);
             got.writeBytes(sk.recvQueue.peek(0, n));
             sk.recvQueue.drop(n);
-            sk.uncharge(n, TcpOutput.SKB_OVERHEAD);
+            sk.uncharge(n);
             sk.copiedSeq = Seq.mask(sk.copiedSeq + n);
             want -= n;
             if (want > 0 && sk.finInRecvQueue) {

@@ -172,6 +172,7 @@ final class TcpInput {
         if (stack.rtx.on()) {
             child.sackOk = req.sackOk;
             stack.rtx.handshakeSample(child, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
+            stack.rtx.established(child);
         }
         l.acceptQueue.add(child);
         l.waitQueue.wake(WaitQueue.KEY_READABLE); // sk_data_ready on the listener
@@ -219,6 +220,7 @@ final class TcpInput {
                 sk.sackOk = o.sack && stack.profile.sack();
                 TcpOption.Timestamps ts = seg.timestamps();
                 stack.rtx.handshakeSample(sk, sk.synSentNanos, sk.retransmits == 0, ts == null ? 0 : ts.ecr());
+                stack.rtx.established(sk);
                 sk.retransmits = 0; // tcp_ack: snd_una moved
                 sk.retransStampMs = 0;
             }
@@ -454,16 +456,15 @@ final class TcpInput {
         sk.sndWnd = win;
         sk.maxWindow = Math.max(sk.maxWindow, win);
         int acked = Seq.diff(ack, sk.sndUna);
+        if (acked == 0 && stack.rtx.on()) stack.rtx.ack(sk, seg, sk.sndUna); // a duplicate: SACK news, RACK
         if (acked > 0) {
             int dataAcked = Math.min(acked, sk.sendQueue.size());
             sk.sendQueue.drop(dataAcked);
             sk.bytesAcked += acked;
+            long priorUna = sk.sndUna;
             sk.sndUna = ack;
             sk.ackedTo(ack);
-            if (stack.rtx.on()) {
-                TcpOption.Timestamps ts = seg.timestamps();
-                stack.rtx.acked(sk, ack, ts == null ? 0 : ts.ecr());
-            }
+            if (stack.rtx.on()) stack.rtx.ack(sk, seg, priorUna);
             // tcp_check_space: sk_write_space only for a writer that ran out of room (measured: an EPOLLOUT|EPOLLET
             // registration sees no event for ACKs of its own small sends).
             if (sk.noSpace && !sk.dead && stack.calls.writeable(sk)) {
@@ -482,13 +483,21 @@ final class TcpInput {
         if (len == 0 && !fin) return;
         long seq = seg.seq();
         int skip = 0;
+        boolean link = stack.rtx.on() && stack.congestionModelled();
+        if (link) rcvRttMeasureTs(sk, seg, len);
         if (seq != sk.rcvNxt) {
             long endSeq = seq + len + (fin ? 1 : 0);
             if (!Seq.after(endSeq, sk.rcvNxt)) {
-                // A retransmission of what we have: quickack mode and a duplicate ACK (tcp_data_queue out_of_window).
+                // A retransmission of what we have: quickack mode and a duplicate ACK (tcp_data_queue out_of_window),
+                // which reports it (tcp_dsack_set) on a host with a link.
+                if (link) ofo(sk).setDsack(seq, Seq.mask(endSeq), sk.sackOk);
                 out().enterQuickAckMode(sk);
                 sk.ackScheduled = true;
                 drop(sk, seg, DropReason.TCP_OLD_DATA);
+                return;
+            }
+            if (Seq.after(seq, sk.rcvNxt) && link) {
+                dataQueueOfo(sk, seg, len, fin);
                 return;
             }
             if (Seq.after(seq, sk.rcvNxt)) {
@@ -501,6 +510,7 @@ final class TcpInput {
                 return;
             }
             skip = Seq.diff(sk.rcvNxt, seq); // partial overlap: keep the new part
+            if (link) ofo(sk).setDsack(seq, sk.rcvNxt, sk.sackOk); // its old part reported (tcp_dsack_set)
         }
         if (Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt) <= 0 && len > 0) {
             // Zero window: drop, and ACK at once.
@@ -512,24 +522,107 @@ final class TcpInput {
         int n = len - skip;
         if (n > 0) {
             sk.recvQueue.add(seg.payload(), skip, n);
-            sk.chargeRx(n, TcpOutput.SKB_OVERHEAD);
+            boolean linked = fromLink(seg);
+            int overhead = linked ? TcpOutput.wireTruesize(seg) - len : TcpOutput.SKB_OVERHEAD;
+            sk.chargeRx(n, overhead, !linked);
             sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
             sk.bytesReceived += n; // tcp_rcv_nxt_update
-            eventDataRecv(sk, seg, n);
+            eventDataRecv(sk, seg, n, n + overhead);
         }
         if (fin) {
             sk.rcvNxt = Seq.mask(sk.rcvNxt + 1);
             sk.bytesReceived++; // tcp_rcv_nxt_update counts the FIN's sequence number too
             sk.finInRecvQueue = true;
             finReceived(sk);
+        } else if (sk.ofo != null && !sk.ofo.isEmpty()) {
+            ofoQueue(sk);
+            // RFC 5681 4.2: an ACK at once when the hole is filled (ICSK_ACK_NOW).
+            if (sk.ofo.isEmpty()) sk.ackNow = true;
         }
+        if (sk.ofo != null && sk.ofo.numSacks > 0) sk.ofo.sackRemove(sk.rcvNxt);
         if (!sk.dead && sk.state() != TcpState.CLOSE) sk.waitQueue.wake(WaitQueue.KEY_READABLE); // tcp_data_ready
     }
 
+    private static OfoQueue ofo(TcpSock sk) {
+        if (sk.ofo == null) sk.ofo = new OfoQueue();
+        return sk.ofo;
+    }
+
+    /**
+     * tcp_data_queue_ofo: a segment beyond rcv_nxt within the window is queued (its truesize charged), the SACK
+     * blocks updated, the ACK scheduled, and the window grown as for in-order data (tcp_grow_window, which sets quick
+     * ACK when it grows). Beyond the window: dropped, and an ACK at once.
+     */
+    private void dataQueueOfo(TcpSock sk, Segment seg, int len, boolean fin) {
+        long seq = seg.seq();
+        long win = Math.max(0, Seq.diff(sk.rcvWup + sk.rcvWnd, sk.rcvNxt));
+        if (!Seq.before(seq, sk.rcvNxt + win)) {
+            out().enterQuickAckMode(sk);
+            sk.ackScheduled = true;
+            drop(sk, seg, DropReason.TCP_OVERWINDOW);
+            return;
+        }
+        sk.ackScheduled = true; // inet_csk_schedule_ack
+        long end = Seq.mask(seq + len + (fin ? 1 : 0));
+        int overhead = fromLink(seg) ? TcpOutput.wireTruesize(seg) - len : TcpOutput.SKB_OVERHEAD;
+        long cost = ofo(sk).insert(seq, end, seg.payload(), fin, sk.sackOk, overhead);
+        sk.rmemAlloc += cost;
+        // The receiver's MSS and scaling ratio follow out-of-order segments too (measured: the windows of the
+        // duplicate ACKs grow 67, 70, 73, 75 as those of in-order data do, section 31).
+        if (cost > 0) measureRcvMss(sk, seg, len, len + overhead);
+        if (cost > 0 && sk.sackOk && len >= 128) {
+            long before = sk.rcvSsthresh;
+            out().growWindow(sk, len, len + overhead);
+            if (sk.rcvSsthresh != before && sk.quick == 0) sk.quick = 1; // icsk_ack.quick |= 1
+        }
+    }
+
+    /** tcp_ofo_queue: the skbs rcv_nxt has reached join the receive queue (a FIN among them is tcp_fin). */
+    private void ofoQueue(TcpSock sk) {
+        OfoQueue.Skb skb;
+        while ((skb = sk.ofo.pollInOrder(sk.rcvNxt)) != null) {
+            long truesize = skb.charged;
+            sk.rmemAlloc -= truesize;
+            if (!Seq.after(skb.end, sk.rcvNxt)) continue; // all of it already here (TCP_OFO_DROP)
+            if (Seq.before(skb.seq, sk.rcvNxt)) sk.ofo.setDsack(skb.seq, sk.rcvNxt, sk.sackOk);
+            int skip = Seq.diff(sk.rcvNxt, skb.seq);
+            int n = skb.len() - skip;
+            if (n > 0) {
+                sk.recvQueue.add(skb.data, skip, n);
+                sk.chargeRxSkb(n, truesize - n);
+                sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
+                sk.bytesReceived += n; // tcp_rcv_nxt_update
+            }
+            if (skb.fin) {
+                sk.rcvNxt = Seq.mask(sk.rcvNxt + 1);
+                sk.finInRecvQueue = true;
+                sk.ofo.clear(); // tcp_fin purges the out-of-order queue
+                finReceived(sk);
+                return;
+            }
+        }
+    }
+
+    /**
+     * tcp_rcv_rtt_measure_ts: the receiver's RTT (rcv_rtt_est) from the timestamp echo of a full-sized segment,
+     * once per echoed value; the least sample is kept (tcp_rcv_rtt_update with win_dep). It sizes the SACK
+     * compression delay.
+     */
+    private void rcvRttMeasureTs(TcpSock sk, Segment seg, int len) {
+        TcpOption.Timestamps ts = seg.timestamps();
+        if (ts == null || ts.ecr() == 0 || ts.ecr() == sk.rcvRttLastTsecr) return;
+        sk.rcvRttLastTsecr = ts.ecr();
+        if (len < sk.rcvMss) return;
+        long delta = Seq.mask(stack.tsNow(sk.tsOffset) - ts.ecr());
+        if (delta > Integer.MAX_VALUE / 1000) return;
+        long us8 = Math.max(1, delta * 1000) << 3;
+        if (sk.rcvRttUs8 == 0 || us8 < sk.rcvRttUs8) sk.rcvRttUs8 = us8;
+    }
+
     /** tcp_event_data_recv: schedules the ACK and drives the quickack/ato engine. */
-    private void eventDataRecv(TcpSock sk, Segment seg, int len) {
+    private void eventDataRecv(TcpSock sk, Segment seg, int len, int truesize) {
         sk.ackScheduled = true;
-        measureRcvMss(sk, seg, len);
+        measureRcvMss(sk, seg, len, truesize);
         long now = stack.jiffies();
         long atoMin = out().atoMin();
         if (sk.atoJiffies == 0) {
@@ -548,13 +641,22 @@ final class TcpInput {
             }
         }
         sk.lrcvtime = now;
-        if (len >= 128) out().growWindow(sk, len);
+        if (len >= 128) out().growWindow(sk, len, truesize);
+    }
+
+    /**
+     * Whether the segment came across the link from the other host (a host with {@code hosts:}), not over the
+     * host's own loopback: its skb is then the one the link's sender allocated (TcpOutput.wireTruesize).
+     */
+    private boolean fromLink(Segment seg) {
+        int own = stack.hostIp(), src = seg.src().ip();
+        return own != 0 && src != own && (src >>> 24) != 127;
     }
 
     /** tcp_measure_rcv_mss: learns the peer's segment size; small pushed segments set ICSK_ACK_PUSHED(2). */
-    private void measureRcvMss(TcpSock sk, Segment seg, int len) {
+    private void measureRcvMss(TcpSock sk, Segment seg, int len, int truesize) {
         if (len >= sk.rcvMss) {
-            if (len != sk.rcvMss) out().updateScalingRatio(sk, len);
+            if (len != sk.rcvMss) out().updateScalingRatio(sk, len, truesize);
             sk.rcvMss = Math.min(len, out().advMss(sk) - TcpOutput.TS_LEN);
             return;
         }

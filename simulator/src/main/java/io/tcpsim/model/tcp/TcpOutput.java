@@ -3,6 +3,7 @@ package io.tcpsim.model.tcp;
 import io.tcpsim.backend.Cause;
 import io.tcpsim.backend.RstReason;
 import io.tcpsim.backend.TcpState;
+import io.tcpsim.wire.FrameEncoder;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
 import io.tcpsim.wire.TcpOption;
@@ -77,6 +78,13 @@ final class TcpOutput {
     }
 
     private List<TcpOption> tsOptions(TcpSock sk) {
+        TcpOption.Sack sack = sk.ofo == null ? null : sk.ofo.takeOption(sk.tsOk);
+        if (sack != null) {
+            // tcp_options_write: nop,nop,TS then nop,nop,sack N {...} (measured, section 31).
+            if (!sk.tsOk) return List.of(TcpOption.NOP, TcpOption.NOP, sack);
+            return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent),
+                    TcpOption.NOP, TcpOption.NOP, sack);
+        }
         if (!sk.tsOk) return List.of();
         return List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(stack.tsNow(sk.tsOffset), sk.tsRecent));
     }
@@ -117,6 +125,24 @@ final class TcpOutput {
      */
     static final int SKB_OVERHEAD = 832;
 
+    /**
+     * The truesize of a segment that came across the link: 2304 bytes for every frame up to 1514 bytes, whatever its
+     * size (a 2 KiB buffer plus SKB_DATA_ALIGN(sizeof(struct sk_buff)) = 256). Measured on this machine's two-host
+     * topology (kernel-measurements.md section 35): four unread segments of 130 to 1448 bytes each, the receiver's
+     * ACKs advertise 63 63 63 63 for 130 to 1000 bytes, 62 61 60 59 for 1082, 66 68 67 66 for 1261, 66 69 72 73 for
+     * 1400 and 66 69 72 75 for 1448, which tcp_grow_window, tcp_measure_rcv_mss's scaling ratio and the receive
+     * buffer's accounting give with 2304 and with no other value tried (loopback's len + 832 gave 66 69 70 70 for 1082
+     * and 64 for the small ones; the kmalloc slab of the forwarder's AF_PACKET skb, 1280 below 700 bytes, gave 64).
+     * Such an skb takes no other's bytes (skb_try_coalesce refuses a kmalloc'd head), so each segment is charged in
+     * full. Larger frames (an MTU above 1500) get the next power of two as their buffer: not measured.
+     */
+    static int wireTruesize(Segment seg) {
+        int frame = FrameEncoder.ETHERNET_HEADER + FrameEncoder.IPV4_HEADER + FrameEncoder.TCP_HEADER
+                + FrameEncoder.options(seg.options()).length + seg.length();
+        int buffer = frame <= 1514 ? 2048 : Integer.highestOneBit(frame + 16 + 320 - 1) << 1;
+        return buffer + 256;
+    }
+
     /** tcp_win_from_space: buffer bytes to window bytes at the socket's scaling ratio. */
     private static long winFromSpace(TcpSock sk, long space) {
         return space * sk.scalingRatio >> 8;
@@ -149,10 +175,9 @@ final class TcpOutput {
      * tcp_grow_window, for segments of 128 bytes or more (tcp_event_data_recv): rcv_ssthresh grows towards the free
      * space, by two MSS when the segment's truesize is small enough, else by __tcp_grow_window's halving search.
      */
-    void growWindow(TcpSock sk, int len) {
+    void growWindow(TcpSock sk, int len, long truesize) {
         long room = Math.min(sk.windowClamp, freeSpace(sk)) - sk.rcvSsthresh;
         if (room <= 0) return;
-        long truesize = len + SKB_OVERHEAD;
         long incr;
         int advmss = advMss(sk) - TS_LEN;
         if (winFromSpace(sk, truesize) <= len) {
@@ -178,15 +203,22 @@ final class TcpOutput {
 
     /**
      * The scaling ratio follows the segments (tcp_measure_rcv_mss: len / truesize, in 256ths), and the window clamp
-     * follows the ratio (tcp_set_window_clamp).
+     * follows the ratio (tcp_set_window_clamp): a smaller clamp lowers rcv_ssthresh to it
+     * (__tcp_adjust_rcv_ssthresh, no reserved memory), a larger one raises rcv_ssthresh to the current window if that
+     * is higher (min(rcv_wnd, clamp)). Measured on two hosts (section 35): a 1261-byte segment after two of 1082
+     * bytes, the ratio going from 120 to 140, gets win 64 where lowering alone gave 63.
      */
-    void updateScalingRatio(TcpSock sk, int len) {
-        int ratio = (int) (((long) len << 8) / (len + SKB_OVERHEAD));
+    void updateScalingRatio(TcpSock sk, int len, long truesize) {
+        int ratio = (int) (((long) len << 8) / truesize);
         if (ratio == 0) ratio = 1;
         if (ratio == sk.scalingRatio) return;
         sk.scalingRatio = ratio;
-        sk.windowClamp = winFromSpace(sk, stack.profile.rcvbuf());
-        sk.rcvSsthresh = Math.min(sk.rcvSsthresh, sk.windowClamp);
+        long clamp = winFromSpace(sk, stack.profile.rcvbuf());
+        if (clamp == sk.windowClamp) return;
+        long old = sk.windowClamp;
+        sk.windowClamp = clamp;
+        if (clamp < old) sk.rcvSsthresh = Math.min(sk.rcvSsthresh, clamp);
+        else sk.rcvSsthresh = Math.max(Math.min(sk.rcvWnd, clamp), sk.rcvSsthresh);
     }
 
     /**
@@ -255,7 +287,12 @@ final class TcpOutput {
         sk.ackScheduled = false;
         sk.ackPushed = false;
         sk.ackPushed2 = false;
+        sk.ackNow = false;
         sk.cancel(Timer.Kind.DELAYED_ACK);
+        if (sk.ofo != null) { // tcp_event_ack_sent: the compressed ACKs are sent with this one
+            sk.ofo.compressedAck = 0;
+            sk.cancel(Timer.Kind.COMPRESSED_ACK);
+        }
     }
 
     /**
@@ -356,43 +393,105 @@ final class TcpOutput {
      */
     void push(TcpSock sk, boolean nagleOff, boolean cork) {
         if (!stack.rtx.on()) {
-            write(sk, nagleOff, cork);
+            write(sk, nagleOff, cork, false);
             return;
         }
         int before = sk.rtxQueue.size();
         long sent = sk.sndNxt;
-        write(sk, nagleOff, cork);
+        write(sk, nagleOff, cork, false);
         if (sk.sndNxt != sent || sk.rtxQueue.size() != before) stack.rtx.afterWrite(sk);
     }
 
-    private void write(TcpSock sk, boolean nagleOff, boolean cork) {
+    /** tcp_send_loss_probe's new data: one segment, whatever cwnd says (tcp_write_xmit with push_one 2). */
+    void pushLossProbe(TcpSock sk) {
+        write(sk, true, false, true);
+    }
+
+    /**
+     * tcp_write_xmit. On a host with a link, also tcp_cwnd_test (no more than cwnd packets in flight; {@code probe}:
+     * one segment whatever cwnd says), and the segments go in GSO bursts of {@link Congestion#tsoSegs} (the last of
+     * each burst, and of what this call sends, with PSH), then tcp_cwnd_validate.
+     */
+    private void write(TcpSock sk, boolean nagleOff, boolean cork, boolean probe) {
         // TCP_CORK is in tp->nonagle, which every push but an explicit TCP_NAGLE_OFF/PUSH one (tcp_send_fin,
         // __tcp_sock_set_nodelay) passes on to tcp_nagle_check; it holds a partial segment even with TCP_NODELAY.
         cork |= sk.corked && !nagleOff;
+        if (stack.rtx.on() && sk.cc != null) {
+            List<long[]> burst = new ArrayList<>();
+            boolean cwndLimited = writeLoop(sk, nagleOff, cork, probe, burst);
+            int tso = stack.congestion.tsoSegs(sk, sendMss(sk));
+            for (int i = 0; i < burst.size(); i++) {
+                long[] b = burst.get(i);
+                int flags = (int) b[2];
+                if ((i + 1) % tso == 0 || i == burst.size() - 1) flags |= TcpFlags.PSH;
+                sendData(sk, flags, b[0], (int) b[1], true);
+            }
+            if (Recovery.inCwndReduction(sk.cc)) sk.cc.prrOut += burst.size(); // PRR counts new data sent too
+            cwndLimited |= Recovery.inFlight(sk) >= sk.cc.cwnd;
+            if (!burst.isEmpty() || cwndLimited) stack.congestion.validate(sk, cwndLimited, sk.rtxQueue.size());
+            return;
+        }
+        writeLoop(sk, nagleOff, cork, false, null);
+    }
+
+    /** Sends a data segment planned by {@link #writeLoop} and queues it for retransmission. */
+    private void sendData(TcpSock sk, int flags, long seq, int len, boolean rtx) {
+        boolean withFin = (flags & TcpFlags.FIN) != 0;
+        byte[] data = sk.sendQueue.peek(Seq.diff(seq, sk.sndUna), len);
+        send(sk, flags, seq, data);
+        long end = Seq.mask(seq + len + (withFin ? 1 : 0));
+        // What a retransmission sends again: PSH only on the end of a write (tcp_push's tcp_mark_push), not the
+        // PSH of a GSO burst's last segment (measured: two lost segments of one burst go again as [.] [.]).
+        int kept = flags;
+        if (sk.cc != null && end != sk.writeSeq) kept &= ~TcpFlags.PSH;
+        if (rtx) stack.rtx.newDataSent(sk, seq, end, kept);
+    }
+
+    /**
+     * The loop of tcp_write_xmit: what the window, Nagle and (with {@code burst}) cwnd let go. Without {@code burst}
+     * each segment is sent at once, PSH on the last of the data; with it, each is planned there ({seq, len, flags
+     * without PSH}) and sndNxt moves, for the caller to send. Returns whether cwnd stopped it.
+     */
+    private boolean writeLoop(TcpSock sk, boolean nagleOff, boolean cork, boolean probe, List<long[]> burst) {
         nagleOff |= sk.nodelay; // TCP_NAGLE_OFF: tcp_nagle_check lets a partial segment go
         boolean rtx = stack.rtx.on();
         int mss = sendMss(sk);
+        int planned = 0;
         while (true) {
             long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
             int unsent = Seq.diff(dataEnd, sk.sndNxt);
             boolean finPending = sk.finQueued && Seq.before(sk.sndNxt, sk.writeSeq);
             if (unsent <= 0) {
                 if (finPending) {
+                    if (burst != null) {
+                        if (!probe && Recovery.inFlight(sk) + planned >= sk.cc.cwnd) return true;
+                        if (!burst.isEmpty()) { // the FIN rides on the last planned segment (tcp_send_fin)
+                            long[] last = burst.get(burst.size() - 1);
+                            last[2] |= TcpFlags.FIN;
+                        } else {
+                            send(sk, TcpFlags.FIN | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
+                            stack.rtx.newDataSent(sk, sk.sndNxt, Seq.mask(sk.sndNxt + 1), TcpFlags.FIN | TcpFlags.ACK);
+                        }
+                        sk.sndNxt = Seq.mask(sk.sndNxt + 1);
+                        return false;
+                    }
                     send(sk, TcpFlags.FIN | TcpFlags.ACK, sk.sndNxt, Segment.NO_DATA);
                     if (rtx) stack.rtx.newDataSent(sk, sk.sndNxt, Seq.mask(sk.sndNxt + 1), TcpFlags.FIN | TcpFlags.ACK);
                     sk.sndNxt = Seq.mask(sk.sndNxt + 1);
                 }
-                return;
+                return false;
             }
+            if (burst != null && Recovery.inFlight(sk) + planned >= sk.cc.cwnd && !(probe && planned == 0)) return true;
+            if (burst != null && probe && planned > 0) return false;
             long windowRoom = Seq.diff(sk.sndUna + sk.sndWnd, sk.sndNxt);
             int len = (int) Math.min(Math.min(unsent, mss), Math.max(windowRoom, 0));
             if (len <= 0) {
-                if (rtx) stack.rtx.windowClosed(sk);
-                return; // zero window: the persist timer is not modelled
+                if (rtx && planned == 0) stack.rtx.windowClosed(sk);
+                return false; // zero window: the persist timer is not modelled
             }
             // tcp_tso_should_defer: a segment cut short by the window waits for more window while data is in
             // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
-            if (len < Math.min(unsent, mss) && sk.hasUnacked()) return;
+            if (len < Math.min(unsent, mss) && (sk.hasUnacked() || planned > 0)) return false;
             boolean last = len == unsent;
             // On lo a segment of more than one MSS leaves as one GSO packet (tcp_xmit_size_goal: up to half the
             // window); the model cuts at the MSS, which on loopback only a TCP_MAXSEG below the route's makes short.
@@ -400,20 +499,22 @@ final class TcpOutput {
                 throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
                         "data of more than one segment with TCP_MAXSEG below the loopback MSS (GSO packets)"));
             if (last && len < mss && cork) {
-                checkProbeTimer(sk);
-                return;
+                if (planned == 0) checkProbeTimer(sk);
+                return false;
             }
-            if (last && len < mss && !nagleOff && sk.hasUnacked() && minshallCheck(sk)) return;
-            int offset = Seq.diff(sk.sndNxt, sk.sndUna);
-            byte[] data = sk.sendQueue.peek(offset, len);
-            int flags = TcpFlags.ACK | (last ? TcpFlags.PSH : 0);
+            if (last && len < mss && !nagleOff && (sk.hasUnacked() || planned > 0) && minshallCheck(sk)) return false;
             boolean withFin = last && finPending;
-            if (withFin) flags |= TcpFlags.FIN;
-            send(sk, flags, sk.sndNxt, data);
-            if (rtx) stack.rtx.newDataSent(sk, sk.sndNxt, Seq.mask(sk.sndNxt + len + (withFin ? 1 : 0)), flags);
+            if (burst != null) {
+                burst.add(new long[] {sk.sndNxt, len, TcpFlags.ACK | (withFin ? TcpFlags.FIN : 0)});
+                planned++;
+            } else {
+                int flags = TcpFlags.ACK | (last ? TcpFlags.PSH : 0);
+                if (withFin) flags |= TcpFlags.FIN;
+                sendData(sk, flags, sk.sndNxt, len, rtx);
+            }
             sk.sndNxt = Seq.mask(sk.sndNxt + len + (withFin ? 1 : 0));
             if (len < mss) sk.sndSml = sk.sndNxt;
-            if (withFin) return;
+            if (withFin) return false;
         }
     }
 
@@ -500,11 +601,52 @@ final class TcpOutput {
     void ackSndCheck(TcpSock sk) {
         if (!sk.ackScheduled) return;
         boolean moreThanFrame = Seq.diff(sk.rcvNxt, sk.rcvWup) > sk.rcvMss && newWindowAtLeastCurrent(sk);
-        if (moreThanFrame || inQuickAckMode(sk)) {
+        if (moreThanFrame || inQuickAckMode(sk) || sk.ackNow) {
             sendAck(sk);
-        } else {
+        } else if (sk.ofo == null || sk.ofo.isEmpty()) {
             sendDelayedAck(sk);
+        } else {
+            compressSack(sk);
         }
+    }
+
+    /** sysctl tcp_comp_sack_nr and tcp_comp_sack_delay_ns: at most 44 ACKs held, for at most 1 ms. */
+    private static final int COMP_SACK_NR = 44;
+    private static final long COMP_SACK_DELAY_NS = 1_000_000;
+
+    /**
+     * __tcp_ack_snd_check with data out of order: the first three duplicate ACKs for one rcv_nxt go at once (the
+     * sender's fast retransmit threshold), later ones are held for 5 % of the RTT, at most 1 ms, and sent as one
+     * (tcp_compressed_ack_kick). Measured (section 31): 7 ACKs at once (the first 4 while the window grows:
+     * tcp_grow_window sets quick ACK), the 8th 1.1 ms later for the last two segments.
+     */
+    private void compressSack(TcpSock sk) {
+        OfoQueue q = sk.ofo;
+        if (!sk.sackOk || q.compressedAck >= COMP_SACK_NR) {
+            sendAck(sk);
+            return;
+        }
+        if (q.compressedAckRcvNxt != sk.rcvNxt) {
+            q.compressedAckRcvNxt = sk.rcvNxt;
+            q.dupAckCounter = 0;
+        }
+        if (q.dupAckCounter < Recovery.REORDERING) {
+            q.dupAckCounter++;
+            sendAck(sk);
+            return;
+        }
+        q.compressedAck++;
+        if (sk.timer(Timer.Kind.COMPRESSED_ACK) != null) return;
+        long rtt = sk.rcvRttUs8;
+        if (sk.srttUs8 != 0 && sk.srttUs8 < rtt) rtt = sk.srttUs8;
+        sk.armNanos(Timer.Kind.COMPRESSED_ACK, Math.min(COMP_SACK_DELAY_NS, rtt * 125 / 20));
+    }
+
+    /** tcp_compressed_ack_kick: the held ACK goes. */
+    void compressedAckKick(TcpSock sk) {
+        if (sk.ofo == null || sk.ofo.compressedAck == 0 || sk.state().unconnected()) return;
+        sk.ofo.compressedAck--;
+        sendAck(sk);
     }
 
     private boolean newWindowAtLeastCurrent(TcpSock sk) {
@@ -617,7 +759,8 @@ final class TcpOutput {
     /** icsk_pending: a timer of the retransmission slot (SYN, RTO, loss probe, probe0) is armed. */
     private static boolean retransmitSlotBusy(TcpSock sk) {
         return sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.RTO) != null
-                || sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.PROBE0) != null;
+                || sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.PROBE0) != null
+                || sk.timer(Timer.Kind.REO_TIMEOUT) != null;
     }
 
     /** TCP_RTO_MAX, 120 s. */
@@ -646,7 +789,7 @@ final class TcpOutput {
      */
     String timerColumn(TcpSock sk) {
         if (sk.timer(Timer.Kind.RETRANSMIT) != null || sk.timer(Timer.Kind.RTO) != null
-                || sk.timer(Timer.Kind.LOSS_PROBE) != null) return "on";
+                || sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.REO_TIMEOUT) != null) return "on";
         Timer ka = sk.timer(Timer.Kind.KEEPALIVE);
         if (ka != null) { // timer_active 2: sk_timer's expiry, icsk_retransmits, icsk_probes_out (measured, section 28)
             double left = Math.max(0, ka.expires() * stack.profile.jiffyNanos() - stack.now()) / 1e9;

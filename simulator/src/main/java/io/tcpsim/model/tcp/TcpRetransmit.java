@@ -7,6 +7,7 @@ import io.tcpsim.calls.Errno;
 import io.tcpsim.model.WaitQueue;
 import io.tcpsim.wire.Segment;
 import io.tcpsim.wire.TcpFlags;
+import io.tcpsim.wire.TcpOption;
 
 /**
  * The retransmission machinery for data and FIN on a host with a link (a script with {@code hosts:}; on loopback
@@ -16,9 +17,9 @@ import io.tcpsim.wire.TcpFlags;
  * (tcp_write_timeout, retransmits_timed_out, tcp_write_err). docs/model.md, "Two hosts on a link"; measured in
  * kernel-measurements.md sections 24 and 26.
  *
- * <p>What it does not follow yet is refused ({@link NotModelled}) when the run gets there: more segments in flight
- * than the initial congestion window (10: slow start and CUBIC are not modelled), an RTO with more than one segment
- * outstanding (loss recovery), an out-of-order segment at the receiver (no OFO queue, no SACK), a zero window with
+ * <p>The congestion window is {@link Congestion}'s, loss recovery {@link Recovery}'s (SACK, RACK, PRR), the
+ * receiver's out-of-order queue {@link OfoQueue}'s. What it does not follow yet is refused ({@link NotModelled}) when
+ * the run gets there: an RTO with more than one segment outstanding (tcp_enter_loss with F-RTO), a zero window with
  * nothing in flight (the persist timer).
  */
 final class TcpRetransmit {
@@ -26,10 +27,8 @@ final class TcpRetransmit {
     static final long RTO_MIN_US = 200_000, TIMEOUT_MIN_US = 2_000;
     /** TCP_RTO_MAX: 120 s. */
     static final long RTO_MAX_US = 120_000_000;
-    /** TCP_INIT_CWND: what the model lets be in flight before it refuses (cwnd is not modelled). */
-    static final int INIT_CWND = 10;
-    /** Entry fields of {@link TcpSock#rtxQueue}. */
-    static final int SEQ = 0, END = 1, SENT = 2, FLAGS = 3, RETRANS = 4;
+    /** Entry fields of {@link TcpSock#rtxQueue}: RETRANS is TCPCB_EVER_RETRANS, SACKED {@link Recovery}'s bits. */
+    static final int SEQ = 0, END = 1, SENT = 2, FLAGS = 3, RETRANS = 4, SACKED = 5;
 
     private final TcpStack stack;
 
@@ -61,14 +60,29 @@ final class TcpRetransmit {
 
     // ---------------------------------------------------------------- sending
 
+    /** TCP_INIT_CWND: what a host without the congestion window (packetdrill's) lets be in flight before it refuses. */
+    static final int INIT_CWND = 10;
+
     /**
-     * New data or a FIN left (tcp_event_new_data_sent): it joins the retransmission queue. Refused past the initial
-     * window: the model has no congestion window yet.
+     * New data or a FIN left (tcp_event_new_data_sent): it joins the retransmission queue. Without the congestion
+     * window (packetdrill's one-sided host) refused past the initial window.
      */
     void newDataSent(TcpSock sk, long seq, long end, int flags) {
-        if (sk.rtxQueue.size() >= INIT_CWND)
+        if (sk.cc == null && sk.rtxQueue.size() >= INIT_CWND)
             throw refuse("more than " + INIT_CWND + " segments in flight (the congestion window: slow start, CUBIC)");
-        sk.rtxQueue.add(new long[] {seq, end, stack.now(), flags, 0});
+        sk.rtxQueue.add(new long[] {seq, end, stack.now(), flags, 0, 0});
+    }
+
+    /**
+     * The sender's congestion state, made when the connection is established on a host whose link models it
+     * (tcp_init_transfer: cubictcp_init, the pacing rate).
+     */
+    void established(TcpSock sk) {
+        if (sk.cc != null || !stack.congestionModelled()) return;
+        sk.cc = new Congestion.State();
+        stack.congestion.init(sk);
+        if (sk.srttUs8 != 0) sk.cc.minRttUs = Math.max(1, sk.srttUs8 >> 3); // the handshake's sample
+        stack.congestion.updatePacingRate(sk, stack.output.sendMss(sk), 0);
     }
 
     /**
@@ -103,7 +117,8 @@ final class TcpRetransmit {
             return;
         }
         long rto = sk.rtoJiffies;
-        if (sk.timer(Timer.Kind.LOSS_PROBE) != null) rto = usToJiffies(Math.max(rtoDeltaUs(sk), 1));
+        if (sk.timer(Timer.Kind.LOSS_PROBE) != null || sk.timer(Timer.Kind.REO_TIMEOUT) != null)
+            rto = usToJiffies(Math.max(rtoDeltaUs(sk), 1));
         sk.arm(Timer.Kind.RTO, rto);
     }
 
@@ -115,6 +130,8 @@ final class TcpRetransmit {
      */
     boolean scheduleLossProbe(TcpSock sk, boolean advancingRto) {
         if (sk.rtxQueue.isEmpty() || !sk.sackOk || sk.lossState) return false;
+        if (sk.cc != null && sk.cc.caState != Congestion.CaState.OPEN && sk.cc.caState != Congestion.CaState.CWR)
+            return false;
         long timeout;
         if (sk.srttUs8 != 0) {
             long us = (sk.srttUs8 >> 2) + (sk.rtxQueue.size() == 1 ? RTO_MIN_US : TIMEOUT_MIN_US);
@@ -140,8 +157,18 @@ final class TcpRetransmit {
             return;
         }
         long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
-        if (Seq.after(dataEnd, sk.sndNxt)) {
-            throw refuse("a tail loss probe with new data to send");
+        if (Seq.after(dataEnd, sk.sndNxt) && Seq.diff(sk.sndUna + sk.sndWnd, sk.sndNxt) >= Math.min(
+                stack.output.sendMss(sk), Seq.diff(dataEnd, sk.sndNxt))) {
+            // New data the window allows: one segment, cwnd or not (tcp_write_xmit with push_one 2).
+            int before = sk.rtxQueue.size();
+            stack.output.pushLossProbe(sk);
+            if (sk.rtxQueue.size() > before) {
+                sk.tlpHighSeq = sk.sndNxt;
+                rearmRtoAfterProbe(sk, true);
+            } else {
+                rearmRtoAfterProbe(sk, false);
+            }
+            return;
         }
         long[] last = sk.rtxQueue.peekLast();
         transmit(sk, last);
@@ -158,6 +185,60 @@ final class TcpRetransmit {
             long rto = usToJiffies(Math.max(rtoDeltaUs(sk), 1));
             sk.arm(Timer.Kind.RTO, rto);
         }
+    }
+
+    /**
+     * tcp_retransmit_skb from recovery (tcp_xmit_retransmit_queue): counted (retrans_stamp at the first) and
+     * marked, so that Karn's rule keeps it out of the RTT samples.
+     */
+    void retransmit(TcpSock sk, long[] e) {
+        if (collapsible(sk, e) != null)
+            throw refuse("a short retransmission in recovery that would take in the segment after it "
+                    + "(tcp_retrans_try_collapse)");
+        transmit(sk, e);
+        e[RETRANS] = 1;
+        if (sk.retransStampMs == 0) sk.retransStampMs = Math.max(1, stack.now() / 1_000_000L);
+    }
+
+    /**
+     * tcp_retrans_try_collapse, from __tcp_retransmit_skb (sysctl tcp_retrans_collapse, 1 by default): a segment
+     * shorter than an MSS and than what the window leaves from its start takes in the segments queued after it while
+     * they fit, their bytes and their flags (a FIN queued behind the data goes with it), none of them SACKed
+     * (tcp_can_collapse), none ending past the window (tcp_wnd_end), the space counted from the first
+     * (tcp_collapse_retrans merges each into it, tcp_adjust_pcount takes it out of the counts). Found by the two-host
+     * differential fuzzer: 958 bytes and then the FIN of a close, both lost on a link that was down, come back from
+     * the RTO as one [FP.] of 958 bytes.
+     */
+    private void collapse(TcpSock sk, long[] to) {
+        long[] next;
+        while ((next = collapsible(sk, to)) != null) {
+            to[END] = next[END];
+            to[FLAGS] |= next[FLAGS];
+            to[RETRANS] |= next[RETRANS];
+            if (sk.cc != null) Recovery.unaccount(sk, next);
+            sk.rtxQueue.remove(next);
+        }
+    }
+
+    /** The segment after {@code to} that tcp_retrans_try_collapse would merge into it now, or null. */
+    private long[] collapsible(TcpSock sk, long[] to) {
+        if ((to[FLAGS] & (TcpFlags.SYN | TcpFlags.FIN)) != 0) return null;
+        long wndEnd = Seq.mask(sk.sndUna + sk.sndWnd);
+        int avail = Math.min(Seq.diff(wndEnd, to[SEQ]), stack.output.sendMss(sk));
+        int len = Seq.diff(to[END], to[SEQ]);
+        if (len >= avail) return null;
+        long[] next = null;
+        for (java.util.Iterator<long[]> it = sk.rtxQueue.iterator(); it.hasNext(); ) {
+            if (it.next() == to) {
+                next = it.hasNext() ? it.next() : null;
+                break;
+            }
+        }
+        if (next == null || (next[SACKED] & Recovery.S_ACKED) != 0) return null;
+        boolean nextFin = (next[FLAGS] & TcpFlags.FIN) != 0;
+        int nextLen = Seq.diff(next[END], next[SEQ]) - (nextFin ? 1 : 0);
+        if (len + nextLen > avail || Seq.after(next[END], wndEnd)) return null;
+        return next;
     }
 
     /** Sends a queued segment again, as it was (its flags, its bytes), with the current ACK and window. */
@@ -178,13 +259,19 @@ final class TcpRetransmit {
     void rtoTimer(TcpSock sk) {
         if (sk.rtxQueue.isEmpty()) return;
         if (writeTimeout(sk)) return;
-        if (sk.rtxQueue.size() > 1)
+        if (sk.cc == null && sk.rtxQueue.size() > 1)
             throw refuse("an RTO with more than one segment in flight (loss recovery: tcp_xmit_retransmit_queue, cwnd)");
-        sk.lossState = true; // tcp_enter_loss
+        sk.lossState = true;
+        if (sk.cc != null) stack.recovery.enterLoss(sk);
         sk.retransmits++;
         long[] head = sk.rtxQueue.peek();
+        collapse(sk, head);
         transmit(sk, head);
         head[RETRANS] = 1;
+        if (sk.cc != null && (head[SACKED] & Recovery.S_RETRANS) == 0) {
+            head[SACKED] |= Recovery.S_RETRANS;
+            sk.cc.retransOut++;
+        }
         if (sk.retransStampMs == 0) sk.retransStampMs = Math.max(1, stack.now() / 1_000_000L);
         sk.backoff++;
         sk.rtoJiffies = Math.min(sk.rtoJiffies << 1, usToJiffies(RTO_MAX_US));
@@ -232,14 +319,25 @@ final class TcpRetransmit {
     // ---------------------------------------------------------------- receiving ACKs
 
     /**
-     * tcp_ack / tcp_clean_rtx_queue for an ACK that moved snd_una: the segments it covers leave the queue; an RTT
-     * sample from the first of them never retransmitted by an RTO (Karn), else from the timestamp echo
-     * (tcp_ack_update_rtt: tcp_rtt_tsopt_us); icsk_retransmits and the backoff reset; then the timers
-     * (tcp_set_xmit_timer: a probe, else the RTO; nothing left in flight: none).
+     * tcp_ack for a valid ACK, one that moved snd_una or a duplicate ({@code priorUna} is snd_una before it). The
+     * SACK blocks tag the queue (Recovery.sacktag); the segments the ACK covers leave it (tcp_clean_rtx_queue), RACK
+     * advancing to each; an RTT sample from the first of them never retransmitted (Karn), else from the first newly
+     * SACKed, else (snd_una moved) from the timestamp echo (tcp_ack_update_rtt: tcp_rtt_tsopt_us), which resets the
+     * backoff; icsk_retransmits resets when snd_una moved. A dubious ACK (a duplicate, SACK news, or outside Open) goes
+     * to tcp_fastretrans_alert. Then the timers (tcp_set_xmit_timer: a probe, else the RTO; nothing in flight: none)
+     * unless RACK armed its own, the window (tcp_cong_control: PRR in recovery, else slow start or CUBIC) and the
+     * retransmissions (tcp_xmit_recovery).
      */
-    void acked(TcpSock sk, long ack, long tsEcr) {
-        long firstSent = -1;
-        boolean acked = false;
+    void ack(TcpSock sk, Segment seg, long priorUna) {
+        long ack = seg.ack();
+        TcpOption.Timestamps ts = seg.timestamps();
+        long tsEcr = ts == null ? 0 : ts.ecr();
+        Congestion.State c = sk.cc;
+        boolean advanced = Seq.after(ack, priorUna);
+        Recovery.AckState st = c == null ? new Recovery.AckState() : stack.recovery.sacktag(sk, seg);
+        long firstSent = -1, lastSent = -1;
+        boolean dataAcked = false, origAcked = false;
+        int newlyAcked = 0;
         while (!sk.rtxQueue.isEmpty()) {
             long[] e = sk.rtxQueue.peek();
             if (Seq.after(e[END], ack)) {
@@ -247,18 +345,85 @@ final class TcpRetransmit {
                 break;
             }
             sk.rtxQueue.poll();
-            acked = true;
-            if (e[RETRANS] == 0 && firstSent < 0) firstSent = e[SENT];
+            dataAcked = true;
+            boolean wasSacked = (e[SACKED] & Recovery.S_ACKED) != 0;
+            if (e[RETRANS] == 0 && !wasSacked) {
+                if (firstSent < 0) firstSent = e[SENT];
+                lastSent = e[SENT];
+                origAcked = true; // FLAG_ORIG_SACK_ACKED
+            }
+            if (c != null) {
+                Recovery.unaccount(sk, e);
+                if (!wasSacked) {
+                    newlyAcked++;
+                    stack.recovery.rackAdvance(sk, e);
+                }
+            }
         }
-        sk.retransmits = 0;
-        long rttUs = -1;
-        if (firstSent >= 0) rttUs = Math.max(1, (stack.now() - firstSent) / 1000);
-        else if (acked && sk.tsOk && tsEcr != 0) rttUs = tsRttUs(sk, tsEcr);
+        if (advanced) sk.retransmits = 0;
+        long rttUs = -1, caRttUs = -1;
+        if (firstSent >= 0) {
+            rttUs = Math.max(1, (stack.now() - firstSent) / 1000);
+            caRttUs = Math.max(1, (stack.now() - lastSent) / 1000);
+        } else if (st.firstSackNs >= 0) {
+            rttUs = Math.max(1, (stack.now() - st.firstSackNs) / 1000);
+            caRttUs = Math.max(1, (stack.now() - st.lastSackNs) / 1000);
+        } else if (dataAcked && sk.tsOk && tsEcr != 0) {
+            rttUs = tsRttUs(sk, tsEcr);
+        }
         if (rttUs > 0) {
+            if (c != null && caRttUs > 0) c.minRttUs = Math.min(c.minRttUs, caRttUs);
             rttSample(sk, rttUs);
             sk.backoff = 0;
         }
+        if (c != null && dataAcked) stack.congestion.acked(sk, caRttUs); // cubictcp_acked (HyStart)
         if (sk.tlpHighSeq != -1 && !Seq.before(ack, sk.tlpHighSeq)) sk.tlpHighSeq = -1; // tcp_process_tlp_ack
+        if (c == null) {
+            if (advanced) setXmitTimer(sk);
+            return;
+        }
+        // tcp_ack_is_dubious: a pure duplicate, SACK news, or not Open.
+        boolean dubious = !advanced && seg.length() == 0 || st.newlySacked > 0 || c.caState != Congestion.CaState.OPEN;
+        boolean rexmit = false;
+        boolean[] timerArmed = {false};
+        int lostBefore = c.lostOut;
+        int rexmitNew = 0;
+        if (c.caState == Congestion.CaState.LOSS) {
+            rexmitNew = stack.recovery.processLoss(sk, advanced, st.newlySacked > 0, origAcked || st.firstSackNs >= 0);
+            rexmit = rexmitNew != 0;
+            if (c.caState != Congestion.CaState.LOSS) sk.lossState = false;
+            else timerArmed[0] = stack.recovery.rackMarkLost(sk);
+        } else if (dubious) {
+            rexmit = stack.recovery.fastretransAlert(sk, timerArmed);
+        }
+        if (sk.rtxQueue.isEmpty()) {
+            sk.lossState = false;
+            sk.retransStampMs = 0;
+            sk.cancel(Timer.Kind.RTO);
+            sk.cancel(Timer.Kind.LOSS_PROBE);
+            sk.cancel(Timer.Kind.REO_TIMEOUT);
+        } else if (advanced && !timerArmed[0]) {
+            setXmitTimer(sk);
+        }
+        int delivered = newlyAcked + st.newlySacked;
+        if (Recovery.inCwndReduction(c)) {
+            stack.recovery.cwndReduction(sk, delivered, c.lostOut - lostBefore, advanced);
+        } else if (dataAcked) {
+            stack.congestion.congAvoid(sk, delivered);
+        }
+
+        stack.congestion.updatePacingRate(sk, stack.output.sendMss(sk), sk.rtxQueue.size());
+        // tcp_xmit_recovery: F-RTO's new data first (REXMIT_NEW), then the lost packets.
+        if (rexmitNew == 2) {
+            stack.output.push(sk, true);
+            if (Seq.after(sk.sndNxt, c.highSeq)) return;
+            c.frto = false;
+        }
+        if (rexmit) stack.recovery.xmitRetransmitQueue(sk);
+    }
+
+    /** tcp_set_xmit_timer: the loss probe if it may be scheduled, else the RTO; nothing in flight: none. */
+    private void setXmitTimer(TcpSock sk) {
         if (sk.rtxQueue.isEmpty()) {
             sk.lossState = false;
             sk.retransStampMs = 0;
@@ -393,14 +558,17 @@ final class TcpRetransmit {
 
     // ---------------------------------------------------------------- the receiver
 
-    /** An out-of-order segment on a host with a link: the OFO queue and SACK are not modelled yet. */
+    /** An out-of-order segment on a host without the out-of-order queue (packetdrill's): refused. */
     void outOfOrder() {
         throw refuse("an out-of-order segment (the out-of-order queue, SACK blocks)");
     }
 
-    /** What tcpsim step shows of the machinery: srtt, rto, backoff, in flight. */
+    /** What tcpsim step shows of the machinery: srtt, rto, backoff, in flight, cwnd, ssthresh, the scoreboard. */
     String describe(TcpSock sk) {
-        return String.format("srtt %.1f ms rto %d ms backoff %d in flight %d", sk.srttUs8 / 8000.0,
-                jiffiesToUs(sk.rtoJiffies) / 1000, sk.backoff, sk.rtxQueue.size());
+        String s = String.format(java.util.Locale.ROOT, "srtt %.1f ms rto %d ms backoff %d", sk.srttUs8 / 8000.0,
+                jiffiesToUs(sk.rtoJiffies) / 1000, sk.backoff);
+        if (sk.cc == null) return s;
+        return s + " | " + Congestion.describe(sk.cc) + " in flight " + Recovery.inFlight(sk) + " of "
+                + sk.rtxQueue.size() + " | " + Recovery.describe(sk);
     }
 }

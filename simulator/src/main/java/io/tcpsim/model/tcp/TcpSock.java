@@ -139,6 +139,16 @@ public final class TcpSock extends Endpoint {
     long rcvTstampJiffies = Long.MIN_VALUE;
     /** tp->linger2 (TCP_LINGER2) in jiffies: 0 unset (tcp_fin_timeout), -1 for a negative value (abort). */
     long linger2Jiffies;
+
+    // the receiver's out-of-order queue and SACK blocks, on a host with a link (OfoQueue); null until one arrives
+    OfoQueue ofo;
+    /** rcv_rtt_est.rtt_us (x8), from the timestamp echo of full-sized segments (tcp_rcv_rtt_measure_ts); 0: none. */
+    long rcvRttUs8;
+    long rcvRttLastTsecr = -1;
+    /** ICSK_ACK_NOW: the next ACK check sends at once (the hole in the sequence filled). */
+    boolean ackNow;
+    // the sender's congestion window and loss recovery, on a host with a link (Congestion, Recovery)
+    Congestion.State cc;
     // tcp_get_info's counters: __tcp_transmit_skb (segs_out, data_segs_out, bytes_sent), tcp_segs_in (segs_in,
     // data_segs_in), tcp_rcv_nxt_update (bytes_received), tcp_clean_rtx_queue (delivered, packets_out)
     long segsOut, segsIn, dataSegsOut, dataSegsIn, bytesSent, bytesReceived, bytesRetrans, delivered, totalRetrans;
@@ -180,23 +190,35 @@ public final class TcpSock extends Endpoint {
      * A received segment of {@code len} bytes joins the receive queue. Behind unread data it is coalesced into the
      * tail segment (tcp_try_coalesce, up to MAX_SKB_FRAGS pieces), which charges only its bytes; otherwise it is a
      * segment of its own, charged at its truesize. (Measured: without coalescing the window after 207 + 2102 unread
-     * bytes would be win 89; Linux says win 90.)
+     * bytes would be win 89; Linux says win 90.) {@code mayCoalesce} false: the segment's skb neither takes another's
+     * bytes nor gives its own (a frame from the link: its head was kmalloc'd, so skb_try_coalesce refuses it), and
+     * each is charged at its own truesize.
      */
-    void chargeRx(int len, int overhead) {
+    void chargeRx(int len, int overhead, boolean mayCoalesce) {
         int[] tail = rxSkbs.peekLast();
-        if (tail != null && tail[2] < 17) {
+        if (mayCoalesce && tail != null && tail[2] < OfoQueue.MAX_PIECES) {
             tail[0] += len;
             tail[1] += len;
             tail[2]++;
             rmemAlloc += len;
             return;
         }
-        rxSkbs.add(new int[] {len, len, 1});
+        // [bytes left to read, bytes, pieces (MAX_PIECES: takes no more), truesize beyond the bytes]
+        rxSkbs.add(new int[] {len, len, mayCoalesce ? 1 : OfoQueue.MAX_PIECES, overhead});
+        rmemAlloc += len + overhead;
+    }
+
+    /**
+     * An skb of coalesced segments from the out-of-order queue joins the receive queue (tcp_ofo_queue): an skb of
+     * its own that keeps its truesize, {@code overhead} beyond its bytes.
+     */
+    void chargeRxSkb(int len, long overhead) {
+        rxSkbs.add(new int[] {len, len, OfoQueue.MAX_PIECES, (int) overhead});
         rmemAlloc += len + overhead;
     }
 
     /** The reader consumed {@code n} bytes: segments read to their end are freed (tcp_eat_recv_skb). */
-    void uncharge(int n, int overhead) {
+    void uncharge(int n) {
         while (n > 0 && !rxSkbs.isEmpty()) {
             int[] skb = rxSkbs.peek();
             int take = Math.min(n, skb[0]);
@@ -204,7 +226,7 @@ public final class TcpSock extends Endpoint {
             n -= take;
             if (skb[0] == 0) {
                 rxSkbs.poll();
-                rmemAlloc -= skb[1] + overhead;
+                rmemAlloc -= skb[1] + skb[3];
             }
         }
     }
@@ -214,6 +236,7 @@ public final class TcpSock extends Endpoint {
         rxSkbs.clear();
         rmemAlloc = 0;
         finInRecvQueue = false;
+        if (ofo != null) ofo.clear();
     }
 
     /** __tcp_transmit_skb's counters for a segment this socket sends (not a request sock's SYN-ACK). */

@@ -40,6 +40,8 @@ public final class TcpStack {
     final TcpCalls calls;
     final TcpRetransmit rtx;
     final TcpKeepalive keepalive;
+    final Congestion congestion;
+    final Recovery recovery;
 
     /** The established hash: full sockets and timewait minisocks by 4-tuple (inet_ehash). */
     final Map<ConnKey, Endpoint> established = new HashMap<>();
@@ -64,10 +66,17 @@ public final class TcpStack {
         this.calls = new TcpCalls(this);
         this.rtx = new TcpRetransmit(this);
         this.keepalive = new TcpKeepalive(this);
+        this.congestion = new Congestion(this);
+        this.recovery = new Recovery(this);
     }
 
     public TcpCalls calls() {
         return calls;
+    }
+
+    /** The host's stream for seeded loss on its link (Randomness.Purpose.LINK). */
+    public io.tcpsim.model.Rng linkRandom() {
+        return random.stream(io.tcpsim.model.Randomness.Purpose.LINK);
     }
 
     /** A connection's TS clock offset (secure_tcp_ts_off). */
@@ -201,6 +210,20 @@ public final class TcpStack {
 
         /** The segment left the host (it is already captured): the device carries it, or loses it. */
         void send(TcpStack from, Segment seg);
+
+        /**
+         * Whether the host's senders run the congestion window and loss recovery (Congestion, Recovery) and its
+         * receivers the out-of-order queue: on the two-host link; not for packetdrill's one-sided runs, which refuse
+         * more than 10 segments in flight and an out-of-order segment as before.
+         */
+        default boolean congestionModelled() {
+            return false;
+        }
+    }
+
+    /** The host's device runs the congestion window and loss recovery ({@link Device#congestionModelled}). */
+    boolean congestionModelled() {
+        return device != null && device.congestionModelled();
     }
 
     /** Puts the host on a link: its address there and the device to it (docs/model.md, "Two hosts on a link"). */
@@ -438,7 +461,9 @@ public final class TcpStack {
                         owners.getOrDefault(sk, sk.parent != null ? "accept queue" : "orphan"), sk.state(),
                         Seq.mask(sk.sndUna - sk.iss), Seq.mask(sk.sndNxt - sk.iss),
                         sync ? Seq.mask(sk.rcvNxt - sk.irs) : 0, sk.sendQueue.size(), sk.recvQueue.size(),
-                        sk.skErr == null ? "0" : sk.skErr.name(), shut, described(sk.timers()), sk.dead));
+                        sk.skErr == null ? "0" : sk.skErr.name(), shut, described(sk.timers()), sk.dead,
+                        sk.cc == null ? null : rtx.describe(sk) + (sk.ofo == null || sk.ofo.isEmpty() ? ""
+                                : " | out of order " + sk.ofo.describe(sk.irs))));
             } else if (ep instanceof TimeWaitSock tw) {
                 out.add(new io.tcpsim.backend.Inspectable.EndpointSnapshot(local, remote, "timewait minisock",
                         tw.state(), -1, -1, -1, 0, 0, "0", "RCV|SEND", described(tw.timers()), true));

@@ -17,7 +17,7 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
      * says which for the retransmission timer; the minisock's tw_timer serves FIN_WAIT2 and TIME_WAIT; a full socket's
      * sk_timer is the keepalive timer, which also ends an orphan's long FIN_WAIT2).
      */
-    public enum Slot { DELAYED_ACK, RETRANSMIT, TIMEWAIT, KEEPALIVE }
+    public enum Slot { DELAYED_ACK, RETRANSMIT, TIMEWAIT, KEEPALIVE, COMPRESSED_ACK }
 
     /** What a timer is for: its slot, what the step view says of it, and what runs when it fires. */
     public enum Kind {
@@ -48,6 +48,19 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
         LOSS_PROBE(Slot.RETRANSMIT) {
             String describe(Timer t) { return "loss probe at " + t.fires / 1000 + "us"; }
             void expire(Endpoint owner) { owner.stack.rtx.lossProbeTimer((TcpSock) owner); }
+        },
+        /** icsk_retransmit_timer as ICSK_TIME_REO_TIMEOUT: RACK's reordering window ran out (tcp_rack_reo_timeout). */
+        REO_TIMEOUT(Slot.RETRANSMIT) {
+            String describe(Timer t) { return "reordering at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) { owner.stack.recovery.reoTimeout((TcpSock) owner); }
+        },
+        /**
+         * tp->compressed_ack_timer, an hrtimer (not the wheel): the ACK that SACK compression held back
+         * (tcp_compressed_ack_kick).
+         */
+        COMPRESSED_ACK(Slot.COMPRESSED_ACK) {
+            String describe(Timer t) { return "compressed ACK at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) { owner.stack.output.compressedAckKick((TcpSock) owner); }
         },
         /** tw_timer of a minisock in TIME_WAIT (TCP_TIMEWAIT_LEN): tw_timer_handler kills it. */
         TIME_WAIT(Slot.TIMEWAIT) {
