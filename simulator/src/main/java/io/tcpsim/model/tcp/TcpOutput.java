@@ -52,14 +52,14 @@ final class TcpOutput {
      * SYN and SYN-ACK options in the order tcp_options_write puts them: mss, then sackOK+TS (or nop,nop,TS or
      * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
      */
-    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack) {
-        return synOptions(tsVal, tsEcr, ts, sack, true);
+    List<TcpOption> synOptions(int mss, long tsVal, long tsEcr, boolean ts, boolean sack) {
+        return synOptions(mss, tsVal, tsEcr, ts, sack, true);
     }
 
-    /** As {@link #synOptions(long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
-    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
+    /** As {@link #synOptions(int, long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
+    List<TcpOption> synOptions(int mss, long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
         List<TcpOption> o = new ArrayList<>(6);
-        o.add(new TcpOption.Mss(stack.profile.mss()));
+        o.add(new TcpOption.Mss(mss)); // tcp_advertise_mss
         if (ts) {
             if (sack) o.add(TcpOption.SACK_PERMITTED);
             else { o.add(TcpOption.NOP); o.add(TcpOption.NOP); }
@@ -95,10 +95,10 @@ final class TcpOutput {
      * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
      * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
-    long initialWindow(boolean passive, boolean ts) {
-        long win = initialSpace(passive, ts);
+    long initialWindow(int advmss, boolean passive, boolean ts) {
+        long win = initialSpace(advmss, passive, ts);
         if (stack.congestionModelled()) win = Math.min(win, 65535);
-        if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * (stack.profile.mss()
+        if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * (advmss
                 - (passive && ts ? TS_LEN : 0)));
         return win;
     }
@@ -109,8 +109,8 @@ final class TcpOutput {
      * most 65535 (measured with tcp_rmem 4 MB: SYN win 65535, the third ACK win 8190 at scale 8, i.e. 2 MB rounded
      * down to 1460); elsewhere 65535 (loopback's 65536 and packetdrill's buffers, as before).
      */
-    long initialSpace(boolean passive, boolean ts) {
-        int mss = stack.profile.mss() - (passive && ts ? TS_LEN : 0);
+    long initialSpace(int advmss, boolean passive, boolean ts) {
+        int mss = advmss - (passive && ts ? TS_LEN : 0);
         long space = stack.congestionModelled() ? (long) stack.profile.rcvbuf() * 128 >> 8 : 65535;
         return space > mss ? space - space % mss : space;
     }
@@ -121,7 +121,7 @@ final class TcpOutput {
      * bytes, half the SYN-ACK's 65483.
      */
     int sendMss(TcpSock sk) {
-        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (sk.tsOk ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, advMss(sk)) - (sk.tsOk ? TS_LEN : 0);
         if (sk.maxWindow > 536) {
             long cutoff = sk.maxWindow >> 1;
             if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (sk.tsOk ? TS_LEN : 0));
@@ -188,7 +188,7 @@ final class TcpOutput {
         if (room <= 0) return;
         long truesize = len + SKB_OVERHEAD;
         long incr;
-        int advmss = stack.profile.mss() - TS_LEN;
+        int advmss = advMss(sk) - TS_LEN;
         if (winFromSpace(sk, truesize) <= len) {
             incr = 2L * advmss;
         } else {
@@ -264,6 +264,7 @@ final class TcpOutput {
         int win = selectWindow(sk);
         Segment seg = new Segment(sk.local, sk.remote, Seq.mask(seq), ack ? Seq.mask(sk.rcvNxt) : 0, flags, win, 0,
                 tsOptions(sk), payload);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++, reason);
         if (ack) ackSent(sk);
         if (payload.length > 0) dataSent(sk);
@@ -337,13 +338,22 @@ final class TcpOutput {
         sendAck(sk);
     }
 
+    /**
+     * tcp_mss_clamp(tp, dst_metric_advmss): the MSS this socket announces and receives at most, the route's
+     * advmss (lo: 65495) or TCP_MAXSEG's user_mss when that is smaller (tcp_connect_init, tcp_openreq_init).
+     */
+    int advMss(TcpSock sk) {
+        return sk.userMss > 0 ? Math.min(sk.userMss, stack.profile.mss()) : stack.profile.mss();
+    }
+
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
-        sk.rcvWnd = initialWindow(false, stack.profile.timestamps());
-        sk.rcvSsthresh = stack.congestionModelled() ? initialSpace(false, stack.profile.timestamps()) : sk.rcvWnd;
+        sk.rcvWnd = initialWindow(advMss(sk), false, stack.profile.timestamps());
+        sk.rcvSsthresh = stack.congestionModelled() ? initialSpace(advMss(sk), false, stack.profile.timestamps()) : sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         sk.retransStampMs = stack.now() / 1_000_000L;
         sk.synSentNanos = stack.now();
@@ -353,9 +363,10 @@ final class TcpOutput {
     void sendSynAck(RequestSock req) {
         req.synackSentNanos = stack.now();
         req.synacksSent++;
-        long win = initialWindow(true, req.tsOk);
+        int advmss = advMss(req.listener);
+        long win = initialWindow(advmss, true, req.tsOk);
         Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
-                (int) win, 0, synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
+                (int) win, 0, synOptions(advmss, stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
                 null);
         // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
         stack.transmit(seg, 0);
@@ -482,6 +493,11 @@ final class TcpOutput {
             // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
             if (len < Math.min(unsent, mss) && (sk.hasUnacked() || planned > 0)) return false;
             boolean last = len == unsent;
+            // On lo a segment of more than one MSS leaves as one GSO packet (tcp_xmit_size_goal: up to half the
+            // window); the model cuts at the MSS, which on loopback only a TCP_MAXSEG below the route's makes short.
+            if (!last && !rtx && Math.min(sk.peerMss, advMss(sk)) < stack.profile.mss())
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "data of more than one segment with TCP_MAXSEG below the loopback MSS (GSO packets)"));
             if (last && len < mss && cork) {
                 if (planned == 0) checkProbeTimer(sk);
                 return false;
@@ -702,7 +718,8 @@ final class TcpOutput {
         if (sk.retransmits > stack.profile.synLinearTimeouts()) sk.rtoNanos *= 2;
         sk.synSentNanos = stack.now();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         armRetransmit(sk);
     }
