@@ -44,6 +44,8 @@ final class Congestion {
         boolean isCwndLimited;
         /** sk_pacing_rate, bytes per second. */
         long pacingRate;
+        /** Where the GSO skb being sent ends (TcpOutput.write); -1 before the first. */
+        long skbEnd = -1;
         // struct bictcp
         int cnt, lastMaxCwnd, lastCwnd, originPoint, tcpCwnd;
         long lastTimeJ, epochStartJ = -1, bicK, ackCnt;

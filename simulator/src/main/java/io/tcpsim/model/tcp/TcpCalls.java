@@ -736,7 +736,14 @@ public final class TcpCalls {
                 // congestion window on loopback, so cubic and reno send alike; bbr paces, which it does not model.
                 String cc = SockOpt.name(v);
                 switch (cc) {
-                    case "cubic", "reno" -> sk.congestion = cc;
+                    case "cubic" -> sk.congestion = cc;
+                    // On two hosts the model's congestion window is cubic's (Congestion): reno's is not modelled.
+                    case "reno" -> {
+                        if (stack.congestionModelled())
+                            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                                    "TCP_CONGESTION \"reno\" on two hosts"));
+                        sk.congestion = cc;
+                    }
                     case "bbr" -> throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_CONGESTION \"bbr\""));
                     default -> {
                         if (KNOWN_CONGESTION.contains(cc))

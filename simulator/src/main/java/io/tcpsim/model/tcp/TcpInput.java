@@ -138,7 +138,7 @@ final class TcpInput {
         child.rcvWnd = out().initialWindow(out().advMss(l, req.local), true, req.tsOk);
         child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
         child.congestion = l.congestion; // tcp_ca_openreq_child keeps a listener's own (icsk_ca_setsockopt)
-        child.rcvSsthresh = child.rcvWnd;
+        child.rcvSsthresh = stack.congestionModelled() ? out().initialSpace(out().advMss(l), true, req.tsOk) : child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.wsOk = req.wsOk;
         child.sackNegotiated = req.sackOk;
@@ -573,7 +573,7 @@ final class TcpInput {
         if (cost > 0 && sk.sackOk && len >= 128) {
             long before = sk.rcvSsthresh;
             out().growWindow(sk, len, len + overhead);
-            if (sk.rcvSsthresh != before && sk.quick == 0) sk.quick = 1; // icsk_ack.quick |= 1
+            if (sk.rcvSsthresh != before) sk.quick |= 1; // tcp_grow_window: icsk_ack.quick |= 1
         }
     }
 
@@ -641,7 +641,13 @@ final class TcpInput {
             }
         }
         sk.lrcvtime = now;
-        if (len >= 128) out().growWindow(sk, len, truesize);
+        if (len >= 128) {
+            long before = sk.rcvSsthresh;
+            out().growWindow(sk, len, truesize);
+            // tcp_grow_window sets quick ACK when the window grows (icsk_ack.quick |= 1): on the link, where the
+            // measured ACKs of a growing window stay one per segment past the 16 quick ACKs (section 32's capture).
+            if (sk.rcvSsthresh != before && stack.congestionModelled()) sk.quick |= 1;
+        }
     }
 
     /**

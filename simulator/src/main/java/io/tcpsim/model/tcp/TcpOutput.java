@@ -97,11 +97,23 @@ final class TcpOutput {
      * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
     long initialWindow(int advmss, boolean passive, boolean ts) {
-        int mss = advmss - (passive && ts ? TS_LEN : 0);
-        long space = 65535;
-        long win = space - space % mss;
-        if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * mss);
+        long win = initialSpace(advmss, passive, ts);
+        if (stack.congestionModelled()) win = Math.min(win, 65535);
+        if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * (advmss
+                - (passive && ts ? TS_LEN : 0)));
         return win;
+    }
+
+    /**
+     * tcp_select_initial_window's space, rounded down to the MSS: on the two-host link the full space of the receive
+     * buffer (tcp_full_space, half of tcp_rmem[1]), which is also the first rcv_ssthresh, the window offered being at
+     * most 65535 (measured with tcp_rmem 4 MB: SYN win 65535, the third ACK win 8190 at scale 8, i.e. 2 MB rounded
+     * down to 1460); elsewhere 65535 (loopback's 65536 and packetdrill's buffers, as before).
+     */
+    long initialSpace(int advmss, boolean passive, boolean ts) {
+        int mss = advmss - (passive && ts ? TS_LEN : 0);
+        long space = stack.congestionModelled() ? (long) stack.profile.rcvbuf() * 128 >> 8 : 65535;
+        return space > mss ? space - space % mss : space;
     }
 
     /**
@@ -354,7 +366,7 @@ final class TcpOutput {
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
         sk.rcvWnd = initialWindow(advMss(sk), false, stack.profile.timestamps());
-        sk.rcvSsthresh = sk.rcvWnd;
+        sk.rcvSsthresh = stack.congestionModelled() ? initialSpace(advMss(sk), false, stack.profile.timestamps()) : sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
                 synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
@@ -419,11 +431,19 @@ final class TcpOutput {
         if (stack.rtx.on() && sk.cc != null) {
             List<long[]> burst = new ArrayList<>();
             boolean cwndLimited = writeLoop(sk, nagleOff, cork, probe, burst);
-            int tso = stack.congestion.tsoSegs(sk, sendMss(sk));
+            int mss = sendMss(sk);
+            int tso = stack.congestion.tsoSegs(sk, mss);
+            long dataEnd = sk.writeSeq - (sk.finQueued ? 1 : 0);
             for (int i = 0; i < burst.size(); i++) {
                 long[] b = burst.get(i);
                 int flags = (int) b[2];
-                if ((i + 1) % tso == 0 || i == burst.size() - 1) flags |= TcpFlags.PSH;
+                long end = Seq.mask(b[0] + b[1]);
+                // Each GSO skb of tso_segs segments ends with PSH; one that cwnd cuts short leaves the PSH to the
+                // rest of it, sent later (tso_fragment). Measured: PRR's single segments in recovery go as [.] then
+                // [P.], the two halves of one skb (section 32's one-loss transfer).
+                if (sk.cc.skbEnd < 0 || !Seq.after(sk.cc.skbEnd, b[0])) sk.cc.skbEnd = Seq.mask(b[0] + (long) tso * mss);
+                if (end == sk.cc.skbEnd || end == dataEnd || !Seq.before(end, sk.cc.skbEnd) && i == burst.size() - 1)
+                    flags |= TcpFlags.PSH;
                 sendData(sk, flags, b[0], (int) b[1], true);
             }
             if (Recovery.inCwndReduction(sk.cc)) sk.cc.prrOut += burst.size(); // PRR counts new data sent too
