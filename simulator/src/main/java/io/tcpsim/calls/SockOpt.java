@@ -23,6 +23,8 @@ public enum SockOpt {
     TCP_SYNCNT(7, 1, true),
     TCP_LINGER2(8, 1, false),
     TCP_USER_TIMEOUT(18, 1, true),
+    /** The listener's Fast Open queue length (TCP_FASTOPEN): fastopen_queue_tune. */
+    TCP_FASTOPEN(23, 1, true),
     SO_TYPE(3, 1, true),
     SO_ACCEPTCONN(30, 1, true),
     SO_PROTOCOL(38, 1, true),
