@@ -125,6 +125,21 @@ public final class HostileCaptures {
         }
     }
 
+    /**
+     * Item 5: a real capture (traces/captures/replay/close-then-send) with its last packet, the client's RST, 30 ms
+     * late: a divergence in timing only. Replay --json exited 3 with a NullPointerException on it before c49d957
+     * (checked on 69e3a2f, the main of 21 November).
+     */
+    static void lateLastPacket(Path from, Path file, long lateMicros) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(from)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != 0xa1b2c3d4) throw new IOException(from + ": not a microsecond pcap file");
+        int last = -1;
+        for (int at = 24; at + 16 <= b.limit(); at += 16 + b.getInt(at + 8)) last = at;
+        long micros = b.getInt(last) * 1_000_000L + b.getInt(last + 4) + lateMicros;
+        b.putInt(last, (int) (micros / 1_000_000)).putInt(last + 4, (int) (micros % 1_000_000));
+        Files.write(file, b.array());
+    }
+
     /** Item 6: {@code n} connections opened and never closed, one after the other, 10 us apart. */
     public static void openFlows(Path file, int n) throws IOException {
         try (Pcap p = new Pcap(file)) {
@@ -145,5 +160,7 @@ public final class HostileCaptures {
         negativeGap(dir.resolve("item02-negative-gap.pcap"));
         gibibyteAhead(dir.resolve("item03-gibibyte-ahead.pcap"));
         timeJump(dir.resolve("item04-time-jump.pcap"));
+        lateLastPacket(dir.resolve("../captures/replay/close-then-send-6.18.44-fc-v669.pcap"),
+                dir.resolve("item05-rst-30ms-late.pcap"), 30_000);
     }
 }

@@ -101,6 +101,7 @@ class HostileCorpusTest {
                 Case.of("3", 1, null, "replay", h("item03-gibibyte-ahead.pcap")),
                 Case.of("4", 1, null, "replay", h("item04-time-jump.pcap")),
                 Case.of("5", 1, null, "@kernel=slow-lo", "check", SEED, "--seed", "1", "--json"),
+                Case.of("5", 1, null, "replay", h("item05-rst-30ms-late.pcap"), "--json"),
                 Case.of("6", 1, null, "replay", p(open), "--summary"),
                 Case.of("8", 2, "tcpsim: /dev/zero: larger than 1 MiB, the limit for a script \\(docs/limits.md\\)", "run", "/dev/zero"),
                 Case.of("8", 2, "tcpsim: /dev/urandom: larger than 1 MiB, the limit for a script \\(docs/limits.md\\)", "run", "/dev/urandom"),

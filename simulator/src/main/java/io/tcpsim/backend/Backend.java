@@ -81,7 +81,7 @@ public interface Backend extends AutoCloseable {
             io.tcpsim.script.SourceText at = script.topology().source();
             throw new NotModelled(script.file() + ":" + at.line(0) + ":" + at.column(0) + ": hosts: the " + name()
                     + " backend runs everything on one host's loopback; two hosts on a link are not modelled yet"
-                    + " (docs/model.md, \"What is not modelled yet\")");
+                    + " " + NotModelled.DOCS);
         }
     }
 

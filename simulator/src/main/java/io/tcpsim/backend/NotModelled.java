@@ -6,6 +6,14 @@ package io.tcpsim.backend;
  * half-done. The message is the one line a user sees, {@code FILE:LINE:COL: what}; the command exits 2.
  */
 public final class NotModelled extends RuntimeException {
+    /** Where every refusal points: the one wording, for the script reader, the model and the kernel backends. */
+    public static final String DOCS = "(docs/model.md, \"What is not modelled yet\")";
+
+    /** {@code what is not modelled yet (docs/model.md, "What is not modelled yet")}. */
+    public static String words(String what) {
+        return what + " is not modelled yet " + DOCS;
+    }
+
     public NotModelled(String message) {
         super(message, null, false, false);
     }

@@ -133,7 +133,7 @@ public final class Model implements Backend, Inspectable {
 
     private static io.tcpsim.backend.NotModelled refusal(io.tcpsim.script.Script s, io.tcpsim.script.SourceText at, String what) {
         return new io.tcpsim.backend.NotModelled(s.file() + ":" + at.line(0) + ":" + at.column(0) + ": " + what
-                + " (docs/model.md, \"What is not modelled yet\")");
+                + " " + io.tcpsim.backend.NotModelled.DOCS);
     }
 
     /** The stack of a process's host: its host's on two hosts, the one loopback host's otherwise. */

@@ -125,8 +125,8 @@ final class Wire {
         if (lost) {
             String why = unmodelledLoss(seg, hosts[1 - from]);
             if (why != null)
-                throw new io.tcpsim.backend.NotModelled((lostBy == null ? downWhere : lostBy) + ": " + why
-                        + " is not modelled yet (docs/model.md, \"What is not modelled yet\")");
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        (lostBy == null ? downWhere : lostBy) + ": " + why));
             hosts[from].report(new Event.LostOnLink(clock.now(), seg));
             return;
         }

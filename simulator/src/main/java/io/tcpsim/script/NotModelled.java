@@ -12,7 +12,7 @@ import java.util.Set;
 final class NotModelled {
     private NotModelled() {}
 
-    static final String WORDS = "is not modelled yet (docs/model.md lists what is not modelled)";
+    static final String WORDS = "is not modelled yet " + io.tcpsim.backend.NotModelled.DOCS;
 
     /** "MSG_OOB is not modelled yet (docs/model.md ...)". */
     static String message(String what) {

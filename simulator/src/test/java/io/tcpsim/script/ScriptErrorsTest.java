@@ -149,7 +149,7 @@ class ScriptErrorsTest {
                 error("name: t\nsteps:\n  - signal(SIGPIPE, SIG_HOLD)\n"));
     }
 
-    static final String NOT_MODELLED = "is not modelled yet (docs/model.md lists what is not modelled)";
+    static final String NOT_MODELLED = "is not modelled yet (docs/model.md, \"What is not modelled yet\")";
 
     /** Issue 18: what Linux has and the model does not follow is refused in one line, never accepted and ignored. */
     @Test

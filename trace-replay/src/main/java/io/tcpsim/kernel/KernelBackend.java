@@ -28,6 +28,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -207,7 +209,7 @@ public final class KernelBackend implements Backend {
             if (NamespaceThread.takePendingSigpipe()) {
                 r = r.withSigpipe();
                 ns.call(() -> {
-                    deliverSigpipe(p);
+                    deliverSigpipe(p, processes, this::now, this::emit);
                     return null;
                 });
             }
@@ -363,21 +365,25 @@ public final class KernelBackend implements Backend {
         // Only send/write raise SIGPIPE (sk_stream_error -> send_sig), but checking costs one syscall.
         if (NamespaceThread.takePendingSigpipe()) {
             r = r.withSigpipe();
-            deliverSigpipe(p);
+            deliverSigpipe(p, processes, this::now, this::emit);
         }
         return r;
     }
 
-    /** What the process's disposition makes of a raised SIGPIPE: death (SIG_DFL), a handler run, or nothing. */
-    private void deliverSigpipe(EmulatedProcess p) {
+    /**
+     * What the process's disposition makes of a raised SIGPIPE: death (SIG_DFL: it leaves {@code processes} and its
+     * descriptors close), a handler run, or nothing. Both kernel backends deliver it here.
+     */
+    static void deliverSigpipe(EmulatedProcess p, Map<String, EmulatedProcess> processes, LongSupplier now,
+                               Consumer<Event> emit) {
         switch (p.sigpipe()) {
             case SIG_DFL -> {
-                emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, true));
+                emit.accept(new Event.SignalDelivered(now.getAsLong(), p.name, Bits.SIGPIPE, true));
                 processes.remove(p.name);
                 closeAll(p);
-                emit(new Event.ProcessEnded(now(), p.name, ProcessEnd.KILLED_BY_SIGPIPE));
+                emit.accept(new Event.ProcessEnded(now.getAsLong(), p.name, ProcessEnd.KILLED_BY_SIGPIPE)); // after its FINs
             }
-            case HANDLER -> emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, false));
+            case HANDLER -> emit.accept(new Event.SignalDelivered(now.getAsLong(), p.name, Bits.SIGPIPE, false));
             case SIG_IGN -> { }
         }
     }

@@ -391,16 +391,7 @@ public final class NetworkBackend implements Backend {
         lastSpan = new long[] {start, end};
         if (NamespaceThread.takePendingSigpipe()) {
             r = r.withSigpipe();
-            switch (p.sigpipe()) {
-                case SIG_DFL -> {
-                    emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, true));
-                    h.processes.remove(p.name);
-                    KernelBackend.closeAll(p);
-                    emit(new Event.ProcessEnded(now(), p.name, ProcessEnd.KILLED_BY_SIGPIPE));
-                }
-                case HANDLER -> emit(new Event.SignalDelivered(now(), p.name, Bits.SIGPIPE, false));
-                case SIG_IGN -> { }
-            }
+            KernelBackend.deliverSigpipe(p, h.processes, this::now, this::emit);
         }
         return r;
     }

@@ -155,13 +155,12 @@ public final class UnixEnd extends SocketFile {
     }
 
     private static io.tcpsim.backend.NotModelled notModelled(String what) {
-        return new io.tcpsim.backend.NotModelled(what + " on a socketpair is not modelled yet (docs/model.md, "
-                + "\"What is not modelled yet\")");
+        return new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(what + " on a socketpair"));
     }
 
     private static io.tcpsim.backend.NotModelled notModelled(SockOpt option) {
-        return new io.tcpsim.backend.NotModelled(option.name() + " on a socketpair is not modelled yet (docs/model.md, "
-                + "\"What is not modelled yet\")");
+        return new io.tcpsim.backend.NotModelled(
+                io.tcpsim.backend.NotModelled.words(option.name() + " on a socketpair"));
     }
 
     /** unix_release_sock: the peer can no longer read or write; unread data here means ECONNRESET there. */

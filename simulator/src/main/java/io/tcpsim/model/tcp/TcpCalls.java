@@ -705,7 +705,7 @@ public final class TcpCalls {
 
     /** An option the script layer lets through (the kernel backend runs it) and the model does not model yet. */
     private static io.tcpsim.backend.NotModelled notModelled(SockOpt opt) {
-        return new io.tcpsim.backend.NotModelled(opt.name() + " is not modelled yet (docs/model.md, \"What is not modelled yet\")");
+        return new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(opt.name()));
     }
 
     // ---------------------------------------------------------------- poll

@@ -553,8 +553,8 @@ final class TcpOutput {
      */
     void retransmitTimer(TcpSock sk) {
         if (sk.userTimeoutMs > 0)
-            throw new io.tcpsim.backend.NotModelled("TCP_USER_TIMEOUT on a connecting socket is not modelled yet "
-                    + "(docs/model.md, \"What is not modelled yet\")");
+            throw new io.tcpsim.backend.NotModelled(
+                    io.tcpsim.backend.NotModelled.words("TCP_USER_TIMEOUT on a connecting socket"));
         int retries = sk.synRetries > 0 ? sk.synRetries : stack.profile.synRetries();
         if (sk.retransmits > 0 && stack.now() / 1_000_000L - sk.retransStampMs >= modelTimeoutMs(retries, 1000)) {
             sk.skErr = io.tcpsim.calls.Errno.ETIMEDOUT;

@@ -55,7 +55,7 @@ final class TcpRetransmit {
     }
 
     private static NotModelled refuse(String what) {
-        return new NotModelled(what + " is not modelled yet (docs/model.md, \"What is not modelled yet\")");
+        return new NotModelled(NotModelled.words(what));
     }
 
     // ---------------------------------------------------------------- sending
