@@ -25,6 +25,11 @@ public enum SockOpt {
     TCP_USER_TIMEOUT(18, 1, true),
     /** The listener's Fast Open queue length (TCP_FASTOPEN): fastopen_queue_tune. */
     TCP_FASTOPEN(23, 1, true),
+    /**
+     * The listener's own Fast Open key (TCP_FASTOPEN_KEY, tcp_fastopen_reset_cipher with the socket): 16 bytes, as
+     * four ints in the host's (little-endian) order.
+     */
+    TCP_FASTOPEN_KEY(33, 4, true),
     SO_TYPE(3, 1, true),
     SO_ACCEPTCONN(30, 1, true),
     SO_PROTOCOL(38, 1, true),

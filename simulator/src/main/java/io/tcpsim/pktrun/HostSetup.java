@@ -60,7 +60,7 @@ final class HostSetup {
 
     private static final Pattern DEFAULTS_SH = Pattern.compile("(\\.\\./)+common/defaults\\.sh");
     private static final Pattern SET_SYSCTLS = Pattern.compile("(\\.\\./)+common/set_sysctls\\.py");
-    private static final Pattern SYSCTL = Pattern.compile("sysctl -q ((?:net\\.ipv4\\.[a-z_0-9]+=(?:\"[^\"]*\"|\\S+)\\s*)+)");
+    private static final Pattern SYSCTL = Pattern.compile("sysctl -q\\s+((?:net\\.ipv4\\.[a-z_0-9]+=(?:\"[^\"]*\"|\\S+)\\s*)+)");
 
     /** The profile the script's host runs with. */
     static Profile profile(PktScript s) throws NotModelled {

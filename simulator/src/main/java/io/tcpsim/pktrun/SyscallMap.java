@@ -194,7 +194,38 @@ final class SyscallMap {
                 || name.equals("TCP_SYNCNT") || name.equals("TCP_FASTOPEN"))) {
             return exact(new Call.SetSockOpt(fd, SockOpt.valueOf(name), new int[] {(int) pointed(e, a.get(3))}), Check.EXACT);
         }
+        if ((level.equals("SOL_TCP") || level.equals("IPPROTO_TCP")) && name.equals("TCP_FASTOPEN_KEY")) {
+            // A 16-byte string: the primary key (32 bytes would add a backup key, which is not modelled).
+            byte[] key = bytes(e, a.get(3));
+            if (key.length != 16 || integer(e, a.get(4)) != 16) throw refuse(e, "setsockopt TCP_FASTOPEN_KEY other than 16 bytes");
+            int[] words = new int[4];
+            for (int i = 0; i < 16; i++) words[i / 4] |= (key[i] & 0xff) << (8 * (i % 4));
+            return exact(new Call.SetSockOpt(fd, SockOpt.TCP_FASTOPEN_KEY, words), Check.EXACT);
+        }
         throw refuse(e, "setsockopt " + name);
+    }
+
+    /** A string argument's bytes, with C's escapes {@code \xNN}, {@code \\} and {@code \"}; others refused. */
+    private byte[] bytes(SyscallEvent e, Expr x) throws NotModelled {
+        if (!(x instanceof Expr.Str s) || s.prefix()) throw refuse(e, e.name() + " with an argument other than a string at column " + x.column());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String t = s.text();
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c != '\\') {
+                if (c > 0x7f) throw refuse(e, e.name() + " with a string that is not ASCII");
+                out.write(c);
+            } else if (i + 3 < t.length() && t.charAt(i + 1) == 'x'
+                    && t.substring(i + 2, i + 4).matches("[0-9a-fA-F]{2}")) {
+                out.write(Integer.parseInt(t.substring(i + 2, i + 4), 16));
+                i += 3;
+            } else if (i + 1 < t.length() && (t.charAt(i + 1) == '\\' || t.charAt(i + 1) == '"')) {
+                out.write(t.charAt(++i));
+            } else {
+                throw refuse(e, e.name() + " with the string escape at offset " + i + " of " + s.text());
+            }
+        }
+        return out.toByteArray();
     }
 
     private Mapped getsockopt(SyscallEvent e, List<Expr> a) throws NotModelled {

@@ -612,6 +612,11 @@ public final class TcpCalls {
                 if (v[0] < 0 || (s != TcpState.CLOSE && s != TcpState.LISTEN)) return Outcome.fail(Errno.EINVAL);
                 sk.fastopenMaxQlen = Math.min(v[0], stack.profile.somaxconn());
             }
+            case TCP_FASTOPEN_KEY -> {
+                // tcp_setsockopt: tcp_fastopen_reset_cipher(net, sk, key): the key's bytes as two little-endian
+                // 64-bit halves, the same words the sysctl writes.
+                sk.fastopenKey = v.clone();
+            }
             default -> throw notModelled(opt);
         }
         return Outcome.ok(0);

@@ -149,13 +149,13 @@ final class TcpInput {
         boolean create = synData && fo.has(FastOpen.TFO_SERVER_COOKIE_NOT_REQD); // tcp_fastopen_no_cookie
         if (!create && foc != null) {
             // tcp_fastopen_cookie_gen / tcp_fastopen_cookie_gen_check (one key: no backup key is modelled).
-            valid = FastOpen.cookie(stack.fastOpenKey(), seg.src().ip(), seg.dst().ip());
+            int[] key = l.fastopenKey != null ? l.fastopenKey : stack.fastOpenKey(); // tcp_fastopen_get_ctx
+            valid = FastOpen.cookie(key, seg.src().ip(), seg.dst().ip());
             create = foc.length > 0 && java.util.Arrays.equals(foc, valid);
         }
         if (create) {
             if (seg.has(TcpFlags.FIN)) {
-                throw new io.tcpsim.backend.NotModelled("a Fast Open SYN with a FIN is not modelled yet (docs/model.md, "
-                        + "\"What is not modelled yet\")");
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("a Fast Open SYN with a FIN"));
             }
             return fastOpenChild(l, req, seg);
         }
@@ -251,8 +251,8 @@ final class TcpInput {
         boolean paws = sk.tsOk && ts != null && Seq.before(ts.val(), sk.tsRecent);
         if (paws || !inWindow(seq, endSeq, req.rcvNxt, req.rcvNxt + sk.rcvWnd)) {
             // "Out of window: send ACK and drop" (tcp_v4_reqsk_send_ack), or PAWS: not followed yet.
-            throw new io.tcpsim.backend.NotModelled("a segment outside the SYN-ACK's window (or failing PAWS) to a "
-                    + "Fast Open child (tcp_check_req) is not modelled yet (docs/model.md, \"What is not modelled yet\")");
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "a segment outside the SYN-ACK's window (or failing PAWS) to a Fast Open child (tcp_check_req)"));
         }
         int flags = seg.flags();
         if (seq == sk.irs) flags &= ~TcpFlags.SYN; // "Truncate SYN, it is out of window starting at rcv_isn + 1"

@@ -113,6 +113,8 @@ public final class TcpSock extends Endpoint {
     TcpSock parent;          // the listener, while this child waits in its accept queue
     /** fastopenq.max_qlen (TCP_FASTOPEN, or listen()'s backlog under TFO_SERVER_WO_SOCKOPT1): 0, no Fast Open. */
     int fastopenMaxQlen;
+    /** fastopenq.ctx: the key TCP_FASTOPEN_KEY set on this socket, else null (the namespace's, tcp_fastopen_get_ctx). */
+    int[] fastopenKey;
     /** fastopenq.qlen: Fast Open children still in SYN_RECV (tcp_fastopen_create_child, reqsk_fastopen_remove). */
     int fastopenQlen;
     /** fastopenq.rskq_rst_head: when each reset child's request stops counting in the queue (jiffies). */

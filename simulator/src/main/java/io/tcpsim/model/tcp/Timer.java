@@ -56,8 +56,8 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
         FASTOPEN_SYNACK(Slot.RETRANSMIT) {
             String describe(Timer t) { return "retransmit (Fast Open SYN-ACK) at " + t.fires / 1000 + "us"; }
             void expire(Endpoint owner) {
-                throw new io.tcpsim.backend.NotModelled("the SYN-ACK retransmission of a Fast Open child "
-                        + "(tcp_fastopen_synack_timer) is not modelled yet (docs/model.md, \"What is not modelled yet\")");
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "the SYN-ACK retransmission of a Fast Open child (tcp_fastopen_synack_timer)"));
             }
         },
         /** tw_timer of a minisock in TIME_WAIT (TCP_TIMEWAIT_LEN): tw_timer_handler kills it. */
