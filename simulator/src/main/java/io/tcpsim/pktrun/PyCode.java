@@ -144,6 +144,8 @@ final class PyCode {
         final String s;
         final Map<String, Long> info;
         int pos;
+        /** How deep the expression nests: a bound keeps a hostile block from exhausting the stack. */
+        int depth;
 
         Parser(int line, String s, Map<String, Long> info) {
             this.line = line;
@@ -175,12 +177,18 @@ final class PyCode {
             if (pos != s.length()) throw refuse(line, "'" + s + "' (expected the end of the statement at '" + s.substring(pos) + "')");
         }
 
+        void deeper() throws NotModelled {
+            if (++depth > 100) throw refuse(line, "an expression nested more than 100 deep");
+        }
+
         Object expr() throws NotModelled {
+            deeper();
             Object v = and();
             while (accept("or")) {
                 Object r = and();
                 v = truth(v) ? v : r;
             }
+            depth--;
             return v;
         }
 
@@ -194,7 +202,12 @@ final class PyCode {
         }
 
         Object not() throws NotModelled {
-            if (accept("not")) return truth(not()) ? 0L : 1L;
+            if (accept("not")) {
+                deeper();
+                Object v = not();
+                depth--;
+                return truth(v) ? 0L : 1L;
+            }
             return comparison();
         }
 
@@ -276,13 +289,16 @@ final class PyCode {
         }
 
         Object factor() throws NotModelled {
-            if (accept("-")) return op(0L, factor(), '-');
-            if (accept("+")) return factor();
-            if (accept("~")) {
-                Object v = factor();
-                return info == null ? 0L : ~num(v);
-            }
-            return atom();
+            deeper();
+            Object v;
+            if (accept("-")) v = op(0L, factor(), '-');
+            else if (accept("+")) v = factor();
+            else if (accept("~")) {
+                Object x = factor();
+                v = info == null ? 0L : ~num(x);
+            } else v = atom();
+            depth--;
+            return v;
         }
 
         Object atom() throws NotModelled {

@@ -34,7 +34,7 @@ class PyCodeTest {
     }
 
     @Test
-    void whatIsNotEvaluatedIsRefused() {
+    void whatIsNotEvaluatedIsRefused() throws NotModelled {
         assertEquals("%{ }% Python: the TCP_INFO field tcpi_snd_cwnd (the model does not report it yet)",
                 assertThrows(NotModelled.class, () -> run("assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd")).feature());
         assertEquals("%{ }% Python: the name cwnd", assertThrows(NotModelled.class, () -> run("assert cwnd == 1")).feature());
@@ -42,5 +42,10 @@ class PyCodeTest {
                 assertThrows(NotModelled.class, () -> run("assert len(x) == 1")).feature());
         assertEquals("%{ }% Python: a statement other than assert or NAME = EXPR",
                 assertThrows(NotModelled.class, () -> run("import os")).feature());
+        assertEquals("%{ }% Python: an expression nested more than 100 deep",
+                assertThrows(NotModelled.class, () -> run("assert " + "(".repeat(5000) + "1" + ")".repeat(5000))).feature());
+        assertEquals("%{ }% Python: an expression nested more than 100 deep",
+                assertThrows(NotModelled.class, () -> run("assert " + "not ".repeat(5000) + "1")).feature());
+        assertNull(run("assert " + "1 + ".repeat(500) + "1 == 501"));
     }
 }

@@ -274,6 +274,22 @@ final class TcpInput {
         return true;
     }
 
+    /**
+     * tcp_rcv_synrecv_state_fastopen: the ACK of a Fast Open child's SYN-ACK. The request goes, and the
+     * retransmission timer now serves the data sent meanwhile (tcp_rearm_rto); tcp_synack_rtt_meas gives the first
+     * RTT sample.
+     */
+    private void synRecvStateFastOpen(TcpSock sk, Segment seg) {
+        RequestSock req = sk.fastopenRequest;
+        fastOpenRemove(sk, false);
+        sk.cancel(Timer.Kind.FASTOPEN_SYNACK);
+        if (stack.rtx.on()) {
+            TcpOption.Timestamps ts = seg.timestamps();
+            stack.rtx.handshakeSample(sk, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
+            stack.rtx.rearmRto(sk);
+        }
+    }
+
     void fastOpenRemove(TcpSock child, boolean reset) {
         TcpSock l = child.fastopenListener;
         if (l == null) return;
@@ -452,22 +468,13 @@ final class TcpInput {
         boolean finAcked = sk.finQueued && sk.sndUna == sk.writeSeq;
         switch (sk.state()) {
             case SYN_RECV -> {
-                if (sk.fastopenListener != null) {
-                    // tcp_rcv_synrecv_state_fastopen: the request goes, and the retransmission timer now serves the
-                    // data sent meanwhile (tcp_rearm_rto); tcp_synack_rtt_meas gives the first RTT sample.
-                    RequestSock req = sk.fastopenRequest;
-                    fastOpenRemove(sk, false);
-                    sk.cancel(Timer.Kind.FASTOPEN_SYNACK);
-                    if (stack.rtx.on()) {
-                        TcpOption.Timestamps ts = seg.timestamps();
-                        stack.rtx.handshakeSample(sk, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
-                        stack.rtx.rearmRto(sk);
-                    }
-                }
+                if (sk.fastopenListener != null) synRecvStateFastOpen(sk, seg);
                 sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_ACKED);
                 sk.waitQueue.wake(WaitQueue.KEY_ANY);
             }
             case FIN_WAIT1 -> {
+                // A Fast Open child closed before its handshake ended is still waiting for the SYN-ACK's ACK.
+                if (sk.fastopenListener != null) synRecvStateFastOpen(sk, seg);
                 if (finAcked) {
                     sk.setState(TcpState.FIN_WAIT2, Cause.FIN_ACKED);
                     sk.shutdown |= TcpSock.SEND_SHUTDOWN;
