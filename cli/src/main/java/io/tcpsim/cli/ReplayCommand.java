@@ -62,6 +62,16 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--flow", paramLabel = "N", description = "Only flow N, from 1 (flows are numbered by their first packet).")
     Integer flow;
 
+    @Option(names = "--workers", paramLabel = "N", description = "Replay on N threads, flows shared out by their "
+            + "4-tuple; the output is the same, byte for byte, for any N (default: the processors available, at most "
+            + MAX_DEFAULT_WORKERS + "; docs/replay.md, \"Workers\").")
+    Integer workers;
+
+    /** The default --workers at most: past it the one thread that reads the capture is the limit. */
+    static final int MAX_DEFAULT_WORKERS = 4;
+    /** --workers at most. */
+    static final int MAX_WORKERS = 64;
+
     /** Each flow (or flow N with --flow) as a ladder: packets, inferred calls, states, divergences; at most 50 flows. */
     @Mixin
     Options.Pictures pictures;
@@ -69,8 +79,19 @@ final class ReplayCommand implements Callable<Integer> {
     /** Pictures keep every packet of the flows they draw: only the first flows are drawn. */
     static final int MAX_DRAWN = 50;
 
+    /** The standard output's buffered writer, once made (see {@link #replay}); flushed whatever happens. */
+    private PrintWriter buffered;
+
     @Override
     public Integer call() {
+        try {
+            return replay();
+        } finally {
+            if (buffered != null) buffered.flush();
+        }
+    }
+
+    private Integer replay() {
         PrintWriter out = env.out(), err = env.err();
         if (annotate && json.on) {
             err.println("tcpsim: --annotate and --json cannot be combined (see tcpsim replay --help)");
@@ -91,6 +112,11 @@ final class ReplayCommand implements Callable<Integer> {
                     + " (see tcpsim replay --help)");
             return Main.BAD_INPUT;
         }
+        if (workers != null && (workers < 1 || workers > MAX_WORKERS)) {
+            err.println("tcpsim: --workers must be from 1 to " + MAX_WORKERS + ", got " + workers
+                    + " (see tcpsim replay --help)");
+            return Main.BAD_INPUT;
+        }
         if (flow != null && flow < 1) {
             err.println("tcpsim: --flow must be at least 1 (flows are numbered from 1), got " + flow + " (see tcpsim replay --help)");
             return Main.BAD_INPUT;
@@ -103,6 +129,10 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         if (Options.Outputs.toStdout(files)) out = new PrintWriter(java.io.Writer.nullWriter());
+        // One buffered stream: the standard output's writer flushes at every line (for run and step), and a million
+        // flows were a million write calls (docs/benchmarks.md, "Whole process"). Flushed at the end and before any
+        // message on stderr.
+        else out = buffered = new PrintWriter(new java.io.BufferedWriter(out, 1 << 16), false);
         int flow = this.flow == null ? 0 : this.flow;
         ReplayOutput.Mode mode = json.on ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
                 : summary ? ReplayOutput.Mode.LINES : blocks ? ReplayOutput.Mode.SUMMARY : ReplayOutput.Mode.AUTO;
@@ -146,7 +176,11 @@ final class ReplayCommand implements Callable<Integer> {
             }
         };
         int only = flow;
-        Replay replay = new Replay(sink, annotate, n -> picture && (only > 0 ? n == only : n <= MAX_DRAWN));
+        // A picture keeps its flows' packets as one replay follows them: then one worker (the same output either way).
+        Replay replay = picture ? new Replay(sink, annotate, n -> only > 0 ? n == only : n <= MAX_DRAWN)
+                : new Replay(sink, annotate);
+        replay.workers(workers != null ? workers
+                : Math.max(1, Math.min(MAX_DEFAULT_WORKERS, Runtime.getRuntime().availableProcessors())));
         String shown = CText.printable(file.toString());
         if (shown.isEmpty()) {
             err.println("tcpsim: the capture's file name is empty");

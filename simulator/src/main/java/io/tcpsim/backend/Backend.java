@@ -72,6 +72,14 @@ public interface Backend extends AutoCloseable {
     List<NetstatRow> netstat();
 
     /**
+     * The sockets {@code ss -tin} lists (its default filter: neither LISTEN, CLOSE, TIME-WAIT nor SYN-RECV), each
+     * full socket with its struct tcp_info ({@link NetstatRow#info()}, {@link io.tcpsim.calls.TcpInfo}).
+     */
+    default List<NetstatRow> ss() {
+        throw new NotModelled(NotModelled.words("ss on the " + name() + " backend"));
+    }
+
+    /**
      * Called once, before the first step, with the whole script: the backend sets up what it needs (the hosts and
      * the link of a script with {@code hosts:}) and refuses, by throwing {@link NotModelled}, anything in the script
      * it cannot run, so that nothing runs half-way. The default runs loopback scripts only.

@@ -30,13 +30,19 @@ public enum SockOpt {
      * four ints in the host's (little-endian) order.
      */
     TCP_FASTOPEN_KEY(33, 4, true),
+    TCP_MAXSEG(2, 1, true),
+    TCP_QUICKACK(12, 1, true),
+    TCP_NOTSENT_LOWAT(25, 1, true),
+    SO_RCVLOWAT(18, 1, true),
+    /** struct tcp_info, read-only: {@link TcpInfo}. */
+    TCP_INFO(11, TcpInfo.WORDS, true),
     SO_TYPE(3, 1, true),
     SO_ACCEPTCONN(30, 1, true),
     SO_PROTOCOL(38, 1, true),
     SO_DOMAIN(39, 1, true);
 
     public final int number;
-    /** SO_LINGER carries {onoff, seconds}; the others one int. */
+    /** SO_LINGER carries {onoff, seconds}, TCP_INFO a struct tcp_info; the others one int. */
     public final int arity;
     /** Whether the model runs the option (the kernel backend runs them all). */
     public final boolean modelled;
@@ -54,6 +60,6 @@ public enum SockOpt {
 
     /** Options sk_setsockopt has no case for, that only getsockopt reads: setting one is ENOPROTOOPT. */
     public boolean readOnly() {
-        return this == SO_ERROR || this == SO_TYPE || this == SO_ACCEPTCONN || this == SO_PROTOCOL || this == SO_DOMAIN;
+        return this == SO_ERROR || this == TCP_INFO || this == SO_TYPE || this == SO_ACCEPTCONN || this == SO_PROTOCOL || this == SO_DOMAIN;
     }
 }

@@ -86,6 +86,8 @@ public final class Model implements Backend, Inspectable {
         io.tcpsim.script.Topology t = script.topology();
         if (t == null) return;
         for (io.tcpsim.script.Step st : script.steps())
+            if (st instanceof io.tcpsim.script.Step.Netstat n && n.ss()) throw refusal(script, st.source(), "ss on two hosts is not modelled yet");
+        for (io.tcpsim.script.Step st : script.steps())
             if (st instanceof io.tcpsim.script.Step.Link k) linkSteps.put(k.command(), script.file() + ":" + k.line() + ":" + k.column());
         if (!procs.isEmpty()) throw new IllegalStateException("prepare comes before the first call");
         List<String> names = t.names();
@@ -338,9 +340,9 @@ public final class Model implements Backend, Inspectable {
     }
 
     /** struct tcp_info's fields the model knows for {@code process}'s TCP socket {@code fd} (TcpCalls.tcpInfo), or null. */
-    public java.util.Map<String, Long> tcpInfo(String process, int fd) {
+    public java.util.Map<String, Long> pktrunTcpInfo(String process, int fd) {
         Proc p = procs.get(process);
-        return p != null && p.fds.get(fd) instanceof TcpFile t ? t.calls().tcpInfo(t.sock) : null;
+        return p != null && p.fds.get(fd) instanceof TcpFile t ? t.calls().pktrunTcpInfo(t.sock) : null;
     }
 
     /** The TCP Fast Open sysctls of the host (net.ipv4.tcp_fastopen and its key; only the server side is modelled). */
@@ -356,6 +358,12 @@ public final class Model implements Backend, Inspectable {
     public boolean readFlushesAck(String process, int fd) {
         Proc p = procs.get(process);
         return p != null && p.fds.get(fd) instanceof TcpFile t && t.calls().readFlushesAck(t.sock);
+    }
+
+    @Override
+    public List<NetstatRow> ss() {
+        if (stacks.size() != 1) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("ss on two hosts"));
+        return stack.ss();
     }
 
     @Override
@@ -502,6 +510,11 @@ public final class Model implements Backend, Inspectable {
         /** read(2) goes to any file's read; recv(2) only to a socket. */
         @Override
         public Result recv(Call.Recv c, Proc p) {
+            if ((c.flags() & (Bits.MSG_WAITALL | Bits.MSG_PEEK | Bits.MSG_TRUNC)) == 0 && p.fds.get(c.fd()) instanceof TcpFile t
+                    && t.rcvLowat() > 1) {
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                return block(t, (file, copied) -> file.recvLowat(c.length(), c.flags(), got), -1);
+            }
             if (!c.read() && (c.flags() & Bits.MSG_WAITALL) != 0 && p.fds.get(c.fd()) instanceof TcpFile t) {
                 java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
                 return block(t, (file, copied) -> file.recvWaitAll(c.length(), c.flags(), got), -1);

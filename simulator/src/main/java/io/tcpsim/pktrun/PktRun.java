@@ -582,7 +582,7 @@ public final class PktRun {
                         + (sut == SUT_NONE ? "no socket yet" : "a connection not yet accepted") + ")");
             }
             if (conns.size() > 1) throw new NotModelled(file, c.line(), "%{ }% Python in a script with more than one connection");
-            Map<String, Long> info = model.tcpInfo("main", sut);
+            Map<String, Long> info = model.pktrunTcpInfo("main", sut);
             if (info == null) throw new NotModelled(file, c.line(), "%{ }% Python on a descriptor that is not a TCP socket");
             PyCode.Failure f = py.run(c.line(), c.code(), info);
             if (f != null && pyFailure == null) pyFailure = f;

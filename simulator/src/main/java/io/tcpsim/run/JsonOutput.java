@@ -172,6 +172,7 @@ public final class JsonOutput {
                 Map<String, Object> m = base("netstat", n.time());
                 m.put("line", n.step().line());
                 m.put("all", n.step().all());
+                if (n.step().ss()) m.put("ss", true);
                 if (n.host() != null) m.put("host", n.host());
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (NetstatRow r : n.rows()) {
@@ -183,6 +184,11 @@ public final class JsonOutput {
                     row.put("state", r.state().netstatName());
                     row.put("timer", r.timer());
                     row.put("orphan", r.orphan());
+                    if (r.info() != null) {
+                        Map<String, Object> info = new LinkedHashMap<>();
+                        for (var e : io.tcpsim.calls.TcpInfo.values(r.info()).entrySet()) info.put(e.getKey(), e.getValue());
+                        row.put("tcp_info", info);
+                    }
                     row.put("text", r.format());
                     rows.add(row);
                 }

@@ -83,6 +83,7 @@ public final class ResultText {
                 yield e == 0 ? "0" : errno != null ? errno.name() : String.valueOf(e);
             }
             case LINGER -> "{" + opt(r, 0) + ", " + opt(r, 1) + "}";
+            case TCP_INFO -> io.tcpsim.calls.TcpInfo.format(r.optval());
             case OPTION_VALUE -> String.valueOf(opt(r, 0));
             case ADDRESS -> String.valueOf(r.addr());
             case SELECT -> {

@@ -147,7 +147,9 @@ public final class Runner {
                 // spend the same time, so their tables agree.
                 backend.sleep(NETSTAT_NANOS);
                 drain();
-                if (script.topology() == null) {
+                if (n.ss()) {
+                    log.add(new LogLine.NetstatLine(backend.now(), n, backend.ss()));
+                } else if (script.topology() == null) {
                     List<NetstatRow> rows = backend.netstat().stream().filter(r -> n.all() || !r.listening()).toList();
                     log.add(new LogLine.NetstatLine(backend.now(), n, rows));
                 } else {

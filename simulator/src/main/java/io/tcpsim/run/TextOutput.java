@@ -72,6 +72,15 @@ public final class TextOutput {
             case NETSTAT -> {
                 LogLine.NetstatLine n = (LogLine.NetstatLine) line;
                 List<String> out = new ArrayList<>();
+                if (n.step().ss()) {
+                    out.add(t + " ss -tin");
+                    out.add(NetstatRow.SS_HEADER);
+                    for (NetstatRow r : n.rows()) {
+                        out.add(r.formatSs());
+                        if (r.info() != null) out.add(io.tcpsim.calls.TcpInfo.ssLine(r.info()));
+                    }
+                    yield out;
+                }
                 out.add(t + " netstat " + (n.step().all() ? "-tan" : "-tn") + (n.host() == null ? ""
                         : " on " + n.host() + " (" + script.topology().address(n.host()) + ")"));
                 out.add(NetstatRow.HEADER);

@@ -184,6 +184,7 @@ public sealed interface CallTemplate {
             return switch (option) {
                 case SO_ERROR -> ResultShape.SO_ERROR;
                 case SO_LINGER -> ResultShape.LINGER;
+                case TCP_INFO -> ResultShape.TCP_INFO;
                 default -> ResultShape.OPTION_VALUE;
             };
         }

@@ -120,6 +120,26 @@ public sealed interface Expectation {
         }
     }
 
+    /**
+     * getsockopt(TCP_INFO): {@code {state=ESTABLISHED, unacked=0}}, the fields named (any of {@link
+     * io.tcpsim.calls.TcpInfo#MODELLED}, in any order) with their values; the others are not checked.
+     */
+    record TcpInfoFields(java.util.Map<String, Long> fields) implements Expectation {
+        public TcpInfoFields { fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields)); }
+        public String text() {
+            List<String> parts = new ArrayList<>();
+            for (var e : fields.entrySet())
+                parts.add(e.getKey() + "=" + io.tcpsim.calls.TcpInfo.valueText(io.tcpsim.calls.TcpInfo.field(e.getKey()), e.getValue()));
+            return "{" + String.join(", ", parts) + "}";
+        }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            if (!succeeded(r) || r.optval() == null || r.optval().length < io.tcpsim.calls.TcpInfo.WORDS) return false;
+            for (var e : fields.entrySet())
+                if (io.tcpsim.calls.TcpInfo.field(e.getKey()).get(r.optval()) != e.getValue()) return false;
+            return true;
+        }
+    }
+
     /** getsockopt(SO_REUSEADDR): the option's value (the call itself returns 0). */
     record OptionValue(int value) implements Expectation {
         public String text() { return String.valueOf(value); }

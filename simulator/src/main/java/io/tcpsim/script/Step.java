@@ -57,8 +57,12 @@ public sealed interface Step {
         public String process() { return Script.MAIN; }
     }
 
-    /** {@code netstat} ({@code -tn}: listeners hidden) or {@code netstat -a} (listeners included). */
-    record Netstat(boolean all, SourceText source) implements Step {
+    /**
+     * {@code netstat} ({@code -tn}: listeners hidden) or {@code netstat -a} (listeners included); {@code ss}: the
+     * connected sockets as {@code ss -tin} shows them, each with its tcp_info line.
+     */
+    record Netstat(boolean all, boolean ss, SourceText source) implements Step {
+        public Netstat(boolean all, SourceText source) { this(all, false, source); }
         public Kind kind() { return Kind.NETSTAT; }
         public String process() { return Script.MAIN; }
     }

@@ -64,7 +64,7 @@ final class StepParser {
 
     static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DIRECTIVE =
-            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
+            Pattern.compile("\\s*(?:([A-Za-z_]\\w*)\\s*:\\s*)?(sleep|netstat|ss|exit|link)(?=\\s|$)\\s*(.*?)\\s*", Pattern.DOTALL);
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(s|ms|us)");
     private static final Map<String, Integer> EPOLL_EVENT_NAMES = Bits.EPOLL_NAMES;
 
@@ -168,6 +168,11 @@ final class StepParser {
             }
             case "link" -> {
                 return link(rest, restAt);
+            }
+            case "ss" -> {
+                if (!rest.isEmpty() && !rest.equals("-tin"))
+                    throw error(restAt, "ss takes no option (it prints what ss -tin prints), got '" + rest + "'");
+                return new Step.Netstat(false, true, src);
             }
             case "netstat" -> {
                 if (!rest.isEmpty() && !rest.equals("-a"))
@@ -973,9 +978,39 @@ final class StepParser {
                 expect("}", "'}' to close {ONOFF, SECONDS}");
                 yield new Expectation.Linger(onoff, secs);
             }
+            case TCP_INFO -> tcpInfoExpectation(call);
         };
         end(call);
         return e;
+    }
+
+    /** {@code {state=ESTABLISHED, unacked=0, ...}}: some of the modelled fields of struct tcp_info, each once. */
+    private Expectation tcpInfoExpectation(CallTemplate call) throws ScriptException {
+        Token open = next();
+        if (!open.is("{")) throw bad(open, call);
+        Map<String, Long> fields = new LinkedHashMap<>();
+        while (true) {
+            Token name = next();
+            io.tcpsim.calls.TcpInfo.Field f = name.type() == Token.Type.WORD ? io.tcpsim.calls.TcpInfo.field(name.text()) : null;
+            if (f == null) {
+                String what = io.tcpsim.calls.TcpInfo.NOT_MODELLED.contains(name.text())
+                        ? io.tcpsim.backend.NotModelled.words("tcp_info field '" + name.text() + "'") + "; "
+                        : "unknown tcp_info field " + name.describe() + "; ";
+                throw error(name.start(), what + "modelled: " + String.join(", ",
+                        io.tcpsim.calls.TcpInfo.MODELLED.stream().map(io.tcpsim.calls.TcpInfo.Field::name).toList()));
+            }
+            if (fields.containsKey(f.name())) throw error(name.start(), "tcp_info field '" + f.name() + "' is given twice");
+            expect("=", "'=' after the field name, e.g. {state=ESTABLISHED}");
+            Token v = next();
+            Long value = v.type() == Token.Type.END ? null : io.tcpsim.calls.TcpInfo.parseValue(f, v.text());
+            if (value == null) throw error(v.start(), "bad value " + v.describe() + " for tcp_info field '" + f.name()
+                    + "': expected " + (f == io.tcpsim.calls.TcpInfo.STATE ? "a state such as ESTABLISHED" : "a number"));
+            fields.put(f.name(), value);
+            Token sep = next();
+            if (sep.is("}")) break;
+            if (!sep.is(",")) throw error(sep.start(), "expected ',' or '}' in {FIELD=VALUE, ...}, got " + sep.describe());
+        }
+        return new Expectation.TcpInfoFields(fields);
     }
 
     /** {@code 127.0.0.1:4321}, or {@code 127.0.0.1:*} for an ephemeral port the backends choose differently. */

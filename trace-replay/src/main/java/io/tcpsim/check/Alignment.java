@@ -334,9 +334,11 @@ final class Alignment {
                 if (!key(s).equals(key)) continue;
                 String[] p = r.trim().split("\\s+"), q = s.trim().split("\\s+");
                 String[] names = {"Recv-Q", "Send-Q", "local", "foreign", "State"};
-                for (int i = 0; i < names.length; i++) {
-                    if (!p[i].equals(q[i])) {
-                        differs(Divergence.Kind.DIFFERENT, what + " row " + key, new Difference(names[i], p[i], q[i]), x, y);
+                for (int i = 0; i < Math.max(p.length, q.length); i++) {
+                    String pi = i < p.length ? p[i] : "(none)", qi = i < q.length ? q[i] : "(none)";
+                    if (!pi.equals(qi)) {
+                        String name = i < names.length ? names[i] : "tcp_info";
+                        differs(Divergence.Kind.DIFFERENT, what + " row " + key, new Difference(name, pi, qi), x, y);
                         return;
                     }
                 }
@@ -366,7 +368,8 @@ final class Alignment {
         List<String> out = new ArrayList<>();
         for (NetstatRow r : n.rows()) {
             out.add(String.format(java.util.Locale.ROOT, "%6d %6d %-8s %-8s %s", r.recvQ(), r.sendQ(), side.roles.addr(r.local()),
-                    side.roles.addr(r.foreign()), r.state()));
+                    side.roles.addr(r.foreign()), r.state())
+                    + (r.info() == null ? "" : " " + io.tcpsim.calls.TcpInfo.ssLine(r.info()).trim()));
         }
         out.sort(null);
         return out;

@@ -108,7 +108,8 @@ public final class Verdict {
             case PACKET -> List.of(t + side.views.get(l).text());
             case NETSTAT -> {
                 List<String> out = new ArrayList<>();
-                out.add(t + "netstat " + (((LogLine.NetstatLine) l).step().all() ? "-tan" : "-tn"));
+                io.tcpsim.script.Step.Netstat st = ((LogLine.NetstatLine) l).step();
+                out.add(t + (st.ss() ? "ss -tin" : "netstat " + (st.all() ? "-tan" : "-tn")));
                 for (String r : Alignment.netstatRows(side, (LogLine.NetstatLine) l)) out.add("    " + r);
                 yield out;
             }

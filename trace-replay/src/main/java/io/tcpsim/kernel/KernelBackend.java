@@ -282,6 +282,12 @@ public final class KernelBackend implements Backend {
         return ProcNetTcp.parse(lines);
     }
 
+    /** {@code ss -tin}: a sock_diag dump on the namespace's thread ({@link InetDiag}). */
+    @Override
+    public List<NetstatRow> ss() {
+        return ns.call(InetDiag::dump);
+    }
+
     @Override
     public List<Event> drainEvents() {
         if (!closed) capture.sync(SYNC_TIMEOUT_NANOS);

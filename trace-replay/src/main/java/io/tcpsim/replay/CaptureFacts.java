@@ -72,6 +72,8 @@ public final class CaptureFacts {
     private static final long QUICK_NANOS = 1_000_000L, ATO_NANOS = 40_000_000L;
     private long packets, sameTime, lastTime = Long.MIN_VALUE;
     private boolean learned;
+    /** For {@link #shardable}: an IPv6 record seen. */
+    private boolean ipv6;
 
     static final long TRIAL_RECORDS = 20_000;
 
@@ -114,6 +116,14 @@ public final class CaptureFacts {
                 + "wheel rounds 1 s up by 32 ms at most)" + (candidates.length > 1 ? "; replaying the first "
                 + TRIAL_RECORDS + " records: " + tried : "");
         return f;
+    }
+
+    /**
+     * Whether several workers may replay the capture (Workers): it was read whole first (not a pipe) and holds no
+     * IPv6 record (IPv6 flows are followed, and numbered, by the thread that reads the capture).
+     */
+    boolean shardable() {
+        return learned && !ipv6;
     }
 
     /** The HZ the capture shows (see {@link #learn(java.nio.file.Path)}), or -1 when it shows the reference's. */
@@ -162,7 +172,7 @@ public final class CaptureFacts {
     private void readPackets(CaptureRecords records) throws IOException {
         CaptureFacts f = this;
         Map<Long, Syn> syns = new HashMap<>();
-        Map<String, Replies> replies = new HashMap<>();
+        Map<Direction, Replies> replies = new HashMap<>();
         while (records.next()) {
             f.packets++;
             long time = records.timeNanos();
@@ -170,6 +180,7 @@ public final class CaptureFacts {
             f.lastTime = time;
             long net = LinkLayer.network(records.linkType(), records.data(), records.frameOffset(),
                     records.capturedLength());
+            if (net >= 0 && (int) (net >>> 32) == LinkLayer.V6) ipv6 = true;
             if (net < 0 || (int) (net >>> 32) != LinkLayer.V4) continue;
             FrameDecoder.Result d = FrameDecoder.ipv4(records.data(), (int) net,
                     records.frameOffset() + records.capturedLength(), time);
@@ -205,8 +216,15 @@ public final class CaptureFacts {
         pingpongRules(replies);
     }
 
-    private void replies(Map<String, Replies> all, Segment s, long time) {
-        String me = s.src() + ">" + s.dst(), peer = s.dst() + ">" + s.src();
+    /** One direction of a connection, sender then receiver, each {@code ip << 16 | port} (not text: one per packet). */
+    private record Direction(long from, long to) {
+        static Direction of(io.tcpsim.wire.SockAddr from, io.tcpsim.wire.SockAddr to) {
+            return new Direction((from.ip() & 0xffffffffL) << 16 | from.port(), (to.ip() & 0xffffffffL) << 16 | to.port());
+        }
+    }
+
+    private void replies(Map<Direction, Replies> all, Segment s, long time) {
+        Direction me = Direction.of(s.src(), s.dst()), peer = new Direction(me.to, me.from);
         if (s.length() > 0) { // this side's data: the peer has data to answer, and this side may be replying
             Replies m = all.get(me);
             if (m != null && !m.ended && m.dataAt >= 0 && time - m.dataAt < ATO_NANOS) {
@@ -227,7 +245,7 @@ public final class CaptureFacts {
     }
 
     /** Per host: the threshold most of its ended counts show (2 or more), and whether a side went on past it. */
-    private void pingpongRules(Map<String, Replies> all) {
+    private void pingpongRules(Map<Direction, Replies> all) {
         Map<Integer, Map<Integer, Integer>> ends = new HashMap<>();
         for (Replies r : all.values()) {
             if (r.ended && r.quick >= 1) ends.computeIfAbsent(r.host, h -> new HashMap<>()).merge(r.quick, 1, Integer::sum);

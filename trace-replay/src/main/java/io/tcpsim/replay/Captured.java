@@ -24,6 +24,8 @@ final class Captured {
     /** The frame's VLAN tags (LinkLayer.vlans): part of the flow's key. */
     int vlans;
     Flow flow;
+    /** Past this capture time (the latest packet's), the packet waits no longer for lookahead (Replay.drainWindow). */
+    long deadline;
     boolean processed;
     boolean printed;
     /** The capture left out some of the payload (the snap length): its bytes are zeros here. */

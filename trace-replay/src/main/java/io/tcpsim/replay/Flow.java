@@ -30,7 +30,10 @@ final class Flow {
     /** For a capture without usable time: every time is in time (the fields are still compared). */
     static final Tolerance TIMELESS = new Tolerance(Long.MAX_VALUE / 8, 0);
 
-    final int number;
+    /** From 1, in the order flows start; with several workers, given when the batch it started in is done (Workers). */
+    int number;
+    /** The capture record that started this flow (its first packet), and the record of its latest packet. */
+    long firstRecord, seen;
     /** The flow table's key for this flow. */
     Object key;
     private final Replay replay;
@@ -94,6 +97,21 @@ final class Flow {
 
     boolean finished() {
         return finished;
+    }
+
+    /** The replay (with several workers: the shard) that follows this flow. */
+    Replay replay() {
+        return replay;
+    }
+
+    /**
+     * Whether the flow is not on loopback, as {@link #onPath} says while {@code c}, its newest packet, waits: before
+     * the flow's plan, its first packet's addresses, which are {@code c}'s when the buffer is empty.
+     */
+    boolean onPathFor(Captured c) {
+        if (plan != null) return !plan.loopback();
+        Segment s = (buffer.isEmpty() ? c : buffer.peek()).packet.segment();
+        return !((s.src().ip() >>> 24) == 127 && (s.dst().ip() >>> 24) == 127 || s.src().ip() == s.dst().ip());
     }
 
     /** Whether the flow is not on loopback (its packets wait longer for lookahead: Replay.PATH_WINDOW_NANOS). */
@@ -249,7 +267,7 @@ final class Flow {
         startNanos = c.packet.timeNanos();
         zeekOrig = FlowSetup.roles(s, client, server);
         zeek.firstSenderIsClient(zeekOrig == Role.CLIENT);
-        FlowStart.Started started = FlowStart.start(this, c, buffer, sides, recorder, replay.facts(), number);
+        FlowStart.Started started = FlowStart.start(this, c, buffer, sides, recorder, replay.facts());
         plan = started.plan();
         judging = started.judging();
         listener = started.listener();

@@ -61,6 +61,13 @@ public record FlowReport(int number, String client, String server, long firstPac
 
 
     /** The same report, marked as already shown after its last packet in the annotated listing. */
+    /** The same report under another number (Workers numbers a flow once every flow before it is known). */
+    FlowReport withNumber(int n) {
+        return n == number ? this : new FlowReport(n, client, server, firstPacket, lastPacket, packets, startNanos,
+                endNanos, timeline, calls, ended, connState, history, divergences, divergenceCount, notes, rules,
+                annotated, trace, judged, facts, repeats, zeek);
+    }
+
     public FlowReport withAnnotated() {
         return new FlowReport(number, client, server, firstPacket, lastPacket, packets, startNanos, endNanos, timeline,
                 calls, ended, connState, history, divergences, divergenceCount, notes, rules, true, trace, judged, facts,

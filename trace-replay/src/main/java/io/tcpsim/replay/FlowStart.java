@@ -18,7 +18,7 @@ final class FlowStart {
     record Started(FlowPlan plan, Tolerance tolerance, boolean listener, Judging judging) {}
 
     static Started start(Flow flow, Captured c, ArrayDeque<Captured> buffer, Sides sides, FlowRecorder recorder,
-            CaptureFacts facts, int number) {
+            CaptureFacts facts) {
         FlowSide client = sides.client(), server = sides.server();
         FlowPlan plan = FlowPlan.of(c, buffer, client, server, facts);
         String vlan = io.tcpsim.pcap.LinkLayer.describeVlans(c.vlans);
@@ -50,7 +50,10 @@ final class FlowStart {
                     + "middlebox rewrote them): compared as TS");
         }
         Profiles.Chosen chosen = chooseProfile(c, judged, buffer, facts);
-        Model m = new Model(chosen.profile(), number);
+        // Seeded by the flow's first record, not its number: a worker knows the record when the flow starts, and the
+        // number only when every flow started before it is known (Workers). Replay adopts the captured ports, ISNs and
+        // timestamps, so no output depends on the seed (every expected output in traces/ is the same with any seed).
+        Model m = new Model(chosen.profile(), c.index);
         Predictions predictions = new Predictions(sides, m.profile().jiffyNanos());
         // The judging's missing-prediction sink is needed by the model before the judging exists: forwarded.
         Judging[] self = new Judging[1];

@@ -66,19 +66,33 @@ public final class Replay {
     private final Sink sink;
     private final boolean annotate;
     /** The open flows, least recently seen first (access order): the first is the one evicted. */
-    private final Map<TupleKey, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Object, Flow> flows = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private final ArrayDeque<Captured> window = new ArrayDeque<>();
+    /** The window's TCP packets by deadline ({@link Captured#deadline}), the processed ones left until they surface. */
+    private final java.util.PriorityQueue<Captured> deadlines =
+            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(c -> c.deadline));
     private final Ipv6Flows ipv6 = new Ipv6Flows();
     private final Totals totals = new Totals();
     private CaptureFacts facts = CaptureFacts.NONE;
     private int nextFlow = 1;
     private long lastTime;
+    /** The record being read: its number from 1 (totals.records when this replay reads the capture itself). */
+    private long now;
+    /** Set when this replay is one of several workers' shards ({@link Workers}); null when it reads the capture. */
+    private Workers.Shard shard;
+    /** Workers asked for ({@link #workers}); 1: this thread alone. */
+    private int workers = 1;
+    /** While several workers replay the capture: where this thread, which reads it, hands its TCP packets. */
+    private Workers dispatch;
 
     private final java.util.function.IntPredicate trace;
 
     public Replay(Sink sink, boolean annotate) {
-        this(sink, annotate, n -> false);
+        this(sink, annotate, NO_TRACE);
     }
+
+    /** No flow traced: the predicate that lets several workers replay (a picture's flows are kept by one). */
+    private static final java.util.function.IntPredicate NO_TRACE = n -> false;
 
     /** {@code trace}: the flows (by number) whose reports carry a {@link FlowTrace}, every packet kept for a picture. */
     public Replay(Sink sink, boolean annotate, java.util.function.IntPredicate trace) {
@@ -89,6 +103,34 @@ public final class Replay {
 
     public Totals totals() {
         return totals;
+    }
+
+    Sink sink() {
+        return sink;
+    }
+
+    /**
+     * Replays with {@code n} workers (threads), each following the flows whose 4-tuple hashes to it, when the
+     * capture allows output identical to one worker's ({@link CaptureFacts#shardable}); else with this thread alone.
+     * The output, its order and every byte of it are the same for any {@code n} (docs/replay.md, "Workers").
+     */
+    public void workers(int n) {
+        if (n < 1) throw new IllegalArgumentException("workers must be at least 1: " + n);
+        this.workers = n;
+    }
+
+    /** The threads that replayed the capture in {@link #run}: {@link #workers}, or 1 when it could not be shared. */
+    public int workersUsed() {
+        return used;
+    }
+
+    private int used = 1;
+
+    /** A shard of {@link Workers}: replays the flows hashed to it, its reports tagged for the merge. */
+    Replay(Workers.Shard shard, CaptureFacts facts) {
+        this(shard.sink(), false);
+        this.shard = shard;
+        this.facts = facts;
     }
 
     /** What a first pass over the capture learned ({@link CaptureFacts#learn}); call before {@link #run}. */
@@ -118,9 +160,15 @@ public final class Replay {
 
     /** As {@link #run(CaptureRecords, Progress)}, for the first {@code limit} records only (a trial: CaptureFacts). */
     void run(CaptureRecords records, Progress progress, long limit) throws IOException {
+        if (workers > 1 && shard == null && !annotate && trace == NO_TRACE && limit == Long.MAX_VALUE
+                && facts.shardable()) {
+            dispatch = new Workers(this, workers);
+            used = workers;
+        }
         try {
             while (totals.records < limit && records.next()) {
                 totals.records++;
+                now = totals.records;
                 record(records);
                 if (progress != null && (totals.records & 0x3fff) == 0) progress.at(records.position());
             }
@@ -145,13 +193,7 @@ public final class Replay {
         if (version == LinkLayer.V4) {
             FrameDecoder.Result d = FrameDecoder.ipv4(b, at, off + len, time);
             if (d instanceof FrameDecoder.Tcp tcp) {
-                if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
-                Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
-                c.ttl = tcp.ttl();
-                c.df = tcp.df();
-                c.vlans = LinkLayer.vlans(r.linkType(), b, off, len);
-                c.payloadCut = tcp.truncatedBy() > 0;
-                tcp(c);
+                tcp(captured(r, tcp));
                 return;
             }
             skip(r, time, d instanceof FrameDecoder.Skipped sk ? sk.why()
@@ -176,6 +218,71 @@ public final class Replay {
                 : "not IP");
     }
 
+    /** The IPv4 TCP packet of record {@code r}, numbered {@code totals.records}, as a flow takes it. */
+    Captured captured(CaptureRecords r, FrameDecoder.Tcp tcp) {
+        if (tcp.truncatedBy() > 0) totals.truncatedPayloads++;
+        Captured c = new Captured(totals.records, r.recordOffset(), tcp.packet(), null);
+        c.ttl = tcp.ttl();
+        c.df = tcp.df();
+        c.vlans = LinkLayer.vlans(r.linkType(), r.data(), r.frameOffset(), r.capturedLength());
+        c.payloadCut = tcp.truncatedBy() > 0;
+        return c;
+    }
+
+    /** The key of the flow {@code c} belongs to (both directions alike). */
+    static Object key(Captured c) {
+        Segment s = c.packet.segment();
+        return TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port(),
+                c.vlans);
+    }
+
+    // ------------------------------------------------------------------ as a shard of Workers
+
+    /** Shard: the packet of record {@code record} is this shard's; {@code lastTime} is the capture's latest TCP time. */
+    void shardPacket(Captured c, long record, long lastTime) {
+        this.now = record;
+        this.lastTime = lastTime;
+        tcp(c);
+    }
+
+    /** Shard: another shard's packet was record {@code record}; what waited too long for lookahead is processed. */
+    void shardTick(long record, long lastTime) {
+        this.now = record;
+        this.lastTime = lastTime;
+        drainWindow(false);
+    }
+
+    /** Shard, at the end of the capture: what still waits for lookahead is processed (first part of finishAll). */
+    void shardDrain() {
+        drainWindow(true);
+    }
+
+    /** Shard: the flows still open, for the end of the capture. */
+    java.util.Collection<Flow> open() {
+        return flows.values();
+    }
+
+    int openCount() {
+        return flows.size();
+    }
+
+    /** Shard: the flow seen least recently, or null. */
+    Flow quietest() {
+        return flows.isEmpty() ? null : flows.values().iterator().next();
+    }
+
+    /** Shard: reports an open flow at the end of the capture. */
+    void reportOpen(Flow f) {
+        report(f);
+        flows.remove(f.key, f);
+    }
+
+    /** Shard: evicts its quietest flow at record {@code record} (the quietest of all shards). */
+    void evictAt(long record) {
+        this.now = record;
+        evictOldest();
+    }
+
     private void reportIpv6(FlowReport f) {
         totals.notJudged++;
         sink.flow(f);
@@ -197,12 +304,17 @@ public final class Replay {
     }
 
     private void tcp(Captured c) {
+        if (dispatch != null) {
+            lastTime = Math.max(lastTime, c.packet.timeNanos());
+            dispatch.packet(c, now, lastTime);
+            return;
+        }
         totals.tcp++;
         Segment s = c.packet.segment();
         lastTime = Math.max(lastTime, c.packet.timeNanos());
-        TupleKey key = TupleKey.of(s.src().ip() & 0xffffffffL, s.src().port(), s.dst().ip() & 0xffffffffL, s.dst().port(),
-                c.vlans);
+        Object key = key(c);
         Flow f = flows.get(key);
+        if (shard != null) shard.at(now, Workers.NEW_CONNECTION, 0);
         if (f != null && f.isNewConnection(s)) {
             report(f);
             flows.remove(key);
@@ -212,31 +324,61 @@ public final class Replay {
             f = new Flow(nextFlow, this, annotate, trace.test(nextFlow));
             nextFlow++;
             f.key = key;
+            f.firstRecord = c.index;
             flows.put(key, f);
             totals.flows++;
-            if (flows.size() > MAX_OPEN_FLOWS) evictOldest();
+            f.seen = now;
+            if (shard != null) {
+                shard.created(f);
+            } else if (flows.size() > MAX_OPEN_FLOWS) {
+                evictOldest();
+            }
         }
+        f.seen = now;
         window.add(c);
+        c.flow = f;
+        // The capture's clock as the packet arrives (its own time, unless times went back), plus its flow's wait.
+        c.deadline = Math.max(lastTime, c.packet.timeNanos()) + (f.onPathFor(c) ? PATH_WINDOW_NANOS : WINDOW_NANOS);
+        deadlines.add(c);
+        if (shard != null) shard.at(now, Workers.OFFER, 0);
         f.offer(c);
         if (f.finished()) flows.remove(key);
         drainWindow(false);
     }
 
-    /** Forces lookahead that waited too long, and hands annotated packets over in capture order. */
+    /**
+     * Forces lookahead that waited too long, and hands annotated packets over in capture order. A packet waited too
+     * long when {@link #WINDOW} records came after it, or when the capture's clock (its latest time) is past its
+     * deadline: the clock when it arrived plus its flow's wait. Each such packet is processed whatever the packets
+     * before it in the window wait for (a packet of a flow across a path waits 3 s), so that what a flow sees
+     * depends on its own packets and the capture's count and clock alone: with several workers, each worker's part
+     * of the window is processed as the whole would be (Workers).
+     */
     private void drainWindow(boolean all) {
-        long newest = totals.records;
+        if (!all) {
+            List<Captured> forced = null;
+            for (Captured h : window) {
+                if (h.index >= now - WINDOW) break;
+                if (!h.processed) (forced == null ? forced = new ArrayList<>() : forced).add(h);
+            }
+            while (!deadlines.isEmpty() && (deadlines.peek().processed || deadlines.peek().deadline < lastTime)) {
+                Captured h = deadlines.poll();
+                if (!h.processed) (forced == null ? forced = new ArrayList<>() : forced).add(h);
+            }
+            if (deadlines.size() > 2 * window.size() + 64) deadlines.removeIf(c -> c.processed);
+            if (forced != null) {
+                if (forced.size() > 1) forced.sort(java.util.Comparator.comparingLong(c -> c.index));
+                for (Captured h : forced) {
+                    if (h.processed) continue; // by its flow, for a packet forced before it
+                    force(h, now);
+                }
+            }
+        }
         while (!window.isEmpty()) {
             Captured h = window.peek();
             if (!h.processed) {
-                boolean old = h.index < newest - WINDOW
-                        || h.packet.timeNanos() < lastTime - (h.flow.onPath() ? PATH_WINDOW_NANOS : WINDOW_NANOS);
-                if (!all && !old) break;
-                Flow f = h.flow;
-                f.processThrough(h);
-                if (!h.processed) { // the flow finished meanwhile without it (cannot happen; be safe)
-                    h.processed = true;
-                }
-                if (f.finished()) removeFlow(f);
+                if (!all) break;
+                force(h, Workers.END);
             }
             window.poll();
             h.printed = true;
@@ -244,13 +386,26 @@ public final class Replay {
                 sink.packet(h.shown, h.index, h.skipped, h.flow == null ? 0 : h.flow.number, h.notes);
             }
         }
+        if (all) deadlines.clear();
+    }
+
+    /** Processes {@code h}'s flow up to {@code h}: it cannot wait any longer for lookahead. */
+    private void force(Captured h, long record) {
+        Flow f = h.flow;
+        if (shard != null) shard.at(record, Workers.DRAIN, h.index);
+        f.processThrough(h);
+        if (!h.processed) { // the flow finished meanwhile without it (cannot happen; be safe)
+            h.processed = true;
+        }
+        if (f.finished()) removeFlow(f);
     }
 
     /** Reports the flow seen least recently as it stands, and forgets it. */
     private void evictOldest() {
         Flow old = flows.values().iterator().next();
         flows.remove(old.key);
-        old.evicted(MAX_OPEN_FLOWS, totals.records);
+        if (shard != null) shard.at(now, Workers.EVICT, 0);
+        old.evicted(MAX_OPEN_FLOWS, now);
         totals.evicted++;
         report(old);
     }
@@ -279,10 +434,16 @@ public final class Replay {
             case DIVERGED -> totals.diverged++;
             case NOT_JUDGED -> totals.notJudged++;
         }
-        sink.flow(r);
+        if (shard != null) shard.report(f, r);
+        else sink.flow(r);
     }
 
     private void finishAll() {
+        if (dispatch != null) {
+            Workers w = dispatch;
+            dispatch = null;
+            w.finish(sink);
+        }
         drainWindow(true);
         // Flows in the order they started, so that the end of the output is deterministic.
         java.util.List<Flow> open = new java.util.ArrayList<>(flows.values());

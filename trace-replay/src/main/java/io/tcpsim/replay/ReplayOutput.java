@@ -89,6 +89,8 @@ public final class ReplayOutput implements Replay.Sink {
      * One line for a flow: {@code flow 3 10.0.0.1:5000 > 10.0.0.2:80: 39 packets, 60.991770 s, zeek RSTO ShADadtR,
      * diverged (3; first: ...), reason NO_SOCKET}.
      */
+    private static final java.util.regex.Pattern REASON = java.util.regex.Pattern.compile("reason ([A-Z0-9_]+)");
+
     public static String line(FlowReport f) {
         StringBuilder b = new StringBuilder(160);
         b.append("flow ").append(f.number()).append(' ').append(f.client()).append(" > ").append(f.server())
@@ -105,7 +107,7 @@ public final class ReplayOutput implements Replay.Sink {
                 if (!f.judged().all()) b.append(", ").append(f.judged().text());
             }
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("reason ([A-Z0-9_]+)").matcher(f.ended());
+        java.util.regex.Matcher m = REASON.matcher(f.ended());
         if (m.find()) b.append(", reason ").append(m.group(1));
         return b.toString();
     }

@@ -52,6 +52,16 @@ public final class TcpFile extends SocketFile {
         return calls.recvWaitAll(sock, len, flags, nonblock, got);
     }
 
+    /** recv or read on a socket with SO_RCVLOWAT above 1 (TcpCalls.recvLowat). */
+    public Outcome recvLowat(int len, int flags, java.io.ByteArrayOutputStream got) {
+        return calls.recvLowat(sock, len, flags, nonblock, got);
+    }
+
+    /** SO_RCVLOWAT (sk_rcvlowat). */
+    public int rcvLowat() {
+        return calls.rcvLowat(sock);
+    }
+
     @Override public Outcome recvmsg(int len, int flags) { return calls.recv(sock, len, flags, nonblock); }
 
     @Override public Outcome shutdown(int how) { return calls.shutdown(sock, how); }

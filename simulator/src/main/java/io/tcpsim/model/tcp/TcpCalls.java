@@ -7,6 +7,7 @@ import io.tcpsim.calls.Bits;
 import io.tcpsim.calls.Errno;
 import io.tcpsim.calls.Result;
 import io.tcpsim.calls.SockOpt;
+import io.tcpsim.calls.TcpInfo;
 import io.tcpsim.model.Outcome;
 import io.tcpsim.model.WaitQueue;
 import io.tcpsim.wire.SockAddr;
@@ -287,6 +288,12 @@ public final class TcpCalls {
      */
     public Outcome send(TcpSock sk, byte[] data, int flags, boolean nonblock, int copied) {
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
+        // tcp_sendmsg_locked checks sk_stream_memory_free (TCP_NOTSENT_LOWAT) each time it needs a new skb: a send
+        // that fills more than the one segment would wait for the unsent bytes to go (not modelled).
+        if (sk.notsentLowat != 0 && sk.state().isSynchronized()
+                && Math.max(0, Seq.diff(sk.writeSeq, sk.sndNxt)) + data.length - copied > out().sendMss(sk))
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "a send of more than one segment with TCP_NOTSENT_LOWAT set"));
         // tcp_sendmsg_locked: a passive Fast Open child sends in SYN_RECV, before the handshake ends
         // (tcp_passive_fastopen).
         boolean passiveFastOpen = sk.state() == TcpState.SYN_RECV && sk.fastopenListener != null;
@@ -327,6 +334,13 @@ public final class TcpCalls {
     }
 
     /** __sk_stream_is_writeable: the free space is at least half of what is queued (sk_stream_min_wspace). */
+    /** tcp_stream_memory_free: the unsent bytes (doubled for a wakeup) below TCP_NOTSENT_LOWAT. */
+    static boolean notsentBelowLowat(TcpSock sk, int wake) {
+        if (sk.notsentLowat == 0) return true; // tcp_notsent_lowat: the sysctl, UINT_MAX
+        long notsent = Math.max(0, Seq.diff(sk.writeSeq, sk.sndNxt));
+        return Long.compareUnsigned(notsent << wake, sk.notsentLowat & 0xffffffffL) < 0;
+    }
+
     boolean writeable(TcpSock sk) {
         long queued = sk.sendQueue.size();
         return stack.profile.sndbuf() - queued >= queued / 2;
@@ -353,6 +367,9 @@ public final class TcpCalls {
      */
     public Outcome recv(TcpSock sk, int len, int flags, boolean nonblock) {
         if (sk.state() == TcpState.LISTEN) return Outcome.fail(Errno.ENOTCONN);
+        if (sk.rcvLowat > 1 && len > 1)
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "SO_RCVLOWAT with MSG_PEEK, readv, recvmsg or recvfrom"));
         boolean peek = (flags & Bits.MSG_PEEK) != 0;
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         int avail = sk.recvQueue.size();
@@ -396,6 +413,22 @@ public final class TcpCalls {
      * non-blocking socket; with none, it answers as {@link #recv} does.
      */
     public Outcome recvWaitAll(TcpSock sk, int len, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
+        return recvTarget(sk, len, len, flags, nonblock, got);
+    }
+
+    /**
+     * tcp_recvmsg_locked with SO_RCVLOWAT: the same loop as MSG_WAITALL with sock_rcvlowat's target, the low-water
+     * mark (at most len); it copies up to len and returns once it holds the target.
+     */
+    public Outcome recvLowat(TcpSock sk, int len, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
+        return recvTarget(sk, len, Math.min(sk.rcvLowat, len), flags, nonblock, got);
+    }
+
+    public int rcvLowat(TcpSock sk) {
+        return sk.rcvLowat;
+    }
+
+    private Outcome recvTarget(TcpSock sk, int len, int target, int flags, boolean nonblock, java.io.ByteArrayOutputStream got) {
         if (sk.state() == TcpState.LISTEN) return Outcome.fail(Errno.ENOTCONN);
         boolean dontwait = nonblock || (flags & Bits.MSG_DONTWAIT) != 0;
         int want = len - got.size();
@@ -426,7 +459,7 @@ public final class TcpCalls {
             if (dontwait) return Outcome.fail(Errno.EAGAIN);
             return Outcome.wouldBlock(0);
         }
-        boolean stop = want <= 0 || dontwait || sk.skErr != null || sk.state() == TcpState.CLOSE
+        boolean stop = want <= 0 || got.size() >= target || dontwait || sk.skErr != null || sk.state() == TcpState.CLOSE
                 || (sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0;
         cleanupRbuf(sk, got.size());
         if (stop) return Outcome.received(got.toByteArray());
@@ -590,7 +623,7 @@ public final class TcpCalls {
                     sk.lingerJiffies = Long.compareUnsigned(tSec, max) >= 0 ? Long.MAX_VALUE : tSec * stack.profile.hz();
                 }
             }
-            case SO_ERROR, SO_TYPE, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN -> { return Outcome.fail(Errno.ENOPROTOOPT); }
+            case SO_ERROR, SO_TYPE, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN, TCP_INFO -> { return Outcome.fail(Errno.ENOPROTOOPT); }
             case TCP_SYNCNT -> {
                 // tcp_setsockopt: 1..MAX_TCP_SYNCNT (127), else EINVAL.
                 if (v[0] < 1 || v[0] > 127) return Outcome.fail(Errno.EINVAL);
@@ -600,6 +633,41 @@ public final class TcpCalls {
                 // __tcp_sock_set_nodelay: on, the pending frames go at once (tcp_push_pending_frames).
                 sk.nodelay = v[0] != 0;
                 if (sk.nodelay && sk.state().isSynchronized()) out().push(sk, true);
+            }
+            case TCP_QUICKACK -> {
+                // __tcp_sock_set_quickack: 0 enters pingpong mode; otherwise out of it, and an ACK waiting on a
+                // drained queue goes now (ICSK_ACK_PUSHED, tcp_cleanup_rbuf(sk, 1)); an even value then re-enters it.
+                if (v[0] == 0) {
+                    out().enterPingpongMode(sk);
+                } else {
+                    sk.pingpong = 0; // inet_csk_exit_pingpong_mode
+                    TcpState s = sk.state();
+                    if ((s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT) && sk.ackScheduled) {
+                        sk.ackPushed = true;
+                        cleanupRbuf(sk, 1);
+                        if ((v[0] & 1) == 0) out().enterPingpongMode(sk);
+                    }
+                }
+            }
+            case TCP_NOTSENT_LOWAT -> sk.notsentLowat = v[0]; // do_tcp_setsockopt: any value, read as u32
+            case TCP_MAXSEG -> {
+                // do_tcp_setsockopt: 0 or TCP_MIN_MSS (88) to MAX_TCP_WINDOW (32767), else EINVAL.
+                if (v[0] != 0 && (v[0] < 88 || v[0] > 32767)) return Outcome.fail(Errno.EINVAL);
+                if (sk.state() != TcpState.CLOSE || sk.ss != TcpSock.SocketState.UNCONNECTED)
+                    throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_MAXSEG after connect or listen"));
+                if (v[0] != 0 && v[0] < 536 + TcpOutput.TS_LEN)
+                    throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                            "TCP_MAXSEG below 548 (a receive MSS estimate below TCP_MSS_DEFAULT)"));
+                sk.userMss = v[0];
+            }
+            case SO_RCVLOWAT -> {
+                // sk_setsockopt: negative is INT_MAX; tcp_set_rcvlowat caps it at tcp_rmem[2] / 2, 0 is 1, and a
+                // value whose buffer space exceeds sk_rcvbuf grows the buffer and clamps the window (not modelled).
+                long val = v[0] < 0 ? Integer.MAX_VALUE : Math.min(v[0], stack.profile.tcpRmemMax() / 2);
+                if ((val << 8) / sk.scalingRatio > stack.profile.rcvbuf())
+                    throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                            "SO_RCVLOWAT above what the receive buffer holds (tcp_set_rcvlowat growing sk_rcvbuf)"));
+                sk.rcvLowat = val == 0 ? 1 : (int) val;
             }
             case TCP_USER_TIMEOUT -> {
                 // tcp_sock_set_user_timeout: milliseconds, negative is EINVAL.
@@ -641,8 +709,77 @@ public final class TcpCalls {
             case TCP_USER_TIMEOUT -> Result.option(sk.userTimeoutMs);
             case TCP_NODELAY -> Result.option(sk.nodelay ? 1 : 0);
             case TCP_FASTOPEN -> Result.option(sk.fastopenMaxQlen); // do_tcp_getsockopt: fastopenq.max_qlen
+            case TCP_INFO -> Result.option(tcpInfo(sk));
+            case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
+            // do_tcp_getsockopt: mss_cache (tcpi_snd_mss), or user_mss in CLOSE and LISTEN
+            case TCP_MAXSEG -> Result.option(sk.userMss != 0 && (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN)
+                    ? sk.userMss : (int) TcpInfo.SND_MSS.get(tcpInfoUnchecked(sk)));
+            case TCP_NOTSENT_LOWAT -> Result.option(sk.notsentLowat);
+            case SO_RCVLOWAT -> Result.option(sk.rcvLowat);
             default -> throw notModelled(opt);
         });
+    }
+
+    /**
+     * tcp_get_info: the fields of struct tcp_info the model gives exactly ({@link TcpInfo#MODELLED}); a listener
+     * reports only its accept queue (unacked: children ready, sacked: the backlog), reordering and cwnd. Measured on
+     * 6.18.44 (traces/scenarios/api/tcp-info.yaml): a fresh socket's snd_mss is TCP_MSS_DEFAULT (536) and its
+     * pmtu, advmss, rcv_mss and windows 0; after the handshake snd_mss is mss_cache (tcp_sync_mss, bound to half the
+     * largest window: 32741, then 32768), advmss 65483 (less the timestamp option), pmtu 65535; segs_out does not
+     * count a child's SYN-ACK, segs_in counts its SYN; bytes_acked and bytes_received count a FIN, and the client's
+     * bytes_acked its SYN.
+     */
+    int[] tcpInfo(TcpSock sk) {
+        if (stack.rtx.on()) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO on two hosts"));
+        if (sk.totalRetrans > 0)
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_INFO after a retransmission"));
+        return tcpInfoUnchecked(sk);
+    }
+
+    private int[] tcpInfoUnchecked(TcpSock sk) {
+        int[] w = new int[TcpInfo.WORDS];
+        TcpState state = sk.state();
+        TcpInfo.STATE.set(w, state.code);
+        TcpInfo.REORDERING.set(w, 3); // sysctl_tcp_reordering
+        if (state == TcpState.LISTEN) {
+            TcpInfo.UNACKED.set(w, sk.acceptQueue.size()); // sk_ack_backlog
+            TcpInfo.SACKED.set(w, sk.backlog);             // sk_max_ack_backlog
+            return w;
+        }
+        int mss = out().advMss(sk);
+        boolean connecting = state == TcpState.SYN_SENT;
+        TcpInfo.RETRANSMITS.set(w, sk.retransmits);
+        if (sk.synced) {
+            TcpInfo.OPTIONS.set(w, (sk.tsOk ? TcpInfo.OPT_TIMESTAMPS : 0) | (sk.sackNegotiated ? TcpInfo.OPT_SACK : 0)
+                    | (sk.wsOk ? TcpInfo.OPT_WSCALE : 0));
+            if (sk.wsOk) {
+                TcpInfo.SND_WSCALE.set(w, sk.sndWscale);
+                TcpInfo.RCV_WSCALE.set(w, sk.rcvWscale);
+            }
+        }
+        // tcp_init_sock: mss_cache TCP_MSS_DEFAULT; tcp_connect_init: tcp_sync_mss with no window yet; then mss_cache.
+        TcpInfo.SND_MSS.set(w, sk.synced ? out().sendMss(sk) : connecting ? mss - (stack.profile.timestamps() ? TcpOutput.TS_LEN : 0) : 536);
+        TcpInfo.RCV_MSS.set(w, sk.synced ? sk.rcvMss : 0); // tcp_initialize_rcv_mss at tcp_init_transfer
+        // tcp_write_queue_purge (tcp_done) empties packets_out
+        TcpInfo.UNACKED.set(w, state == TcpState.CLOSE ? 0 : sk.unackedEnds.size());
+        TcpInfo.PMTU.set(w, sk.synced || connecting ? 65535 : 0); // icsk_pmtu_cookie: lo's MTU, at most IP_MAX_MTU
+        TcpInfo.RCV_SSTHRESH.set(w, sk.rcvSsthresh);
+        TcpInfo.SND_SSTHRESH.set(w, 0x7fffffffL); // TCP_INFINITE_SSTHRESH
+        TcpInfo.ADVMSS.set(w, sk.synced ? mss - (sk.tsOk ? TcpOutput.TS_LEN : 0) : connecting ? mss : 0);
+        TcpInfo.TOTAL_RETRANS.set(w, sk.totalRetrans);
+        TcpInfo.BYTES_ACKED.set(w, sk.bytesAcked);
+        TcpInfo.BYTES_RECEIVED.set(w, sk.bytesReceived);
+        TcpInfo.SEGS_OUT.set(w, sk.segsOut);
+        TcpInfo.SEGS_IN.set(w, sk.segsIn);
+        TcpInfo.NOTSENT_BYTES.set(w, Math.max(0, Seq.diff(sk.writeSeq, sk.sndNxt)));
+        TcpInfo.DATA_SEGS_IN.set(w, sk.dataSegsIn);
+        TcpInfo.DATA_SEGS_OUT.set(w, sk.dataSegsOut);
+        TcpInfo.DELIVERED.set(w, sk.delivered);
+        TcpInfo.BYTES_SENT.set(w, sk.bytesSent);
+        TcpInfo.BYTES_RETRANS.set(w, sk.bytesRetrans);
+        TcpInfo.SND_WND.set(w, sk.sndWnd);
+        TcpInfo.RCV_WND.set(w, sk.rcvWnd);
+        return w;
     }
 
     // ---------------------------------------------------------------- getname, ioctl
@@ -687,12 +824,14 @@ public final class TcpCalls {
             TCPI_OPT_ECN_SEEN = 16, TCPI_OPT_SYN_DATA = 32, TCPI_OPT_USEC_TS = 64, TCPI_OPT_TFO_CHILD = 128;
 
     /**
-     * The fields of struct tcp_info (tcp_get_info) that the model knows exactly, by name: {@code tcpi_state}, and
+     * The fields of struct tcp_info (tcp_get_info) that packetdrill's %{ }% blocks read on the model, where the host
+     * is on a link and {@link #tcpInfo} refuses (it models loopback's): to be folded into it. By name:
+     * {@code tcpi_state}, and
      * {@code tcpi_options} once a handshake has set the negotiated options (kept after a reset, cleared by
      * tcp_disconnect; not for a listener, nor without the link's retransmission machinery, which alone keeps SACK). ECN
      * and microsecond timestamps are never negotiated by the model.
      */
-    public java.util.Map<String, Long> tcpInfo(TcpSock sk) {
+    public java.util.Map<String, Long> pktrunTcpInfo(TcpSock sk) {
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
         TcpState s = sk.state();
         m.put("tcpi_state", (long) s.code);
@@ -726,8 +865,10 @@ public final class TcpCalls {
         if (shutdown == TcpSock.SHUTDOWN_MASK || state == TcpState.CLOSE) mask |= Bits.POLLHUP;
         if ((shutdown & TcpSock.RCV_SHUTDOWN) != 0) mask |= Bits.POLLIN | Bits.POLLRDNORM | Bits.POLLRDHUP;
         if (!state.connecting()) {
-            if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= 1) mask |= Bits.POLLIN | Bits.POLLRDNORM;
-            if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || writeable(sk)) {
+            // tcp_stream_is_readable with sock_rcvlowat's target (tcp_epollin_ready; its memory-pressure and
+            // small-window exceptions do not arise on loopback)
+            if (Seq.diff(sk.rcvNxt, sk.copiedSeq) >= Math.max(1, sk.rcvLowat)) mask |= Bits.POLLIN | Bits.POLLRDNORM;
+            if ((shutdown & TcpSock.SEND_SHUTDOWN) != 0 || writeable(sk) && notsentBelowLowat(sk, 1)) {
                 mask |= Bits.POLLOUT | Bits.POLLWRNORM;
             } else {
                 sk.noSpace = true; // tcp_poll sets SOCK_NOSPACE when it finds the socket not writeable

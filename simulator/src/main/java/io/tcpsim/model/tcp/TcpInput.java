@@ -35,6 +35,7 @@ final class TcpInput {
             return;
         }
         if (ep instanceof TcpSock sk) {
+            sk.received(seg);
             if (sk.state() == TcpState.SYN_SENT) synSent(sk, seg);
             else stateProcess(sk, seg);
             return;
@@ -198,6 +199,10 @@ final class TcpInput {
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
         child.wscaleOk = req.wsOk;
         child.optionsKnown = true;
+        child.wsOk = req.wsOk;
+        child.sackNegotiated = req.sackOk;
+        child.synced = true;
+        child.segsIn = 1; // the SYN (tcp_create_openreq_child)
         child.tsOk = req.tsOk;
         child.sndWnd = seg.window(); // "The window in SYN & SYN/ACK segments is never scaled"
         child.maxWindow = child.sndWnd;
@@ -334,9 +339,17 @@ final class TcpInput {
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(true, req.tsOk);
+        child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
+        child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
         child.rcvSsthresh = child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
+        child.wsOk = req.wsOk;
+        child.sackNegotiated = req.sackOk;
+        child.synced = true;
+        child.segsIn = 1;     // the SYN (tcp_create_openreq_child); the ACK that completes it is counted below
+        child.received(seg);
+        child.delivered = 1;  // tcp_rcv_state_process, SYN_RECV: "SYN-ACK delivery isn't tracked in tcp_ack"
+
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
         child.wscaleOk = req.wsOk;
         child.optionsKnown = true;
@@ -392,6 +405,10 @@ final class TcpInput {
             sk.rcvNxt = sk.rcvWup = sk.copiedSeq = Seq.mask(seg.seq() + 1);
             sk.sndUna = seg.ack();
             sk.bytesAcked = 1; // tcp_ack on the SYN-ACK moves snd_una over the SYN (a child starts past it: 0)
+            sk.ackedTo(sk.sndUna);
+            sk.wsOk = o.ws;
+            sk.sackNegotiated = o.sack && stack.profile.sack();
+            sk.synced = true;
             // tcp_rcv_synsent_state_process: without the peer's wscale neither side scales; without its TS no TS.
             sk.sndWscale = o.ws ? o.wscale : 0;
             sk.wscaleOk = o.ws;
@@ -437,8 +454,9 @@ final class TcpInput {
         sk.cancel(Timer.Kind.RETRANSMIT);
         sk.setState(TcpState.SYN_RECV, Cause.CROSSED_SYNS);
         Segment synAck = new Segment(sk.local, sk.remote, sk.iss, sk.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
-                (int) sk.rcvWnd, 0, out().synOptions(stack.tsNow(sk.tsOffset), sk.tsRecent,
+                (int) sk.rcvWnd, 0, out().synOptions(out().advMss(sk), stack.tsNow(sk.tsOffset), sk.tsRecent,
                 stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(synAck);
         stack.transmit(synAck, sk.ipId++);
     }
 
@@ -642,6 +660,7 @@ final class TcpInput {
             sk.sendQueue.drop(dataAcked);
             sk.bytesAcked += acked;
             sk.sndUna = ack;
+            sk.ackedTo(ack);
             if (stack.rtx.on()) {
                 TcpOption.Timestamps ts = seg.timestamps();
                 stack.rtx.acked(sk, ack, ts == null ? 0 : ts.ecr());
@@ -696,10 +715,12 @@ final class TcpInput {
             sk.recvQueue.add(seg.payload(), skip, n);
             sk.chargeRx(n, TcpOutput.SKB_OVERHEAD);
             sk.rcvNxt = Seq.mask(sk.rcvNxt + n);
+            sk.bytesReceived += n; // tcp_rcv_nxt_update
             eventDataRecv(sk, seg, n);
         }
         if (fin) {
             sk.rcvNxt = Seq.mask(sk.rcvNxt + 1);
+            sk.bytesReceived++; // tcp_rcv_nxt_update counts the FIN's sequence number too
             sk.finInRecvQueue = true;
             finReceived(sk);
         }
@@ -735,7 +756,7 @@ final class TcpInput {
     private void measureRcvMss(TcpSock sk, Segment seg, int len) {
         if (len >= sk.rcvMss) {
             if (len != sk.rcvMss) out().updateScalingRatio(sk, len);
-            sk.rcvMss = Math.min(len, stack.profile.mss() - TcpOutput.TS_LEN);
+            sk.rcvMss = Math.min(len, out().advMss(sk) - TcpOutput.TS_LEN);
             return;
         }
         int hdr = 20 + (sk.tsOk ? TcpOutput.TS_LEN : 0);

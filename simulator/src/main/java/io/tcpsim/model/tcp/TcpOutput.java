@@ -52,14 +52,14 @@ final class TcpOutput {
      * SYN and SYN-ACK options in the order tcp_options_write puts them: mss, then sackOK+TS (or nop,nop,TS or
      * nop,nop,sackOK), then nop,wscale. Measured: [mss 65495,sackOK,TS val V ecr 0,nop,wscale 10].
      */
-    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack) {
-        return synOptions(tsVal, tsEcr, ts, sack, true);
+    List<TcpOption> synOptions(int mss, long tsVal, long tsEcr, boolean ts, boolean sack) {
+        return synOptions(mss, tsVal, tsEcr, ts, sack, true);
     }
 
-    /** As {@link #synOptions(long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
-    List<TcpOption> synOptions(long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
+    /** As {@link #synOptions(int, long, long, boolean, boolean)}; {@code ws}: with the window scale option. */
+    List<TcpOption> synOptions(int mss, long tsVal, long tsEcr, boolean ts, boolean sack, boolean ws) {
         List<TcpOption> o = new ArrayList<>(6);
-        o.add(new TcpOption.Mss(stack.profile.mss()));
+        o.add(new TcpOption.Mss(mss)); // tcp_advertise_mss
         if (ts) {
             if (sack) o.add(TcpOption.SACK_PERMITTED);
             else { o.add(TcpOption.NOP); o.add(TcpOption.NOP); }
@@ -88,8 +88,8 @@ final class TcpOutput {
      * those segments (init_rcv_wnd); measured with {@code ip route change local 127.0.0.1 ... initrwnd 20 advmss 1460}:
      * SYN win 29200, SYN-ACK 28960 (docs/raw/foreign/route-initrwnd-20-advmss-1460-6.18.44.pcap).
      */
-    long initialWindow(boolean passive, boolean ts) {
-        int mss = stack.profile.mss() - (passive && ts ? TS_LEN : 0);
+    long initialWindow(int advmss, boolean passive, boolean ts) {
+        int mss = advmss - (passive && ts ? TS_LEN : 0);
         long space = 65535;
         long win = space - space % mss;
         if (stack.profile.initRwnd() > 0) win = Math.min(win, (long) stack.profile.initRwnd() * mss);
@@ -102,7 +102,7 @@ final class TcpOutput {
      * bytes, half the SYN-ACK's 65483.
      */
     int sendMss(TcpSock sk) {
-        int mss = Math.min(sk.peerMss, stack.profile.mss()) - (sk.tsOk ? TS_LEN : 0);
+        int mss = Math.min(sk.peerMss, advMss(sk)) - (sk.tsOk ? TS_LEN : 0);
         if (sk.maxWindow > 536) {
             long cutoff = sk.maxWindow >> 1;
             if (mss > cutoff) mss = (int) Math.max(cutoff, 68 - 20 - (sk.tsOk ? TS_LEN : 0));
@@ -154,7 +154,7 @@ final class TcpOutput {
         if (room <= 0) return;
         long truesize = len + SKB_OVERHEAD;
         long incr;
-        int advmss = stack.profile.mss() - TS_LEN;
+        int advmss = advMss(sk) - TS_LEN;
         if (winFromSpace(sk, truesize) <= len) {
             incr = 2L * advmss;
         } else {
@@ -230,6 +230,7 @@ final class TcpOutput {
         int win = selectWindow(sk);
         Segment seg = new Segment(sk.local, sk.remote, Seq.mask(seq), ack ? Seq.mask(sk.rcvNxt) : 0, flags, win, 0,
                 tsOptions(sk), payload);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++, reason);
         if (ack) ackSent(sk);
         if (payload.length > 0) dataSent(sk);
@@ -298,13 +299,22 @@ final class TcpOutput {
         sendAck(sk);
     }
 
+    /**
+     * tcp_mss_clamp(tp, dst_metric_advmss): the MSS this socket announces and receives at most, the route's
+     * advmss (lo: 65495) or TCP_MAXSEG's user_mss when that is smaller (tcp_connect_init, tcp_openreq_init).
+     */
+    int advMss(TcpSock sk) {
+        return sk.userMss > 0 ? Math.min(sk.userMss, stack.profile.mss()) : stack.profile.mss();
+    }
+
     /** The active open's SYN (tcp_connect), and its retransmission timer. */
     void sendSyn(TcpSock sk) {
-        sk.rcvWnd = initialWindow(false, stack.profile.timestamps());
+        sk.rcvWnd = initialWindow(advMss(sk), false, stack.profile.timestamps());
         sk.rcvSsthresh = sk.rcvWnd;
         sk.rcvWscale = stack.profile.windowScale();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         sk.retransStampMs = stack.now() / 1_000_000L;
         sk.synSentNanos = stack.now();
@@ -314,8 +324,9 @@ final class TcpOutput {
     void sendSynAck(RequestSock req) {
         req.synackSentNanos = stack.now();
         req.synacksSent++;
-        long win = initialWindow(true, req.tsOk);
-        List<TcpOption> options = synOptions(stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk);
+        int advmss = advMss(req.listener);
+        long win = initialWindow(advmss, true, req.tsOk);
+        List<TcpOption> options = synOptions(advmss, stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk);
         if (req.foCookie != null) {
             // tcp_synack_options and tcp_options_write: the Fast Open cookie last, in the SYN's form: kind 254 with
             // the magic, or kind 34 padded with two NOPs to a multiple of 4.
@@ -389,6 +400,11 @@ final class TcpOutput {
             // flight, rather than going out as a runt (measured: no 1-byte segment at the window's edge).
             if (len < Math.min(unsent, mss) && sk.hasUnacked()) return;
             boolean last = len == unsent;
+            // On lo a segment of more than one MSS leaves as one GSO packet (tcp_xmit_size_goal: up to half the
+            // window); the model cuts at the MSS, which on loopback only a TCP_MAXSEG below the route's makes short.
+            if (!last && !rtx && Math.min(sk.peerMss, advMss(sk)) < stack.profile.mss())
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "data of more than one segment with TCP_MAXSEG below the loopback MSS (GSO packets)"));
             if (last && len < mss && cork) {
                 checkProbeTimer(sk);
                 return;
@@ -566,7 +582,8 @@ final class TcpOutput {
         if (sk.retransmits > stack.profile.synLinearTimeouts()) sk.rtoNanos *= 2;
         sk.synSentNanos = stack.now();
         Segment seg = new Segment(sk.local, sk.remote, sk.iss, 0, TcpFlags.SYN, (int) sk.rcvWnd, 0,
-                synOptions(stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+                synOptions(advMss(sk), stack.tsNow(sk.tsOffset), 0, stack.profile.timestamps(), stack.profile.sack()), null);
+        sk.sent(seg);
         stack.transmit(seg, sk.ipId++);
         armRetransmit(sk);
     }

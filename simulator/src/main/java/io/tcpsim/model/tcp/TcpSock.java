@@ -102,9 +102,28 @@ public final class TcpSock extends Endpoint {
     boolean sackOk;
     /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
     boolean nodelay;
+    /** TCP_MAXSEG (rx_opt.user_mss); 0: unset. */
+    int userMss;
+    /** TCP_NOTSENT_LOWAT (tp->notsent_lowat, unsigned); 0: the sysctl's, UINT_MAX. */
+    int notsentLowat;
+    /** SO_RCVLOWAT (sk_rcvlowat): what a read waits for and poll's POLLIN needs. */
+    int rcvLowat = 1;
     /** TCP_USER_TIMEOUT (icsk_user_timeout), ms; 0: tcp_retries2 decides. */
     int userTimeoutMs;
     long lastOowAck = Long.MIN_VALUE;
+
+    // tcp_get_info's counters: __tcp_transmit_skb (segs_out, data_segs_out, bytes_sent), tcp_segs_in (segs_in,
+    // data_segs_in), tcp_rcv_nxt_update (bytes_received), tcp_clean_rtx_queue (delivered, packets_out)
+    long segsOut, segsIn, dataSegsOut, dataSegsIn, bytesSent, bytesReceived, bytesRetrans, delivered, totalRetrans;
+    /** The end of each sent segment not yet wholly ACKed, in order: tp->packets_out (each skb of one segment). */
+    final ArrayDeque<Long> unackedEnds = new ArrayDeque<>(2);
+    /** The end of the highest segment sent; a segment ending at or below it again is a retransmission. */
+    long sentHigh;
+    boolean sentAny;
+    /** Window scaling negotiated (rx_opt.wscale_ok), SACK negotiated (tcp_is_sack). */
+    boolean wsOk, sackNegotiated;
+    /** The handshake's options were learnt (tcp_rcv_synsent_state_process, tcp_create_openreq_child). */
+    boolean synced;
 
     // listener
     int backlog;
@@ -187,6 +206,41 @@ public final class TcpSock extends Endpoint {
         rxSkbs.clear();
         rmemAlloc = 0;
         finInRecvQueue = false;
+    }
+
+    /** __tcp_transmit_skb's counters for a segment this socket sends (not a request sock's SYN-ACK). */
+    void sent(io.tcpsim.wire.Segment seg) {
+        segsOut++;
+        int len = seg.length();
+        if (len > 0) {
+            dataSegsOut++;
+            bytesSent += len;
+        }
+        int space = len + (seg.has(io.tcpsim.wire.TcpFlags.SYN) ? 1 : 0) + (seg.has(io.tcpsim.wire.TcpFlags.FIN) ? 1 : 0);
+        if (space == 0) return;
+        long end = Seq.mask(seg.seq() + space);
+        if (sentAny && !Seq.after(end, sentHigh)) {
+            totalRetrans++; // tcp_retransmit_skb
+            bytesRetrans += len;
+            return;
+        }
+        unackedEnds.add(end);
+        sentHigh = end;
+        sentAny = true;
+    }
+
+    /** tcp_segs_in: a segment the socket received. */
+    void received(io.tcpsim.wire.Segment seg) {
+        segsIn++;
+        if (seg.length() > 0) dataSegsIn++;
+    }
+
+    /** tcp_clean_rtx_queue: segments wholly ACKed leave packets_out and count as delivered. */
+    void ackedTo(long ack) {
+        while (!unackedEnds.isEmpty() && !Seq.after(unackedEnds.peek(), ack)) {
+            unackedEnds.poll();
+            delivered++;
+        }
     }
 
     /** tcp_packets_in_flight() != 0, in sequence terms. */

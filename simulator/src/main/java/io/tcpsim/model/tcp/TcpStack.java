@@ -301,6 +301,30 @@ public final class TcpStack {
 
     // ---------------------------------------------------------------- netstat
 
+    /**
+     * What {@code ss -tin} lists: inet_diag's dump of the established hash filtered by ss's default states (SS_CONN:
+     * not LISTEN, CLOSE, TIME-WAIT or SYN-RECV), each full socket with its tcp_info (inet_diag_dump_one_icsk ->
+     * tcp_diag_get_info -> tcp_get_info).
+     */
+    public List<NetstatRow> ss() {
+        List<NetstatRow> rows = new ArrayList<>();
+        for (Endpoint ep : listed.keySet()) {
+            if (ep instanceof TimeWaitSock tw && tw.state() != TcpState.TIME_WAIT) {
+                // An orphan in FIN_WAIT2 is a timewait minisock: inet_twsk_diag_fill reports its substate, no info.
+                rows.add(new NetstatRow(0, 0, tw.local, tw.remote, tw.state(), "", true));
+                continue;
+            }
+            if (!(ep instanceof TcpSock sk)) continue;
+            TcpState s = sk.state();
+            if (s == TcpState.LISTEN || s == TcpState.CLOSE || s == TcpState.SYN_RECV) continue;
+            long rx = Math.max(Seq.diff(sk.rcvNxt, sk.copiedSeq), 0);
+            long tx = Seq.diff(sk.writeSeq, sk.sndUna);
+            rows.add(new NetstatRow(rx, tx, sk.local, sk.remote, s, output.timerColumn(sk), sk.dead || sk.parent != null,
+                    calls.tcpInfo(sk)));
+        }
+        return rows;
+    }
+
     /** The rows get_tcp4_sock / get_timewait4_sock / get_openreq4 write to /proc/net/tcp (tcp_ipv4.c). */
     public List<NetstatRow> netstat(boolean withListeners) {
         List<NetstatRow> rows = new ArrayList<>();
