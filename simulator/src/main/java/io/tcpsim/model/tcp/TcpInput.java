@@ -193,7 +193,8 @@ final class TcpInput {
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(true, req.tsOk);
+        child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
+        child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
         child.rcvSsthresh = child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
