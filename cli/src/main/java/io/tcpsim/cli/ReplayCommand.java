@@ -34,8 +34,13 @@ final class ReplayCommand implements Callable<Integer> {
         this.env = env;
     }
 
-    @Parameters(paramLabel = "FILE", description = "The capture: pcap (us or ns, either byte order) or pcapng.")
-    Path file;
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "The captures: pcap (us or ns, either byte order) "
+            + "or pcapng, or directories of them (their .pcap, .pcapng and .cap files, by name). Several are replayed "
+            + "one after the other, flows numbered on across them, each file's totals then all of them together.")
+    List<Path> files;
+
+    /** The names a directory's captures end in. */
+    static final List<String> CAPTURE_NAMES = List.of(".pcap", ".pcapng", ".cap");
 
     @Option(names = "--annotate", description = "Print the capture as tcpdump -nn lines, with each side's state changes after each packet.")
     boolean annotate;
@@ -121,6 +126,42 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("tcpsim: --flow must be at least 1 (flows are numbered from 1), got " + flow + " (see tcpsim replay --help)");
             return Main.BAD_INPUT;
         }
+        List<Path> captures = new ArrayList<>();
+        for (Path f : files) {
+            String shown = CText.printable(f.toString());
+            if (shown.isEmpty()) {
+                err.println("tcpsim: the capture's file name is empty");
+                return Main.BAD_INPUT;
+            }
+            if (!Files.isDirectory(f)) {
+                if (!Files.exists(f)) {
+                    err.println("tcpsim: cannot read " + shown + ": No such file or directory");
+                    return Main.BAD_INPUT;
+                }
+                captures.add(f);
+                continue;
+            }
+            List<Path> in;
+            try (java.util.stream.Stream<Path> list = Files.list(f)) {
+                in = list.filter(p -> Files.isRegularFile(p)
+                                && CAPTURE_NAMES.stream().anyMatch(x -> p.getFileName().toString().endsWith(x)))
+                        .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            } catch (IOException e) {
+                err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
+                return Main.BAD_INPUT;
+            }
+            if (in.isEmpty()) {
+                err.println("tcpsim: " + shown + ": a directory with no capture in it (no file named *.pcap, *.pcapng "
+                        + "or *.cap)");
+                return Main.BAD_INPUT;
+            }
+            captures.addAll(in);
+        }
+        if (pictures.any() && captures.size() > 1) {
+            err.println("tcpsim: --svg and --html draw the flows of one capture, not of " + captures.size()
+                    + " (see tcpsim replay --help)");
+            return Main.BAD_INPUT;
+        }
         Options.Named[] files = java.util.stream.Stream.concat(java.util.Arrays.stream(pictures.named()),
                 java.util.stream.Stream.of(new Options.Named("--conn-log", connLog))).toArray(Options.Named[]::new);
         String problem = Options.Outputs.problem(files);
@@ -136,7 +177,8 @@ final class ReplayCommand implements Callable<Integer> {
         int flow = this.flow == null ? 0 : this.flow;
         ReplayOutput.Mode mode = json.on ? ReplayOutput.Mode.JSON : annotate ? ReplayOutput.Mode.ANNOTATE
                 : summary ? ReplayOutput.Mode.LINES : blocks ? ReplayOutput.Mode.SUMMARY : ReplayOutput.Mode.AUTO;
-        ReplayOutput output = new ReplayOutput(out, mode, flow, diverged);
+        // The files' outputs, one after the other: each decides for itself between blocks and lines.
+        ReplayOutput[] current = {null};
         boolean picture = pictures.any();
         List<FlowReport> drawn = new ArrayList<>();
         io.tcpsim.replay.ConnLog log = null;
@@ -156,9 +198,10 @@ final class ReplayCommand implements Callable<Integer> {
         }
         io.tcpsim.replay.ConnLog rows = log;
         int onlyFlow = flow;
-        Replay.Sink sink = !picture && rows == null ? output : new Replay.Sink() {
+        Replay.Sink sink = new Replay.Sink() {
             @Override public void flow(FlowReport f) {
-                output.flow(f);
+                current[0].flow(f);
+                if (!picture && rows == null) return;
                 if (onlyFlow > 0 && f.number() != onlyFlow) return;
                 if (diverged && f.verdict() != FlowReport.Verdict.DIVERGED) return;
                 if (f.trace() != null) drawn.add(f);
@@ -172,62 +215,65 @@ final class ReplayCommand implements Callable<Integer> {
             }
 
             @Override public void packet(Packet p, long index, String skipped, int n, List<String> notes) {
-                output.packet(p, index, skipped, n, notes);
+                current[0].packet(p, index, skipped, n, notes);
             }
         };
         int only = flow;
-        // A picture keeps its flows' packets as one replay follows them: then one worker (the same output either way).
-        Replay replay = picture ? new Replay(sink, annotate, n -> only > 0 ? n == only : n <= MAX_DRAWN)
-                : new Replay(sink, annotate);
-        replay.workers(workers != null ? workers
-                : Math.max(1, Math.min(MAX_DEFAULT_WORKERS, Runtime.getRuntime().availableProcessors())));
-        String shown = CText.printable(file.toString());
-        if (shown.isEmpty()) {
-            err.println("tcpsim: the capture's file name is empty");
-            return Main.BAD_INPUT;
-        }
-        long size;
+        int nextNumber = 1;
+        Replay.Totals all = new Replay.Totals();
+        Replay last = null;
         try {
-            if (Files.isDirectory(file)) {
-                err.println("tcpsim: " + shown + ": is a directory, not a capture");
-                return Main.BAD_INPUT;
+            for (Path file : captures) {
+                String shown = CText.printable(file.toString());
+                ReplayOutput output = new ReplayOutput(out, mode, flow, diverged);
+                current[0] = output;
+                // A picture keeps its flows' packets as one replay follows them: then one worker (the same output).
+                Replay replay = picture ? new Replay(sink, annotate, n -> only > 0 ? n == only : n <= MAX_DRAWN)
+                        : new Replay(sink, annotate);
+                last = replay;
+                replay.numberFrom(nextNumber);
+                replay.workers(workers != null ? workers
+                        : Math.max(1, Math.min(MAX_DEFAULT_WORKERS, Runtime.getRuntime().availableProcessors())));
+                long size = 0;
+                try {
+                    size = Files.size(file);
+                } catch (IOException e) {
+                    // a FIFO's size, say: the reading below says what is wrong, if anything
+                }
+                Replay.Progress progress = env.terminal() && size > 0 ? new ProgressBar(err, size) : null;
+                // A regular file is read twice: first for what only the whole capture shows (CaptureFacts), then replayed.
+                if (Files.isRegularFile(file)) {
+                    try {
+                        replay.learned(CaptureFacts.learn(file));
+                    } catch (IOException e) {
+                        // the replay below reports it
+                    }
+                }
+                try (CaptureRecords records = CaptureRecords.open(InputFile.open(file))) {
+                    replay.run(records, progress);
+                } catch (CaptureFormatException e) {
+                    output.end(replay.totals(), file.toString());
+                    out.flush();
+                    err.println("tcpsim: " + shown + ": " + e.getMessage());
+                    return Main.BAD_INPUT;
+                } catch (InputFile.NoWriter e) {
+                    err.println("tcpsim: " + shown + ": " + e.getMessage());
+                    return Main.BAD_INPUT;
+                } catch (IOException e) {
+                    output.end(replay.totals(), file.toString());
+                    out.flush();
+                    err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
+                    return Main.BAD_INPUT;
+                }
+                output.end(replay.totals(), file.toString(), replay.facts().lines());
+                all.add(replay.totals());
+                nextNumber = replay.nextNumber();
             }
-            size = Files.size(file);
-        } catch (IOException e) {
-            err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
-            return Main.BAD_INPUT;
-        }
-        Replay.Progress progress = env.terminal() && size > 0 ? new ProgressBar(err, size) : null;
-        // A regular file is read twice: first for what only the whole capture shows (CaptureFacts), then replayed.
-        if (Files.isRegularFile(file)) {
-            try {
-                replay.learned(CaptureFacts.learn(file));
-            } catch (IOException e) {
-                // the replay below reports it
-            }
-        }
-        try {
-            try (CaptureRecords records = CaptureRecords.open(InputFile.open(file))) {
-                replay.run(records, progress);
-            } catch (CaptureFormatException e) {
-                output.end(replay.totals(), file.toString());
-                out.flush();
-                err.println("tcpsim: " + shown + ": " + e.getMessage());
-                return Main.BAD_INPUT;
-            } catch (InputFile.NoWriter e) {
-                err.println("tcpsim: " + shown + ": " + e.getMessage());
-                return Main.BAD_INPUT;
-            } catch (IOException e) {
-                output.end(replay.totals(), file.toString());
-                out.flush();
-                err.println("tcpsim: cannot read " + shown + ": " + OutputFile.reason(e));
-                return Main.BAD_INPUT;
-            }
-            output.end(replay.totals(), file.toString(), replay.facts().lines());
+            if (captures.size() > 1) new ReplayOutput(out, mode, flow, diverged).endAll(all, captures.size());
             out.flush();
             if (log != null) {
                 Path temp = logTemp;
-                log.close(replay.totals().firstNanos);
+                log.close(all.firstNanos);
                 logWriter.close();
                 if (!Options.Outputs.bytes(connLog, o -> Files.copy(temp, o), env)) return Main.BAD_INPUT;
             }
@@ -247,16 +293,16 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (picture) {
             drawn.sort(Comparator.comparingInt(FlowReport::number));
-            String title = "tcpsim replay " + file.getFileName() + (flow > 0 ? " --flow " + flow : "");
+            String title = "tcpsim replay " + captures.get(0).getFileName() + (flow > 0 ? " --flow " + flow : "");
             List<String> subtitle = new ArrayList<>();
-            subtitle.add(ReplayOutput.totals(replay.totals()));
+            subtitle.add(ReplayOutput.totals(all));
             if (flow > 0 && drawn.isEmpty()) subtitle.add("there is no flow " + flow);
-            if (flow == 0 && replay.totals().flows > MAX_DRAWN)
+            if (flow == 0 && all.flows > MAX_DRAWN)
                 subtitle.add("only the first " + MAX_DRAWN + " flows are drawn (use --flow N for another)");
             if (!pictures.write(() -> ReplayLadder.svg(title, subtitle, drawn), () -> ReplayLadder.html(title, subtitle, drawn), env))
                 return Main.BAD_INPUT;
         }
-        return replay.totals().diverged > 0 ? Main.FAILED : Main.OK;
+        return all.diverged > 0 ? Main.FAILED : Main.OK;
     }
 
     /**

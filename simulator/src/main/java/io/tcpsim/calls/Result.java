@@ -52,6 +52,11 @@ public record Result(long value, Errno errno, byte[] data, int[] fds, int[] reve
         return errno != null;
     }
 
+    /** The same result with option values: recvmsg's control message (TCP_INQ). */
+    public Result withOption(int... values) {
+        return new Result(value, errno, data, fds, revents, events, values, sigpipe, blockedForever, addr);
+    }
+
     public Result withSigpipe() {
         return new Result(value, errno, data, fds, revents, events, optval, true, blockedForever, addr);
     }

@@ -10,6 +10,10 @@ public enum SockOpt {
     SO_REUSEADDR(2, 1, true),
     SO_ERROR(4, 1, true),
     SO_LINGER(13, 2, true),
+    SO_REUSEPORT(15, 1, true),
+    SO_OOBINLINE(10, 1, true),
+    /** Read here; setting it is not modelled (the model refuses it when the step runs). */
+    TCP_WINDOW_CLAMP(10, 1, true),
     SO_KEEPALIVE(9, 1, false),
     SO_SNDBUF(7, 1, false),
     SO_RCVBUF(8, 1, false),
@@ -31,7 +35,11 @@ public enum SockOpt {
      */
     TCP_FASTOPEN_KEY(33, 4, true),
     TCP_MAXSEG(2, 1, true),
+    /** A name (TCP_CA_NAME_MAX, 16 bytes): carried as four ints of its bytes, NUL-padded ({@link #name(int[])}). */
+    TCP_CONGESTION(13, 4, true),
     TCP_QUICKACK(12, 1, true),
+    /** recvmsg's TCP_INQ control message on (tp->recvmsg_inq). */
+    TCP_INQ(36, 1, true),
     TCP_NOTSENT_LOWAT(25, 1, true),
     SO_RCVLOWAT(18, 1, true),
     /** struct tcp_info, read-only: {@link TcpInfo}. */
@@ -51,6 +59,25 @@ public enum SockOpt {
         this.number = number;
         this.arity = arity;
         this.modelled = modelled;
+    }
+
+    /** TCP_CONGESTION's name as the kernel takes it: its bytes, NUL-padded to 16, as four little-endian ints. */
+    public static int[] packName(String name) {
+        byte[] b = java.util.Arrays.copyOf(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 16);
+        int[] v = new int[4];
+        for (int i = 0; i < 16; i++) v[i / 4] |= (b[i] & 0xff) << (8 * (i % 4));
+        return v;
+    }
+
+    /** The name in four ints, up to the first NUL. */
+    public static String name(int[] v) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; v != null && i < 4 * v.length; i++) {
+            int c = v[i / 4] >>> (8 * (i % 4)) & 0xff;
+            if (c == 0) break;
+            s.append((char) c);
+        }
+        return s.toString();
     }
 
     /** IPPROTO_TCP's options (tcp_setsockopt); the others are SOL_SOCKET's (sk_setsockopt). */

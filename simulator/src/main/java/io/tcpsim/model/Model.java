@@ -581,7 +581,20 @@ public final class Model implements Backend, Inspectable {
         public Result recvmsg(Call.RecvMsg c, Proc p) {
             long sum = 0;
             for (int n : c.lengths()) sum += n;
-            return recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+            Result r = recv(new Call.Recv(c.fd(), (int) Math.min(sum, Integer.MAX_VALUE), c.flags(), false), p);
+            // tcp_recvmsg: "if (cmsg_flags && ret >= 0)" the TCP_INQ control message
+            if (!(p.fds.get(c.fd()) instanceof TcpFile t) || t.inqHint() < 0) return r;
+            if (r == null && startedWaiting != null) {
+                // left running: the control message goes with the result when it comes
+                Waiting w = startedWaiting;
+                startedWaiting = new Waiting(w.proc(), () -> {
+                    Outcome o = w.retry().get();
+                    return o instanceof Outcome.Done d && !d.result().failed() && t.inqHint() >= 0
+                            ? new Outcome.Done(d.result().withOption(t.inqHint())) : o;
+                });
+                return null;
+            }
+            return r != null && !r.failed() && !r.blockedForever() ? r.withOption(t.inqHint()) : r;
         }
 
         /**
@@ -780,6 +793,17 @@ public final class Model implements Backend, Inspectable {
                 long deadline = secs > 1_000_000_000L ? Long.MAX_VALUE
                         : clock.now() + secs * 1_000_000_000L + (j % profile.hz()) * 1_000_000_000L / profile.hz();
                 if (deadline != Long.MAX_VALUE) clock.wakeAt(deadline);
+                if (starting != null && sk.state().lingerWaits()) {
+                    // close(fd) ... left running: it waits in its process's thread while other steps run, and
+                    // returns when the FIN is ACKed or the linger time is up (each event tries it again).
+                    long until = deadline;
+                    startedWaiting = new Waiting(starting, () -> {
+                        if (sk.state().lingerWaits() && clock.now() < until) return Outcome.wouldBlock(0);
+                        calls.closeFinish(sk);
+                        return new Outcome.Done(Result.ok(0));
+                    });
+                    return;
+                }
                 while (sk.state().lingerWaits() && clock.now() < deadline) {
                     if (!clock.runNext()) break;
                 }

@@ -61,7 +61,9 @@ public final class ResultText {
             case VALUE, DESCRIPTOR -> String.valueOf(r.value());
             case DESCRIPTOR_PAIR -> r.fds() == null || r.fds().length < 2 ? String.valueOf(r.value())
                     : r.value() + " [" + r.fds()[0] + ", " + r.fds()[1] + "]";
-            case RECEIVED -> r.value() <= 0 ? String.valueOf(r.value()) : r.value() + " " + CText.quoteShort(data(r));
+            case RECEIVED -> (r.value() <= 0 ? String.valueOf(r.value()) : r.value() + " " + CText.quoteShort(data(r)))
+                    + (call instanceof CallTemplate.RecvMsg && r.optval() != null && r.optval().length > 0
+                            ? " {TCP_INQ=" + r.optval()[0] + "}" : "");
             case REVENTS -> r.value() == 0 || r.revents() == null || r.revents().length == 0 ? "0"
                     : Bits.format(r.revents()[0], Bits.POLL_NAMES);
             case POLL_LIST -> {
@@ -84,6 +86,7 @@ public final class ResultText {
             }
             case LINGER -> "{" + opt(r, 0) + ", " + opt(r, 1) + "}";
             case TCP_INFO -> io.tcpsim.calls.TcpInfo.format(r.optval());
+            case NAME -> "\"" + io.tcpsim.calls.SockOpt.name(r.optval()) + "\"";
             case OPTION_VALUE -> String.valueOf(opt(r, 0));
             case ADDRESS -> String.valueOf(r.addr());
             case SELECT -> {

@@ -170,6 +170,8 @@ public sealed interface CallTemplate {
         }
         public String text() {
             StringBuilder b = new StringBuilder("setsockopt(").append(fd).append(", ").append(option.name());
+            if (option == SockOpt.TCP_CONGESTION)
+                return b.append(", \"").append(SockOpt.name(values.stream().mapToInt(Integer::intValue).toArray())).append("\")").toString();
             for (int v : values) b.append(", ").append(v);
             return b.append(')').toString();
         }
@@ -185,6 +187,7 @@ public sealed interface CallTemplate {
                 case SO_ERROR -> ResultShape.SO_ERROR;
                 case SO_LINGER -> ResultShape.LINGER;
                 case TCP_INFO -> ResultShape.TCP_INFO;
+                case TCP_CONGESTION -> ResultShape.NAME;
                 default -> ResultShape.OPTION_VALUE;
             };
         }

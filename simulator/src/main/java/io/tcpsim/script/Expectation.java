@@ -59,6 +59,14 @@ public sealed interface Expectation {
         @Override public String toString() { return "Received[" + text() + "]"; }
     }
 
+    /** recvmsg with TCP_INQ on: the bytes as {@code received} says, and the control message: {@code {TCP_INQ=6}}. */
+    record WithInq(Expectation received, int inq) implements Expectation {
+        public String text() { return received.text() + " {TCP_INQ=" + inq + "}"; }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return received.holds(r, call, fds) && r.optval() != null && r.optval().length > 0 && r.optval()[0] == inq;
+        }
+    }
+
     /** Single-descriptor poll: the revents, {@code 0} for a timeout. */
     record Revents(int bits) implements Expectation {
         public String text() { return Bits.format(bits, Bits.POLL_NAMES); }
@@ -137,6 +145,14 @@ public sealed interface Expectation {
             for (var e : fields.entrySet())
                 if (io.tcpsim.calls.TcpInfo.field(e.getKey()).get(r.optval()) != e.getValue()) return false;
             return true;
+        }
+    }
+
+    /** getsockopt(TCP_CONGESTION): {@code "cubic"}. */
+    record Name(String name) implements Expectation {
+        public String text() { return "\"" + name + "\""; }
+        public boolean holds(Result r, CallTemplate call, CallTemplate.Fds fds) {
+            return succeeded(r) && io.tcpsim.calls.SockOpt.name(r.optval()).equals(name);
         }
     }
 

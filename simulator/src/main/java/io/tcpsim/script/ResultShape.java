@@ -23,6 +23,8 @@ public enum ResultShape {
     SO_ERROR("0 or an errno name"),
     /** getsockopt(SO_LINGER): {onoff, seconds}. */
     LINGER("{ONOFF, SECONDS}"),
+    /** getsockopt(TCP_CONGESTION): a name, as a string. */
+    NAME("\"NAME\""),
     /** getsockopt(TCP_INFO): the fields of struct tcp_info the model gives. */
     TCP_INFO("{FIELD=VALUE, ...}"),
     /** getsockopt(SO_REUSEADDR), ioctl: the value the call wrote. */

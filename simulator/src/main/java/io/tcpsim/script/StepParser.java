@@ -491,6 +491,17 @@ final class StepParser {
                 String fd = fd(a.get(0), uses);
                 SockOpt opt = option(a.get(1));
                 if (opt.readOnly()) throw error(a.get(1).start(), opt.name() + " is read-only: use getsockopt");
+                if (opt == SockOpt.TCP_CONGESTION) {
+                    if (n != 3) throw error(nameTok.start(), "wrong number of arguments to setsockopt TCP_CONGESTION: "
+                            + "expected setsockopt(fd, TCP_CONGESTION, \"NAME\"), got " + n);
+                    Token t = single(a.get(2), "congestion control name");
+                    if (t.type() != Token.Type.STRING || t.bytes().length == 0 || t.bytes().length > 15)
+                        throw error(t.start(), "expected a congestion control name of 1 to 15 characters, e.g. \"cubic\"");
+                    String cc = new String(t.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    List<Integer> packed = new ArrayList<>();
+                    for (int v : SockOpt.packName(cc)) packed.add(v);
+                    return new CallTemplate.SetSockOpt(fd, opt, packed);
+                }
                 if (n != 2 + opt.arity)
                     throw error(nameTok.start(), "wrong number of arguments to setsockopt " + opt.name() + ": expected "
                             + (opt == SockOpt.SO_LINGER ? "setsockopt(fd, SO_LINGER, ONOFF, SECONDS)" : "setsockopt(fd, " + opt.name() + ", VALUE)")
@@ -954,7 +965,17 @@ final class StepParser {
                     if (data.length != len)
                         throw error(s.start(), "the string holds " + data.length + " bytes but the count says " + len);
                 }
-                yield new Expectation.Received(len, data);
+                Expectation got = new Expectation.Received(len, data);
+                if (call instanceof CallTemplate.RecvMsg && peek(0).is("{")) {
+                    next();
+                    Token w = next();
+                    if (!w.is("TCP_INQ")) throw error(w.start(), "expected {TCP_INQ=N}, the control message, got " + w.describe());
+                    expect("=", "'=' in {TCP_INQ=N}");
+                    int inq = (int) longValue(call);
+                    expect("}", "'}' to close {TCP_INQ=N}");
+                    got = new Expectation.WithInq(got, inq);
+                }
+                yield got;
             }
             case REVENTS -> new Expectation.Revents(bitsUntil(Bits.POLL_NAMES, "poll event", call));
             case FILE_FLAGS -> new Expectation.FileFlags(bitsUntil(CallTemplate.FILE_FLAGS, "file flag", call));
@@ -979,6 +1000,11 @@ final class StepParser {
                 yield new Expectation.Linger(onoff, secs);
             }
             case TCP_INFO -> tcpInfoExpectation(call);
+            case NAME -> {
+                Token t = next();
+                if (t.type() != Token.Type.STRING) throw bad(t, call);
+                yield new Expectation.Name(new String(t.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
         };
         end(call);
         return e;

@@ -198,7 +198,9 @@ public final class KernelBackend implements Backend {
     public void start(String process, Call call) {
         EmulatedProcess p = ns.call(() -> processes.computeIfAbsent(process, EmulatedProcess::new));
         NamespaceThread t = processThreads.computeIfAbsent(process, n -> ns.sibling("tcpsim-process-" + n));
+        java.util.concurrent.CompletableFuture<String> thread = new java.util.concurrent.CompletableFuture<>();
         NamespaceThread.Task<Completion> task = t.submit(() -> {
+            thread.complete(ownTask());
             Result r = call.accept(LIBC_CALLS, p);
             long end = now();
             if (p.forked != null) {
@@ -216,6 +218,56 @@ public final class KernelBackend implements Backend {
             return new Completion(process, r, end);
         });
         runningCalls.put(process, new RunningCall(call, t, task));
+        untilAsleep(thread, task);
+    }
+
+    /**
+     * Loopback only (the default), and the thread of each process that leaves a call running made now: making one
+     * takes milliseconds, which would otherwise fall between the step before and the call's first packet.
+     */
+    @Override
+    public void prepare(io.tcpsim.script.Script script) {
+        Backend.super.prepare(script);
+        for (io.tcpsim.script.Step st : script.steps())
+            if (st instanceof io.tcpsim.script.Step.CallStep c && c.leftRunning())
+                processThreads.computeIfAbsent(c.process(), n -> ns.sibling("tcpsim-process-" + n));
+    }
+
+    /** This thread's /proc entry, {@code PID/task/TID} (the link /proc/thread-self), or null. */
+    private static String ownTask() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A call left running is the step's own: what it sends on its way in (a close's FIN, a connect's SYN) belongs
+     * at the step's time, as in the script's thread. So the next step waits until the call's thread sleeps in the
+     * kernel (state S or D in /proc/PID/task/TID/stat) or the call is done, at most 100 ms.
+     */
+    private static void untilAsleep(java.util.concurrent.CompletableFuture<String> thread, NamespaceThread.Task<?> task) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        String where;
+        try {
+            where = thread.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return;
+        }
+        if (where == null) return;
+        Path stat = Path.of("/proc", where, "stat");
+        while (System.nanoTime() < deadline && !NamespaceThread.done(task)) {
+            try {
+                String text = Files.readString(stat);
+                int close = text.lastIndexOf(')');
+                char state = close >= 0 && close + 2 < text.length() ? text.charAt(close + 2) : '?';
+                if (state == 'S' || state == 'D') return;
+            } catch (IOException e) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
     }
 
     @Override
@@ -699,8 +751,18 @@ public final class KernelBackend implements Backend {
             msg.clear();
             msg.setPointer(16, v.array());
             msg.setLong(24, r.lengths().length);
+            Memory control = new Memory(64); // room for a TCP_INQ control message (CMSG_SPACE(sizeof(int)) is 24)
+            control.clear();
+            msg.setPointer(32, control);
+            msg.setLong(40, 64);
             long rc = LibC.C.recvmsg(real(p, r.fd()), msg, r.flags());
-            return rc < 0 ? error() : Result.data(v.read(rc));
+            if (rc < 0) return error();
+            Result out = Result.data(v.read(rc));
+            // struct cmsghdr: cmsg_len (size_t), cmsg_level, cmsg_type (int), then the data; SOL_TCP, TCP_CM_INQ (36)
+            long controlLen = msg.getLong(40);
+            if (controlLen >= 20 && control.getInt(8) == LibC.IPPROTO_TCP && control.getInt(12) == 36)
+                out = out.withOption(control.getInt(16));
+            return out;
         }
 
         /**

@@ -61,6 +61,24 @@ public final class Replay {
         public long evicted;
         /** The first record's time (0 before any): what a conn.log of no flows gives as its #open. */
         public long firstNanos;
+
+        /** Adds another capture's counts (several files in one command); the first time stays the first file's. */
+        public void add(Totals o) {
+            if (records == 0 && flows == 0) firstNanos = o.firstNanos;
+            records += o.records;
+            tcp += o.tcp;
+            nonTcp += o.nonTcp;
+            ipv6Packets += o.ipv6Packets;
+            ipv6Flows += o.ipv6Flows;
+            flows += o.flows;
+            explained += o.explained;
+            diverged += o.diverged;
+            notJudged += o.notJudged;
+            divergences += o.divergences;
+            repeats += o.repeats;
+            truncatedPayloads += o.truncatedPayloads;
+            evicted += o.evicted;
+        }
     }
 
     private final Sink sink;
@@ -117,6 +135,21 @@ public final class Replay {
     public void workers(int n) {
         if (n < 1) throw new IllegalArgumentException("workers must be at least 1: " + n);
         this.workers = n;
+    }
+
+    /** Numbers flows from {@code n} (the flows of the files before this one in the same command); call before run. */
+    public void numberFrom(int n) {
+        nextFlow = n;
+    }
+
+    /** The number the next flow would get: after {@link #run}, one past the last flow's. */
+    public int nextNumber() {
+        return nextFlow;
+    }
+
+    /** Workers: the flows were numbered up to {@code n} - 1. */
+    void numbered(int n) {
+        nextFlow = n;
     }
 
     /** The threads that replayed the capture in {@link #run}: {@link #workers}, or 1 when it could not be shared. */
@@ -356,6 +389,12 @@ public final class Replay {
      */
     private void drainWindow(boolean all) {
         if (!all) {
+            // Most records force nothing: the oldest packet is not WINDOW records old, the nearest deadline not past.
+            Captured head = window.peek(), next = deadlines.peek();
+            if (head == null || !head.processed && head.index >= now - WINDOW
+                    && (next == null || !next.processed && next.deadline >= lastTime)) {
+                return;
+            }
             List<Captured> forced = null;
             for (Captured h : window) {
                 if (h.index >= now - WINDOW) break;

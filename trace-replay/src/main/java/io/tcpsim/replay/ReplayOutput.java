@@ -207,6 +207,23 @@ public final class ReplayOutput implements Replay.Sink {
         }
     }
 
+    /**
+     * After several captures, their totals together: {@code # 3 files: 12 flow(s): ...} (text), or an object of type
+     * {@code total} with the summary's counts and {@code "files":3} (JSON).
+     */
+    public void endAll(Replay.Totals t, int files) {
+        if (mode == Mode.JSON) {
+            out.println("{\"type\":\"total\",\"files\":" + files + ",\"flows\":" + t.flows + ",\"explained\":"
+                    + t.explained + ",\"diverged\":" + t.diverged + ",\"not_judged\":" + t.notJudged
+                    + ",\"packets\":" + t.records + ",\"tcp\":" + t.tcp + ",\"skipped\":" + t.nonTcp
+                    + ",\"ipv6_flows\":" + t.ipv6Flows + ",\"ipv6_packets\":" + t.ipv6Packets + ",\"divergences\":"
+                    + t.divergences + ",\"repeats\":" + t.repeats + (t.evicted > 0 ? ",\"evicted\":" + t.evicted : "")
+                    + "}");
+        } else {
+            out.println("# " + files + " files: " + totals(t));
+        }
+    }
+
     /** The summary line: flows, explained, diverged, packets. */
     public static String totals(Replay.Totals t) {
         return t.flows + " flow(s): " + t.explained + " explained, " + t.diverged + " diverged, " + t.notJudged

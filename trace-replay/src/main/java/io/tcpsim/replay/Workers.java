@@ -44,7 +44,7 @@ final class Workers {
     private final ExecutorService pool;
     private Batch filling, running;
     private List<Future<?>> futures = List.of();
-    private int nextNumber = 1;
+    private int nextNumber;
     /** This thread runs the batch for every shard: an eviction looks at all of them. */
     private boolean lockstep;
 
@@ -53,6 +53,7 @@ final class Workers {
         shards = new Shard[n];
         for (int i = 0; i < n; i++) shards[i] = new Shard(reader.facts());
         filling = new Batch();
+        nextNumber = reader.nextNumber();
         pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "tcpsim-replay-worker");
             t.setDaemon(true);
@@ -87,6 +88,7 @@ final class Workers {
                 s.replay.reportOpen(f);
             }
             emit(end, sink);
+            reader.numbered(nextNumber);
             Replay.Totals t = reader.totals();
             for (Shard s : shards) {
                 Replay.Totals x = s.replay.totals();

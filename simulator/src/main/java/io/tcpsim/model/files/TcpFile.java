@@ -57,6 +57,11 @@ public final class TcpFile extends SocketFile {
         return calls.recvLowat(sock, len, flags, nonblock, got);
     }
 
+    /** recvmsg's TCP_INQ control message, or -1 (TcpCalls.inqHint). */
+    public int inqHint() {
+        return calls.inqHint(sock);
+    }
+
     /** SO_RCVLOWAT (sk_rcvlowat). */
     public int rcvLowat() {
         return calls.rcvLowat(sock);

@@ -58,23 +58,26 @@ public final class TcpCalls {
     }
 
     /**
-     * inet_csk_bind_conflict: another socket on the port conflicts unless both set SO_REUSEADDR and the other is
-     * not listening; different specific addresses never conflict.
+     * inet_csk_bind_conflict (inet_bind_conflict with relax and reuseport_ok, as bind and listen call it): another
+     * socket on the port conflicts unless both set SO_REUSEADDR and the other is not listening, or both set
+     * SO_REUSEPORT (the same user: a script's processes are all one); different specific addresses never conflict.
      */
     private boolean conflict(TcpSock sk, int ip, int port) {
         for (Endpoint other : stack.bound) {
             if (other == sk || other.local == null || other.local.port() != port) continue;
             int oip = other.local.ip();
             if (ip != 0 && oip != 0 && ip != oip) continue;
-            boolean otherReuse;
+            boolean otherReuse, otherReusePort;
             boolean otherListening = false;
             if (other instanceof TcpSock o) {
                 otherReuse = o.reuseAddr;
+                otherReusePort = o.reusePort;
                 otherListening = o.state() == TcpState.LISTEN;
             } else {
                 otherReuse = ((TimeWaitSock) other).reuseAddr;
+                otherReusePort = ((TimeWaitSock) other).reusePort;
             }
-            if (!(sk.reuseAddr && otherReuse && !otherListening)) return true;
+            if (!(sk.reuseAddr && otherReuse && !otherListening) && !(sk.reusePort && otherReusePort)) return true;
         }
         return false;
     }
@@ -117,6 +120,12 @@ public final class TcpCalls {
             sk.bound = true;
             stack.bound.add(sk);
         } else if (listenerOn(sk.local.port()) != null) {
+            TcpSock other = listenerOn(sk.local.port());
+            // Two listeners of one SO_REUSEPORT group: each SYN goes to one of them by a hash of its 4-tuple
+            // (reuseport_select_sock), which a script cannot know.
+            if (sk.reusePort && other.reusePort)
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "a second listener in a SO_REUSEPORT group (the kernel picks one by a hash)"));
             return Outcome.fail(Errno.EADDRINUSE);
         }
         sk.remote = new SockAddr(0, 0);
@@ -424,6 +433,16 @@ public final class TcpCalls {
         return recvTarget(sk, len, Math.min(sk.rcvLowat, len), flags, nonblock, got);
     }
 
+    /**
+     * tcp_recvmsg's TCP_CM_INQ control message after a successful read with TCP_INQ on: tcp_inq_hint, the bytes
+     * left (rcv_nxt - copied_seq), or 1 once a FIN came and none are left; -1 with TCP_INQ off.
+     */
+    public int inqHint(TcpSock sk) {
+        if (!sk.recvmsgInq) return -1;
+        int inq = Math.max(0, Seq.diff(sk.rcvNxt, sk.copiedSeq));
+        return inq == 0 && sk.done ? 1 : inq;
+    }
+
     public int rcvLowat(TcpSock sk) {
         return sk.rcvLowat;
     }
@@ -609,10 +628,18 @@ public final class TcpCalls {
 
     // ---------------------------------------------------------------- options
 
+    /** The congestion controls of net/ipv4/tcp_*.c that a kernel may have: setting one is not modelled, not ENOENT. */
+    static final java.util.Set<String> KNOWN_CONGESTION = java.util.Set.of("bic", "cdg", "dctcp", "highspeed", "htcp",
+            "hybla", "illinois", "lp", "nv", "scalable", "vegas", "veno", "westwood", "yeah");
+
     /** sock_setsockopt; SO_ERROR is read-only (ENOPROTOOPT). */
     public Outcome setsockopt(TcpSock sk, SockOpt opt, int[] v) {
         switch (opt) {
             case SO_REUSEADDR -> sk.reuseAddr = v[0] != 0;
+            case SO_REUSEPORT -> sk.reusePort = v[0] != 0; // sk_setsockopt: valbool
+            case SO_OOBINLINE -> sk.oobInline = v[0] != 0;
+            case TCP_WINDOW_CLAMP -> throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "setsockopt TCP_WINDOW_CLAMP (tcp_set_window_clamp)"));
             case SO_LINGER -> {
                 // sk_setsockopt: l_linger is an int widened to unsigned long, so a negative one is huge and the
                 // time becomes MAX_SCHEDULE_TIMEOUT; {0, n} clears SOCK_LINGER and leaves the time as it was.
@@ -650,6 +677,24 @@ public final class TcpCalls {
                 }
             }
             case TCP_NOTSENT_LOWAT -> sk.notsentLowat = v[0]; // do_tcp_setsockopt: any value, read as u32
+            case TCP_INQ -> {
+                if (v[0] < 0 || v[0] > 1) return Outcome.fail(Errno.EINVAL); // do_tcp_setsockopt
+                sk.recvmsgInq = v[0] == 1;
+            }
+            case TCP_CONGESTION -> {
+                // tcp_set_congestion_control: a name the kernel does not have (nor can load) is ENOENT. The model has no
+                // congestion window on loopback, so cubic and reno send alike; bbr paces, which it does not model.
+                String cc = SockOpt.name(v);
+                switch (cc) {
+                    case "cubic", "reno" -> sk.congestion = cc;
+                    case "bbr" -> throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_CONGESTION \"bbr\""));
+                    default -> {
+                        if (KNOWN_CONGESTION.contains(cc))
+                            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("TCP_CONGESTION \"" + cc + "\""));
+                        return Outcome.fail(Errno.ENOENT);
+                    }
+                }
+            }
             case TCP_MAXSEG -> {
                 // do_tcp_setsockopt: 0 or TCP_MIN_MSS (88) to MAX_TCP_WINDOW (32767), else EINVAL.
                 if (v[0] != 0 && (v[0] < 88 || v[0] > 32767)) return Outcome.fail(Errno.EINVAL);
@@ -694,6 +739,16 @@ public final class TcpCalls {
     public Outcome getsockopt(TcpSock sk, SockOpt opt) {
         return new Outcome.Done(switch (opt) {
             case SO_REUSEADDR -> Result.option(sk.reuseAddr ? 1 : 0);
+            case SO_REUSEPORT -> Result.option(sk.reusePort ? 1 : 0);
+            case SO_OOBINLINE -> Result.option(sk.oobInline ? 1 : 0);
+            case TCP_WINDOW_CLAMP -> {
+                // tp->window_clamp: 0 until tcp_connect_init or the child's tcp_openreq_init_rwin set it, then
+                // tcp_full_space at the scaling ratio, which tcp_measure_rcv_mss updates (65536, then 71168 after a
+                // 1000-byte segment: measured)
+                if (sk.state() == TcpState.SYN_SENT) throw new io.tcpsim.backend.NotModelled(
+                        io.tcpsim.backend.NotModelled.words("TCP_WINDOW_CLAMP in SYN_SENT"));
+                yield Result.option(sk.synced ? (int) sk.windowClamp : 0);
+            }
             case SO_TYPE -> Result.option(Bits.SOCK_STREAM);
             case SO_ACCEPTCONN -> Result.option(sk.state() == TcpState.LISTEN ? 1 : 0); // sk_getsockopt: TCP_LISTEN
             case SO_PROTOCOL -> Result.option(6); // IPPROTO_TCP
@@ -711,10 +766,16 @@ public final class TcpCalls {
             case TCP_FASTOPEN -> Result.option(sk.fastopenMaxQlen); // do_tcp_getsockopt: fastopenq.max_qlen
             case TCP_INFO -> Result.option(tcpInfo(sk));
             case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
+            case TCP_CONGESTION -> {
+                if (sk.congestion == null) throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "TCP_CONGESTION before a setsockopt names one (the host's default, net.ipv4.tcp_congestion_control)"));
+                yield Result.option(SockOpt.packName(sk.congestion));
+            }
             // do_tcp_getsockopt: mss_cache (tcpi_snd_mss), or user_mss in CLOSE and LISTEN
             case TCP_MAXSEG -> Result.option(sk.userMss != 0 && (sk.state() == TcpState.CLOSE || sk.state() == TcpState.LISTEN)
                     ? sk.userMss : (int) TcpInfo.SND_MSS.get(tcpInfoUnchecked(sk)));
             case TCP_NOTSENT_LOWAT -> Result.option(sk.notsentLowat);
+            case TCP_INQ -> Result.option(sk.recvmsgInq ? 1 : 0);
             case SO_RCVLOWAT -> Result.option(sk.rcvLowat);
             default -> throw notModelled(opt);
         });

@@ -342,6 +342,7 @@ final class TcpInput {
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
         child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
         child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
+        child.congestion = l.congestion; // tcp_ca_openreq_child keeps a listener's own (icsk_ca_setsockopt)
         child.rcvSsthresh = child.rcvWnd;
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.wsOk = req.wsOk;
@@ -362,6 +363,7 @@ final class TcpInput {
         child.tsRecent = ts != null ? ts.val() : 0;
         child.peerMss = req.peerMss;
         child.reuseAddr = l.reuseAddr;
+        child.reusePort = l.reusePort; // sk_clone_lock
         child.linger = l.linger;
         child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
@@ -855,6 +857,7 @@ final class TcpInput {
         tw.tsRecent = sk.tsRecent;
         tw.tsOffset = sk.tsOffset;
         tw.reuseAddr = sk.reuseAddr;
+        tw.reusePort = sk.reusePort;
         tw.tsOk = sk.tsOk;
         long timeo = substate == TcpState.TIME_WAIT ? stack.profile.timeWaitNanos() : Math.max(timeoNanos, TcpOutput.MIN_TIMEWAIT_NANOS);
         stack.established.put(new ConnKey(tw.local, tw.remote), tw);

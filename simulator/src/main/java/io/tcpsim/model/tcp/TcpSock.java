@@ -27,6 +27,8 @@ public final class TcpSock extends Endpoint {
     boolean done;          // SOCK_DONE: a FIN was received (tcp_fin)
     boolean dead;          // SOCK_DEAD: orphaned by close()
     boolean reuseAddr;     // SO_REUSEADDR
+    boolean reusePort;     // SO_REUSEPORT (sk_reuseport)
+    boolean oobInline;     // SO_OOBINLINE (SOCK_URGINLINE): urgent data cannot arrive in a script (MSG_OOB is refused)
     boolean linger;        // SOCK_LINGER
     long lingerJiffies;    // sk_lingertime: MAX_SCHEDULE_TIMEOUT (Long.MAX_VALUE) for ever
     boolean bound;         // has a local port (bind, or autobind by connect/listen)
@@ -102,6 +104,10 @@ public final class TcpSock extends Endpoint {
     boolean sackOk;
     /** TCP_NODELAY (tp->nonagle & TCP_NAGLE_OFF): no Nagle. */
     boolean nodelay;
+    /** TCP_INQ (tp->recvmsg_inq): recvmsg returns the bytes left as a control message. */
+    boolean recvmsgInq;
+    /** TCP_CONGESTION set by a setsockopt (icsk_ca_setsockopt), or null: the host's default. */
+    String congestion;
     /** TCP_MAXSEG (rx_opt.user_mss); 0: unset. */
     int userMss;
     /** TCP_NOTSENT_LOWAT (tp->notsent_lowat, unsigned); 0: the sysctl's, UINT_MAX. */

@@ -15,6 +15,7 @@ public final class TimeWaitSock extends Endpoint {
     long tsRecent;
     long tsOffset;
     boolean reuseAddr;
+    boolean reusePort; // tw_reuseport (inet_twsk_alloc)
     boolean tsOk = true;
     long lastOowAck = Long.MIN_VALUE;
 
