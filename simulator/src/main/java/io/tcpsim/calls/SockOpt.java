@@ -27,6 +27,13 @@ public enum SockOpt {
     TCP_SYNCNT(7, 1, true),
     TCP_LINGER2(8, 1, true),
     TCP_USER_TIMEOUT(18, 1, true),
+    /** The listener's Fast Open queue length (TCP_FASTOPEN): fastopen_queue_tune. */
+    TCP_FASTOPEN(23, 1, true),
+    /**
+     * The listener's own Fast Open key (TCP_FASTOPEN_KEY, tcp_fastopen_reset_cipher with the socket): 16 bytes, as
+     * four ints in the host's (little-endian) order.
+     */
+    TCP_FASTOPEN_KEY(33, 4, true),
     TCP_MAXSEG(2, 1, true),
     /** A name (TCP_CA_NAME_MAX, 16 bytes): carried as four ints of its bytes, NUL-padded ({@link #name(int[])}). */
     TCP_CONGESTION(13, 4, true),

@@ -354,6 +354,17 @@ public final class Model implements Backend, Inspectable {
         return stack.nextTimer(local, remote);
     }
 
+    /** struct tcp_info's fields the model knows for {@code process}'s TCP socket {@code fd} (TcpCalls.tcpInfo), or null. */
+    public java.util.Map<String, Long> pktrunTcpInfo(String process, int fd) {
+        Proc p = procs.get(process);
+        return p != null && p.fds.get(fd) instanceof TcpFile t ? t.calls().pktrunTcpInfo(t.sock) : null;
+    }
+
+    /** The TCP Fast Open sysctls of the host (net.ipv4.tcp_fastopen and its key; only the server side is modelled). */
+    public void fastOpen(io.tcpsim.model.tcp.FastOpen f) {
+        for (TcpStack s : stacks) s.fastOpen(f);
+    }
+
     /**
      * Whether a read of everything queued on {@code process}'s TCP socket {@code fd} would send its scheduled ACK at
      * once (tcp_cleanup_rbuf). Replay asks before it makes a receiver read: a capture without that ACK shows that the

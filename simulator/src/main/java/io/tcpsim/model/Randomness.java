@@ -21,7 +21,9 @@ public final class Randomness {
         /** A socket's first IP id (inet->inet_id). */
         IP_ID(0x49505f4944454e54L),
         /** Seeded packet loss, duplication and reordering on a link. */
-        LINK(0x4c494e4b5f4c4f53L);
+        LINK(0x4c494e4b5f4c4f53L),
+        /** The server's TCP Fast Open key when none is set (tcp_fastopen_init_key_once: get_random_bytes). */
+        FASTOPEN_KEY(0x54464f5f4b455953L);
 
         final long salt;
 

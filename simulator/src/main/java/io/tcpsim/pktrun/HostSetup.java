@@ -60,7 +60,7 @@ final class HostSetup {
 
     private static final Pattern DEFAULTS_SH = Pattern.compile("(\\.\\./)+common/defaults\\.sh");
     private static final Pattern SET_SYSCTLS = Pattern.compile("(\\.\\./)+common/set_sysctls\\.py");
-    private static final Pattern SYSCTL = Pattern.compile("sysctl -q ((?:net\\.ipv4\\.[a-z_0-9]+=(?:\"[^\"]*\"|\\S+)\\s*)+)");
+    private static final Pattern SYSCTL = Pattern.compile("sysctl -q\\s+((?:net\\.ipv4\\.[a-z_0-9]+=(?:\"[^\"]*\"|\\S+)\\s*)+)");
 
     /** The profile the script's host runs with. */
     static Profile profile(PktScript s) throws NotModelled {
@@ -75,6 +75,28 @@ final class HostSetup {
         if (s.init() == null) throw new NotModelled(s.file(), 1, "a host without defaults.sh's settings (no init command)");
         apply(s.file(), s.init(), sysctls, true);
         return profile(s.file(), s.init().line(), sysctls);
+    }
+
+    /**
+     * The host's TCP Fast Open sysctls (tcp_fastopen, tcp_fastopen_key), from defaults.sh and what the script sets
+     * before its first event. Every bit of tcp_fastopen is taken: the server's (TFO_SERVER_ENABLE,
+     * TFO_SERVER_COOKIE_NOT_REQD, TFO_SERVER_WO_SOCKOPT1) are modelled, the client's matter only to a socket that
+     * asks for Fast Open (MSG_FASTOPEN, TCP_FASTOPEN_CONNECT: refused), and upstream Linux reads no others.
+     */
+    static io.tcpsim.model.tcp.FastOpen fastOpen(PktScript s) throws NotModelled {
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        if (s.init() == null) return io.tcpsim.model.tcp.FastOpen.LINUX_DEFAULT;
+        apply(s.file(), s.init(), sysctls, true);
+        int flags = io.tcpsim.model.tcp.FastOpen.LINUX_DEFAULT.sysctl();
+        int[] key = null;
+        String f = sysctls.get("tcp_fastopen"), k = sysctls.get("tcp_fastopen_key");
+        try {
+            if (f != null) flags = (int) (long) Long.decode(f.trim());
+            if (k != null) key = io.tcpsim.model.tcp.FastOpen.parseKey(k);
+        } catch (IllegalArgumentException e) {
+            throw new NotModelled(s.file(), s.init().line(), "the Fast Open sysctls tcp_fastopen=" + f + " tcp_fastopen_key=" + k);
+        }
+        return new io.tcpsim.model.tcp.FastOpen(flags, key);
     }
 
     /**
@@ -152,6 +174,7 @@ final class HostSetup {
                 }
                 case "tcp_timestamps" -> p = p.with("tcp_timestamps", v);
                 case "tcp_sack" -> p = p.with("tcp_sack", v);
+                case "tcp_fastopen", "tcp_fastopen_key" -> { } // fastOpen(): the host's Fast Open settings
                 default -> {
                     String d = DEFAULTS.get(k);
                     if (!v.equals(d)) throw new NotModelled(file, line, "the sysctl net.ipv4." + k + "=" + v);

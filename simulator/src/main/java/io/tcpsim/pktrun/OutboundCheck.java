@@ -111,12 +111,23 @@ final class OutboundCheck {
             for (long[] blk : s.blocks()) b.append(' ').append(blk[0]).append(':').append(blk[1]);
             return b.toString();
         }
+        if (o instanceof TcpOption.Unknown u && u.kind() == 34) return fastOpen("FO", u.data(), 0);
+        if (o instanceof TcpOption.Unknown u && u.kind() == 254 && u.data().length >= 2
+                && (u.data()[0] & 0xff) == 0xf9 && (u.data()[1] & 0xff) == 0x89) return fastOpen("FOEXP", u.data(), 2);
         if (o instanceof TcpOption.Unknown u) {
             StringBuilder b = new StringBuilder("kind " + u.kind());
             for (byte x : u.data()) b.append(String.format(" %02x", x));
             return b.toString();
         }
         return "kind " + o.kind();
+    }
+
+    /** A Fast Open option as tcp_options_to_string prints it: {@code FO 3021b9d889017eeb}, {@code FOEXP}, ... */
+    private static String fastOpen(String name, byte[] data, int from) {
+        StringBuilder b = new StringBuilder(name);
+        if (data.length > from) b.append(' ');
+        for (int i = from; i < data.length; i++) b.append(String.format("%02x", data[i]));
+        return b.toString();
     }
 
     /**

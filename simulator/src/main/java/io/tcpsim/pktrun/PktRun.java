@@ -111,12 +111,23 @@ public final class PktRun {
     /** The line of the event being run, for a refusal the run itself finds. */
     private int currentLine;
     private NotModelled refusal;
+    /** The %{ }% blocks' Python, its first failed assertion (reported when the script ran to its end). */
+    private final PyCode py;
+    private PyCode.Failure pyFailure;
+    /**
+     * packetdrill's socket_under_test, whose TCP_INFO a %{ }% block reads: the last socket() (its model descriptor),
+     * or the connection an inbound SYN opened, whose descriptor accept() gives ({@link #SUT_PENDING} until then).
+     */
+    private int sut = SUT_NONE;
+    private static final int SUT_NONE = -1, SUT_PENDING = -2;
 
-    private PktRun(PktScript script, Profile profile) {
+    private PktRun(PktScript script, Profile profile, io.tcpsim.model.tcp.FastOpen fastOpen) {
         this.script = script;
         this.file = script.file();
         this.config = script.config();
         this.model = new Model(profile, 1);
+        this.py = new PyCode(file);
+        model.fastOpen(fastOpen);
         this.local = new SockAddr(LOCAL_IP, config.bindPort());
         this.remote = new SockAddr(REMOTE_IP, config.connectPort());
         this.calls = new SyscallMap(file, local, remote, fds);
@@ -149,7 +160,7 @@ public final class PktRun {
     /** As {@link #run(PktScript)}, telling {@code afterEach} after every event (a blocking call: after its window). */
     public static Outcome run(PktScript script, java.util.function.Consumer<EventDone> afterEach) throws NotModelled {
         Profile profile = HostSetup.profile(script);
-        PktRun r = new PktRun(script, profile);
+        PktRun r = new PktRun(script, profile, HostSetup.fastOpen(script));
         r.afterEach = afterEach;
         try {
             r.run();
@@ -159,6 +170,10 @@ public final class PktRun {
             throw new NotModelled(script.file(), r.currentLine, what);
         }
         if (r.refusal != null) throw r.refusal;
+        if (r.failure == null && r.pyFailure != null) {
+            // packetdrill runs the Python when the script has run to its end (code_execute): its first failure.
+            r.failure = PktVerdict.fail(r.pyFailure.line(), "error in Python code", r.pyFailure.message(), List.of());
+        }
         return new Outcome(r.failure == null ? PktVerdict.PASS : r.failure, r.out.lines());
     }
 
@@ -169,14 +184,16 @@ public final class PktRun {
      */
     public static void check(PktScript script) throws NotModelled {
         HostSetup.profile(script);
+        HostSetup.fastOpen(script);
+        PyCode py = new PyCode(script.file());
+        for (var e : script.events()) if (e instanceof CodeEvent c) py.run(c.line(), c.code(), null);
         SyscallMap structure = new SyscallMap(script.file(), new SockAddr(LOCAL_IP, 8080), new SockAddr(REMOTE_IP, 8080),
                 new HashMap<>());
         for (var e : script.events()) check(script.file(), e, structure);
     }
 
     private static void check(String f, io.tcpsim.packetdrill.Event e, SyscallMap structure) throws NotModelled {
-        if (e instanceof CodeEvent c) throw new NotModelled(f, c.line(), "%{ }% Python blocks (they read the socket's TCP_INFO)");
-        else if (e instanceof CommandEvent c) HostSetup.command(f, c.command());
+        if (e instanceof CommandEvent c) HostSetup.command(f, c.command());
         else if (e instanceof SyscallEvent s) structure.map(s);
         else if (e instanceof PacketEvent p) packet(f, p);
     }
@@ -197,7 +214,7 @@ public final class PktRun {
                 switch (o.kind()) {
                     case 0, 1, 2, 3, 4, 5, 8 -> { }
                     case 19 -> throw new NotModelled(f, p.line(), "TCP MD5 signatures (option 19)");
-                    case 34, 254 -> throw new NotModelled(f, p.line(), "TCP Fast Open (option " + o.kind() + ")");
+                    case 34, 254 -> { } // TCP Fast Open: the server side is modelled (tcp_try_fastopen)
                     case 172, 174 -> throw new NotModelled(f, p.line(), "AccECN (option " + o.kind() + ")");
                     default -> throw new NotModelled(f, p.line(), "TCP option " + o.kind());
                 }
@@ -236,6 +253,9 @@ public final class PktRun {
                 else i = blocking(i, s, t);
             } else if (e instanceof CommandEvent) {
                 waitUntil(t[0]);
+            } else if (e instanceof CodeEvent c) {
+                waitUntil(t[0]);
+                code(c);
             }
             if (times.containsKey(i) && events.get(i) != e) {
                 // A blocking call ran the events of its window: the last of them is the previous event now.
@@ -339,6 +359,7 @@ public final class PktRun {
             Conn c = new Conn(nextRemotePort++);
             conns.add(c);
             conn = c;
+            sut = SUT_PENDING;
         }
         if (conn == null) {
             fail(p.line(), "error handling packet", "no matching socket for script packet", List.of());
@@ -553,6 +574,30 @@ public final class PktRun {
 
     // ------------------------------------------------------------------ calls
 
+    /** A %{ }% block: the TCP_INFO of the socket under test now, and the block's Python over it (run_code_event). */
+    private void code(CodeEvent c) {
+        try {
+            if (sut < 0) {
+                throw new NotModelled(file, c.line(), "%{ }% Python with no socket under test that has a descriptor ("
+                        + (sut == SUT_NONE ? "no socket yet" : "a connection not yet accepted") + ")");
+            }
+            if (conns.size() > 1) throw new NotModelled(file, c.line(), "%{ }% Python in a script with more than one connection");
+            Map<String, Long> info = model.pktrunTcpInfo("main", sut);
+            if (info == null) throw new NotModelled(file, c.line(), "%{ }% Python on a descriptor that is not a TCP socket");
+            PyCode.Failure f = py.run(c.line(), c.code(), info);
+            if (f != null && pyFailure == null) pyFailure = f;
+        } catch (NotModelled n) {
+            refusal = n;
+        }
+    }
+
+    /** socket_under_test after a call: socket() names it; accept() gives the pending connection its descriptor. */
+    private void underTest(SyscallEvent s, Result r) {
+        if (r.failed() || r.blockedForever()) return;
+        if (s.name().equals("socket")) sut = (int) r.value();
+        else if ((s.name().equals("accept") || s.name().equals("accept4")) && sut == SUT_PENDING) sut = (int) r.value();
+    }
+
     private void syscall(SyscallEvent s, long[] t) {
         SyscallMap.Mapped m;
         try {
@@ -565,6 +610,7 @@ public final class PktRun {
         int mark = out.lines().size();
         Result r = model.call("main", m.call());
         observe();
+        underTest(s, r);
         out.call(mark, start, model.now(), s, r);
         if (r.blockedForever()) {
             fail(s.line(), "runtime error in " + s.name() + " call", "the call blocks for ever on the model", List.of());
@@ -626,6 +672,7 @@ public final class PktRun {
         int mark = out.lines().size();
         Result r = model.call("main", m.call());
         observe();
+        underTest(s, r);
         out.call(mark, start, model.now(), s, r);
         long end = nowUsecs();
         // Packets of the window due before the call returned are judged first, as packetdrill's main thread does.
@@ -669,6 +716,7 @@ public final class PktRun {
                 Conn c = new Conn(nextRemotePort++);
                 conns.add(c);
                 conn = c;
+                sut = SUT_PENDING;
             }
             if (conn == null) return null;
             Segment s = live(p, t);

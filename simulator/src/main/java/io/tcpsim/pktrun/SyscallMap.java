@@ -27,6 +27,10 @@ final class SyscallMap {
     /** The call to make and how to judge its result; {@code optval}/{@code revents}/{@code events} the out-values. */
     record Mapped(Call call, Check check, Integer optval, List<Expr.PollFd> pollFds, List<Expr.EpollEvent> epollEvents) {}
 
+    /** ioctl(2)'s requests a script may name: the ones that read a socket's queues (tcp_ioctl). */
+    private static final Map<String, Integer> IOCTLS = Map.of("SIOCINQ", Bits.SIOCINQ, "FIONREAD", Bits.FIONREAD,
+            "SIOCOUTQ", Bits.SIOCOUTQ, "SIOCOUTQNSD", Bits.SIOCOUTQNSD);
+
     private final String file;
     private final SockAddr local, remote;
     /** Script descriptor to the model's. */
@@ -163,6 +167,14 @@ final class SyscallMap {
                 yield new Mapped(new Call.EpollWait(fd(e, a.get(0)), (int) integer(e, a.get(2)), (int) integer(e, a.get(3))),
                         Check.EXACT, null, null, want);
             }
+            case "ioctl" -> {
+                // syscall_ioctl: ioctl(fd, REQUEST, [N]); the result first, then the int it filled in.
+                args(e, 3);
+                String req = symbol(e, a.get(1));
+                Integer request = IOCTLS.get(req);
+                if (request == null) throw refuse(e, "ioctl " + req);
+                yield new Mapped(new Call.Ioctl(fd(e, a.get(0)), request), Check.EXACT, (int) pointed(e, a.get(2)), null, null);
+            }
             default -> throw refuse(e, "the system call " + n + "()");
         };
     }
@@ -178,10 +190,42 @@ final class SyscallMap {
             if (!(a.get(3) instanceof Expr.Linger l)) throw refuse(e, "SO_LINGER without {onoff=..., linger=...}");
             return exact(new Call.SetSockOpt(fd, SockOpt.SO_LINGER, new int[] {(int) l.onoff(), (int) l.linger()}), Check.EXACT);
         }
-        if ((level.equals("SOL_TCP") || level.equals("IPPROTO_TCP")) && (name.equals("TCP_USER_TIMEOUT") || name.equals("TCP_SYNCNT"))) {
+        if ((level.equals("SOL_TCP") || level.equals("IPPROTO_TCP")) && (name.equals("TCP_USER_TIMEOUT")
+                || name.equals("TCP_SYNCNT") || name.equals("TCP_FASTOPEN"))) {
             return exact(new Call.SetSockOpt(fd, SockOpt.valueOf(name), new int[] {(int) pointed(e, a.get(3))}), Check.EXACT);
         }
+        if ((level.equals("SOL_TCP") || level.equals("IPPROTO_TCP")) && name.equals("TCP_FASTOPEN_KEY")) {
+            // A 16-byte string: the primary key (32 bytes would add a backup key, which is not modelled).
+            byte[] key = bytes(e, a.get(3));
+            if (key.length != 16 || integer(e, a.get(4)) != 16) throw refuse(e, "setsockopt TCP_FASTOPEN_KEY other than 16 bytes");
+            int[] words = new int[4];
+            for (int i = 0; i < 16; i++) words[i / 4] |= (key[i] & 0xff) << (8 * (i % 4));
+            return exact(new Call.SetSockOpt(fd, SockOpt.TCP_FASTOPEN_KEY, words), Check.EXACT);
+        }
         throw refuse(e, "setsockopt " + name);
+    }
+
+    /** A string argument's bytes, with C's escapes {@code \xNN}, {@code \\} and {@code \"}; others refused. */
+    private byte[] bytes(SyscallEvent e, Expr x) throws NotModelled {
+        if (!(x instanceof Expr.Str s) || s.prefix()) throw refuse(e, e.name() + " with an argument other than a string at column " + x.column());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String t = s.text();
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c != '\\') {
+                if (c > 0x7f) throw refuse(e, e.name() + " with a string that is not ASCII");
+                out.write(c);
+            } else if (i + 3 < t.length() && t.charAt(i + 1) == 'x'
+                    && t.substring(i + 2, i + 4).matches("[0-9a-fA-F]{2}")) {
+                out.write(Integer.parseInt(t.substring(i + 2, i + 4), 16));
+                i += 3;
+            } else if (i + 1 < t.length() && (t.charAt(i + 1) == '\\' || t.charAt(i + 1) == '"')) {
+                out.write(t.charAt(++i));
+            } else {
+                throw refuse(e, e.name() + " with the string escape at offset " + i + " of " + s.text());
+            }
+        }
+        return out.toByteArray();
     }
 
     private Mapped getsockopt(SyscallEvent e, List<Expr> a) throws NotModelled {
@@ -222,7 +266,7 @@ final class SyscallMap {
             }
         }
         if (m.optval != null && r.optval() != null && r.optval()[0] != m.optval) {
-            return "Bad getsockopt optval: expected: " + m.optval + " actual: " + r.optval()[0];
+            return "Bad " + e.name() + " optval: expected: " + m.optval + " actual: " + r.optval()[0];
         }
         if (m.pollFds != null && r.revents() != null) {
             for (int i = 0; i < m.pollFds.size(); i++) {

@@ -160,8 +160,8 @@ class ScriptErrorsTest {
         assertEquals("t.yaml:4:19: unknown socket option 'SO_RESUEADDR'; valid: SO_REUSEADDR, SO_ERROR, SO_LINGER, SO_REUSEPORT, SO_OOBINLINE, TCP_WINDOW_CLAMP, "
                 + "SO_KEEPALIVE, "
                 + "SO_SNDBUF, SO_RCVBUF, SO_RCVTIMEO, SO_SNDTIMEO, TCP_NODELAY, TCP_CORK, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, "
-                + "TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT, TCP_MAXSEG, TCP_CONGESTION, TCP_QUICKACK, TCP_INQ, TCP_NOTSENT_LOWAT, SO_RCVLOWAT, TCP_INFO, SO_TYPE, "
-                + "SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN",
+                + "TCP_SYNCNT, TCP_LINGER2, TCP_USER_TIMEOUT, TCP_FASTOPEN, TCP_FASTOPEN_KEY, TCP_MAXSEG, TCP_CONGESTION, "
+                + "TCP_QUICKACK, TCP_INQ, TCP_NOTSENT_LOWAT, SO_RCVLOWAT, TCP_INFO, SO_TYPE, SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN",
                 error("name: t\nsteps:\n  - c = socket()\n  - setsockopt(c, SO_RESUEADDR, 1)\n"));
         assertEquals("t.yaml:4:17: unknown shutdown mode 'SHUT_WRITE'; valid: SHUT_RD, SHUT_WR, SHUT_RDWR",
                 error("name: t\nsteps:\n  - c = socket()\n  - shutdown(c, SHUT_WRITE)\n"));

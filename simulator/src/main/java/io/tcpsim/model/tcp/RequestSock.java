@@ -30,6 +30,14 @@ final class RequestSock {
     long lastOowAck = Long.MIN_VALUE;
     /** rsk_timer (SynAckTimer), null when none is pending. */
     SynAckTimer timer;
+    /**
+     * The Fast Open cookie the SYN-ACK carries (tcp_try_fastopen's foc with len >= 0: one the SYN asked for, or the
+     * valid one for a SYN whose cookie was wrong), null for none; {@code foExp}: in the experimental option (254).
+     */
+    byte[] foCookie;
+    boolean foExp;
+    /** tcp_rsk(req)->rcv_nxt: what the SYN-ACK acknowledges, past the SYN's data for a Fast Open child. */
+    long rcvNxt;
 
     RequestSock(TcpSock listener, SockAddr local, SockAddr remote, long iss, long irs, int peerWscale, long peerTsVal,
                 long tsOffset, int peerMss, long peerWindow) {

@@ -160,6 +160,12 @@ public final class TcpCalls {
             return Outcome.fail(Errno.EADDRINUSE);
         }
         sk.remote = sk.v6 ? SockAddr.ANY6 : new SockAddr(0, 0);
+        // inet_listen: TFO_SERVER_WO_SOCKOPT1 with TFO_SERVER_ENABLE gives a listener Fast Open without the
+        // TCP_FASTOPEN option, its queue as long as the backlog (fastopen_queue_tune; unsigned, capped by somaxconn).
+        FastOpen fo = stack.fastOpen;
+        if (fo.has(FastOpen.TFO_SERVER_WO_SOCKOPT1) && fo.has(FastOpen.TFO_SERVER_ENABLE) && sk.fastopenMaxQlen == 0) {
+            sk.fastopenMaxQlen = Integer.compareUnsigned(backlog, somaxconn) < 0 ? backlog : somaxconn;
+        }
         sk.setState(TcpState.LISTEN, Cause.LISTEN_START);
         stack.listeners.put(TcpStack.listenKey(sk.local), sk);
         return Outcome.ok(0);
@@ -297,6 +303,7 @@ public final class TcpCalls {
         }
         out().cancelTimers(sk);
         sk.purgeRx();
+        sk.optionsKnown = false; // tcp_disconnect: memset(&tp->rx_opt, 0, ...)
         sk.copiedSeq = sk.rcvNxt;
         // "write_seq += max_window + 2": the next connection's sequence space starts clear of this one's. A
         // listener (max_window 0) then shows Send-Q 2 (measured after shutdown(SHUT_RD) and listen() again).
@@ -326,6 +333,7 @@ public final class TcpCalls {
         while ((child = l.acceptQueue.poll()) != null) {
             child.parent = null;
             child.dead = true;
+            child.fastopenListener = null; // inet_child_forget
             disconnect(child);
             stack.destroy(child);
         }
@@ -348,7 +356,10 @@ public final class TcpCalls {
                 && Math.max(0, Seq.diff(sk.writeSeq, sk.sndNxt)) + data.length - copied > out().sendMss(sk))
             throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
                     "a send of more than one segment with TCP_NOTSENT_LOWAT set"));
-        if (!sk.state().canSendData()) {
+        // tcp_sendmsg_locked: a passive Fast Open child sends in SYN_RECV, before the handshake ends
+        // (tcp_passive_fastopen).
+        boolean passiveFastOpen = sk.state() == TcpState.SYN_RECV && sk.fastopenListener != null;
+        if (!sk.state().canSendData() && !passiveFastOpen) {
             // sk_stream_wait_connect: the pending error first, EPIPE unless still connecting, EAGAIN if not waiting.
             Errno e = sk.takeError();
             if (e == null && sk.state().connecting()) {
@@ -668,7 +679,11 @@ public final class TcpCalls {
             stack.keepalive.orphanFinWait2(sk);
             return;
         }
-        if (sk.state() == TcpState.CLOSE) stack.destroy(sk);
+        if (sk.state() == TcpState.CLOSE) {
+            // __tcp_close: a Fast Open child aborted before its handshake ended lets its request go.
+            if (sk.fastopenListener != null) stack.input.fastOpenRemove(sk, false);
+            stack.destroy(sk);
+        }
     }
 
     // ---------------------------------------------------------------- options
@@ -799,6 +814,17 @@ public final class TcpCalls {
                 if (opt == SockOpt.SO_RCVTIMEO) sk.rcvTimeoJiffies = timeo;
                 else sk.sndTimeoJiffies = timeo;
             }
+            case TCP_FASTOPEN -> {
+                // tcp_setsockopt: in CLOSE or LISTEN, fastopen_queue_tune (capped by somaxconn); else EINVAL.
+                TcpState s = sk.state();
+                if (v[0] < 0 || (s != TcpState.CLOSE && s != TcpState.LISTEN)) return Outcome.fail(Errno.EINVAL);
+                sk.fastopenMaxQlen = Math.min(v[0], stack.profile.somaxconn());
+            }
+            case TCP_FASTOPEN_KEY -> {
+                // tcp_setsockopt: tcp_fastopen_reset_cipher(net, sk, key): the key's bytes as two little-endian
+                // 64-bit halves, the same words the sysctl writes.
+                sk.fastopenKey = v.clone();
+            }
             default -> throw notModelled(opt);
         }
         return Outcome.ok(0);
@@ -841,6 +867,7 @@ public final class TcpCalls {
                 long ms = timeo == Long.MAX_VALUE ? 0 : timeo / hz * 1000 + (timeo % hz) * 1_000_000 / hz / 1000;
                 yield Result.option((int) ms);
             }
+            case TCP_FASTOPEN -> Result.option(sk.fastopenMaxQlen); // do_tcp_getsockopt: fastopenq.max_qlen
             case TCP_INFO -> Result.option(tcpInfo(sk));
             case TCP_QUICKACK -> Result.option(out().inPingpongMode(sk) ? 0 : 1); // !inet_csk_in_pingpong_mode
             case TCP_CONGESTION -> {
@@ -957,6 +984,34 @@ public final class TcpCalls {
         };
         if (n < 0) return Outcome.fail(Errno.ENOTTY);
         return new Outcome.Done(Result.option((int) n));
+    }
+
+    /** TCPI_OPT_* bits of tcpi_options (include/uapi/linux/tcp.h). */
+    public static final int TCPI_OPT_TIMESTAMPS = 1, TCPI_OPT_SACK = 2, TCPI_OPT_WSCALE = 4, TCPI_OPT_ECN = 8,
+            TCPI_OPT_ECN_SEEN = 16, TCPI_OPT_SYN_DATA = 32, TCPI_OPT_USEC_TS = 64, TCPI_OPT_TFO_CHILD = 128;
+
+    /**
+     * The fields of struct tcp_info (tcp_get_info) that packetdrill's %{ }% blocks read on the model, where the host
+     * is on a link and {@link #tcpInfo} refuses (it models loopback's): to be folded into it. By name:
+     * {@code tcpi_state}, and
+     * {@code tcpi_options} once a handshake has set the negotiated options (kept after a reset, cleared by
+     * tcp_disconnect; not for a listener, nor without the link's retransmission machinery, which alone keeps SACK). ECN
+     * and microsecond timestamps are never negotiated by the model.
+     */
+    public java.util.Map<String, Long> pktrunTcpInfo(TcpSock sk) {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        TcpState s = sk.state();
+        m.put("tcpi_state", (long) s.code);
+        if (sk.optionsKnown && s != TcpState.LISTEN && s != TcpState.SYN_SENT && stack.rtx.on()) {
+            long o = 0;
+            if (sk.tsOk) o |= TCPI_OPT_TIMESTAMPS;
+            if (sk.sackOk) o |= TCPI_OPT_SACK;
+            if (sk.wscaleOk) o |= TCPI_OPT_WSCALE;
+            if (sk.synDataAcked) o |= TCPI_OPT_SYN_DATA;
+            if (sk.synFastopenChild) o |= TCPI_OPT_TFO_CHILD;
+            m.put("tcpi_options", o);
+        }
+        return m;
     }
 
     /** An option the script layer lets through (the kernel backend runs it) and the model does not model yet. */

@@ -90,9 +90,218 @@ final class TcpInput {
         req.tsOk = o.ts && stack.profile.timestamps();
         req.sackOk = o.sack && stack.profile.sack();
         req.wsOk = o.ws;
+        req.rcvNxt = Seq.mask(seg.seq() + 1);
+        TcpSock child = tryFastOpen(l, req, seg);
+        if (child != null) {
+            // tcp_conn_request: the SYN-ACK (acking the SYN's data), then inet_csk_reqsk_queue_add and sk_data_ready.
+            out().sendSynAck(req);
+            l.acceptQueue.add(child);
+            l.waitQueue.wake(WaitQueue.KEY_READABLE);
+            return;
+        }
         l.synQueue.put(new ConnKey(seg.dst(), seg.src()), req);
         out().sendSynAck(req);
         stack.rtx.synAckSent(req);
+        req.foCookie = null; // only the first SYN-ACK carries it (inet_rtx_syn_ack sends no cookie)
+    }
+
+    // ---------------------------------------------------------------- TCP Fast Open, the server (tcp_fastopen.c)
+
+    /**
+     * The SYN's Fast Open option as tcp_parse_fastopen_option reads it (kind 34, or 254 with the magic 0xF989): null
+     * when there is none or it is malformed (foc->len -1), an empty array for a cookie request (len 0), else the
+     * cookie (4 to 16 bytes, an even number). The last such option wins; {@code exp[0]} says it was kind 254.
+     */
+    private static byte[] fastOpenCookie(Segment seg, boolean[] exp) {
+        byte[] foc = null;
+        for (TcpOption o : seg.options()) {
+            if (!(o instanceof TcpOption.Unknown u)) continue;
+            byte[] c;
+            boolean e;
+            if (u.kind() == 34) {
+                c = u.data();
+                e = false;
+            } else if (u.kind() == 254 && u.data().length >= 2 && ((u.data()[0] & 0xff) << 8 | (u.data()[1] & 0xff)) == FastOpen.MAGIC) {
+                c = java.util.Arrays.copyOfRange(u.data(), 2, u.data().length);
+                e = true;
+            } else continue;
+            if ((c.length & 1) != 0) continue;
+            foc = c.length == 0 || (c.length >= FastOpen.COOKIE_MIN && c.length <= FastOpen.COOKIE_MAX) ? c : null;
+            exp[0] = e;
+        }
+        return foc;
+    }
+
+    /**
+     * tcp_try_fastopen: with TFO_SERVER_ENABLE and room in the listener's Fast Open queue, a SYN with data and a
+     * valid cookie (or with TFO_SERVER_COOKIE_NOT_REQD, any SYN with data), or a data-less SYN with a valid cookie,
+     * makes a child at once; the SYN-ACK then carries no cookie. A cookie request, or a wrong cookie, gets the valid
+     * cookie in the SYN-ACK and the ordinary handshake. Returns the child, or null.
+     */
+    private TcpSock tryFastOpen(TcpSock l, RequestSock req, Segment seg) {
+        FastOpen fo = stack.fastOpen;
+        boolean[] exp = {false};
+        byte[] foc = fastOpenCookie(seg, exp);
+        boolean synData = seg.length() > 0 || seg.has(TcpFlags.FIN); // end_seq != seq + 1
+        if (!(fo.has(FastOpen.TFO_SERVER_ENABLE) && (synData || foc != null) && fastOpenQueueCheck(l))) return null;
+        byte[] valid = null;
+        boolean create = synData && fo.has(FastOpen.TFO_SERVER_COOKIE_NOT_REQD); // tcp_fastopen_no_cookie
+        if (!create && foc != null) {
+            // tcp_fastopen_cookie_gen / tcp_fastopen_cookie_gen_check (one key: no backup key is modelled).
+            int[] key = l.fastopenKey != null ? l.fastopenKey : stack.fastOpenKey(); // tcp_fastopen_get_ctx
+            valid = FastOpen.cookie(key, seg.src().ip(), seg.dst().ip());
+            create = foc.length > 0 && java.util.Arrays.equals(foc, valid);
+        }
+        if (create) {
+            if (seg.has(TcpFlags.FIN)) {
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words("a Fast Open SYN with a FIN"));
+            }
+            return fastOpenChild(l, req, seg);
+        }
+        req.foCookie = valid;
+        req.foExp = exp[0];
+        return null;
+    }
+
+    /**
+     * tcp_fastopen_queue_check: the listener has a Fast Open queue (max_qlen), and room in it; a request held since
+     * its child was reset (rskq_rst_head) makes room once its 60 s are over.
+     */
+    private boolean fastOpenQueueCheck(TcpSock l) {
+        if (l.fastopenMaxQlen == 0) return false;
+        if (l.fastopenQlen >= l.fastopenMaxQlen) {
+            Long held = l.fastopenRst.peek();
+            if (held == null || held > stack.jiffies()) return false; // LINUX_MIB_TCPFASTOPENLISTENOVERFLOW
+            l.fastopenRst.poll();
+            l.fastopenQlen--;
+        }
+        return true;
+    }
+
+    /**
+     * tcp_fastopen_create_child: a full child in SYN_RECV from the SYN alone (tcp_v4_syn_recv_sock), its send
+     * window the SYN's unscaled one, the SYN-ACK retransmission timer armed (TCP_TIMEOUT_INIT), and the SYN's data
+     * queued to be read (tcp_fastopen_add_skb: syn_data_acked).
+     */
+    private TcpSock fastOpenChild(TcpSock l, RequestSock req, Segment seg) {
+        TcpSock child = stack.newSock(l.v6);
+        child.local = req.local;
+        child.remote = req.remote;
+        child.iss = req.iss;
+        child.irs = req.irs;
+        child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
+        child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
+        child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
+        child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
+        child.rcvSsthresh = child.rcvWnd;
+        child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
+        child.sndWscale = req.wsOk ? req.peerWscale : 0;
+        child.wscaleOk = req.wsOk;
+        child.optionsKnown = true;
+        child.wsOk = req.wsOk;
+        child.sackNegotiated = req.sackOk;
+        child.synced = true;
+        child.segsIn = 1; // the SYN (tcp_create_openreq_child)
+        child.tsOk = req.tsOk;
+        child.sndWnd = seg.window(); // "The window in SYN & SYN/ACK segments is never scaled"
+        child.maxWindow = child.sndWnd;
+        child.tsOffset = req.tsOffset;
+        child.tsRecent = req.peerTsVal;
+        child.peerMss = req.peerMss;
+        child.reuseAddr = l.reuseAddr;
+        child.linger = l.linger;
+        child.lingerJiffies = l.lingerJiffies;
+        child.bound = true;
+        child.ipId = stack.ipId();
+        child.lsndtimeJiffies = stack.jiffies();
+        child.parent = l;
+        child.ss = TcpSock.SocketState.CONNECTED;
+        child.sackOk = req.sackOk;
+        child.fastopenListener = l;
+        child.fastopenRequest = req;
+        child.synFastopenChild = true;
+        l.fastopenQlen++;
+        stack.bound.add(child);
+        child.setState(TcpState.SYN_RECV, Cause.CHILD_CREATED);
+        stack.hash(child);
+        child.arm(Timer.Kind.FASTOPEN_SYNACK, stack.profile.hz()); // TCP_TIMEOUT_INIT
+        int len = seg.length();
+        if (len > 0) {
+            child.recvQueue.add(seg.payload(), 0, len);
+            child.chargeRx(len, TcpOutput.SKB_OVERHEAD, true);
+            child.rcvNxt = child.rcvWup = Seq.mask(child.rcvNxt + len);
+            child.synDataAcked = true;
+        }
+        req.rcvNxt = child.rcvNxt;
+        return child;
+    }
+
+    /**
+     * reqsk_fastopen_remove: the child no longer holds a place in its listener's Fast Open queue, unless it was reset
+     * after accept() took it from a listener still listening: then its request holds the place for 60 s more
+     * (rskq_rst_head, against spoofed resets).
+     */
+    /**
+     * tcp_check_req with fastopen set, which tcp_rcv_state_process runs first for a Fast Open child: a SYN at the
+     * initial sequence number loses its SYN bit; an RST resets the child (its request held, reqsk_fastopen_remove
+     * with reset), another SYN is answered with an RST; a segment without ACK is dropped. Whether the segment lies in
+     * the window of the SYN-ACK (tcp_in_window, and PAWS) is not checked: such a segment is refused. Returns whether
+     * tcp_rcv_state_process goes on with it.
+     */
+    private boolean fastOpenCheckReq(TcpSock sk, Segment seg) {
+        long seq = seg.seq(), endSeq = Seq.mask(seq + seg.seqLength());
+        RequestSock req = sk.fastopenRequest;
+        TcpOption.Timestamps ts = seg.timestamps();
+        boolean paws = sk.tsOk && ts != null && Seq.before(ts.val(), sk.tsRecent);
+        if (paws || !inWindow(seq, endSeq, req.rcvNxt, req.rcvNxt + sk.rcvWnd)) {
+            // "Out of window: send ACK and drop" (tcp_v4_reqsk_send_ack), or PAWS: not followed yet.
+            throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                    "a segment outside the SYN-ACK's window (or failing PAWS) to a Fast Open child (tcp_check_req)"));
+        }
+        int flags = seg.flags();
+        if (seq == sk.irs) flags &= ~TcpFlags.SYN; // "Truncate SYN, it is out of window starting at rcv_isn + 1"
+        if ((flags & TcpFlags.RST) != 0) {
+            fastOpenRemove(sk, true);
+            reset(sk);
+            drop(sk, seg, DropReason.TCP_FASTOPEN);
+            return false;
+        }
+        if ((flags & TcpFlags.SYN) != 0) {
+            out().sendResetReply(seg, RstReason.INVALID_SYN);
+            drop(sk, seg, DropReason.TCP_FASTOPEN);
+            return false;
+        }
+        if ((flags & TcpFlags.ACK) == 0) {
+            drop(sk, seg, DropReason.TCP_FASTOPEN);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * tcp_rcv_synrecv_state_fastopen: the ACK of a Fast Open child's SYN-ACK. The request goes, and the
+     * retransmission timer now serves the data sent meanwhile (tcp_rearm_rto); tcp_synack_rtt_meas gives the first
+     * RTT sample.
+     */
+    private void synRecvStateFastOpen(TcpSock sk, Segment seg) {
+        RequestSock req = sk.fastopenRequest;
+        fastOpenRemove(sk, false);
+        sk.cancel(Timer.Kind.FASTOPEN_SYNACK);
+        if (stack.rtx.on()) {
+            TcpOption.Timestamps ts = seg.timestamps();
+            stack.rtx.handshakeSample(sk, req.synackSentNanos, req.synacksSent == 1, ts == null ? 0 : ts.ecr());
+            stack.rtx.rearmRto(sk);
+        }
+    }
+
+    void fastOpenRemove(TcpSock child, boolean reset) {
+        TcpSock l = child.fastopenListener;
+        if (l == null) return;
+        child.fastopenListener = null;
+        l.fastopenQlen--;
+        if (child.parent != null || !reset || l.state() != TcpState.LISTEN) return;
+        l.fastopenRst.add(stack.jiffies() + 60L * stack.profile.hz());
+        l.fastopenQlen++;
     }
 
     /** tcp_check_req: the third ACK makes the child (tcp_v4_syn_recv_sock) and queues it for accept(). */
@@ -148,6 +357,8 @@ final class TcpInput {
         child.delivered = 1;  // tcp_rcv_state_process, SYN_RECV: "SYN-ACK delivery isn't tracked in tcp_ack"
 
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
+        child.wscaleOk = req.wsOk;
+        child.optionsKnown = true;
         child.tsOk = req.tsOk;
         child.sndWnd = (long) seg.window() << child.sndWscale;
         child.maxWindow = child.sndWnd;
@@ -209,6 +420,8 @@ final class TcpInput {
             sk.synced = true;
             // tcp_rcv_synsent_state_process: without the peer's wscale neither side scales; without its TS no TS.
             sk.sndWscale = o.ws ? o.wscale : 0;
+            sk.wscaleOk = o.ws;
+            sk.optionsKnown = true;
             if (!o.ws) sk.rcvWscale = 0;
             sk.tsOk = o.ts && stack.profile.timestamps();
             sk.sndWnd = seg.window(); // the window of a SYN-ACK is never scaled (RFC 7323)
@@ -262,6 +475,7 @@ final class TcpInput {
 
     /** tcp_rcv_state_process (and tcp_rcv_established's slow path, which takes the same decisions on loopback). */
     private void stateProcess(TcpSock sk, Segment seg) {
+        if (sk.fastopenListener != null && !fastOpenCheckReq(sk, seg)) return;
         if (!seg.has(TcpFlags.ACK) && !seg.has(TcpFlags.RST) && !seg.has(TcpFlags.SYN)) {
             drop(sk, seg, DropReason.TCP_FLAGS);
             return;
@@ -283,10 +497,13 @@ final class TcpInput {
         boolean finAcked = sk.finQueued && sk.sndUna == sk.writeSeq;
         switch (sk.state()) {
             case SYN_RECV -> {
+                if (sk.fastopenListener != null) synRecvStateFastOpen(sk, seg);
                 sk.setState(TcpState.ESTABLISHED, Cause.SYN_ACK_ACKED);
                 sk.waitQueue.wake(WaitQueue.KEY_ANY);
             }
             case FIN_WAIT1 -> {
+                // A Fast Open child closed before its handshake ended is still waiting for the SYN-ACK's ACK.
+                if (sk.fastopenListener != null) synRecvStateFastOpen(sk, seg);
                 if (finAcked) {
                     sk.setState(TcpState.FIN_WAIT2, Cause.FIN_ACKED);
                     sk.shutdown |= TcpSock.SEND_SHUTDOWN;
@@ -733,6 +950,7 @@ final class TcpInput {
     }
 
     void done(TcpSock sk, Cause why, String detail) {
+        if (sk.fastopenListener != null) fastOpenRemove(sk, false); // tcp_done: a Fast Open child's request goes
         sk.setState(TcpState.CLOSE, why, detail);
         out().cancelTimers(sk);
         sk.shutdown = TcpSock.SHUTDOWN_MASK;

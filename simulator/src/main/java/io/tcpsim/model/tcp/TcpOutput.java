@@ -382,9 +382,25 @@ final class TcpOutput {
         req.synacksSent++;
         int advmss = advMss(req.listener, req.local);
         long win = initialWindow(advmss, true, req.tsOk);
-        Segment seg = new Segment(req.local, req.remote, req.iss, Seq.mask(req.irs + 1), TcpFlags.SYN | TcpFlags.ACK,
-                (int) win, 0, synOptions(advmss, stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk),
-                null);
+        List<TcpOption> options = synOptions(advmss, stack.tsNow(req.tsOffset), req.peerTsVal, req.tsOk, req.sackOk, req.wsOk);
+        if (req.foCookie != null) {
+            // tcp_synack_options and tcp_options_write: the Fast Open cookie last, in the SYN's form: kind 254 with
+            // the magic, or kind 34 padded with two NOPs to a multiple of 4.
+            options = new ArrayList<>(options);
+            if (req.foExp) {
+                byte[] d = new byte[2 + req.foCookie.length];
+                d[0] = (byte) (FastOpen.MAGIC >> 8);
+                d[1] = (byte) FastOpen.MAGIC;
+                System.arraycopy(req.foCookie, 0, d, 2, req.foCookie.length);
+                options.add(new TcpOption.Unknown(254, d));
+                if (((4 + req.foCookie.length) & 3) == 2) { options.add(TcpOption.NOP); options.add(TcpOption.NOP); }
+            } else {
+                options.add(new TcpOption.Unknown(34, req.foCookie.clone()));
+                if (((2 + req.foCookie.length) & 3) == 2) { options.add(TcpOption.NOP); options.add(TcpOption.NOP); }
+            }
+        }
+        Segment seg = new Segment(req.local, req.remote, req.iss, req.rcvNxt, TcpFlags.SYN | TcpFlags.ACK,
+                (int) win, 0, options, null);
         // Request socks send with IP id 0 (ip_build_and_send_pkt on a socket-less path).
         stack.transmit(seg, 0);
     }

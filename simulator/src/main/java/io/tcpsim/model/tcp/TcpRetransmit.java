@@ -111,6 +111,8 @@ final class TcpRetransmit {
      * counted from the head's transmission. Nothing in flight: no timer.
      */
     void rearmRto(TcpSock sk) {
+        // "Don't rearm the timer if it's a Fast Open child in SYN_RECV": it serves the SYN-ACK there.
+        if (sk.fastopenListener != null) return;
         if (sk.rtxQueue.isEmpty()) {
             sk.cancel(Timer.Kind.RTO);
             sk.cancel(Timer.Kind.LOSS_PROBE);
@@ -129,6 +131,8 @@ final class TcpRetransmit {
      * first retransmission of a lone 100-byte segment came at the RTO (252 ms + rounding), as a probe.
      */
     boolean scheduleLossProbe(TcpSock sk, boolean advancingRto) {
+        // tcp_schedule_loss_probe: no probe on a Fast Open child before its handshake ends (tp->fastopen_rsk).
+        if (sk.fastopenListener != null) return false;
         if (sk.rtxQueue.isEmpty() || !sk.sackOk || sk.lossState) return false;
         if (sk.cc != null && sk.cc.caState != Congestion.CaState.OPEN && sk.cc.caState != Congestion.CaState.CWR)
             return false;

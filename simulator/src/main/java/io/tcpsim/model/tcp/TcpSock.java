@@ -167,6 +167,25 @@ public final class TcpSock extends Endpoint {
     final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>(2);
     final Map<ConnKey, RequestSock> synQueue = new LinkedHashMap<>();
     TcpSock parent;          // the listener, while this child waits in its accept queue
+    /** fastopenq.max_qlen (TCP_FASTOPEN, or listen()'s backlog under TFO_SERVER_WO_SOCKOPT1): 0, no Fast Open. */
+    int fastopenMaxQlen;
+    /** fastopenq.ctx: the key TCP_FASTOPEN_KEY set on this socket, else null (the namespace's, tcp_fastopen_get_ctx). */
+    int[] fastopenKey;
+    /** fastopenq.qlen: Fast Open children still in SYN_RECV (tcp_fastopen_create_child, reqsk_fastopen_remove). */
+    int fastopenQlen;
+    /** fastopenq.rskq_rst_head: when each reset child's request stops counting in the queue (jiffies). */
+    final ArrayDeque<Long> fastopenRst = new ArrayDeque<>(1);
+    /** tp->fastopen_rsk: a passive Fast Open child that has not left SYN_RECV; the listener that made it. */
+    TcpSock fastopenListener;
+    RequestSock fastopenRequest;
+    /** tp->syn_data_acked: the SYN's data was taken (tcp_fastopen_add_skb), TCPI_OPT_SYN_DATA. */
+    boolean synDataAcked;
+    /** tp->syn_fastopen_child: made by tcp_try_fastopen (TCPI_OPT_TFO_CHILD). */
+    boolean synFastopenChild;
+    /** tp->rx_opt.wscale_ok: both SYNs carried the window scale option (TCPI_OPT_WSCALE). */
+    boolean wscaleOk;
+    /** A handshake set tp->rx_opt (tcpi_options); tcp_disconnect clears it. */
+    boolean optionsKnown;
 
     TcpSock(TcpStack stack) {
         super(stack, TcpState.CLOSE);

@@ -54,6 +54,9 @@ public final class TcpStack {
 
     /** net_secret: the key of the ISN hash, drawn once per host from the seed. */
     private final long isnSecret;
+    /** net.ipv4.tcp_fastopen and its key (null until a listener needs one, when none was set). */
+    FastOpen fastOpen = FastOpen.LINUX_DEFAULT;
+    private int[] fastOpenKey;
 
     public TcpStack(Profile profile, Scheduler clock, Randomness random, Consumer<Event> events) {
         this.profile = profile;
@@ -68,6 +71,21 @@ public final class TcpStack {
         this.keepalive = new TcpKeepalive(this);
         this.congestion = new Congestion(this);
         this.recovery = new Recovery(this);
+    }
+
+    /** The host's TCP Fast Open sysctls (net.ipv4.tcp_fastopen, tcp_fastopen_key). */
+    public void fastOpen(FastOpen f) {
+        fastOpen = f;
+        fastOpenKey = f.key();
+    }
+
+    /** The net namespace's Fast Open key: the one set, else random once (tcp_fastopen_init_key_once). */
+    int[] fastOpenKey() {
+        if (fastOpenKey == null) {
+            var r = random.stream(Purpose.FASTOPEN_KEY);
+            fastOpenKey = new int[] {(int) r.nextU32(), (int) r.nextU32(), (int) r.nextU32(), (int) r.nextU32()};
+        }
+        return fastOpenKey;
     }
 
     public TcpCalls calls() {

@@ -62,6 +62,18 @@ public record Timer(Kind kind, long expires, long fires, Endpoint owner) impleme
             String describe(Timer t) { return "compressed ACK at " + t.fires / 1000 + "us"; }
             void expire(Endpoint owner) { owner.stack.output.compressedAckKick((TcpSock) owner); }
         },
+        /**
+         * icsk_retransmit_timer of a passive Fast Open child in SYN_RECV (tcp_fastopen_create_child arms it for
+         * TCP_TIMEOUT_INIT): tcp_fastopen_synack_timer would send the SYN-ACK again. Not modelled: refused when it
+         * fires.
+         */
+        FASTOPEN_SYNACK(Slot.RETRANSMIT) {
+            String describe(Timer t) { return "retransmit (Fast Open SYN-ACK) at " + t.fires / 1000 + "us"; }
+            void expire(Endpoint owner) {
+                throw new io.tcpsim.backend.NotModelled(io.tcpsim.backend.NotModelled.words(
+                        "the SYN-ACK retransmission of a Fast Open child (tcp_fastopen_synack_timer)"));
+            }
+        },
         /** tw_timer of a minisock in TIME_WAIT (TCP_TIMEWAIT_LEN): tw_timer_handler kills it. */
         TIME_WAIT(Slot.TIMEWAIT) {
             String describe(Timer t) { return "timewait expires at " + t.fires / 1000 + "us"; }
