@@ -54,7 +54,15 @@ class CapturesReplayTest {
             "api-tcp-quickack-6.18.44-fc-v1252.pcap", "an ACK sent by setsockopt(TCP_QUICKACK): the call is not in the capture",
             // traces/scenarios/api/tcp-maxseg.yaml: each end set its own TCP_MAXSEG (1000, 1200); replay takes one
             // MSS for the host from the SYN (1000), so its SYN-ACK announces mss 1000 and a window rounded to it.
-            "api-tcp-maxseg-6.18.44-fc-v1252.pcap", "a listener's own TCP_MAXSEG: replay takes the host's MSS from the SYN");
+            "api-tcp-maxseg-6.18.44-fc-v1252.pcap", "a listener's own TCP_MAXSEG: replay takes the host's MSS from the SYN",
+            // traces/scenarios/cover/keepalive-loopback.yaml, cover/linger2-over-60s.yaml, cover/tcp-cork.yaml and
+            // reasons/linger2-orphan-fin-acked.yaml: what they show is made by a socket option (SO_KEEPALIVE's probes,
+            // TCP_LINGER2's timer or its RST, TCP_CORK holding the last bytes until the FIN), and a capture does not
+            // show the setsockopt: replay's model, without it, sends what a socket without the option sends.
+            "cover-keepalive-loopback-6.18.44-fc-v1252.pcap", "keepalive probes: SO_KEEPALIVE is not in the capture",
+            "cover-linger2-over-60s-6.18.44-fc-v1252.pcap", "TCP_LINGER2's timer and RST: the option is not in the capture",
+            "cover-tcp-cork-6.18.44-fc-v1252.pcap", "TCP_CORK held the last bytes for the FIN: the option is not in the capture",
+            "reasons-linger2-orphan-fin-acked-6.18.44-fc-v1252.pcap", "TCP_LINGER2 < 0's RST: the option is not in the capture");
 
     static List<Path> captures() {
         try (Stream<Path> s = Files.walk(CAPTURES)) {
