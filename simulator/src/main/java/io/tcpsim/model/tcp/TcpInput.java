@@ -179,11 +179,11 @@ final class TcpInput {
     }
 
     /**
-     * tcp_fastopen_create_child: a full child in SYN_RECV from the SYN alone (tcp_v4_syn_recv_sock), its send
-     * window the SYN's unscaled one, the SYN-ACK retransmission timer armed (TCP_TIMEOUT_INIT), and the SYN's data
-     * queued to be read (tcp_fastopen_add_skb: syn_data_acked).
+     * tcp_create_openreq_child (with sk_clone_lock): what a child socket takes from its listener and its request,
+     * for the third ACK's child and a Fast Open child alike. The caller sets what differs: the send window, the
+     * timestamp to echo, rcv_ssthresh, then hashes it.
      */
-    private TcpSock fastOpenChild(TcpSock l, RequestSock req, Segment seg) {
+    private TcpSock openreqChild(TcpSock l, RequestSock req) {
         TcpSock child = stack.newSock(l.v6);
         child.local = req.local;
         child.remote = req.remote;
@@ -191,9 +191,9 @@ final class TcpInput {
         child.irs = req.irs;
         child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
         child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(out().advMss(l), true, req.tsOk);
+        child.rcvWnd = out().initialWindow(out().advMss(l, req.local), true, req.tsOk);
         child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
-        child.rcvSsthresh = child.rcvWnd;
+        child.congestion = l.congestion; // tcp_ca_openreq_child keeps a listener's own (icsk_ca_setsockopt)
         child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
         child.sndWscale = req.wsOk ? req.peerWscale : 0;
         child.wscaleOk = req.wsOk;
@@ -201,21 +201,33 @@ final class TcpInput {
         child.wsOk = req.wsOk;
         child.sackNegotiated = req.sackOk;
         child.synced = true;
-        child.segsIn = 1; // the SYN (tcp_create_openreq_child)
+        child.segsIn = 1; // the SYN
         child.tsOk = req.tsOk;
-        child.sndWnd = seg.window(); // "The window in SYN & SYN/ACK segments is never scaled"
-        child.maxWindow = child.sndWnd;
         child.tsOffset = req.tsOffset;
-        child.tsRecent = req.peerTsVal;
         child.peerMss = req.peerMss;
         child.reuseAddr = l.reuseAddr;
+        child.reusePort = l.reusePort;
         child.linger = l.linger;
         child.lingerJiffies = l.lingerJiffies;
         child.bound = true;
-        child.ipId = stack.ipId();
+        if (!child.local.isV6()) child.ipId = stack.ipId();
         child.lsndtimeJiffies = stack.jiffies();
         child.parent = l;
         child.ss = TcpSock.SocketState.CONNECTED;
+        return child;
+    }
+
+    /**
+     * tcp_fastopen_create_child: a full child in SYN_RECV from the SYN alone (tcp_v4_syn_recv_sock), its send
+     * window the SYN's unscaled one, the SYN-ACK retransmission timer armed (TCP_TIMEOUT_INIT), and the SYN's data
+     * queued to be read (tcp_fastopen_add_skb: syn_data_acked).
+     */
+    private TcpSock fastOpenChild(TcpSock l, RequestSock req, Segment seg) {
+        TcpSock child = openreqChild(l, req);
+        child.rcvSsthresh = child.rcvWnd;
+        child.sndWnd = seg.window(); // "The window in SYN & SYN/ACK segments is never scaled"
+        child.maxWindow = child.sndWnd;
+        child.tsRecent = req.peerTsVal;
         child.sackOk = req.sackOk;
         child.fastopenListener = l;
         child.fastopenRequest = req;
@@ -337,44 +349,14 @@ final class TcpInput {
             return;
         }
         l.synQueue.remove(key);
-        TcpSock child = stack.newSock(l.v6);
-        child.local = req.local;
-        child.remote = req.remote;
-        child.iss = req.iss;
-        child.irs = req.irs;
-        child.sndUna = child.sndNxt = child.writeSeq = Seq.mask(req.iss + 1);
-        child.rcvNxt = child.copiedSeq = child.rcvWup = Seq.mask(req.irs + 1);
-        child.rcvWnd = out().initialWindow(out().advMss(l, req.local), true, req.tsOk);
-        child.userMss = l.userMss; // sk_clone_lock copies rx_opt.user_mss
-        child.congestion = l.congestion; // tcp_ca_openreq_child keeps a listener's own (icsk_ca_setsockopt)
+        TcpSock child = openreqChild(l, req);
         child.rcvSsthresh = stack.congestionModelled() ? out().initialSpace(out().advMss(l), true, req.tsOk) : child.rcvWnd;
-        child.rcvWscale = req.wsOk ? stack.profile.windowScale() : 0;
-        child.wsOk = req.wsOk;
-        child.sackNegotiated = req.sackOk;
-        child.synced = true;
-        child.segsIn = 1;     // the SYN (tcp_create_openreq_child); the ACK that completes it is counted below
-        child.received(seg);
+        child.received(seg); // the ACK that completes it
         child.delivered = 1;  // tcp_rcv_state_process, SYN_RECV: "SYN-ACK delivery isn't tracked in tcp_ack"
-
-        child.sndWscale = req.wsOk ? req.peerWscale : 0;
-        child.wscaleOk = req.wsOk;
-        child.optionsKnown = true;
-        child.tsOk = req.tsOk;
         child.sndWnd = (long) seg.window() << child.sndWscale;
         child.maxWindow = child.sndWnd;
-        child.tsOffset = req.tsOffset;
         TcpOption.Timestamps ts = seg.timestamps();
         child.tsRecent = ts != null ? ts.val() : 0;
-        child.peerMss = req.peerMss;
-        child.reuseAddr = l.reuseAddr;
-        child.reusePort = l.reusePort; // sk_clone_lock
-        child.linger = l.linger;
-        child.lingerJiffies = l.lingerJiffies;
-        child.bound = true;
-        if (!child.local.isV6()) child.ipId = stack.ipId();
-        child.lsndtimeJiffies = stack.jiffies(); // tcp_create_openreq_child
-        child.parent = l;
-        child.ss = TcpSock.SocketState.CONNECTED;
         stack.bound.add(child);
         child.setState(TcpState.SYN_RECV, Cause.CHILD_CREATED);
         stack.hash(child);
